@@ -1,0 +1,52 @@
+using Ingest.Registry;
+
+namespace Ingest.Catalog;
+
+/// <summary>
+/// The table catalog readers use: the Glue Data Catalog on AWS, DuckDB views locally. Kept in step with
+/// the registry after each registration and each committed run.
+/// </summary>
+public interface ICatalog
+{
+    /// <summary>Creates or updates the dataset's table from its definition.</summary>
+    Task EnsureTableAsync(RegisteredDefinition definition, CancellationToken cancellationToken = default);
+
+    /// <summary>Registers partitions written by a run (<c>name=value/…</c> paths); existing partitions count as success.</summary>
+    Task AddPartitionsAsync(RegisteredDefinition definition, IReadOnlyList<string> partitions, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// The query engine over the catalog: Athena on AWS, DuckDB locally. Each dataset is a table
+/// <c>database.table</c> (by default <c>domain.name</c>).
+/// </summary>
+public interface IQueryEngine
+{
+    /// <summary>
+    /// Runs a query. Values are passed as <paramref name="parameters"/> (positional <c>?</c> or <c>$1</c>),
+    /// never concatenated into the text. Dispose the result to release the connection.
+    /// </summary>
+    Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A query's result: its columns and a stream of rows.</summary>
+public abstract class QueryResult : IAsyncDisposable
+{
+    /// <summary>Gets the column names.</summary>
+    public abstract IReadOnlyList<string> Columns { get; }
+
+    /// <summary>Streams the rows; each row's values are in column order (CLR values, <see langword="null"/> for SQL NULL).</summary>
+    public abstract IAsyncEnumerable<IReadOnlyList<object?>> ReadRowsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Gets the bytes the engine scanned, when it reports them.</summary>
+    public virtual long? BytesScanned => null;
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeAsyncCore().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the underlying connection.</summary>
+    protected virtual ValueTask DisposeAsyncCore() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,163 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Ingest.Definitions;
+
+/// <summary>
+/// Reads and writes dataset definitions as JSON (camelCase members, kebab-case enum values),
+/// validating them fully: a definition that is returned is one the engine can run.
+/// </summary>
+public static class DatasetDefinitionSerializer
+{
+    private static readonly JsonSerializerOptions Options = CreateOptions(indented: true);
+    private static readonly JsonSerializerOptions CompactOptions = CreateOptions(indented: false);
+
+    /// <summary>Gets the JSON Schema (draft 2020-12) of the definition document, for editors and CI checks.</summary>
+    public static string JsonSchema { get; } = LoadSchema();
+
+    /// <summary>Parses and validates a definition.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <param name="source">Where the text came from (a file name), used in error messages.</param>
+    /// <exception cref="DefinitionException">The JSON is malformed or the definition is invalid; each problem names its JSON path.</exception>
+    public static DatasetDefinition Deserialize(string json, string source = "(inline)")
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        DatasetDefinition? definition;
+        try
+        {
+            definition = JsonSerializer.Deserialize<DatasetDefinition>(json, Options);
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is { } line
+                ? string.Create(CultureInfo.InvariantCulture, $" (line {line + 1}, position {ex.BytePositionInLine + 1})")
+                : string.Empty;
+            var message = CleanJsonMessage(ex.Message) + where;
+            throw new DefinitionException(source, [new DefinitionError(ex.Path ?? "$", message)]);
+        }
+
+        if (definition is null)
+        {
+            throw new DefinitionException(source, [new DefinitionError("$", "the document is null; expected an object.")]);
+        }
+
+        var errors = DefinitionValidator.Validate(definition);
+        if (errors.Count > 0)
+        {
+            throw new DefinitionException(source, errors);
+        }
+
+        return definition;
+    }
+
+    /// <summary>Reads, parses and validates a definition file.</summary>
+    /// <exception cref="DefinitionException">The file is invalid.</exception>
+    /// <exception cref="IngestException">The file cannot be read.</exception>
+    public static async Task<DatasetDefinition> ReadFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string json;
+        try
+        {
+            json = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IngestException($"Cannot read definition file {path}: {ex.Message}", ex) { Location = path };
+        }
+
+        return Deserialize(json, Path.GetFileName(path));
+    }
+
+    /// <summary>Validates a definition built in code.</summary>
+    /// <exception cref="DefinitionException">The definition is invalid.</exception>
+    public static void EnsureValid(DatasetDefinition definition, string source = "(code)")
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var errors = DefinitionValidator.Validate(definition);
+        if (errors.Count > 0)
+        {
+            throw new DefinitionException(source, errors);
+        }
+    }
+
+    /// <summary>Writes a definition as indented JSON.</summary>
+    public static string Serialize(DatasetDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return JsonSerializer.Serialize(definition, Options);
+    }
+
+    /// <summary>
+    /// Gets a SHA-256 fingerprint of the definition's canonical form: two definitions with the same
+    /// fingerprint are the same version.
+    /// </summary>
+    public static string Fingerprint(DatasetDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(definition, CompactOptions);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
+    private static JsonSerializerOptions CreateOptions(bool indented)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            WriteIndented = indented,
+            AllowTrailingCommas = true,
+            ReadCommentHandling = JsonCommentHandling.Skip,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            RespectNullableAnnotations = true,
+            RespectRequiredConstructorParameters = true,
+        };
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
+    private static string CleanJsonMessage(string message)
+    {
+        // System.Text.Json appends "Path: $.x | LineNumber: 3 | BytePositionInLine: 4." which we report ourselves.
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).Replace("System.", string.Empty, StringComparison.Ordinal)
+            .Replace("Ingest.Definitions.", string.Empty, StringComparison.Ordinal);
+    }
+
+    private static string LoadSchema()
+    {
+        using var stream = typeof(DatasetDefinitionSerializer).Assembly.GetManifestResourceStream("Ingest.dataset-definition.schema.json")
+            ?? throw new InvalidOperationException("The embedded definition schema is missing.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+}
+
+internal sealed class NumberOrStringJsonConverter : JsonConverter<string?>
+{
+    public override bool HandleNull => false;
+
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        => reader.TokenType switch
+        {
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Number => Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan.ToArray()),
+            _ => throw new JsonException("Expected a number or a string."),
+        };
+
+    public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options)
+    {
+        if (value is not null && decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        {
+            writer.WriteRawValue(value);
+        }
+        else
+        {
+            writer.WriteStringValue(value);
+        }
+    }
+}

@@ -1,0 +1,360 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Ingest.Definitions;
+
+/// <summary>Checks a definition for everything JSON typing cannot: names, references between parts, ranges.</summary>
+internal static class DefinitionValidator
+{
+    private static readonly HashSet<string> GlueWorkerTypes = ["G.025X", "G.1X", "G.2X", "G.4X", "G.8X", "Z.2X"];
+
+    public static IReadOnlyList<DefinitionError> Validate(DatasetDefinition d)
+    {
+        var errors = new List<DefinitionError>();
+        void Error(string path, string message) => errors.Add(new DefinitionError(path, message));
+
+        if (d.Id.Domain is null)
+        {
+            Error("$.id", "is required, in the form domain.name (for example sales.orders).");
+        }
+
+        ValidateSource(d.Source, d, Error);
+
+        if (d.Columns is null || d.Columns.Count == 0)
+        {
+            Error("$.columns", "at least one column is required.");
+            return errors;
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < d.Columns.Count; i++)
+        {
+            var c = d.Columns[i];
+            var path = $"$.columns[{i}]";
+            if (!Identifier.IsValid(c.Name))
+            {
+                Error(path + ".name", $"'{c.Name}' is not a valid column name: use {Identifier.Pattern} (lower case, starting with a letter).");
+            }
+            else if (!names.Add(c.Name))
+            {
+                Error(path + ".name", $"column '{c.Name}' is defined twice.");
+            }
+
+            if (c.SourceColumn is { Length: 0 })
+            {
+                Error(path + ".sourceColumn", "must not be empty; omit it to use the column name.");
+            }
+        }
+
+        for (var i = 0; i < d.Keys.Count; i++)
+        {
+            var column = d.FindColumn(d.Keys[i]);
+            if (column is null)
+            {
+                Error($"$.keys[{i}]", $"'{d.Keys[i]}' is not a column of the schema.");
+            }
+            else if (column.Nullable)
+            {
+                Error($"$.keys[{i}]", $"key column '{column.Name}' must be declared \"nullable\": false.");
+            }
+        }
+
+        ValidatePartitioning(d, names, Error);
+        ValidateWrite(d, Error);
+        ValidateQuality(d, Error);
+        ValidateCatalogAndEngine(d, Error);
+        return errors;
+    }
+
+    private static void ValidateSource(SourceDefinition? s, DatasetDefinition d, Action<string, string> error)
+    {
+        if (s is null)
+        {
+            error("$.source", "is required.");
+            return;
+        }
+
+        if (UnescapeChar(s.Csv.Delimiter) is not { } delimiter)
+        {
+            error("$.source.csv.delimiter", $"'{s.Csv.Delimiter}' must be exactly one character (use \\t for tab).");
+        }
+        else if (UnescapeChar(s.Csv.Quote) is not { } quote)
+        {
+            error("$.source.csv.quote", $"'{s.Csv.Quote}' must be exactly one character.");
+        }
+        else if (delimiter == quote || delimiter is '\r' or '\n' || quote is '\r' or '\n')
+        {
+            error("$.source.csv", "delimiter and quote must differ and must not be line breaks.");
+        }
+
+        var csvColumns = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < s.Csv.Columns.Count; i++)
+        {
+            if (string.IsNullOrEmpty(s.Csv.Columns[i]) || !csvColumns.Add(s.Csv.Columns[i]))
+            {
+                error($"$.source.csv.columns[{i}]", "column names by position must be non-empty and distinct.");
+            }
+        }
+
+        if (s.Format == SourceFormat.Csv && csvColumns.Count > 0 && d.Columns is not null)
+        {
+            for (var i = 0; i < d.Columns.Count; i++)
+            {
+                if (!csvColumns.Contains(d.Columns[i].EffectiveSourceColumn))
+                {
+                    error($"$.columns[{i}]", $"source column '{d.Columns[i].EffectiveSourceColumn}' is not among source.csv.columns.");
+                }
+            }
+        }
+
+        try
+        {
+            _ = TextEncodings.Resolve(s.Encoding);
+        }
+        catch (ArgumentException)
+        {
+            error("$.source.encoding", $"'{s.Encoding}' is not a supported encoding: use utf-8, utf-16, utf-16be, latin1 (iso-8859-1), ascii or windows-1252.");
+        }
+
+        if (s.DateFormats.Count == 0 || s.DateFormats.Any(string.IsNullOrWhiteSpace))
+        {
+            error("$.source.dateFormats", "needs at least one non-empty format such as yyyy-MM-dd.");
+        }
+
+        if (s.TimestampFormats.Any(string.IsNullOrWhiteSpace))
+        {
+            error("$.source.timestampFormats", "formats must be non-empty (leave the list empty for ISO 8601).");
+        }
+
+        try
+        {
+            _ = TimeZoneInfo.FindSystemTimeZoneById(s.TimeZone);
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        {
+            error("$.source.timeZone", $"'{s.TimeZone}' is not a known time zone: use an IANA name such as UTC or Europe/Berlin.");
+        }
+
+        if (s.DecimalSeparator is not ("." or ","))
+        {
+            error("$.source.decimalSeparator", $"'{s.DecimalSeparator}' must be \".\" or \",\".");
+        }
+        else if (s.GroupSeparator is { } group && (group.Length != 1 || group == s.DecimalSeparator))
+        {
+            error("$.source.groupSeparator", "must be one character and differ from the decimal separator.");
+        }
+    }
+
+    private static void ValidatePartitioning(DatasetDefinition d, HashSet<string> columnNames, Action<string, string> error)
+    {
+        var partitionNames = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < d.Partitioning.Count; i++)
+        {
+            var p = d.Partitioning[i];
+            var path = $"$.partitioning[{i}]";
+            ColumnDefinition? column = null;
+            if (p.Transform != PartitionTransform.IngestDate)
+            {
+                column = p.Column is null ? null : d.FindColumn(p.Column);
+                if (column is null)
+                {
+                    error(path + ".column", $"'{p.Column}' is not a column of the schema.");
+                    continue;
+                }
+            }
+
+            switch (p.Transform)
+            {
+                case PartitionTransform.Identity when column!.Type.Kind is ColumnKind.Float or ColumnKind.Double or ColumnKind.Timestamp or ColumnKind.Decimal:
+                    error(path + ".transform", $"column '{column.Name}' is {column.Type}; partition on it with day, month or year, or choose a string, integer, boolean or date column.");
+                    break;
+                case PartitionTransform.Year or PartitionTransform.Month or PartitionTransform.Day when column!.Type.Kind is not (ColumnKind.Date or ColumnKind.Timestamp):
+                    error(path + ".transform", $"{p.Transform.ToString().ToLowerInvariant()} needs a date or timestamp column; '{column.Name}' is {column.Type}.");
+                    break;
+            }
+
+            var name = p.EffectiveName;
+            if (!Identifier.IsValid(name))
+            {
+                error(path + ".name", $"'{name}' is not a valid partition name: use {Identifier.Pattern}.");
+            }
+            else if (!partitionNames.Add(name))
+            {
+                error(path + ".name", $"partition '{name}' is defined twice.");
+            }
+            else if (p.Transform != PartitionTransform.Identity && columnNames.Contains(name))
+            {
+                error(path + ".name", $"partition '{name}' clashes with a column of the same name; give it another name.");
+            }
+        }
+    }
+
+    private static void ValidateWrite(DatasetDefinition d, Action<string, string> error)
+    {
+        if (d.Write.Mode == WriteMode.Merge && d.Keys.Count == 0)
+        {
+            error("$.write.mode", "merge needs keys: list the key columns in $.keys.");
+        }
+
+        if (d.Write.TargetFileSizeMb is < 1 or > 4096)
+        {
+            error("$.write.targetFileSizeMb", $"{d.Write.TargetFileSizeMb} is out of range: expected 1 to 4096.");
+        }
+
+        if (d.Write.RowGroupSizeMb is < 1 or > 1024)
+        {
+            error("$.write.rowGroupSizeMb", $"{d.Write.RowGroupSizeMb} is out of range: expected 1 to 1024.");
+        }
+    }
+
+    private static void ValidateQuality(DatasetDefinition d, Action<string, string> error)
+    {
+        if (d.Quality.MaxRejectRatio is < 0 or > 1 || double.IsNaN(d.Quality.MaxRejectRatio))
+        {
+            error("$.quality.maxRejectRatio", $"{d.Quality.MaxRejectRatio.ToString(CultureInfo.InvariantCulture)} is out of range: expected 0 to 1.");
+        }
+
+        for (var i = 0; i < d.Quality.Rules.Count; i++)
+        {
+            var r = d.Quality.Rules[i];
+            var path = $"$.quality.rules[{i}]";
+            if (r.Type == QualityRuleType.Unique)
+            {
+                var columns = r.Columns.Count > 0 ? r.Columns : r.Column is null ? [] : [r.Column];
+                if (columns.Count == 0)
+                {
+                    error(path + ".columns", "unique needs columns (or column).");
+                }
+
+                foreach (var name in columns.Where(n => d.FindColumn(n) is null))
+                {
+                    error(path + ".columns", $"'{name}' is not a column of the schema.");
+                }
+
+                continue;
+            }
+
+            var column = r.Column is null ? null : d.FindColumn(r.Column);
+            if (column is null)
+            {
+                error(path + ".column", r.Column is null ? "is required." : $"'{r.Column}' is not a column of the schema.");
+                continue;
+            }
+
+            switch (r.Type)
+            {
+                case QualityRuleType.Range:
+                    if (r.Min is null && r.Max is null)
+                    {
+                        error(path, "range needs min, max or both.");
+                    }
+
+                    if (column.Type.Kind is ColumnKind.String or ColumnKind.Boolean)
+                    {
+                        error(path + ".column", $"range needs a numeric, date or timestamp column; '{column.Name}' is {column.Type}.");
+                        break;
+                    }
+
+                    foreach (var (bound, value) in new[] { ("min", r.Min), ("max", r.Max) })
+                    {
+                        if (value is not null && !InvariantValues.TryParse(value, column.Type, out _))
+                        {
+                            error($"{path}.{bound}", $"'{value}' is not a {column.Type} value in invariant form.");
+                        }
+                    }
+
+                    break;
+                case QualityRuleType.Regex:
+                    if (string.IsNullOrEmpty(r.Pattern))
+                    {
+                        error(path + ".pattern", "regex needs a pattern.");
+                    }
+                    else
+                    {
+                        try
+                        {
+                            _ = new Regex(r.Pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                        }
+                        catch (ArgumentException ex)
+                        {
+                            error(path + ".pattern", $"is not a valid regular expression: {ex.Message}");
+                        }
+                    }
+
+                    break;
+                case QualityRuleType.AllowedValues:
+                    if (r.Values.Count == 0)
+                    {
+                        error(path + ".values", "allowed-values needs at least one value.");
+                    }
+
+                    for (var v = 0; v < r.Values.Count; v++)
+                    {
+                        if (!InvariantValues.TryParse(r.Values[v], column.Type, out _))
+                        {
+                            error($"{path}.values[{v}]", $"'{r.Values[v]}' is not a {column.Type} value in invariant form.");
+                        }
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static void ValidateCatalogAndEngine(DatasetDefinition d, Action<string, string> error)
+    {
+        if (d.Catalog.Database is { } database && !Identifier.IsValid(database))
+        {
+            error("$.catalog.database", $"'{database}' is not a valid database name: use {Identifier.Pattern}.");
+        }
+
+        if (d.Catalog.Table is { } table && !Identifier.IsValid(table))
+        {
+            error("$.catalog.table", $"'{table}' is not a valid table name: use {Identifier.Pattern}.");
+        }
+
+        if (string.IsNullOrEmpty(d.Catalog.Workgroup) || d.Catalog.Workgroup.Length > 128
+            || !d.Catalog.Workgroup.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        {
+            error("$.catalog.workgroup", $"'{d.Catalog.Workgroup}' is not a valid Athena workgroup name (letters, digits, '.', '_', '-', at most 128).");
+        }
+
+        if (d.Engine.MemoryBudgetMb is < 16 or > 65536)
+        {
+            error("$.engine.memoryBudgetMb", $"{d.Engine.MemoryBudgetMb} is out of range: expected 16 to 65536.");
+        }
+
+        var glue = d.Engine.Glue;
+        if (!GlueWorkerTypes.Contains(glue.WorkerType))
+        {
+            error("$.engine.glue.workerType", $"'{glue.WorkerType}' is not a Glue worker type: expected one of {string.Join(", ", GlueWorkerTypes)}.");
+        }
+
+        if (glue.NumberOfWorkers is < 2 or > 1000)
+        {
+            error("$.engine.glue.numberOfWorkers", $"{glue.NumberOfWorkers} is out of range: expected 2 to 1000.");
+        }
+
+        if (glue.TimeoutMinutes is < 1 or > 2880)
+        {
+            error("$.engine.glue.timeoutMinutes", $"{glue.TimeoutMinutes} is out of range: expected 1 to 2880.");
+        }
+
+        if (glue.MaxRetries is < 0 or > 10)
+        {
+            error("$.engine.glue.maxRetries", $"{glue.MaxRetries} is out of range: expected 0 to 10.");
+        }
+
+        if (string.IsNullOrWhiteSpace(glue.GlueVersion))
+        {
+            error("$.engine.glue.glueVersion", "is required (for example 5.0).");
+        }
+    }
+
+    internal static char? UnescapeChar(string? value) => value switch
+    {
+        "\\t" or "\t" => '\t',
+        { Length: 1 } => value[0],
+        _ => null,
+    };
+}

@@ -1,0 +1,30 @@
+using System.Text.RegularExpressions;
+
+namespace Ingest.Definitions;
+
+/// <summary>
+/// Validation of the names that reach paths, object keys and SQL: domains, dataset names,
+/// column names and catalog names.
+/// </summary>
+public static partial class Identifier
+{
+    /// <summary>The pattern every identifier must match.</summary>
+    public const string Pattern = "^[a-z][a-z0-9_]{0,63}$";
+
+    /// <summary>Returns whether <paramref name="value"/> is a valid identifier.</summary>
+    public static bool IsValid(string? value) => value is not null && IdentifierRegex().IsMatch(value);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the parameter when the value is not a valid identifier.</summary>
+    public static void EnsureValid(string? value, string parameterName)
+    {
+        if (!IsValid(value))
+        {
+            throw new ArgumentException(
+                $"'{value}' is not a valid identifier: use lower-case letters, digits and underscores, starting with a letter, at most 64 characters ({Pattern}).",
+                parameterName);
+        }
+    }
+
+    [GeneratedRegex(Pattern, RegexOptions.CultureInvariant)]
+    private static partial Regex IdentifierRegex();
+}

@@ -1,0 +1,74 @@
+namespace Ingest.Definitions;
+
+/// <summary>The file formats a source can be read from.</summary>
+public enum SourceFormat
+{
+    /// <summary>Delimited text (RFC 4180).</summary>
+    Csv,
+
+    /// <summary>One JSON object per line.</summary>
+    JsonLines,
+
+    /// <summary>Apache Parquet.</summary>
+    Parquet,
+}
+
+/// <summary>How a source is read and how its text values are converted.</summary>
+public sealed record SourceDefinition
+{
+    /// <summary>Gets the file format.</summary>
+    public required SourceFormat Format { get; init; }
+
+    /// <summary>Gets the CSV settings (used when <see cref="Format"/> is <see cref="SourceFormat.Csv"/>).</summary>
+    public CsvSettings Csv { get; init; } = new();
+
+    /// <summary>Gets the text encoding of CSV and JSON Lines files. A byte order mark, when present, wins.</summary>
+    /// <value>The default is <c>utf-8</c>. Invalid bytes fail the file with an error naming the byte offset.</value>
+    public string Encoding { get; init; } = "utf-8";
+
+    /// <summary>Gets the values read as null (compared after trimming nothing).</summary>
+    /// <value>The default is the empty string.</value>
+    public IReadOnlyList<string> NullMarkers { get; init; } = [""];
+
+    /// <summary>Gets the accepted date formats (.NET custom format strings), tried in order.</summary>
+    /// <value>The default is <c>yyyy-MM-dd</c>.</value>
+    public IReadOnlyList<string> DateFormats { get; init; } = ["yyyy-MM-dd"];
+
+    /// <summary>Gets the accepted timestamp formats, tried in order; empty means ISO 8601.</summary>
+    /// <value>The default is empty (ISO 8601, such as <c>2024-05-01T10:15:00Z</c> or <c>2024-05-01 10:15:00</c>).</value>
+    public IReadOnlyList<string> TimestampFormats { get; init; } = [];
+
+    /// <summary>Gets the IANA time zone of timestamps that carry no offset.</summary>
+    /// <value>The default is <c>UTC</c>.</value>
+    public string TimeZone { get; init; } = "UTC";
+
+    /// <summary>Gets the decimal separator of numbers (<c>.</c> or <c>,</c>).</summary>
+    /// <value>The default is <c>.</c> (the invariant culture).</value>
+    public string DecimalSeparator { get; init; } = ".";
+
+    /// <summary>Gets the digit-group separator accepted in numbers, if any (for example <c>,</c> or a space).</summary>
+    /// <value>The default is none: <c>1,000</c> is not a number.</value>
+    public string? GroupSeparator { get; init; }
+}
+
+/// <summary>Settings of delimited text files.</summary>
+public sealed record CsvSettings
+{
+    /// <summary>Gets the field delimiter (one character; <c>\t</c> for tab).</summary>
+    /// <value>The default is <c>,</c>.</value>
+    public string Delimiter { get; init; } = ",";
+
+    /// <summary>Gets the quote character (one character).</summary>
+    /// <value>The default is <c>"</c>.</value>
+    public string Quote { get; init; } = "\"";
+
+    /// <summary>Gets whether the first record is a header that names the columns.</summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool Header { get; init; } = true;
+
+    /// <summary>
+    /// Gets the source column names by position, for files without a header (or to override it).
+    /// When empty and there is no header, the schema's columns are taken in order.
+    /// </summary>
+    public IReadOnlyList<string> Columns { get; init; } = [];
+}

@@ -1,0 +1,80 @@
+using Ingest;
+using Ingest.Catalog;
+using Ingest.Engine;
+using Ingest.Ledger;
+using Ingest.Registry;
+using Ingest.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Ingest's engine services. A backend package adds the storage, registry and ledger (for example <c>AddIngestLocal</c>).</summary>
+public static class IngestServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="IIngestPipelineFactory"/>, <see cref="IngestBackends"/> (resolved from the registered
+    /// <see cref="ILakeStorage"/>, <see cref="ISchemaRegistry"/>, <see cref="IRunLedger"/> and, when present,
+    /// <see cref="ICatalog"/> and <see cref="IQueryEngine"/>) and <see cref="TimeProvider.System"/> unless a clock is registered.
+    /// </summary>
+    public static IServiceCollection AddIngest(this IServiceCollection services, Action<IngestPipelineOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<IngestPipelineOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o =>
+        {
+            o.Validate();
+            return true;
+        }).ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new IngestBackends
+        {
+            Lake = sp.GetRequiredService<ILakeStorage>(),
+            Registry = sp.GetRequiredService<ISchemaRegistry>(),
+            Ledger = sp.GetRequiredService<IRunLedger>(),
+            Catalog = sp.GetService<ICatalog>(),
+            Query = sp.GetService<IQueryEngine>(),
+        });
+        services.TryAddSingleton<IIngestPipelineFactory, IngestPipelineFactory>();
+        return services;
+    }
+}
+
+/// <summary>Creates pipeline builders wired to the services registered in the container.</summary>
+public interface IIngestPipelineFactory
+{
+    /// <summary>Returns a builder for <paramref name="dataset"/> with the container's backends, clock, logging and default options.</summary>
+    IngestPipelineBuilder CreateBuilder(Ingest.Definitions.DatasetId dataset);
+}
+
+internal sealed class IngestPipelineFactory(
+    IngestBackends backends,
+    TimeProvider timeProvider,
+    IOptions<IngestPipelineOptions> options,
+    ILoggerFactory? loggerFactory = null) : IIngestPipelineFactory
+{
+    public IngestPipelineBuilder CreateBuilder(Ingest.Definitions.DatasetId dataset)
+    {
+        var defaults = options.Value;
+        return new IngestPipelineBuilder(backends)
+            .ForDataset(dataset)
+            .UseTimeProvider(timeProvider)
+            .UseLoggerFactory(loggerFactory ?? NullLoggerFactory.Instance)
+            .Configure(o =>
+            {
+                o.Force = defaults.Force;
+                o.LeaseDuration = defaults.LeaseDuration;
+                o.MaxOpenFiles = defaults.MaxOpenFiles;
+                o.ProgressInterval = defaults.ProgressInterval;
+                o.BatchSize = defaults.BatchSize;
+            });
+    }
+}

@@ -1,0 +1,48 @@
+namespace Ingest.Engine;
+
+/// <summary>A source file to ingest: a name for lineage and errors, and a way to open its bytes (more than once).</summary>
+public sealed class IngestInput
+{
+    private readonly Func<CancellationToken, Task<Stream>> _open;
+
+    private IngestInput(string name, Func<CancellationToken, Task<Stream>> open, long? length)
+    {
+        Name = name;
+        _open = open;
+        Length = length;
+    }
+
+    /// <summary>Gets the name recorded in <c>_source_file</c>, the raw zone and error messages.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the size in bytes, when known in advance (for progress).</summary>
+    public long? Length { get; }
+
+    /// <summary>An input read from a local file.</summary>
+    /// <exception cref="IngestException">The file does not exist.</exception>
+    public static IngestInput FromFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new IngestException($"Input file {path} does not exist.") { Location = path };
+        }
+
+        return new IngestInput(
+            info.Name,
+            _ => Task.FromResult<Stream>(new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan)),
+            info.Length);
+    }
+
+    /// <summary>An input whose bytes come from a stream factory; it is called once per pass over the input.</summary>
+    public static IngestInput FromStream(string name, Func<CancellationToken, Task<Stream>> open, long? length = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(open);
+        return new IngestInput(name, open, length);
+    }
+
+    /// <summary>Opens a new stream over the input's bytes.</summary>
+    public Task<Stream> OpenAsync(CancellationToken cancellationToken = default) => _open(cancellationToken);
+}

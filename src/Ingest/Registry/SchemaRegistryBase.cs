@@ -1,0 +1,72 @@
+using Ingest.Definitions;
+
+namespace Ingest.Registry;
+
+/// <summary>
+/// The rules every registry shares (validation, identical-definition detection, compatibility), on top of
+/// two storage primitives a backend implements: read the latest version, and store a version only if that
+/// number is still free (a conditional write).
+/// </summary>
+public abstract class SchemaRegistryBase : ISchemaRegistry
+{
+    /// <summary>Creates the registry.</summary>
+    protected SchemaRegistryBase(TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        TimeProvider = timeProvider;
+    }
+
+    /// <summary>Gets the clock used for <see cref="RegisteredDefinition.RegisteredAt"/>.</summary>
+    protected TimeProvider TimeProvider { get; }
+
+    /// <inheritdoc />
+    public async Task<RegisteredDefinition> RegisterAsync(DatasetDefinition definition, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        DatasetDefinitionSerializer.EnsureValid(definition);
+        var fingerprint = DatasetDefinitionSerializer.Fingerprint(definition);
+        var latest = await GetAsync(definition.Id, null, cancellationToken).ConfigureAwait(false);
+        if (latest is not null)
+        {
+            if (latest.Fingerprint == fingerprint)
+            {
+                return latest;
+            }
+
+            var problems = SchemaCompatibility.Check(latest.Definition, definition);
+            if (problems.Count > 0)
+            {
+                throw new SchemaCompatibilityException(definition.Id, latest.Version, problems);
+            }
+        }
+
+        var next = new RegisteredDefinition(definition, (latest?.Version ?? 0) + 1, TimeProvider.GetUtcNow(), fingerprint);
+        if (!await TryStoreAsync(next, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ConcurrencyConflictException(
+                $"Dataset {definition.Id}: version {next.Version} was registered by another writer at the same time; read the latest version and retry.")
+            {
+                Dataset = definition.Id,
+                DefinitionVersion = next.Version,
+                IsTransient = true,
+            };
+        }
+
+        return next;
+    }
+
+    /// <inheritdoc />
+    public abstract Task<RegisteredDefinition?> GetAsync(DatasetId dataset, int? version = null, CancellationToken cancellationToken = default);
+
+    /// <inheritdoc />
+    public abstract IAsyncEnumerable<RegisteredDefinition> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <inheritdoc />
+    public abstract IAsyncEnumerable<RegisteredDefinition> ListVersionsAsync(DatasetId dataset, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores the version and advances the latest pointer, atomically and only if no version with that
+    /// number exists. Returns <see langword="false"/> when another writer stored it first.
+    /// </summary>
+    protected abstract Task<bool> TryStoreAsync(RegisteredDefinition definition, CancellationToken cancellationToken);
+}
