@@ -12,10 +12,11 @@ namespace Ingest.Storage;
 public interface ILakeStorage
 {
     /// <summary>
-    /// Opens a stream that writes the object. The object exists (complete) only once the stream has been
-    /// disposed without error; a stream abandoned after an exception leaves no object behind.
+    /// Starts writing an object. Write to <see cref="ILakeObjectWriter.Stream"/>, then call
+    /// <see cref="ILakeObjectWriter.CompleteAsync"/>: only then does the object exist, complete and durable.
+    /// Disposing the writer without completing it aborts the write and leaves no object (and no partial upload) behind.
     /// </summary>
-    Task<Stream> OpenWriteAsync(LakeZone zone, string key, CancellationToken cancellationToken = default);
+    Task<ILakeObjectWriter> OpenWriteAsync(LakeZone zone, string key, CancellationToken cancellationToken = default);
 
     /// <summary>Opens a readable, seekable stream over the object.</summary>
     /// <exception cref="LakeObjectNotFoundException">The object does not exist.</exception>
@@ -58,4 +59,14 @@ public sealed class LakeObjectNotFoundException : IngestException
 
     /// <summary>Gets the key.</summary>
     public string Key { get; }
+}
+
+/// <summary>An object being written; see <see cref="ILakeStorage.OpenWriteAsync"/>.</summary>
+public interface ILakeObjectWriter : IAsyncDisposable
+{
+    /// <summary>Gets the stream to write the object's bytes to (write-only, not seekable).</summary>
+    Stream Stream { get; }
+
+    /// <summary>Makes the object durable and visible at its key. Call once, after the last write.</summary>
+    Task CompleteAsync(CancellationToken cancellationToken = default);
 }
