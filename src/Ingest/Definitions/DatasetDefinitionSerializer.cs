@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 
 namespace Ingest.Definitions;
@@ -137,7 +138,7 @@ public static class DatasetDefinitionSerializer
     }
 }
 
-internal sealed class NumberOrStringJsonConverter : JsonConverter<string?>
+internal sealed partial class NumberOrStringJsonConverter : JsonConverter<string?>
 {
     public override bool HandleNull => false;
 
@@ -151,7 +152,8 @@ internal sealed class NumberOrStringJsonConverter : JsonConverter<string?>
 
     public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options)
     {
-        if (value is not null && decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        // Only text that is a JSON number token goes out raw: ".5", "+1" or " 1" parse as decimals but are not JSON.
+        if (value is not null && IsJsonNumber(value))
         {
             writer.WriteRawValue(value);
         }
@@ -160,4 +162,9 @@ internal sealed class NumberOrStringJsonConverter : JsonConverter<string?>
             writer.WriteStringValue(value);
         }
     }
+
+    private static bool IsJsonNumber(string value) => JsonNumberRegex().IsMatch(value);
+
+    [GeneratedRegex(@"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex JsonNumberRegex();
 }
