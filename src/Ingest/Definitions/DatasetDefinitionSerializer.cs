@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Ingest.Definitions;
 
@@ -117,8 +118,28 @@ public static class DatasetDefinitionSerializer
             RespectRequiredConstructorParameters = true,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+
+        // Computed members (CatalogTable, EffectiveName, …) are [JsonIgnore]d, but System.Text.Json still
+        // skips input members of an ignored name silently; drop them from the contract so they count as unknown.
+        options.TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { RemoveReadOnlyMembers } };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
+    }
+
+    private static void RemoveReadOnlyMembers(JsonTypeInfo typeInfo)
+    {
+        if (typeInfo.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        for (var i = typeInfo.Properties.Count - 1; i >= 0; i--)
+        {
+            if (typeInfo.Properties[i].Set is null)
+            {
+                typeInfo.Properties.RemoveAt(i);
+            }
+        }
     }
 
     private static string CleanJsonMessage(string message)
