@@ -110,6 +110,12 @@ public static class DatasetDefinitionSerializer
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             WriteIndented = indented,
+
+            // The web defaults read member names case-insensitively and numbers from strings; the same
+            // document is read by the Glue job and checked against the JSON Schema, so accept one spelling only.
+            PropertyNameCaseInsensitive = false,
+            NumberHandling = JsonNumberHandling.Strict,
+            AllowDuplicateProperties = false,
             AllowTrailingCommas = true,
             ReadCommentHandling = JsonCommentHandling.Skip,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
@@ -117,7 +123,7 @@ public static class DatasetDefinitionSerializer
             RespectNullableAnnotations = true,
             RespectRequiredConstructorParameters = true,
         };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new KebabCaseEnumConverterFactory());
 
         // Computed members (CatalogTable, EffectiveName, …) are [JsonIgnore]d, but System.Text.Json still
         // skips input members of an ignored name silently; drop them from the contract so they count as unknown.
@@ -188,4 +194,46 @@ internal sealed partial class NumberOrStringJsonConverter : JsonConverter<string
 
     [GeneratedRegex(@"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex JsonNumberRegex();
+}
+
+/// <summary>
+/// Reads and writes enums as their kebab-case-lower names only. <see cref="JsonStringEnumConverter"/> also accepts
+/// the C# names in any case and comma-separated combinations (<c>"append, merge"</c>), which turn into values no
+/// enum member has.
+/// </summary>
+internal sealed class KebabCaseEnumConverterFactory : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options)
+        => (JsonConverter)Activator.CreateInstance(typeof(KebabCaseEnumConverter<>).MakeGenericType(typeToConvert))!;
+}
+
+internal sealed class KebabCaseEnumConverter<TEnum> : JsonConverter<TEnum>
+    where TEnum : struct, Enum
+{
+    private static readonly Dictionary<string, TEnum> ByName = Enum.GetValues<TEnum>()
+        .ToDictionary(v => JsonNamingPolicy.KebabCaseLower.ConvertName(v.ToString()), StringComparer.Ordinal);
+
+    private static readonly Dictionary<TEnum, string> ByValue = ByName.ToDictionary(p => p.Value, p => p.Key);
+
+    private static readonly string Expected = string.Join(", ", ByName.Keys);
+
+    public override TEnum Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new JsonException($"Expected a string, one of: {Expected}.");
+        }
+
+        var text = reader.GetString()!;
+        return ByName.TryGetValue(text, out var value)
+            ? value
+            : throw new JsonException($"'{text}' is not a valid value: expected one of {Expected}.");
+    }
+
+    public override void Write(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options)
+        => writer.WriteStringValue(ByValue.TryGetValue(value, out var name)
+            ? name
+            : throw new JsonException($"{typeof(TEnum).Name} value {value} is not defined."));
 }
