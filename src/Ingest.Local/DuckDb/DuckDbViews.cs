@@ -75,14 +75,17 @@ internal static class DuckDbViews
         ColumnKind.Double => "DOUBLE",
         ColumnKind.Decimal => string.Create(CultureInfo.InvariantCulture, $"DECIMAL({type.Precision},{type.Scale})"),
         ColumnKind.Date => "DATE",
-        ColumnKind.Timestamp => "TIMESTAMP",
+        ColumnKind.Timestamp => "TIMESTAMPTZ",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown column type."),
     };
 
-    /// <summary>Quotes a validated identifier; anything else is refused.</summary>
+    private static readonly HashSet<string> LayoutColumns =
+        [.. DatasetLayout.LineageColumns.Concat(DatasetLayout.QuarantineMetadataColumns).Select(c => c.Name)];
+
+    /// <summary>Quotes a validated identifier or one of the layout's own underscore columns; anything else is refused.</summary>
     public static string Quote(string name, string what)
     {
-        if (!Identifier.IsValid(name))
+        if (!Identifier.IsValid(name) && !LayoutColumns.Contains(name))
         {
             throw new ArgumentException($"'{name}' is not a valid {what} for a DuckDB view: use {Identifier.Pattern}.", nameof(name));
         }
