@@ -81,14 +81,13 @@ internal static class DuckDbViews
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown column type."),
     };
 
-    /// <summary>
-    /// Quotes a validated identifier; anything else is refused. Column names may also be the lineage and quarantine
-    /// columns of <see cref="DatasetLayout"/>, an identifier behind one underscore (<c>_ingest_run_id</c>).
-    /// </summary>
+    private static readonly HashSet<string> LayoutColumns =
+        [.. DatasetLayout.LineageColumns.Concat(DatasetLayout.QuarantineMetadataColumns).Select(c => c.Name)];
+
+    /// <summary>Quotes a validated identifier or one of the layout's own underscore columns; anything else is refused.</summary>
     public static string Quote(string name, string what)
     {
-        var column = what == ColumnName && name is ['_', .. var rest] ? rest : name;
-        if (!Identifier.IsValid(column))
+        if (!Identifier.IsValid(name) && !LayoutColumns.Contains(name))
         {
             throw new ArgumentException($"'{name}' is not a valid {what} for a DuckDB view: use {Identifier.Pattern}.", nameof(name));
         }
