@@ -64,7 +64,9 @@ internal sealed class EngineHarness : IDisposable
             return $"read_parquet('{dir}/**/*.parquet', hive_partitioning = true, union_by_name = true)";
         }
 
-        var text = sql.Replace("{curated}", Source(LakeZone.Curated), StringComparison.Ordinal)
+        var glob = $"'{Path.Combine(folder, LakeZone.Curated.Name, dataset.Domain, dataset.Name)}/**/*.parquet'";
+        var text = sql.Replace("{curated_glob}", glob, StringComparison.Ordinal)
+            .Replace("{curated}", Source(LakeZone.Curated), StringComparison.Ordinal)
             .Replace("{quarantine}", Source(LakeZone.Quarantine), StringComparison.Ordinal);
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
