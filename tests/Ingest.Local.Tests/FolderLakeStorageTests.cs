@@ -40,6 +40,31 @@ public sealed class FolderLakeStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task AbortIncompleteWritesAsync_RemovesTempFilesOfAKilledWriterUnderThePrefixOnly()
+    {
+        // A killed process neither completes nor disposes its writer: simulate by abandoning the writers.
+        var killed = await _lake.OpenWriteAsync(LakeZone.Curated, "_staging/sales/orders/run-1/p=1/part-0.parquet");
+        await killed.Stream.WriteAsync(new byte[] { 1, 2 });
+        await killed.Stream.FlushAsync();
+        var other = await _lake.OpenWriteAsync(LakeZone.Curated, "_staging/sales/orders/run-2/part-0.parquet");
+        await other.Stream.WriteAsync(new byte[] { 3 });
+        await other.Stream.FlushAsync();
+        await using (var done = await _lake.OpenWriteAsync(LakeZone.Curated, "_staging/sales/orders/run-1/kept.json"))
+        {
+            await done.CompleteAsync();
+        }
+
+        var removed = await _lake.AbortIncompleteWritesAsync(LakeZone.Curated, "_staging/sales/orders/run-1/");
+
+        removed.Should().Be(1);
+        var staging = Path.Combine(_root.Path, "lake", "curated", "_staging", "sales", "orders");
+        Directory.GetFiles(staging, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(staging, f).Replace('\\', '/'))
+            .Should().HaveCount(2).And.Contain("run-1/kept.json").And.Contain(f => f.StartsWith("run-2/part-0.parquet.ingest-tmp-", StringComparison.Ordinal));
+        Directory.Exists(Path.Combine(staging, "run-1", "p=1")).Should().BeFalse("emptied folders under the prefix go too");
+        await other.DisposeAsync();
+    }
+
+    [Fact]
     public async Task GetAddress_IsAbsolutePathUnderZoneFolder()
     {
         var address = _lake.GetAddress(LakeZone.Curated, "sales/orders/x.parquet");

@@ -114,6 +114,59 @@ internal sealed class FolderLakeStorage : ILakeStorage
         return Task.CompletedTask;
     }
 
+    public Task<int> AbortIncompleteWritesAsync(LakeZone zone, string prefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        LakeKeys.EnsureValid(prefix, allowPrefix: true);
+        var zoneRoot = ZoneRoot(zone);
+        var slash = prefix.LastIndexOf('/');
+        var start = slash < 0 ? zoneRoot : Contain(zoneRoot, prefix[..slash]);
+        if (!Directory.Exists(start))
+        {
+            return Task.FromResult(0);
+        }
+
+        var removed = 0;
+        foreach (var file in new DirectoryInfo(start).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint }))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var key = Path.GetRelativePath(zoneRoot, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+            if (IsTempFile(file.Name) && key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                DeleteTemp(file.FullName);
+                removed++;
+            }
+        }
+
+        // Folders the prefix names in full and that are now empty go too (a run's staging folder).
+        if (prefix.EndsWith('/') && Directory.Exists(Contain(zoneRoot, prefix.TrimEnd('/'))))
+        {
+            RemoveEmptyFolders(Contain(zoneRoot, prefix.TrimEnd('/')));
+        }
+
+        return Task.FromResult(removed);
+    }
+
+    private static void RemoveEmptyFolders(string folder)
+    {
+        foreach (var child in Directory.EnumerateDirectories(folder))
+        {
+            RemoveEmptyFolders(child);
+        }
+
+        if (!Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            try
+            {
+                Directory.Delete(folder);
+            }
+            catch (IOException)
+            {
+                // Another writer just created something here; leave it.
+            }
+        }
+    }
+
     public string GetAddress(LakeZone zone, string key)
     {
         ArgumentNullException.ThrowIfNull(key);

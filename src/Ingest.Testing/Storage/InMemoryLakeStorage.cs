@@ -122,6 +122,16 @@ public sealed class InMemoryLakeStorage : ILakeStorage
     }
 
     /// <inheritdoc />
+    /// <remarks>In memory, an incomplete write holds its bytes in the writer only, so there is never anything to remove.</remarks>
+    public Task<int> AbortIncompleteWritesAsync(LakeZone zone, string prefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        LakeKeys.EnsureValid(prefix, allowPrefix: true);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(0);
+    }
+
+    /// <inheritdoc />
     public string GetAddress(LakeZone zone, string key)
     {
         EnsureZone(zone);

@@ -236,6 +236,26 @@ public abstract class LakeStorageContractTests
         await FluentActions.Awaiting(async () => await lake.ListAsync(LakeZone.Raw, prefix).ToListAsync()).Should().ThrowAsync<ArgumentException>();
     }
 
+    /// <summary>Cleaning up after a killed writer keeps completed objects and never turns the partial one into an object.</summary>
+    [Fact]
+    public async Task AbortIncompleteWritesAsync_AfterAnAbandonedWriter_KeepsCompletedObjectsAndLeavesNoPartialOne()
+    {
+        var lake = await CreateStorageAsync();
+        await WriteAsync(lake, LakeZone.Curated, Prefix + "run/done.bin", [1, 2, 3]);
+        var abandoned = await lake.OpenWriteAsync(LakeZone.Curated, Prefix + "run/partial.bin");
+        await abandoned.Stream.WriteAsync(new byte[] { 9, 9 });
+        await abandoned.Stream.FlushAsync();
+
+        var removed = await lake.AbortIncompleteWritesAsync(LakeZone.Curated, Prefix + "run/");
+
+        removed.Should().BeGreaterThanOrEqualTo(0);
+        (await lake.ListAsync(LakeZone.Curated, Prefix).Select(o => o.Key).ToListAsync()).Should().Equal(Prefix + "run/done.bin");
+        (await ReadAllAsync(lake, LakeZone.Curated, Prefix + "run/done.bin")).Should().Equal(1, 2, 3);
+        (await lake.GetAsync(LakeZone.Curated, Prefix + "run/partial.bin")).Should().BeNull();
+        await abandoned.DisposeAsync();
+        (await lake.GetAsync(LakeZone.Curated, Prefix + "run/partial.bin")).Should().BeNull("an aborted write never becomes an object");
+    }
+
     /// <summary>Addresses identify objects: different keys, different addresses, each naming the key.</summary>
     [Fact]
     public async Task GetAddress_DifferentKeys_DifferentAddresses()

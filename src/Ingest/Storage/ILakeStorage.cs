@@ -38,6 +38,13 @@ public interface ILakeStorage
     /// </summary>
     Task PromoteAsync(LakeZone zone, string sourceKey, string destinationKey, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Removes what writers that were neither completed nor disposed (a killed process) left under
+    /// <paramref name="prefix"/>: temporary files on a file system, incomplete multipart uploads on S3.
+    /// Completed objects are not touched. Returns how many were removed.
+    /// </summary>
+    Task<int> AbortIncompleteWritesAsync(LakeZone zone, string prefix, CancellationToken cancellationToken = default);
+
     /// <summary>Returns the address of a key or prefix as readers outside this process see it (a file path or an s3:// URI).</summary>
     string GetAddress(LakeZone zone, string key);
 }

@@ -34,6 +34,8 @@ internal sealed class FaultyLake(ILakeStorage inner) : ILakeStorage
         return inner.PromoteAsync(zone, sourceKey, destinationKey, cancellationToken);
     }
 
+    public Task<int> AbortIncompleteWritesAsync(LakeZone zone, string prefix, CancellationToken cancellationToken = default) => inner.AbortIncompleteWritesAsync(zone, prefix, cancellationToken);
+
     public string GetAddress(LakeZone zone, string key) => inner.GetAddress(zone, key);
 
     private sealed class Writer(FaultyLake owner, ILakeObjectWriter inner) : ILakeObjectWriter

@@ -112,6 +112,8 @@ internal sealed class CommitProtocol(ILakeStorage lake, IRunLedger ledger, ILogg
                 await lake.DeleteAsync(zone, key, cancellationToken).ConfigureAwait(false);
                 count++;
             }
+
+            count += await lake.AbortIncompleteWritesAsync(zone, prefix, cancellationToken).ConfigureAwait(false);
         }
 
         return count;
