@@ -1,0 +1,43 @@
+using System.Data.Common;
+using Ingest.Cli.Hosting;
+using Spectre.Console.Cli;
+
+namespace Ingest.Cli.Query;
+
+/// <summary>
+/// <c>ingest query</c>: runs SQL on the backends' query engine (DuckDB over the local lake). Values given with
+/// <c>--param</c> are bound to the placeholders in order, never concatenated into the SQL text.
+/// </summary>
+internal sealed class QueryCommand(CliHome home, CliConsoles consoles) : AsyncCommand<QuerySettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, QuerySettings settings, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Sql))
+        {
+            throw new CliException("The SQL text is empty.");
+        }
+
+        await using var session = home.Open(settings);
+        var engine = session.Backends.Query
+            ?? throw new CliException($"The backends of {settings.ResolveHome()} have no query engine.");
+        var parameters = settings.Parameters.Select(QueryParameters.Parse).ToList();
+        try
+        {
+            await using var result = await engine.QueryAsync(settings.Sql, parameters, cancellationToken);
+            await QueryResultWriters.WriteAsync(result, settings.Format, consoles.Out, cancellationToken);
+        }
+        catch (Exception ex) when (ex is DbException || (ex is IngestException && ex.InnerException is DbException))
+        {
+            // The engine rejected the SQL or its parameters: bad input, not a crash.
+            throw new CliException($"query failed: {ex.Message}");
+        }
+
+        return ExitCodes.Success;
+    }
+}
+
+/// <summary>Turns <c>--param</c> text into the value bound to a placeholder.</summary>
+internal static class QueryParameters
+{
+    public static object? Parse(string text) => text;
+}
