@@ -60,7 +60,7 @@ public static class IngestCli
             .WithExample("init")
             .WithExample("--home", "/data/ingest", "init");
 
-        config.AddBranch<GlobalSettings>("datasets", datasets =>
+        config.AddBranch("datasets", datasets =>
         {
             datasets.SetDescription("Register, list, show, compare and validate dataset definitions");
             datasets.AddCommand<DatasetsAddCommand>("add")
@@ -135,9 +135,15 @@ public static class IngestCli
             }
         }
 
-        if (globals.Count == 0 || i == args.Length || args[i].StartsWith('-'))
+        if (globals.Count == 0 || i == args.Length)
         {
             return args;
+        }
+
+        if (args[i].StartsWith('-'))
+        {
+            // ingest --home x --help / --version: the root takes no global options.
+            return args[i..];
         }
 
         var pathLength = args[i] == "datasets" && i + 1 < args.Length && !args[i + 1].StartsWith('-') ? 2 : 1;
@@ -159,8 +165,8 @@ public static class IngestCli
     /// <summary>Writes <c>error: message</c> as one line, never wrapped at the console width.</summary>
     internal static void WriteError(IAnsiConsole errors, string message)
     {
-        var label = errors.Profile.Capabilities.Ansi ? "\u001b[31merror:\u001b[0m" : "error:";
-        errors.WriteRaw($"{label} {message.ReplaceLineEndings(" ")}{Environment.NewLine}");
+        errors.Markup("[red]error:[/] ");
+        errors.WriteRaw(message.ReplaceLineEndings(" ") + Environment.NewLine);
     }
 
     internal static (int ExitCode, string Message) Classify(Exception ex, CancellationToken cancellationToken)
