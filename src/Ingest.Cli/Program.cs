@@ -19,5 +19,18 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context 
     cancellation.Cancel();
 });
 
+// Output piped to a file or another program is not wrapped at 80 columns.
+const int PipedWidth = 240;
+var output = AnsiConsole.Console;
+if (Console.IsOutputRedirected)
+{
+    output.Profile.Width = PipedWidth;
+}
+
 var errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-return await IngestCli.RunAsync(args, AnsiConsole.Console, errors, cancellation.Token);
+if (Console.IsErrorRedirected)
+{
+    errors.Profile.Width = PipedWidth;
+}
+
+return await IngestCli.RunAsync(args, output, errors, cancellation.Token);

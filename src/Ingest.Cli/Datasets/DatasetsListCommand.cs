@@ -11,7 +11,7 @@ internal sealed class DatasetsListCommand(CliHome home, CliConsoles consoles) : 
     {
         await using var session = home.Open(settings);
         var table = new Table()
-            .AddColumn("id")
+            .AddColumn(new TableColumn("id").NoWrap())
             .AddColumn(new TableColumn("latest version").RightAligned())
             .AddColumn("format")
             .AddColumn(new TableColumn("columns").RightAligned())

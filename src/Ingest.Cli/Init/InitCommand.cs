@@ -27,7 +27,8 @@ internal sealed class InitCommand(CliHome home, CliConsoles consoles) : AsyncCom
         console.MarkupLineInterpolated($"{(existed ? "Ingest home already exists at" : "Created ingest home at")} [bold]{path}[/]");
         console.WriteLine();
         console.MarkupLine("Next steps:");
-        console.MarkupLineInterpolated($"  1. Write a dataset definition (JSON). Point your editor at [bold]{schemaPath}[/] for completion.");
+        console.MarkupLine("  1. Write a dataset definition (JSON); its schema for editors:");
+        console.MarkupLineInterpolated($"     [bold]{schemaPath}[/]");
         console.MarkupLine("  2. Register it:          [bold]ingest datasets add orders.json[/]");
         console.MarkupLine("  3. Ingest files:         [bold]ingest run sales.orders orders.csv[/]");
         console.MarkupLine("  4. Query the lake:       [bold]ingest query \"select count(*) from sales.orders\"[/]");

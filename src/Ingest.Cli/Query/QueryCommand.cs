@@ -20,24 +20,20 @@ internal sealed class QueryCommand(CliHome home, CliConsoles consoles) : AsyncCo
         await using var session = home.Open(settings);
         var engine = session.Backends.Query
             ?? throw new CliException($"The backends of {settings.ResolveHome()} have no query engine.");
-        var parameters = settings.Parameters.Select(QueryParameters.Parse).ToList();
+        // Values are bound as text; DuckDB casts them to the type the placeholder needs (quantity >= ? with "10").
+        var parameters = settings.Parameters.Select(p => (object?)p).ToList();
         try
         {
             await using var result = await engine.QueryAsync(settings.Sql, parameters, cancellationToken);
             await QueryResultWriters.WriteAsync(result, settings.Format, consoles.Out, cancellationToken);
         }
-        catch (Exception ex) when (ex is DbException || (ex is IngestException && ex.InnerException is DbException))
+        catch (Exception ex) when (ex is DbException or InvalidOperationException || (ex is IngestException && ex.InnerException is DbException))
         {
-            // The engine rejected the SQL or its parameters: bad input, not a crash.
+            // The engine rejected the SQL or its parameters (DuckDB.NET reports a parameter count mismatch as an
+            // InvalidOperationException): bad input, not a crash.
             throw new CliException($"query failed: {ex.Message}");
         }
 
         return ExitCodes.Success;
     }
-}
-
-/// <summary>Turns <c>--param</c> text into the value bound to a placeholder.</summary>
-internal static class QueryParameters
-{
-    public static object? Parse(string text) => text;
 }

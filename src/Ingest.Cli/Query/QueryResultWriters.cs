@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Ingest.Catalog;
 using Ingest.Cli.Hosting;
@@ -92,7 +93,7 @@ internal static class QueryResultWriters
         using var buffer = new MemoryStream();
         var columns = result.Columns;
         long rows = 0;
-        await using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        await using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             void Drain()
             {

@@ -48,10 +48,9 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles) : AsyncComm
                 .AutoClear(false)
                 .Columns(
                     new TaskDescriptionColumn { Alignment = Justify.Left },
-                    new ProgressBarColumn(),
+                    new ProgressBarColumn { Width = 20 },
                     new PercentageColumn(),
                     new DownloadedColumn(),
-                    new TransferSpeedColumn(),
                     new ElapsedTimeColumn())
                 .StartAsync(async ctx =>
                 {
@@ -106,13 +105,13 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles) : AsyncComm
         console.Write(new Panel(grid).Header($"ingest run: {Markup.Escape(registered.Dataset.ToString())}").Expand());
         if (run.RowsRejected > 0)
         {
-            console.MarkupLineInterpolated($"Rejected rows are in the quarantine zone: ingest query \"select * from {registered.Definition.CatalogDatabase}.{registered.Definition.CatalogTable}_quarantine where _ingest_run_id = '{run.RunId}'\"");
+            console.MarkupLineInterpolated($"Rejected rows: {registered.Definition.CatalogDatabase}.{registered.Definition.CatalogTable}_quarantine (_ingest_run_id = '{run.RunId}')");
         }
     }
 
     private static string Partitions(RunRecord run)
     {
-        const int Shown = 5;
+        const int Shown = 3;
         if (run.PartitionsWritten.Count == 0)
         {
             return "0";

@@ -36,7 +36,7 @@ internal sealed class RunProgress(long totalBytes) : IProgress<IngestProgress>
         task.Value = Math.Min(value.BytesRead, task.MaxValue);
         var rate = value.RowsRead / Math.Max(_clock.Elapsed.TotalSeconds, 0.001);
         task.Description = Markup.Escape(
-            $"{value.CurrentInput}: {ConsoleOutput.N(value.RowsRead)} rows, {ConsoleOutput.Rate(rate)} rows/s, {ConsoleOutput.N(value.RowsRejected)} rejected");
+            $"{value.CurrentInput} {ConsoleOutput.N(value.RowsRead)} rows {ConsoleOutput.Rate(rate)}/s");
     }
 
     public void Complete()

@@ -15,11 +15,11 @@ internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCom
         await session.Backends.Registry.GetRequiredAsync(id, cancellationToken: cancellationToken);
 
         var table = new Table()
-            .AddColumn("run id")
-            .AddColumn("status")
+            .AddColumn(new TableColumn("run id").NoWrap())
+            .AddColumn(new TableColumn("status").NoWrap())
             .AddColumn("started")
-            .AddColumn(new TableColumn("elapsed").RightAligned())
-            .AddColumn(new TableColumn("version").RightAligned())
+            .AddColumn(new TableColumn("took").RightAligned())
+            .AddColumn(new TableColumn("v").RightAligned())
             .AddColumn(new TableColumn("read").RightAligned())
             .AddColumn(new TableColumn("written").RightAligned())
             .AddColumn(new TableColumn("rejected").RightAligned())

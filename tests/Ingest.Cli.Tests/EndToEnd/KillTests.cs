@@ -46,7 +46,7 @@ public sealed class KillTests : IDisposable
         rerun.Output.Should().NotContain("Nothing to ingest", "the killed run ingested nothing");
         (await _cli.ScalarAsync("select count(*) from sales.orders")).Should().Be(data.Good.Count);
         (await _cli.ScalarAsync("select count(distinct order_id) from sales.orders")).Should().Be(data.Good.Count);
-        AnyFile(curatedStaging).Should().BeFalse("the dead run's staging is cleaned up");
+        Files(curatedStaging).Should().BeEmpty("the dead run's staging (including its unfinished temporary files) is cleaned up");
         var runs = await _cli.RunAsync("runs", "sales.orders");
         runs.Output.Should().Contain("succeeded").And.Contain("failed", "the dead run is recorded as failed");
     }
@@ -94,6 +94,9 @@ public sealed class KillTests : IDisposable
 
     private static bool AnyFile(string folder)
         => Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Any();
+
+    private static List<string> Files(string folder)
+        => Directory.Exists(folder) ? [.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)] : [];
 
     private static List<string> ParquetFiles(string folder)
         => Directory.Exists(folder) ? [.. Directory.EnumerateFiles(folder, "*.parquet", SearchOption.AllDirectories)] : [];

@@ -91,6 +91,15 @@ public sealed class LocalEndToEndTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Query_MissingParameter_Exits2()
+    {
+        var result = await _cli.RunAsync("query", "select count(*) from sales.orders where country = ?");
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Errors.Should().StartWith("error: query failed");
+    }
+
+    [Fact]
     public async Task Quarantine_HoldsTheBadRows()
     {
         var rejected = await _cli.ScalarAsync("select count(*) from sales.orders_quarantine");
