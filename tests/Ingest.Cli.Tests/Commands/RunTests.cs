@@ -3,28 +3,15 @@ using Ingest.Cli.Tests.Infrastructure;
 namespace Ingest.Cli.Tests.Commands;
 
 /// <summary>The run and runs commands over in-memory backends (the engine for real, no query engine).</summary>
-public sealed class RunTests : IAsyncLifetime, IDisposable
+public sealed class RunTests : OrdersRegisteredTests
 {
-    private readonly CliHarness _cli = CliHarness.InMemory();
-
-    public async Task InitializeAsync()
-    {
-        await _cli.InitAsync();
-        var added = await _cli.RunAsync("datasets", "add", _cli.WriteFile("orders.json", TestDefinitions.Orders));
-        added.ExitCode.Should().Be(0, added.ToString());
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose() => _cli.Dispose();
-
     [Fact]
     public async Task Run_GoodAndBadRows_PrintsTheSummary()
     {
-        var path = Path.Combine(_cli.Root, "orders.csv");
+        var path = Path.Combine(Cli.Root, "orders.csv");
         var data = OrdersCsv.Write(path, 3000, withBadRows: true);
 
-        var result = await _cli.RunAsync("run", "sales.orders", path);
+        var result = await Cli.RunAsync("run", "sales.orders", path);
 
         result.ExitCode.Should().Be(0, result.ToString());
         data.BadRows.Should().Be(6);
@@ -40,12 +27,12 @@ public sealed class RunTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Run_SameFileAgain_IsANoOp()
     {
-        var path = Path.Combine(_cli.Root, "orders.csv");
+        var path = Path.Combine(Cli.Root, "orders.csv");
         OrdersCsv.Write(path, 1000, withBadRows: false);
-        (await _cli.RunAsync("run", "sales.orders", path)).ExitCode.Should().Be(0);
+        (await Cli.RunAsync("run", "sales.orders", path)).ExitCode.Should().Be(0);
 
-        var again = await _cli.RunAsync("run", "sales.orders", path);
-        var forced = await _cli.RunAsync("run", "sales.orders", path, "--force");
+        var again = await Cli.RunAsync("run", "sales.orders", path);
+        var forced = await Cli.RunAsync("run", "sales.orders", path, "--force");
 
         again.ExitCode.Should().Be(0, again.ToString());
         again.Output.Should().Contain("Nothing to ingest").And.Contain("--force");
@@ -56,10 +43,10 @@ public sealed class RunTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Run_TooManyRejects_Exits1AndRecordsAFailedRun()
     {
-        var path = _cli.WriteFile("bad.csv", "order_id,order_date,country,quantity,amount\n1,2024-01-01,DE,1,x\n2,2024-01-02,DE,1,2.00\n");
+        var path = Cli.WriteFile("bad.csv", "order_id,order_date,country,quantity,amount\n1,2024-01-01,DE,1,x\n2,2024-01-02,DE,1,2.00\n");
 
-        var result = await _cli.RunAsync("run", "sales.orders", path);
-        var runs = await _cli.RunAsync("runs", "sales.orders");
+        var result = await Cli.RunAsync("run", "sales.orders", path);
+        var runs = await Cli.RunAsync("runs", "sales.orders");
 
         result.ExitCode.Should().Be(1, result.ToString());
         result.Errors.Should().StartWith("error: ").And.NotContain("   at ");
@@ -69,15 +56,15 @@ public sealed class RunTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Runs_ListsRunsNewestFirst()
     {
-        var first = Path.Combine(_cli.Root, "a.csv");
-        var second = Path.Combine(_cli.Root, "b.csv");
+        var first = Path.Combine(Cli.Root, "a.csv");
+        var second = Path.Combine(Cli.Root, "b.csv");
         OrdersCsv.Write(first, 100, withBadRows: false, seed: 1);
         OrdersCsv.Write(second, 200, withBadRows: false, seed: 2);
-        await _cli.RunAsync("run", "sales.orders", first);
-        await _cli.RunAsync("run", "sales.orders", second);
+        await Cli.RunAsync("run", "sales.orders", first);
+        await Cli.RunAsync("run", "sales.orders", second);
 
-        var all = await _cli.RunAsync("runs", "sales.orders");
-        var latest = await _cli.RunAsync("runs", "sales.orders", "--limit", "1");
+        var all = await Cli.RunAsync("runs", "sales.orders");
+        var latest = await Cli.RunAsync("runs", "sales.orders", "--limit", "1");
 
         all.ExitCode.Should().Be(0, all.ToString());
         var rows = all.Output.Split('\n').Where(l => l.Contains("succeeded", StringComparison.Ordinal)).ToList();

@@ -2,27 +2,14 @@ using Ingest.Cli.Tests.Infrastructure;
 
 namespace Ingest.Cli.Tests.Commands;
 
-public sealed class RunsAndRunErrorsTests : IAsyncLifetime, IDisposable
+public sealed class RunsAndRunErrorsTests : OrdersRegisteredTests
 {
-    private readonly CliHarness _cli = CliHarness.InMemory();
-
-    public async Task InitializeAsync()
-    {
-        await _cli.InitAsync();
-        var added = await _cli.RunAsync("datasets", "add", _cli.WriteFile("orders.json", TestDefinitions.Orders));
-        added.ExitCode.Should().Be(0, added.ToString());
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    public void Dispose() => _cli.Dispose();
-
     [Fact]
     public async Task Run_UnknownDataset_Exits2AndNamesIt()
     {
-        var csv = _cli.WriteFile("orders.csv", "order_id,order_date,country,quantity,amount\n1,2024-01-01,DE,1,1.00\n");
+        var csv = Cli.WriteFile("orders.csv", "order_id,order_date,country,quantity,amount\n1,2024-01-01,DE,1,1.00\n");
 
-        var result = await _cli.RunAsync("run", "sales.nothing", csv);
+        var result = await Cli.RunAsync("run", "sales.nothing", csv);
 
         result.ExitCode.Should().Be(2);
         result.Errors.Should().StartWith("error: ").And.Contain("sales.nothing");
@@ -31,7 +18,7 @@ public sealed class RunsAndRunErrorsTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Run_MissingInputFile_Exits2AndNamesIt()
     {
-        var result = await _cli.RunAsync("run", "sales.orders", Path.Combine(_cli.Root, "missing.csv"));
+        var result = await Cli.RunAsync("run", "sales.orders", Path.Combine(Cli.Root, "missing.csv"));
 
         result.ExitCode.Should().Be(2);
         result.Errors.Should().Contain("missing.csv").And.Contain("does not exist");
@@ -40,9 +27,9 @@ public sealed class RunsAndRunErrorsTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Run_UnknownVersion_Exits2()
     {
-        var csv = _cli.WriteFile("orders.csv", "order_id,order_date,country,quantity,amount\n1,2024-01-01,DE,1,1.00\n");
+        var csv = Cli.WriteFile("orders.csv", "order_id,order_date,country,quantity,amount\n1,2024-01-01,DE,1,1.00\n");
 
-        var result = await _cli.RunAsync("run", "sales.orders", csv, "--version", "9");
+        var result = await Cli.RunAsync("run", "sales.orders", csv, "--version", "9");
 
         result.ExitCode.Should().Be(2);
         result.Errors.Should().Contain("no version 9");
@@ -51,7 +38,7 @@ public sealed class RunsAndRunErrorsTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Runs_NoRunsYet_SaysSo()
     {
-        var result = await _cli.RunAsync("runs", "sales.orders");
+        var result = await Cli.RunAsync("runs", "sales.orders");
 
         result.ExitCode.Should().Be(0, result.ToString());
         result.Output.Should().Contain("No runs of sales.orders yet");
@@ -60,7 +47,7 @@ public sealed class RunsAndRunErrorsTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Runs_UnknownDataset_Exits2AndNamesIt()
     {
-        var result = await _cli.RunAsync("runs", "sales.nothing");
+        var result = await Cli.RunAsync("runs", "sales.nothing");
 
         result.ExitCode.Should().Be(2);
         result.Errors.Should().Contain("sales.nothing");
