@@ -1,0 +1,190 @@
+using System.Reflection;
+using Ingest.Cli.Datasets;
+using Ingest.Cli.Hosting;
+using Ingest.Cli.Init;
+using Ingest.Cli.Query;
+using Ingest.Cli.Runs;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Ingest.Cli;
+
+/// <summary>The <c>ingest</c> command line: parses arguments, runs one command, maps errors to exit codes.</summary>
+public static class IngestCli
+{
+    /// <summary>Runs the command line, writing output and errors to <paramref name="console"/>.</summary>
+    /// <returns>The process exit code (see <c>ingest --help</c>).</returns>
+    public static Task<int> RunAsync(string[] args, IAnsiConsole console, CancellationToken cancellationToken = default)
+        => RunAsync(args, console, console, cancellationToken);
+
+    /// <summary>Runs the command line, writing output to <paramref name="console"/> and errors to <paramref name="errorConsole"/>.</summary>
+    /// <returns>The process exit code (see <c>ingest --help</c>).</returns>
+    public static Task<int> RunAsync(string[] args, IAnsiConsole console, IAnsiConsole errorConsole, CancellationToken cancellationToken = default)
+        => RunAsync(args, console, errorConsole, new LocalBackendFactory(), cancellationToken);
+
+    internal static async Task<int> RunAsync(string[] args, IAnsiConsole console, IAnsiConsole errorConsole, IBackendFactory backends, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(errorConsole);
+        ArgumentNullException.ThrowIfNull(backends);
+
+        var services = new ServiceCollection();
+        services.AddSingleton(backends);
+        services.AddSingleton<CliHome>();
+        services.AddSingleton(new CliConsoles(console, errorConsole));
+
+        var app = new CommandApp(new TypeRegistrar(services));
+        app.Configure(config => Configure(config, console));
+        try
+        {
+            return await app.RunAsync(MoveLeadingGlobalOptions(args), cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return ReportError(ex, errorConsole, verbose: args.Contains("--verbose"), cancellationToken);
+        }
+    }
+
+    private static void Configure(IConfigurator config, IAnsiConsole console)
+    {
+        config.SetApplicationName("ingest");
+        config.SetApplicationVersion(Version);
+        config.ConfigureConsole(console);
+        config.PropagateExceptions();
+        config.SetHelpProvider(new CliHelpProvider(config.Settings));
+
+        config.AddCommand<InitCommand>("init")
+            .WithDescription("Create the ingest home folder (lake, registry, ledger) and show the next steps")
+            .WithExample("init")
+            .WithExample("--home", "/data/ingest", "init");
+
+        config.AddBranch("datasets", datasets =>
+        {
+            datasets.SetDescription("Register, list, show, compare and validate dataset definitions");
+            datasets.AddCommand<DatasetsAddCommand>("add")
+                .WithDescription("Register definition files: a new dataset, a compatible new version, or unchanged")
+                .WithExample("datasets", "add", "orders.json", "customers.json");
+            datasets.AddCommand<DatasetsListCommand>("list")
+                .WithDescription("List registered datasets with their latest version")
+                .WithExample("datasets", "list");
+            datasets.AddCommand<DatasetsShowCommand>("show")
+                .WithDescription("Print a registered definition as JSON (the latest version unless --version)")
+                .WithExample("datasets", "show", "sales.orders")
+                .WithExample("datasets", "show", "sales.orders", "--version", "1");
+            datasets.AddCommand<DatasetsDiffCommand>("diff")
+                .WithDescription("Compare a definition file with the registered dataset, or two registered versions, column by column, with the compatibility verdict")
+                .WithExample("datasets", "diff", "sales.orders", "orders.json")
+                .WithExample("datasets", "diff", "sales.orders", "--from", "1", "--to", "2");
+            datasets.AddCommand<DatasetsValidateCommand>("validate")
+                .WithDescription("Validate definition files without registering them; registered datasets are also checked for compatibility (exit 1 when any is invalid)")
+                .WithExample("datasets", "validate", "orders.json");
+        });
+
+        config.AddCommand<RunCommand>("run")
+            .WithDescription("Ingest files into a dataset: raw copy, validate, write curated and quarantine Parquet, commit, record the run")
+            .WithExample("run", "sales.orders", "orders-2024-05.csv")
+            .WithExample("run", "sales.orders", "a.csv", "b.csv", "--force");
+
+        config.AddCommand<RunsCommand>("runs")
+            .WithDescription("List a dataset's runs, newest first")
+            .WithExample("runs", "sales.orders", "--limit", "5");
+
+        config.AddCommand<QueryCommand>("query")
+            .WithDescription("Run SQL over the catalog (DuckDB locally); each dataset is a table domain.name, its rejects domain.name_quarantine")
+            .WithExample("query", "select count(*) from sales.orders")
+            .WithExample("query", "select * from sales.orders where country = ? limit 10", "--param", "DE", "--format", "csv");
+    }
+
+    private static string Version
+    {
+        get
+        {
+            var version = typeof(IngestCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+            var plus = version.IndexOf('+', StringComparison.Ordinal);
+            return plus > 0 ? version[..plus] : version;
+        }
+    }
+
+    /// <summary>
+    /// Moves global options given before the command (<c>ingest --home x run …</c>) behind the command path,
+    /// where Spectre.Console.Cli accepts them as options of the command's settings.
+    /// </summary>
+    internal static string[] MoveLeadingGlobalOptions(string[] args)
+    {
+        var globals = new List<string>();
+        var i = 0;
+        while (i < args.Length)
+        {
+            var arg = args[i];
+            if (arg == "--home" && i + 1 < args.Length)
+            {
+                globals.Add(arg);
+                globals.Add(args[i + 1]);
+                i += 2;
+            }
+            else if (arg.StartsWith("--home=", StringComparison.Ordinal) || arg is "--verbose")
+            {
+                globals.Add(arg);
+                i++;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        if (globals.Count == 0 || i == args.Length)
+        {
+            return args;
+        }
+
+        if (args[i].StartsWith('-'))
+        {
+            // ingest --home x --help / --version: the root takes no global options.
+            return args[i..];
+        }
+
+        var pathLength = args[i] == "datasets" && i + 1 < args.Length && !args[i + 1].StartsWith('-') ? 2 : 1;
+        return [.. args[i..(i + pathLength)], .. globals, .. args[(i + pathLength)..]];
+    }
+
+    internal static int ReportError(Exception ex, IAnsiConsole errors, bool verbose, CancellationToken cancellationToken)
+    {
+        var (code, message) = Classify(ex, cancellationToken);
+        WriteError(errors, message);
+        if (verbose)
+        {
+            errors.WriteLine(ex.ToString());
+        }
+
+        return code;
+    }
+
+    /// <summary>Writes <c>error: message</c> as one line, never wrapped at the console width.</summary>
+    internal static void WriteError(IAnsiConsole errors, string message)
+    {
+        errors.Markup("[red]error:[/] ");
+        errors.WriteRaw(message.ReplaceLineEndings(" ") + Environment.NewLine);
+    }
+
+    internal static (int ExitCode, string Message) Classify(Exception ex, CancellationToken cancellationToken)
+    {
+        var message = ex.Message.Trim();
+        return ex switch
+        {
+            OperationCanceledException when cancellationToken.IsCancellationRequested => (ExitCodes.Cancelled, "cancelled."),
+            CliException cli => (cli.ExitCode, message),
+            DataValidationException => (ExitCodes.DataFailed, message),
+            DefinitionException or DatasetNotFoundException or SchemaCompatibilityException => (ExitCodes.BadInput, message),
+            ConcurrencyConflictException => (ExitCodes.Conflict, message),
+            CommandParseException or CommandRuntimeException => (ExitCodes.BadInput, message),
+            IngestException => (ExitCodes.Unexpected, message),
+            _ => (ExitCodes.Unexpected, $"{message} ({ex.GetType().Name}; run with --verbose for details)"),
+        };
+    }
+}
+
+/// <summary>Where a command writes: results to <see cref="Out"/>, errors and diagnostics to <see cref="Error"/>.</summary>
+internal sealed record CliConsoles(IAnsiConsole Out, IAnsiConsole Error);

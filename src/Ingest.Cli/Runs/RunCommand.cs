@@ -1,0 +1,125 @@
+using Ingest.Cli.Hosting;
+using Ingest.Engine;
+using Ingest.Ledger;
+using Ingest.Registry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Ingest.Cli.Runs;
+
+/// <summary>
+/// <c>ingest run</c>: ingests files into a dataset as one run, with a live progress bar on interactive consoles,
+/// then a summary. A re-run of inputs already ingested is a no-op (exit 0) unless <c>--force</c>.
+/// </summary>
+internal sealed class RunCommand(CliHome home, CliConsoles consoles) : AsyncCommand<RunSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
+    {
+        var id = Arguments.DatasetId(settings.Dataset);
+        var inputs = settings.Files.Select(f => IngestInput.FromFile(Arguments.ExistingFile(f))).ToList();
+        await using var session = home.Open(settings);
+        var registered = await session.Backends.Registry.GetRequiredAsync(id, settings.Version, cancellationToken);
+
+        using var loggerFactory = settings.Verbose
+            ? LoggerFactory.Create(logging => logging
+                .SetMinimumLevel(LogLevel.Debug)
+                .AddSimpleConsole(o => o.SingleLine = true)
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace))
+            : NullLoggerFactory.Instance;
+        var progress = new RunProgress(inputs.Sum(i => i.Length ?? 0));
+        var builder = new IngestPipelineBuilder(session.Backends)
+            .ForDataset(id)
+            .Configure(options => options.Force = settings.Force)
+            .UseLoggerFactory(loggerFactory)
+            .OnProgress(progress);
+        if (settings.Version is { } version)
+        {
+            builder.UseDefinitionVersion(version);
+        }
+
+        var pipeline = builder.Build();
+        var console = consoles.Out;
+        IngestRunResult result;
+        if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi && !settings.Verbose)
+        {
+            result = await console.Progress()
+                .AutoClear(false)
+                .Columns(
+                    new TaskDescriptionColumn { Alignment = Justify.Left },
+                    new ProgressBarColumn { Width = 20 },
+                    new PercentageColumn(),
+                    new DownloadedColumn(),
+                    new ElapsedTimeColumn())
+                .StartAsync(async ctx =>
+                {
+                    progress.Attach(ctx.AddTask(Markup.Escape($"{id}: starting")));
+                    var run = await pipeline.RunAsync(inputs, cancellationToken);
+                    progress.Complete();
+                    return run;
+                });
+        }
+        else
+        {
+            result = await pipeline.RunAsync(inputs, cancellationToken);
+        }
+
+        Summarize(result, registered);
+        return ExitCodes.Success;
+    }
+
+    private void Summarize(IngestRunResult result, RegisteredDefinition registered)
+    {
+        var console = consoles.Out;
+        var run = result.Run;
+        if (result.IsNoOp)
+        {
+            var earlier = run.Sources.Select(s => s.RunId).Where(r => r != run.RunId).Distinct().ToList();
+            console.MarkupLineInterpolated(
+                $"Nothing to ingest: every input was ingested before{(earlier.Count > 0 ? $" (run {string.Join(", ", earlier)})" : string.Empty)}. Use --force to ingest again.");
+            console.MarkupLineInterpolated($"run {run.RunId}: skipped");
+            return;
+        }
+
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        void Row(string name, string value) => grid.AddRow(new Text(name, new Style(decoration: Decoration.Bold)), new Text(value));
+
+        Row("run id", run.RunId);
+        Row("dataset", $"{run.Dataset} v{run.DefinitionVersion}");
+        Row("status", run.Status.ToString().ToLowerInvariant());
+        Row("rows read", ConsoleOutput.N(run.RowsRead));
+        Row("rows written", ConsoleOutput.N(run.RowsWritten));
+        Row("rows rejected", ConsoleOutput.N(run.RowsRejected));
+        var skipped = run.Sources.Count(s => s.Skipped);
+        Row("inputs", $"{run.Sources.Count}{(skipped > 0 ? $" ({skipped} skipped: ingested before)" : string.Empty)}");
+        Row("files written", ConsoleOutput.N(run.FilesWritten.Count));
+        Row("partitions", Partitions(run));
+        if (result.TopRejectReasons.Count > 0)
+        {
+            Row("top reject reasons", string.Join(Environment.NewLine, result.TopRejectReasons.Take(5).Select(r => $"{ConsoleOutput.N(r.Count)}  {r.Reason}")));
+        }
+
+        Row("elapsed", ConsoleOutput.Duration(result.Elapsed));
+        Row("rows/s", ConsoleOutput.Rate(run.RowsRead / Math.Max(result.Elapsed.TotalSeconds, 0.001)));
+        console.Write(new Panel(grid).Header($"ingest run: {Markup.Escape(registered.Dataset.ToString())}").Expand());
+        if (run.RowsRejected > 0)
+        {
+            console.MarkupLineInterpolated($"Rejected rows: {registered.Definition.CatalogDatabase}.{registered.Definition.CatalogTable}_quarantine (_ingest_run_id = '{run.RunId}')");
+        }
+    }
+
+    private static string Partitions(RunRecord run)
+    {
+        const int Shown = 3;
+        if (run.PartitionsWritten.Count == 0)
+        {
+            return "0";
+        }
+
+        var list = string.Join(", ", run.PartitionsWritten.Take(Shown));
+        return run.PartitionsWritten.Count > Shown
+            ? $"{ConsoleOutput.N(run.PartitionsWritten.Count)} ({list}, …)"
+            : $"{ConsoleOutput.N(run.PartitionsWritten.Count)} ({list})";
+    }
+}

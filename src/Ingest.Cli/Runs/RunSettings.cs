@@ -1,0 +1,43 @@
+using System.ComponentModel;
+using Ingest.Cli.Hosting;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Ingest.Cli.Runs;
+
+internal sealed class RunSettings : GlobalSettings
+{
+    [CommandArgument(0, "<DATASET>")]
+    [Description("The dataset id, domain.name")]
+    public string Dataset { get; init; } = string.Empty;
+
+    [CommandArgument(1, "<FILES>")]
+    [Description("The input files (CSV, JSON Lines or Parquet, as the definition says), ingested as one run")]
+    public string[] Files { get; init; } = [];
+
+    [CommandOption("--force")]
+    [Description("Ingest inputs again even if the same bytes were ingested before")]
+    public bool Force { get; init; }
+
+    [CommandOption("--version <N>")]
+    [Description("Use this definition version instead of the latest")]
+    public int? Version { get; init; }
+
+    public override ValidationResult Validate()
+        => Version is < 1 ? ValidationResult.Error("--version must be 1 or more.") : ValidationResult.Success();
+}
+
+internal sealed class RunsSettings : GlobalSettings
+{
+    [CommandArgument(0, "<DATASET>")]
+    [Description("The dataset id, domain.name")]
+    public string Dataset { get; init; } = string.Empty;
+
+    [CommandOption("-n|--limit <N>")]
+    [Description("The number of runs to show, newest first")]
+    [DefaultValue(20)]
+    public int Limit { get; init; } = 20;
+
+    public override ValidationResult Validate()
+        => Limit < 1 ? ValidationResult.Error("--limit must be 1 or more.") : ValidationResult.Success();
+}

@@ -1,0 +1,63 @@
+using Ingest.Cli.Hosting;
+using Ingest.Registry;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Ingest.Cli.Runs;
+
+/// <summary><c>ingest runs</c>: a dataset's runs from the ledger, newest first.</summary>
+internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCommand<RunsSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, RunsSettings settings, CancellationToken cancellationToken)
+    {
+        var id = Arguments.DatasetId(settings.Dataset);
+        await using var session = home.Open(settings);
+        await session.Backends.Registry.GetRequiredAsync(id, cancellationToken: cancellationToken);
+
+        var table = new Table()
+            .AddColumn(new TableColumn("run id").NoWrap())
+            .AddColumn(new TableColumn("status").NoWrap())
+            .AddColumn("started")
+            .AddColumn(new TableColumn("took").RightAligned())
+            .AddColumn(new TableColumn("v").RightAligned())
+            .AddColumn(new TableColumn("read").RightAligned())
+            .AddColumn(new TableColumn("written").RightAligned())
+            .AddColumn(new TableColumn("rejected").RightAligned())
+            .AddColumn(new TableColumn("inputs").RightAligned())
+            .AddColumn("error");
+        await foreach (var run in session.Backends.Ledger.ListRunsAsync(id, cancellationToken))
+        {
+            if (table.Rows.Count >= settings.Limit)
+            {
+                break;
+            }
+
+            var status = run.Status.ToString().ToLowerInvariant();
+            table.AddRow(
+                Markup.Escape(run.RunId),
+                run.Status switch
+                {
+                    Ledger.RunStatus.Succeeded => $"[green]{status}[/]",
+                    Ledger.RunStatus.Failed => $"[red]{status}[/]",
+                    _ => status,
+                },
+                ConsoleOutput.Time(run.StartedAt),
+                run.EndedAt is { } ended ? ConsoleOutput.Duration(ended - run.StartedAt) : "-",
+                $"v{run.DefinitionVersion}",
+                ConsoleOutput.N(run.RowsRead),
+                ConsoleOutput.N(run.RowsWritten),
+                ConsoleOutput.N(run.RowsRejected),
+                ConsoleOutput.N(run.Sources.Count),
+                Markup.Escape(run.Error ?? string.Empty));
+        }
+
+        if (table.Rows.Count == 0)
+        {
+            consoles.Out.MarkupLineInterpolated($"No runs of {id} yet. Start one with: ingest run {id} <files>");
+            return ExitCodes.Success;
+        }
+
+        consoles.Out.Write(table);
+        return ExitCodes.Success;
+    }
+}

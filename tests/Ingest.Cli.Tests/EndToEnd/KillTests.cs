@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Text;
+using Ingest.Cli.Tests.Infrastructure;
+
+namespace Ingest.Cli.Tests.EndToEnd;
+
+/// <summary>
+/// A run killed mid-way (the process and its children, no chance to clean up) publishes nothing, and the next run
+/// cleans up after it, takes over its lease (its process is gone) and ingests everything exactly once.
+/// </summary>
+public sealed class KillTests : IDisposable
+{
+    private const int Rows = 1_500_000;
+
+    // FolderLakeStorage writes an object to "{key}.ingest-tmp-{guid}" and renames it on completion.
+    private const string TempMarker = ".ingest-tmp-";
+
+    private readonly CliHarness _cli = CliHarness.Local();
+    private readonly string _curatedStaging;
+    private readonly string _curatedDataset;
+
+    public KillTests()
+    {
+        _curatedStaging = Path.Combine(_cli.Home, "lake", "curated", "_staging");
+        _curatedDataset = Path.Combine(_cli.Home, "lake", "curated", "sales", "orders");
+    }
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public async Task Run_KilledWhileStaging_PublishesNothing_AndTheNextRunTakesOver()
+    {
+        var (csv, data) = await KillARunWhileItStagesAsync();
+
+        ParquetFiles(_curatedDataset).Should().BeEmpty("a killed run publishes nothing");
+        (await _cli.ScalarAsync("select count(*) from sales.orders")).Should().Be(0);
+
+        var rerun = await _cli.RunAsync("run", "sales.orders", csv);
+
+        rerun.ExitCode.Should().Be(0, rerun.ToString());
+        rerun.Output.Should().NotContain("Nothing to ingest", "the killed run ingested nothing");
+        (await _cli.ScalarAsync("select count(*) from sales.orders")).Should().Be(data.Good.Count);
+        (await _cli.ScalarAsync("select count(distinct order_id) from sales.orders")).Should().Be(data.Good.Count);
+        Files(_curatedStaging).Where(f => !f.Contains(TempMarker, StringComparison.Ordinal)).Should().BeEmpty("the dead run's staged objects are cleaned up");
+        var runs = await _cli.RunAsync("runs", "sales.orders");
+        runs.Output.Should().Contain("succeeded").And.Contain("failed", "the dead run is recorded as failed");
+    }
+
+    [Fact(Skip = "Ingest.Local gap: FolderLakeStorage never lists the .ingest-tmp- files of a writer that was killed, so the engine's staging cleanup cannot remove them")]
+    public async Task Run_KilledWhileStaging_TheNextRunRemovesItsUnfinishedFiles()
+    {
+        var (csv, _) = await KillARunWhileItStagesAsync();
+
+        var rerun = await _cli.RunAsync("run", "sales.orders", csv);
+
+        rerun.ExitCode.Should().Be(0, rerun.ToString());
+        Files(_curatedStaging).Should().BeEmpty("the dead run's staging, unfinished temporary files included, is cleaned up");
+    }
+
+    /// <summary>Starts <c>ingest run</c> as a child process on a large file and kills it once it has staged a file.</summary>
+    private async Task<(string Csv, OrdersCsv Data)> KillARunWhileItStagesAsync()
+    {
+        await _cli.InitAsync();
+        (await _cli.RunAsync("datasets", "add", _cli.WriteFile("orders.json", TestDefinitions.Orders))).ExitCode.Should().Be(0);
+        var csv = Path.Combine(_cli.Root, "big.csv");
+        var data = OrdersCsv.Write(csv, Rows, withBadRows: false);
+
+        var output = new StringBuilder();
+        using var process = StartCli(output, "--home", _cli.Home, "run", "sales.orders", csv);
+        var staged = await WaitForAsync(() => AnyFile(_curatedStaging) || process.HasExited, TimeSpan.FromMinutes(2));
+        process.HasExited.Should().BeFalse($"the run should still be staging when it is killed; it exited {(process.HasExited ? process.ExitCode : -1)}:{Environment.NewLine}{output}");
+        staged.Should().BeTrue($"a staged file should appear under {_curatedStaging}:{Environment.NewLine}{output}");
+
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        return (csv, data);
+    }
+
+    private static Process StartCli(StringBuilder output, params string[] args)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "Ingest.Cli.dll");
+        File.Exists(cli).Should().BeTrue($"the CLI is built next to the tests ({cli})");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(cli);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Cannot start the CLI.");
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<bool> WaitForAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return condition();
+    }
+
+    private static bool AnyFile(string folder)
+        => Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Any();
+
+    private static List<string> Files(string folder)
+        => Directory.Exists(folder) ? [.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)] : [];
+
+    private static List<string> ParquetFiles(string folder)
+        => Directory.Exists(folder) ? [.. Directory.EnumerateFiles(folder, "*.parquet", SearchOption.AllDirectories)] : [];
+}
