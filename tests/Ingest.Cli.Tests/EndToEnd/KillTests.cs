@@ -12,9 +12,6 @@ public sealed class KillTests : IDisposable
 {
     private const int Rows = 1_500_000;
 
-    // FolderLakeStorage writes an object to "{key}.ingest-tmp-{guid}" and renames it on completion.
-    private const string TempMarker = ".ingest-tmp-";
-
     private readonly CliHarness _cli = CliHarness.Local();
     private readonly string _curatedStaging;
     private readonly string _curatedDataset;
@@ -41,20 +38,9 @@ public sealed class KillTests : IDisposable
         rerun.Output.Should().NotContain("Nothing to ingest", "the killed run ingested nothing");
         (await _cli.ScalarAsync("select count(*) from sales.orders")).Should().Be(data.Good.Count);
         (await _cli.ScalarAsync("select count(distinct order_id) from sales.orders")).Should().Be(data.Good.Count);
-        Files(_curatedStaging).Where(f => !f.Contains(TempMarker, StringComparison.Ordinal)).Should().BeEmpty("the dead run's staged objects are cleaned up");
+        Files(_curatedStaging).Should().BeEmpty("the dead run's staging, its unfinished temporary files included, is cleaned up");
         var runs = await _cli.RunAsync("runs", "sales.orders");
         runs.Output.Should().Contain("succeeded").And.Contain("failed", "the dead run is recorded as failed");
-    }
-
-    [Fact(Skip = "Ingest.Local gap: FolderLakeStorage never lists the .ingest-tmp- files of a writer that was killed, so the engine's staging cleanup cannot remove them")]
-    public async Task Run_KilledWhileStaging_TheNextRunRemovesItsUnfinishedFiles()
-    {
-        var (csv, _) = await KillARunWhileItStagesAsync();
-
-        var rerun = await _cli.RunAsync("run", "sales.orders", csv);
-
-        rerun.ExitCode.Should().Be(0, rerun.ToString());
-        Files(_curatedStaging).Should().BeEmpty("the dead run's staging, unfinished temporary files included, is cleaned up");
     }
 
     /// <summary>Starts <c>ingest run</c> as a child process on a large file and kills it once it has staged a file.</summary>
