@@ -107,6 +107,19 @@ public sealed class DuckDbQueryTests : IDisposable
     }
 
     [Fact]
+    public async Task QueryAsync_BadSqlOrParameterCount_ThrowsQueryExceptionWithTheSql()
+    {
+        await _backends.Registry.RegisterAsync(OrdersDefinition);
+
+        var badSql = await FluentActions.Awaiting(() => _backends.Query!.QueryAsync("SELEC 1")).Should().ThrowAsync<Ingest.Catalog.QueryException>();
+        var missing = await FluentActions.Awaiting(() => _backends.Query!.QueryAsync("SELECT ? + ?", [1])).Should().ThrowAsync<Ingest.Catalog.QueryException>();
+
+        badSql.Which.Sql.Should().Be("SELEC 1");
+        badSql.Which.Message.Should().Contain("syntax error");
+        missing.Which.Sql.Should().Be("SELECT ? + ?");
+    }
+
+    [Fact]
     public async Task Catalog_RefusesNamesThatAreNotIdentifiers_AndNothingIsCreated()
     {
         var hostile = new RegisteredDefinition(

@@ -1,4 +1,4 @@
-using System.Data.Common;
+using Ingest.Catalog;
 using Ingest.Cli.Hosting;
 using Spectre.Console.Cli;
 
@@ -27,10 +27,9 @@ internal sealed class QueryCommand(CliHome home, CliConsoles consoles) : AsyncCo
             await using var result = await engine.QueryAsync(settings.Sql, parameters, cancellationToken);
             await QueryResultWriters.WriteAsync(result, settings.Format, consoles.Out, cancellationToken);
         }
-        catch (Exception ex) when (ex is DbException or InvalidOperationException || (ex is IngestException && ex.InnerException is DbException))
+        catch (QueryException ex)
         {
-            // The engine rejected the SQL or its parameters (DuckDB.NET reports a parameter count mismatch as an
-            // InvalidOperationException): bad input, not a crash.
+            // The engine rejected the SQL or its parameters: bad input, not a crash.
             throw new CliException($"query failed: {ex.Message}");
         }
 

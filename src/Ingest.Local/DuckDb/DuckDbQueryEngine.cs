@@ -52,12 +52,13 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
             }
 
             await connection.DisposeAsync().ConfigureAwait(false);
-            if (ex is DuckDBException duck)
+            throw ex switch
             {
-                throw QueryFailed(duck);
-            }
-
-            throw;
+                DuckDBException duck => QueryFailed(duck, sql),
+                // DuckDB.NET reports a parameter count that does not match the placeholders this way.
+                InvalidOperationException invalid => new QueryException($"The DuckDB query was refused: {invalid.Message}", sql, invalid),
+                _ => ex,
+            };
         }
     }
 
@@ -71,7 +72,7 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
         }
     }
 
-    internal static IngestException QueryFailed(DuckDBException ex) => new($"The DuckDB query failed: {ex.Message}", ex);
+    internal static QueryException QueryFailed(DuckDBException ex, string sql) => new($"The DuckDB query failed: {ex.Message}", sql, ex);
 
     private sealed class DuckDbQueryResult : QueryResult
     {
@@ -127,7 +128,7 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
                 }
                 catch (DuckDBException ex)
                 {
-                    throw QueryFailed(ex);
+                    throw QueryFailed(ex, _command.CommandText);
                 }
 
                 yield return row;
