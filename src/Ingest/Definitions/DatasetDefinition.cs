@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Ingest.Definitions;
 
 /// <summary>
@@ -54,9 +56,11 @@ public sealed record DatasetDefinition
     }
 
     /// <summary>Gets the Glue/DuckDB database name: <see cref="CatalogSettings.Database"/> or the domain.</summary>
+    [JsonIgnore]
     public string CatalogDatabase => Catalog.Database ?? Id.Domain;
 
     /// <summary>Gets the catalog table name: <see cref="CatalogSettings.Table"/> or the dataset name.</summary>
+    [JsonIgnore]
     public string CatalogTable => Catalog.Table ?? Id.Name;
 }
 
@@ -80,5 +84,6 @@ public sealed record ColumnDefinition
     public string? Description { get; init; }
 
     /// <summary>Gets the name to look up in the source.</summary>
+    [JsonIgnore]
     public string EffectiveSourceColumn => SourceColumn ?? Name;
 }

@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Ingest.Definitions;
 
@@ -108,6 +110,12 @@ public static class DatasetDefinitionSerializer
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             WriteIndented = indented,
+
+            // The web defaults read member names case-insensitively and numbers from strings; the same
+            // document is read by the Glue job and checked against the JSON Schema, so accept one spelling only.
+            PropertyNameCaseInsensitive = false,
+            NumberHandling = JsonNumberHandling.Strict,
+            AllowDuplicateProperties = false,
             AllowTrailingCommas = true,
             ReadCommentHandling = JsonCommentHandling.Skip,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
@@ -115,9 +123,29 @@ public static class DatasetDefinitionSerializer
             RespectNullableAnnotations = true,
             RespectRequiredConstructorParameters = true,
         };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new KebabCaseEnumConverterFactory());
+
+        // Computed members (CatalogTable, EffectiveName, …) are [JsonIgnore]d, but System.Text.Json still
+        // skips input members of an ignored name silently; drop them from the contract so they count as unknown.
+        options.TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { RemoveReadOnlyMembers } };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
+    }
+
+    private static void RemoveReadOnlyMembers(JsonTypeInfo typeInfo)
+    {
+        if (typeInfo.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        for (var i = typeInfo.Properties.Count - 1; i >= 0; i--)
+        {
+            if (typeInfo.Properties[i].Set is null)
+            {
+                typeInfo.Properties.RemoveAt(i);
+            }
+        }
     }
 
     private static string CleanJsonMessage(string message)
@@ -137,7 +165,7 @@ public static class DatasetDefinitionSerializer
     }
 }
 
-internal sealed class NumberOrStringJsonConverter : JsonConverter<string?>
+internal sealed partial class NumberOrStringJsonConverter : JsonConverter<string?>
 {
     public override bool HandleNull => false;
 
@@ -151,7 +179,8 @@ internal sealed class NumberOrStringJsonConverter : JsonConverter<string?>
 
     public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options)
     {
-        if (value is not null && decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        // Only text that is a JSON number token goes out raw: ".5", "+1" or " 1" parse as decimals but are not JSON.
+        if (value is not null && IsJsonNumber(value))
         {
             writer.WriteRawValue(value);
         }
@@ -160,4 +189,51 @@ internal sealed class NumberOrStringJsonConverter : JsonConverter<string?>
             writer.WriteStringValue(value);
         }
     }
+
+    private static bool IsJsonNumber(string value) => JsonNumberRegex().IsMatch(value);
+
+    [GeneratedRegex(@"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex JsonNumberRegex();
+}
+
+/// <summary>
+/// Reads and writes enums as their kebab-case-lower names only. <see cref="JsonStringEnumConverter"/> also accepts
+/// the C# names in any case and comma-separated combinations (<c>"append, merge"</c>), which turn into values no
+/// enum member has.
+/// </summary>
+internal sealed class KebabCaseEnumConverterFactory : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options)
+        => (JsonConverter)Activator.CreateInstance(typeof(KebabCaseEnumConverter<>).MakeGenericType(typeToConvert))!;
+}
+
+internal sealed class KebabCaseEnumConverter<TEnum> : JsonConverter<TEnum>
+    where TEnum : struct, Enum
+{
+    private static readonly Dictionary<string, TEnum> ByName = Enum.GetValues<TEnum>()
+        .ToDictionary(v => JsonNamingPolicy.KebabCaseLower.ConvertName(v.ToString()), StringComparer.Ordinal);
+
+    private static readonly Dictionary<TEnum, string> ByValue = ByName.ToDictionary(p => p.Value, p => p.Key);
+
+    private static readonly string Expected = string.Join(", ", ByName.Keys);
+
+    public override TEnum Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new JsonException($"Expected a string, one of: {Expected}.");
+        }
+
+        var text = reader.GetString()!;
+        return ByName.TryGetValue(text, out var value)
+            ? value
+            : throw new JsonException($"'{text}' is not a valid value: expected one of {Expected}.");
+    }
+
+    public override void Write(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options)
+        => writer.WriteStringValue(ByValue.TryGetValue(value, out var name)
+            ? name
+            : throw new JsonException($"{typeof(TEnum).Name} value {value} is not defined."));
 }

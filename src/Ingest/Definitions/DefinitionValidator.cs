@@ -18,6 +18,13 @@ internal static class DefinitionValidator
             Error("$.id", "is required, in the form domain.name (for example sales.orders).");
         }
 
+        // JSON allows null inside lists whatever the element type says; the checks below assume none.
+        if (NullElementErrors(d) is { Count: > 0 } nulls)
+        {
+            errors.AddRange(nulls);
+            return errors;
+        }
+
         ValidateSource(d.Source, d, Error);
 
         if (d.Columns is null || d.Columns.Count == 0)
@@ -63,6 +70,44 @@ internal static class DefinitionValidator
         ValidateWrite(d, Error);
         ValidateQuality(d, Error);
         ValidateCatalogAndEngine(d, Error);
+        return errors;
+    }
+
+    private static List<DefinitionError> NullElementErrors(DatasetDefinition d)
+    {
+        var errors = new List<DefinitionError>();
+        void Check<T>(IReadOnlyList<T>? list, string path, string expected)
+        {
+            for (var i = 0; list is not null && i < list.Count; i++)
+            {
+                if (list[i] is null)
+                {
+                    errors.Add(new DefinitionError($"{path}[{i}]", $"must be {expected}, not null."));
+                }
+            }
+        }
+
+        Check(d.Columns, "$.columns", "a column object");
+        Check(d.Keys, "$.keys", "a column name");
+        Check(d.Partitioning, "$.partitioning", "a partition object");
+        Check(d.Quality.Rules, "$.quality.rules", "a rule object");
+        for (var i = 0; i < d.Quality.Rules.Count; i++)
+        {
+            if (d.Quality.Rules[i] is { } rule)
+            {
+                Check(rule.Columns, $"$.quality.rules[{i}].columns", "a column name");
+                Check(rule.Values, $"$.quality.rules[{i}].values", "a string (a value in invariant form)");
+            }
+        }
+
+        if (d.Source is { } s)
+        {
+            Check(s.Csv.Columns, "$.source.csv.columns", "a source column name");
+            Check(s.NullMarkers, "$.source.nullMarkers", "a string");
+            Check(s.DateFormats, "$.source.dateFormats", "a format string");
+            Check(s.TimestampFormats, "$.source.timestampFormats", "a format string");
+        }
+
         return errors;
     }
 

@@ -25,6 +25,7 @@ public static partial class Identifier
         }
     }
 
-    [GeneratedRegex(Pattern, RegexOptions.CultureInvariant)]
+    // Pattern is also the JSON Schema (ECMAScript) form, where $ ends the text; .NET needs \z for that.
+    [GeneratedRegex(@"^[a-z][a-z0-9_]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdentifierRegex();
 }

@@ -1,9 +1,215 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using Ingest.Definitions;
+using Ingest.Diagnostics;
+using Ingest.Engine.Commit;
+using Ingest.Engine.Reading;
+using Ingest.Ledger;
+using Ingest.Registry;
+using Ingest.Storage;
+using Microsoft.Extensions.Logging;
+
 namespace Ingest.Engine;
 
-internal sealed class IngestRun(PipelineSettings settings)
+/// <summary>
+/// One run of a pipeline: lease, recovery of dead runs, raw copies and fingerprints, the row loop, the
+/// reject budget, merge/overwrite planning, commit, catalog and ledger. Every exit path releases the lease;
+/// every failure removes what the run staged and records the error.
+/// </summary>
+internal sealed class IngestRun
 {
-    private readonly PipelineSettings _settings = settings;
+    private readonly PipelineSettings _settings;
+    private readonly IngestBackends _backends;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CommitProtocol _commit;
 
-    public Task<IngestRunResult> ExecuteAsync(IReadOnlyList<IngestInput> inputs, CancellationToken cancellationToken)
-        => throw new InvalidOperationException($"in progress {_settings.Dataset} {inputs.Count} {cancellationToken}");
+    public IngestRun(PipelineSettings settings)
+    {
+        _settings = settings;
+        _backends = settings.Backends;
+        _time = settings.TimeProvider;
+        _logger = settings.LoggerFactory.CreateLogger("Ingest.Engine");
+        _commit = new CommitProtocol(_backends.Lake, _backends.Ledger, _logger);
+    }
+
+    public async Task<IngestRunResult> ExecuteAsync(IReadOnlyList<IngestInput> inputs, CancellationToken cancellationToken)
+    {
+        var dataset = _settings.Dataset;
+        var registered = await _backends.Registry.GetRequiredAsync(dataset, _settings.Version, cancellationToken).ConfigureAwait(false);
+        var started = _time.GetTimestamp();
+        var startedAt = TruncateToMicros(_time.GetUtcNow());
+        var runId = NewRunId(startedAt);
+        var owner = new LeaseOwner(runId, Environment.MachineName, Environment.ProcessId);
+
+        await AcquireLeaseAsync(dataset, owner, cancellationToken).ConfigureAwait(false);
+        using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stopRenewal = new CancellationTokenSource();
+        var renewal = RenewLeaseAsync(dataset, runId, leaseLost, stopRenewal.Token);
+        var run = new RunRecord
+        {
+            RunId = runId,
+            Dataset = dataset,
+            DefinitionVersion = registered.Version,
+            Status = RunStatus.Running,
+            StartedAt = startedAt,
+        };
+        try
+        {
+            await _commit.RecoverAsync(dataset, runId, startedAt, leaseLost.Token).ConfigureAwait(false);
+            if (_backends.Catalog is { } catalog)
+            {
+                await catalog.EnsureTableAsync(registered, leaseLost.Token).ConfigureAwait(false);
+            }
+
+            await _backends.Ledger.StartRunAsync(run, leaseLost.Token).ConfigureAwait(false);
+            Log.RunStarted(_logger, runId, dataset.ToString(), registered.Version, inputs.Count);
+            var work = new RunWork(this, registered, run, inputs);
+            try
+            {
+                var outcome = await work.ExecuteAsync(leaseLost.Token).ConfigureAwait(false);
+                var elapsed = _time.GetElapsedTime(started);
+                if (outcome.Run.Status == RunStatus.Succeeded)
+                {
+                    Log.RunSucceeded(_logger, runId, dataset.ToString(), outcome.Run.RowsRead, outcome.Run.RowsWritten, outcome.Run.RowsRejected, (long)elapsed.TotalMilliseconds);
+                }
+
+                return outcome with { Elapsed = elapsed };
+            }
+            catch (Exception ex) when (!work.Committed)
+            {
+                var error = leaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+                    ? new ConcurrencyConflictException($"Run {runId} of {dataset} lost its lease (another process took it over); nothing was published.") { Dataset = dataset, RunId = runId }
+                    : ex;
+                await FailAsync(work.Snapshot(), error, CancellationToken.None).ConfigureAwait(false);
+                if (ReferenceEquals(error, ex))
+                {
+                    throw;
+                }
+
+                throw error;
+            }
+        }
+        finally
+        {
+            await stopRenewal.CancelAsync().ConfigureAwait(false);
+            await renewal.ConfigureAwait(false);
+            await _backends.Ledger.ReleaseLeaseAsync(dataset, runId, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    internal PipelineSettings Settings => _settings;
+
+    internal IngestBackends Backends => _backends;
+
+    internal TimeProvider Time => _time;
+
+    internal ILogger Logger => _logger;
+
+    internal CommitProtocol Commit => _commit;
+
+    private async Task FailAsync(RunRecord run, Exception error, CancellationToken cancellationToken)
+    {
+        var message = error is OperationCanceledException ? "The run was cancelled; nothing was published." : error.Message;
+        Log.RunFailed(_logger, run.RunId, run.Dataset.ToString(), message);
+        try
+        {
+            await _commit.DeleteStagingAsync(run.Dataset, run.RunId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _backends.Ledger.CompleteRunAsync(
+                run with { Status = RunStatus.Failed, EndedAt = _time.GetUtcNow(), Error = message, FilesWritten = [], PartitionsWritten = [] },
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task AcquireLeaseAsync(DatasetId dataset, LeaseOwner owner, CancellationToken cancellationToken)
+    {
+        var ledger = _backends.Ledger;
+        var duration = _settings.Options.LeaseDuration;
+        var result = await ledger.TryAcquireLeaseAsync(dataset, owner, duration, null, cancellationToken).ConfigureAwait(false);
+        if (result.Acquired)
+        {
+            return;
+        }
+
+        var holder = result.Current.Owner;
+        if (IsDeadLocalProcess(holder))
+        {
+            result = await ledger.TryAcquireLeaseAsync(dataset, owner, duration, holder.RunId, cancellationToken).ConfigureAwait(false);
+            if (result.Acquired)
+            {
+                Log.LeaseTakenOver(_logger, owner.RunId, dataset.ToString(), holder.RunId, holder.ProcessId, holder.Host);
+                return;
+            }
+
+            holder = result.Current.Owner;
+        }
+
+        throw new ConcurrencyConflictException(
+            string.Create(CultureInfo.InvariantCulture, $"Dataset {dataset} is being ingested by run {holder.RunId} (process {holder.ProcessId} on {holder.Host}); its lease lasts until {result.Current.ExpiresAt:u}. Wait for it to finish, or for the lease to expire if that process died."))
+        {
+            Dataset = dataset,
+            RunId = holder.RunId,
+            IsTransient = true,
+        };
+    }
+
+    private static bool IsDeadLocalProcess(LeaseOwner holder)
+    {
+        if (!string.Equals(holder.Host, Environment.MachineName, StringComparison.Ordinal) || holder.ProcessId == Environment.ProcessId)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(holder.ProcessId);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    private async Task RenewLeaseAsync(DatasetId dataset, string runId, CancellationTokenSource leaseLost, CancellationToken stop)
+    {
+        var duration = _settings.Options.LeaseDuration;
+        var interval = duration / 3;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, _time, stop).ConfigureAwait(false);
+                if (!await _backends.Ledger.RenewLeaseAsync(dataset, runId, duration, stop).ConfigureAwait(false))
+                {
+                    Log.LeaseRenewalFailed(_logger, runId, dataset.ToString(), "the lease is held by another run");
+                    await leaseLost.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is IngestException { IsTransient: true } or IOException or TimeoutException)
+            {
+                // A transient failure: try again at the next interval; the lease is still valid until it expires.
+                Log.LeaseRenewalFailed(_logger, runId, dataset.ToString(), ex.Message);
+            }
+        }
+    }
+
+    internal static DateTimeOffset TruncateToMicros(DateTimeOffset value)
+        => new(value.UtcTicks - (value.UtcTicks % 10), TimeSpan.Zero);
+
+    private static string NewRunId(DateTimeOffset startedAt)
+        => string.Create(CultureInfo.InvariantCulture, $"{startedAt.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
 }

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ingest.Ledger;
+using Ingest.Storage;
+
+namespace Ingest.Engine.Commit;
+
+/// <summary>
+/// What a run's commit does, written durably before the first object moves. Its existence is the commit
+/// point: a run that died after writing it is rolled forward by the next run; one that died before is
+/// cleaned up.
+/// </summary>
+internal sealed record CommitManifest
+{
+    public const string FileName = "_commit.json";
+
+    public required string RunId { get; init; }
+
+    public required IReadOnlyList<ObjectMove> Promotions { get; init; }
+
+    public required IReadOnlyList<ObjectRef> Deletions { get; init; }
+
+    public required RunRecord Run { get; init; }
+
+    public static JsonSerializerOptions JsonOptions { get; } = CreateOptions();
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+        options.Converters.Add(new LakeZoneJsonConverter());
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
+    private sealed class LakeZoneJsonConverter : JsonConverter<LakeZone>
+    {
+        public override LakeZone Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+            => new(reader.GetString() ?? throw new JsonException("A zone name is required."));
+
+        public override void Write(Utf8JsonWriter writer, LakeZone value, JsonSerializerOptions options)
+            => writer.WriteStringValue(value.Name);
+    }
+}
+
+/// <summary>An object that the commit moves from staging to its final key.</summary>
+internal sealed record ObjectMove(LakeZone Zone, string From, string To);
+
+/// <summary>An object in a zone.</summary>
+internal sealed record ObjectRef(LakeZone Zone, string Key);

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Ingest.Definitions;
+using Ingest.Diagnostics;
+using Ingest.Ledger;
+using Ingest.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Ingest.Engine.Commit;
+
+/// <summary>
+/// Atomic visibility on any <see cref="ILakeStorage"/>: a run stages every object under its own staging
+/// prefix (outside the dataset's folders), writes a manifest, then promotes and deletes; the ledger records
+/// the outcome last. Recovery by the next lease holder rolls a committed run forward and removes what an
+/// uncommitted one left behind.
+/// </summary>
+internal sealed class CommitProtocol(ILakeStorage lake, IRunLedger ledger, ILogger logger)
+{
+    private static readonly LakeZone[] StagingZones = [LakeZone.Curated, LakeZone.Quarantine, LakeZone.Raw];
+
+    /// <summary>Publishes a run: manifest, promotions, deletions, ledger, cleanup.</summary>
+    public async Task CommitAsync(DatasetId dataset, CommitManifest manifest, CancellationToken cancellationToken)
+    {
+        Log.Committing(logger, manifest.RunId, dataset.ToString(), manifest.Promotions.Count, manifest.Deletions.Count);
+        var manifestKey = DatasetLayout.StagingPrefix(dataset, manifest.RunId) + CommitManifest.FileName;
+        var writer = await lake.OpenWriteAsync(LakeZone.Curated, manifestKey, cancellationToken).ConfigureAwait(false);
+        await using (writer.ConfigureAwait(false))
+        {
+            await JsonSerializer.SerializeAsync(writer.Stream, manifest, CommitManifest.JsonOptions, cancellationToken).ConfigureAwait(false);
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // From here on the run is committed: finish even if the caller gives up.
+        await ApplyAsync(dataset, manifest, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Rolls forward or cleans up every run of the dataset that left staged objects, except <paramref name="currentRunId"/>.</summary>
+    public async Task RecoverAsync(DatasetId dataset, string currentRunId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var prefix = DatasetLayout.StagingDatasetPrefix(dataset);
+        var deadRuns = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var zone in StagingZones)
+        {
+            await foreach (var item in lake.ListAsync(zone, prefix, cancellationToken).ConfigureAwait(false))
+            {
+                var rest = item.Key[prefix.Length..];
+                var slash = rest.IndexOf('/', StringComparison.Ordinal);
+                var runId = slash < 0 ? rest : rest[..slash];
+                if (runId != currentRunId)
+                {
+                    deadRuns.Add(runId);
+                }
+            }
+        }
+
+        foreach (var runId in deadRuns)
+        {
+            var manifestKey = DatasetLayout.StagingPrefix(dataset, runId) + CommitManifest.FileName;
+            if (await lake.GetAsync(LakeZone.Curated, manifestKey, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                CommitManifest manifest;
+                var stream = await lake.OpenReadAsync(LakeZone.Curated, manifestKey, cancellationToken).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                {
+                    manifest = await JsonSerializer.DeserializeAsync<CommitManifest>(stream, CommitManifest.JsonOptions, cancellationToken).ConfigureAwait(false)
+                        ?? throw new IngestException($"The commit manifest {manifestKey} is empty.") { Dataset = dataset, RunId = runId };
+                }
+
+                await ApplyAsync(dataset, manifest, cancellationToken).ConfigureAwait(false);
+                Log.RolledForward(logger, dataset.ToString(), runId);
+            }
+            else
+            {
+                var removed = await DeleteStagingAsync(dataset, runId, cancellationToken).ConfigureAwait(false);
+                Log.CleanedStaging(logger, dataset.ToString(), runId, removed);
+            }
+        }
+
+        // Runs still marked running are dead: the caller holds the lease.
+        var stale = new List<RunRecord>();
+        await foreach (var run in ledger.ListRunsAsync(dataset, cancellationToken).ConfigureAwait(false))
+        {
+            if (run.Status == RunStatus.Running && run.RunId != currentRunId)
+            {
+                stale.Add(run);
+            }
+        }
+
+        foreach (var run in stale)
+        {
+            await ledger.CompleteRunAsync(
+                run with { Status = RunStatus.Failed, EndedAt = now, Error = "The run stopped before it committed (process killed or lease lost); nothing of it was published." },
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Removes every staged object of a run in every zone; returns how many.</summary>
+    public async Task<int> DeleteStagingAsync(DatasetId dataset, string runId, CancellationToken cancellationToken)
+    {
+        var prefix = DatasetLayout.StagingPrefix(dataset, runId);
+        var count = 0;
+        foreach (var zone in StagingZones)
+        {
+            var keys = new List<string>();
+            await foreach (var item in lake.ListAsync(zone, prefix, cancellationToken).ConfigureAwait(false))
+            {
+                keys.Add(item.Key);
+            }
+
+            // The manifest goes last so that an interrupted cleanup of a committed run can still roll forward.
+            foreach (var key in keys.OrderBy(k => k.EndsWith(CommitManifest.FileName, StringComparison.Ordinal)))
+            {
+                await lake.DeleteAsync(zone, key, cancellationToken).ConfigureAwait(false);
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private async Task ApplyAsync(DatasetId dataset, CommitManifest manifest, CancellationToken cancellationToken)
+    {
+        foreach (var move in manifest.Promotions)
+        {
+            await lake.PromoteAsync(move.Zone, move.From, move.To, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var deletion in manifest.Deletions)
+        {
+            await lake.DeleteAsync(deletion.Zone, deletion.Key, cancellationToken).ConfigureAwait(false);
+        }
+
+        var recorded = await ledger.GetRunAsync(dataset, manifest.RunId, cancellationToken).ConfigureAwait(false);
+        if (recorded?.Status != RunStatus.Succeeded)
+        {
+            await ledger.CompleteRunAsync(manifest.Run, cancellationToken).ConfigureAwait(false);
+        }
+
+        await DeleteStagingAsync(dataset, manifest.RunId, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,227 @@
+using System.Globalization;
+using Ingest.Definitions;
+
+namespace Ingest.Engine.Conversion;
+
+/// <summary>
+/// Converts source text to typed values for one dataset, with the definition's null markers, number
+/// separators, date and timestamp formats and time zone. Invariant culture unless the definition says otherwise.
+/// </summary>
+internal sealed class ValueConverter
+{
+    private static readonly string[] IsoTimestampFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd'T'HH:mmK",
+        "yyyy-MM-dd HH:mmK",
+        "yyyy-MM-dd",
+    ];
+
+    private readonly HashSet<string> _nullMarkers;
+    private readonly NumberFormatInfo _numbers;
+    private readonly NumberStyles _integerStyle;
+    private readonly NumberStyles _floatStyle;
+    private readonly NumberStyles _decimalStyle;
+    private readonly string[] _dateFormats;
+    private readonly string[] _timestampFormats;
+    private readonly TimeZoneInfo _timeZone;
+    private readonly string _separatorHint;
+
+    public ValueConverter(SourceDefinition source)
+    {
+        _nullMarkers = new HashSet<string>(source.NullMarkers, StringComparer.Ordinal);
+        var textual = source.Format == SourceFormat.Csv;
+        _numbers = (NumberFormatInfo)NumberFormatInfo.InvariantInfo.Clone();
+        var allowGroups = false;
+        if (textual)
+        {
+            _numbers.NumberDecimalSeparator = source.DecimalSeparator;
+            _numbers.NumberGroupSeparator = source.GroupSeparator ?? (source.DecimalSeparator == "," ? "\u0001" : "\u0002");
+            allowGroups = source.GroupSeparator is not null;
+        }
+        else
+        {
+            _numbers.NumberGroupSeparator = "\u0002";
+        }
+
+        var groups = allowGroups ? NumberStyles.AllowThousands : NumberStyles.None;
+        _integerStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite | groups;
+        _floatStyle = NumberStyles.Float | groups;
+        _decimalStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite | groups;
+        _dateFormats = [.. source.DateFormats];
+        _timestampFormats = source.TimestampFormats.Count > 0 ? [.. source.TimestampFormats] : IsoTimestampFormats;
+        _timeZone = TimeZoneInfo.FindSystemTimeZoneById(source.TimeZone);
+        _separatorHint = textual
+            ? $"the decimal separator is \"{source.DecimalSeparator}\"" + (allowGroups ? $" and the group separator \"{source.GroupSeparator}\"" : ", no group separators")
+            : "JSON and Parquet numbers use \".\"";
+    }
+
+    /// <summary>Returns whether the text is one of the null markers.</summary>
+    public bool IsNull(string? text) => text is null || _nullMarkers.Contains(text);
+
+    /// <summary>
+    /// Converts the text of one field. Returns <see langword="null"/> on success (with <paramref name="value"/>
+    /// set) or the reason the text is not a value of the type.
+    /// </summary>
+    public string? TryConvert(string? text, ColumnType type, out object? value)
+    {
+        value = null;
+        if (IsNull(text))
+        {
+            return null;
+        }
+
+        var s = text!;
+        var inv = CultureInfo.InvariantCulture;
+        switch (type.Kind)
+        {
+            case ColumnKind.String:
+                value = s;
+                return null;
+            case ColumnKind.Boolean:
+                if (TryParseBoolean(s.AsSpan().Trim(), out var b))
+                {
+                    value = b;
+                    return null;
+                }
+
+                return "expected true/false, yes/no, y/n, t/f or 1/0";
+            case ColumnKind.Int32:
+                if (int.TryParse(s, _integerStyle, _numbers, out var i))
+                {
+                    value = i;
+                    return null;
+                }
+
+                return long.TryParse(s, _integerStyle, _numbers, out _) ? "out of the int32 range" : "expected a whole number";
+            case ColumnKind.Int64:
+                if (long.TryParse(s, _integerStyle, _numbers, out var l))
+                {
+                    value = l;
+                    return null;
+                }
+
+                return decimal.TryParse(s, _integerStyle, _numbers, out _) ? "out of the int64 range" : "expected a whole number";
+            case ColumnKind.Float:
+                if (float.TryParse(s, _floatStyle, _numbers, out var f) && float.IsFinite(f))
+                {
+                    value = f;
+                    return null;
+                }
+
+                return $"expected a number ({_separatorHint})";
+            case ColumnKind.Double:
+                if (double.TryParse(s, _floatStyle, _numbers, out var d) && double.IsFinite(d))
+                {
+                    value = d;
+                    return null;
+                }
+
+                return $"expected a number ({_separatorHint})";
+            case ColumnKind.Decimal:
+                return ConvertDecimal(s, type, out value);
+            case ColumnKind.Date:
+                if (DateOnly.TryParseExact(s.AsSpan().Trim(), _dateFormats, inv, DateTimeStyles.None, out var date))
+                {
+                    value = date;
+                    return null;
+                }
+
+                return $"expected a date as {string.Join(" or ", _dateFormats)}";
+            case ColumnKind.Timestamp:
+                if (DateTime.TryParseExact(s.Trim(), _timestampFormats, inv, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces, out var ts))
+                {
+                    value = ToUtcMicros(ts);
+                    return value is null ? $"not a valid time in {_timeZone.Id}" : null;
+                }
+
+                return _timestampFormats == IsoTimestampFormats
+                    ? "expected an ISO 8601 timestamp such as 2024-05-01T10:15:00Z"
+                    : $"expected a timestamp as {string.Join(" or ", _timestampFormats)}";
+            default:
+                return $"unsupported type {type}";
+        }
+    }
+
+    private string? ConvertDecimal(string s, ColumnType type, out object? value)
+    {
+        value = null;
+        if (!decimal.TryParse(s, _decimalStyle, _numbers, out var m))
+        {
+            return s.Contains('e', StringComparison.OrdinalIgnoreCase)
+                ? "expected a plain decimal number without exponent"
+                : $"expected a decimal number ({_separatorHint})";
+        }
+
+        var rounded = decimal.Round(m, type.Scale, MidpointRounding.ToEven);
+        if (rounded != m)
+        {
+            return $"has more than {type.Scale} decimal places";
+        }
+
+        var integerDigits = type.Precision - type.Scale;
+        if (Math.Abs(decimal.Truncate(rounded)) >= Pow10(integerDigits))
+        {
+            return $"does not fit: at most {integerDigits} digits before the decimal point";
+        }
+
+        value = rounded;
+        return null;
+    }
+
+    private object? ToUtcMicros(DateTime ts)
+    {
+        DateTime utc;
+        switch (ts.Kind)
+        {
+            case DateTimeKind.Utc:
+                utc = ts;
+                break;
+            case DateTimeKind.Local:
+                utc = ts.ToUniversalTime();
+                break;
+            default:
+                if (_timeZone.IsInvalidTime(ts))
+                {
+                    return null;
+                }
+
+                utc = TimeZoneInfo.ConvertTimeToUtc(ts, _timeZone);
+                break;
+        }
+
+        return new DateTime(utc.Ticks - (utc.Ticks % 10), DateTimeKind.Utc);
+    }
+
+    private static decimal Pow10(int exponent)
+    {
+        var result = 1m;
+        for (var i = 0; i < exponent; i++)
+        {
+            result *= 10m;
+        }
+
+        return result;
+    }
+
+    private static bool TryParseBoolean(ReadOnlySpan<char> s, out bool value)
+    {
+        if (s.Equals("true", StringComparison.OrdinalIgnoreCase) || s.Equals("yes", StringComparison.OrdinalIgnoreCase)
+            || s.Equals("y", StringComparison.OrdinalIgnoreCase) || s.Equals("t", StringComparison.OrdinalIgnoreCase) || s.SequenceEqual("1"))
+        {
+            value = true;
+            return true;
+        }
+
+        if (s.Equals("false", StringComparison.OrdinalIgnoreCase) || s.Equals("no", StringComparison.OrdinalIgnoreCase)
+            || s.Equals("n", StringComparison.OrdinalIgnoreCase) || s.Equals("f", StringComparison.OrdinalIgnoreCase) || s.SequenceEqual("0"))
+        {
+            value = false;
+            return true;
+        }
+
+        value = false;
+        return false;
+    }
+}

@@ -1,0 +1,303 @@
+using System.Globalization;
+using System.Text;
+using Ingest.Definitions;
+
+namespace Ingest.Engine.Reading;
+
+/// <summary>
+/// An RFC 4180 reader: quoted fields with embedded delimiters, quotes (doubled) and line breaks; CRLF, LF or
+/// CR line ends; a byte order mark picks the encoding. Tracks the physical line each record starts at.
+/// Blank lines are skipped. Invalid bytes for the encoding fail the file with the line they are on.
+/// </summary>
+internal sealed class CsvSourceReader : ISourceReader
+{
+    private const int BufferSize = 1 << 16;
+    private readonly string _inputName;
+    private readonly SourceDefinition _source;
+    private readonly IReadOnlyList<string> _schemaSourceColumns;
+    private readonly Func<CancellationToken, Task<Stream>> _open;
+    private readonly char _delimiter;
+    private readonly char _quote;
+    private readonly char[] _buffer = new char[BufferSize];
+    private readonly StringBuilder _field = new();
+    private CountingStream? _stream;
+    private StreamReader? _reader;
+    private int _pos;
+    private int _len;
+    private bool _eof;
+    private long _line = 1;
+
+    public CsvSourceReader(string inputName, SourceDefinition source, IReadOnlyList<string> schemaSourceColumns, Func<CancellationToken, Task<Stream>> open)
+    {
+        _inputName = inputName;
+        _source = source;
+        _schemaSourceColumns = schemaSourceColumns;
+        _open = open;
+        _delimiter = DefinitionValidator.UnescapeChar(source.Csv.Delimiter) ?? ',';
+        _quote = DefinitionValidator.UnescapeChar(source.Csv.Quote) ?? '"';
+        Header = [];
+    }
+
+    public IReadOnlyList<string> Header { get; private set; }
+
+    public long BytesRead => _stream?.BytesRead ?? 0;
+
+    public async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        _stream = new CountingStream(await _open(cancellationToken).ConfigureAwait(false));
+        _reader = new StreamReader(_stream, TextEncodings.Resolve(_source.Encoding), detectEncodingFromByteOrderMarks: true, BufferSize, leaveOpen: false);
+        if (_source.Csv.Header)
+        {
+            var header = new SourceRecord(_schemaSourceColumns.Count);
+            if (!await ReadAsync(header, cancellationToken).ConfigureAwait(false))
+            {
+                throw new DataValidationException($"{_inputName}: the file is empty but the definition expects a header line.") { Location = _inputName, Line = 1 };
+            }
+
+            var names = new string[header.FieldCount];
+            for (var i = 0; i < names.Length; i++)
+            {
+                names[i] = (header.Fields[i] ?? string.Empty).Trim();
+            }
+
+            Header = _source.Csv.Columns.Count > 0 ? _source.Csv.Columns : names;
+            if (_source.Csv.Columns.Count > 0 && names.Length != _source.Csv.Columns.Count)
+            {
+                throw new DataValidationException(
+                    $"{_inputName} line 1: the header has {names.Length} columns but source.csv.columns lists {_source.Csv.Columns.Count}.")
+                { Location = _inputName, Line = 1 };
+            }
+        }
+        else
+        {
+            Header = _source.Csv.Columns.Count > 0 ? _source.Csv.Columns : _schemaSourceColumns;
+        }
+    }
+
+    public async ValueTask<bool> ReadAsync(SourceRecord record, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            record.Reset(_line);
+            if (_pos >= _len && !await FillAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            // Skip blank lines.
+            var c = _buffer[_pos];
+            if (c is '\r' or '\n')
+            {
+                await ConsumeLineEndAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await ReadFieldsAsync(record, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+    }
+
+    private async ValueTask ReadFieldsAsync(SourceRecord record, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            bool endOfRecord;
+            if (_pos < _len && _buffer[_pos] == _quote)
+            {
+                _pos++;
+                endOfRecord = await ReadQuotedFieldAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                endOfRecord = await ReadPlainFieldAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (endOfRecord)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Reads an unquoted field; returns whether the record ended after it.</summary>
+    private async ValueTask<bool> ReadPlainFieldAsync(SourceRecord record, CancellationToken cancellationToken)
+    {
+        _field.Clear();
+        var useBuilder = false;
+        while (true)
+        {
+            var span = _buffer.AsSpan(_pos, _len - _pos);
+            var stop = span.IndexOfAny(_delimiter, '\r', '\n');
+            if (stop >= 0)
+            {
+                var value = useBuilder ? _field.Append(span[..stop]).ToString() : new string(span[..stop]);
+                record.Add(value);
+                _pos += stop;
+                var c = _buffer[_pos];
+                if (c == _delimiter)
+                {
+                    _pos++;
+                    if (_pos >= _len && !await FillAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        record.Add(string.Empty); // a trailing delimiter at end of file ends with an empty field
+                        return true;
+                    }
+
+                    return false;
+                }
+
+                await ConsumeLineEndAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+
+            _field.Append(span);
+            useBuilder = true;
+            _pos = _len;
+            if (!await FillAsync(cancellationToken).ConfigureAwait(false))
+            {
+                record.Add(_field.ToString());
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Reads a quoted field after its opening quote; returns whether the record ended after it.</summary>
+    private async ValueTask<bool> ReadQuotedFieldAsync(SourceRecord record, CancellationToken cancellationToken)
+    {
+        _field.Clear();
+        var startLine = _line;
+        while (true)
+        {
+            if (_pos >= _len && !await FillAsync(cancellationToken).ConfigureAwait(false))
+            {
+                record.Add(_field.ToString());
+                record.Error ??= string.Create(CultureInfo.InvariantCulture, $"a quoted field opened on line {startLine} is never closed");
+                return true;
+            }
+
+            var span = _buffer.AsSpan(_pos, _len - _pos);
+            var q = span.IndexOf(_quote);
+            var chunk = q >= 0 ? span[..q] : span;
+            CountLineBreaks(chunk);
+            _field.Append(chunk);
+            if (q < 0)
+            {
+                _pos = _len;
+                continue;
+            }
+
+            _pos += q + 1;
+            if (_pos >= _len && !await FillAsync(cancellationToken).ConfigureAwait(false))
+            {
+                record.Add(_field.ToString());
+                return true;
+            }
+
+            var next = _buffer[_pos];
+            if (next == _quote)
+            {
+                _field.Append(_quote);
+                _pos++;
+                continue;
+            }
+
+            record.Add(_field.ToString());
+            if (next == _delimiter)
+            {
+                _pos++;
+                if (_pos >= _len && !await FillAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    record.Add(string.Empty);
+                    return true;
+                }
+
+                return false;
+            }
+
+            if (next is '\r' or '\n')
+            {
+                await ConsumeLineEndAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+
+            // Text after a closing quote: keep the record (for the quarantine) but mark it.
+            record.Error ??= string.Create(CultureInfo.InvariantCulture, $"unexpected text after the closing quote of field {record.FieldCount}");
+            return false;
+        }
+    }
+
+    private void CountLineBreaks(ReadOnlySpan<char> chunk)
+    {
+        // LF ends a line; so does a CR that is not followed by LF (old Mac files).
+        for (var i = 0; i < chunk.Length; i++)
+        {
+            var ch = chunk[i];
+            if (ch == '\n' || (ch == '\r' && (i + 1 >= chunk.Length ? PeekAfterChunkIsNotLf(chunk.Length) : chunk[i + 1] != '\n')))
+            {
+                _line++;
+            }
+        }
+    }
+
+    private bool PeekAfterChunkIsNotLf(int chunkLength)
+    {
+        var after = _pos + chunkLength;
+        return after >= _len || _buffer[after] != '\n';
+    }
+
+    private async ValueTask ConsumeLineEndAsync(CancellationToken cancellationToken)
+    {
+        var c = _buffer[_pos++];
+        _line++;
+        if (c == '\r')
+        {
+            if (_pos >= _len && !await FillAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            if (_buffer[_pos] == '\n')
+            {
+                _pos++;
+            }
+        }
+    }
+
+    private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+    {
+        if (_eof)
+        {
+            return false;
+        }
+
+        try
+        {
+            _len = await _reader!.ReadAsync(_buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw new DataValidationException(
+                string.Create(CultureInfo.InvariantCulture, $"{_inputName} near line {_line}: bytes are not valid {_source.Encoding} ({ex.Message.TrimEnd('.')}); set source.encoding to the file's encoding (for example latin1 or windows-1252)."),
+                ex)
+            { Location = _inputName, Line = _line };
+        }
+
+        _pos = 0;
+        if (_len == 0)
+        {
+            _eof = true;
+            return false;
+        }
+
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _reader?.Dispose();
+        if (_stream is not null)
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Ingest.Definitions;
+
+namespace Ingest.Engine.Reading;
+
+/// <summary>
+/// Reads one JSON object per line. Each schema column is looked up by its source name; numbers keep their
+/// JSON text, booleans become true/false, nested values their raw JSON. A line that is not a JSON object is
+/// kept whole for the quarantine. Blank lines are skipped.
+/// </summary>
+internal sealed class JsonLinesSourceReader(
+    string inputName,
+    SourceDefinition source,
+    IReadOnlyList<string> schemaSourceColumns,
+    Func<CancellationToken, Task<Stream>> open) : ISourceReader
+{
+    private readonly Dictionary<string, int> _ordinals = schemaSourceColumns
+        .Select((name, i) => (name, i))
+        .ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
+
+    private CountingStream? _stream;
+    private StreamReader? _reader;
+    private long _line;
+
+    public IReadOnlyList<string> Header => schemaSourceColumns;
+
+    public long BytesRead => _stream?.BytesRead ?? 0;
+
+    public async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        _stream = new CountingStream(await open(cancellationToken).ConfigureAwait(false));
+        _reader = new StreamReader(_stream, TextEncodings.Resolve(source.Encoding), detectEncodingFromByteOrderMarks: true, 1 << 16, leaveOpen: false);
+    }
+
+    public async ValueTask<bool> ReadAsync(SourceRecord record, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            string? text;
+            try
+            {
+                text = await _reader!.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DecoderFallbackException ex)
+            {
+                throw new DataValidationException(
+                    string.Create(CultureInfo.InvariantCulture, $"{inputName} near line {_line + 1}: bytes are not valid {source.Encoding}; set source.encoding to the file's encoding."),
+                    ex)
+                { Location = inputName, Line = _line + 1 };
+            }
+
+            if (text is null)
+            {
+                return false;
+            }
+
+            _line++;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            record.Reset(_line);
+            for (var i = 0; i < schemaSourceColumns.Count; i++)
+            {
+                record.Add(null);
+            }
+
+            Parse(text, record);
+            return true;
+        }
+    }
+
+    private void Parse(string text, SourceRecord record)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                record.Error = $"the line is a JSON {document.RootElement.ValueKind.ToString().ToLowerInvariant()}, not an object";
+                record.RawText = text;
+                return;
+            }
+
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (!_ordinals.TryGetValue(property.Name, out var index))
+                {
+                    continue;
+                }
+
+                var value = property.Value;
+                record.Fields[index] = value.ValueKind switch
+                {
+                    JsonValueKind.Null or JsonValueKind.Undefined => null,
+                    JsonValueKind.String => value.GetString(),
+                    JsonValueKind.True => "true",
+                    JsonValueKind.False => "false",
+                    _ => value.GetRawText(),
+                };
+            }
+        }
+        catch (JsonException ex)
+        {
+            record.Error = $"invalid JSON: {ex.Message.Split(" Path:")[0].TrimEnd('.')}";
+            record.RawText = text;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _reader?.Dispose();
+        if (_stream is not null)
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

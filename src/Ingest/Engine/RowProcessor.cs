@@ -1,0 +1,266 @@
+using System.Globalization;
+using System.Text;
+using Ingest.Definitions;
+using Ingest.Engine.Conversion;
+using Ingest.Engine.Reading;
+using Ingest.Engine.Validation;
+using Ingest.Engine.Writing;
+using Ingest.Storage;
+
+namespace Ingest.Engine;
+
+/// <summary>Where a source record went: a curated row (partition and file values) or a rejection.</summary>
+internal readonly record struct RowOutcome(string? PartitionPath, object?[]? FileValues, Rejection? Rejection);
+
+/// <summary>A rejected record: the quarantine row and the reason without row-specific detail (for counting).</summary>
+internal sealed record Rejection(object?[] Values, string ReasonKey);
+
+/// <summary>
+/// Turns a source record into a typed row and decides its fate: conversion, user transforms, quality rules,
+/// merge-key uniqueness, partition path. Every record ends as exactly one outcome.
+/// </summary>
+internal sealed class RowProcessor
+{
+    private readonly DatasetDefinition _definition;
+    private readonly string _runId;
+    private readonly DateTime _ingestedAt;
+    private readonly IReadOnlyList<Action<IngestRow>> _transforms;
+    private readonly ValueConverter _converter;
+    private readonly QualityRuleSet _rules;
+    private readonly Partitioner _partitioner;
+    private readonly RowLayout _layout;
+    private readonly int[] _fileOrdinals;
+    private readonly int _fileWidth;
+    private readonly int[]? _keyOrdinals;
+    private readonly StringBuilder _keyBuilder = new();
+    private readonly char _delimiter;
+
+    public RowProcessor(DatasetDefinition definition, string runId, DateTime ingestedAt, DateOnly ingestDate, IReadOnlyList<Action<IngestRow>> transforms)
+    {
+        _definition = definition;
+        _runId = runId;
+        _ingestedAt = ingestedAt;
+        _transforms = transforms;
+        _converter = new ValueConverter(definition.Source);
+        _rules = new QualityRuleSet(definition);
+        _partitioner = new Partitioner(definition, ingestDate);
+        _layout = new RowLayout(definition.Columns);
+        var fileColumns = DatasetLayout.CuratedFileColumns(definition);
+        _fileWidth = fileColumns.Count;
+        _fileOrdinals = [.. fileColumns.Take(fileColumns.Count - DatasetLayout.LineageColumns.Count).Select(c => _layout.IndexOf(c.Name))];
+        if (definition.Write.Mode == WriteMode.Merge)
+        {
+            _keyOrdinals = [.. definition.Keys.Select(_layout.IndexOf)];
+            MergeKeys = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        _delimiter = DefinitionValidator.UnescapeChar(definition.Source.Csv.Delimiter) ?? ',';
+        QuarantinePartition = $"ingest_date={ingestDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}/";
+    }
+
+    /// <summary>Gets the keys of the rows accepted in merge mode (null in other modes).</summary>
+    public HashSet<string>? MergeKeys { get; }
+
+    /// <summary>Gets the partition path of quarantine files.</summary>
+    public string QuarantinePartition { get; }
+
+    /// <summary>Maps each schema column to its field index in the input's header (-1 when absent and nullable).</summary>
+    public ColumnMapping MapColumns(string inputName, IReadOnlyList<string> header, bool checkWidth)
+    {
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < header.Count; i++)
+        {
+            positions.TryAdd(header[i], i);
+        }
+
+        var map = new int[_definition.Columns.Count];
+        var missing = new List<string>();
+        for (var c = 0; c < map.Length; c++)
+        {
+            var column = _definition.Columns[c];
+            if (positions.TryGetValue(column.EffectiveSourceColumn, out var index))
+            {
+                map[c] = index;
+            }
+            else if (column.Nullable)
+            {
+                map[c] = -1;
+            }
+            else
+            {
+                missing.Add(column.SourceColumn is null ? $"'{column.Name}'" : $"'{column.Name}' (source '{column.SourceColumn}')");
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            throw new DataValidationException(
+                $"{inputName}: required column(s) {string.Join(", ", missing)} not found in the input; it has {string.Join(", ", header.Select(h => $"'{h}'"))}. Fix the file or the definition's sourceColumn.")
+            {
+                Dataset = _definition.Id,
+                Location = inputName,
+                Line = 1,
+                Column = missing[0],
+            };
+        }
+
+        return new ColumnMapping(map, checkWidth ? header.Count : -1);
+    }
+
+    public RowOutcome Process(string inputName, SourceRecord record, ColumnMapping mapping)
+    {
+        if (record.Error is { } error)
+        {
+            return Reject(inputName, record, mapping, error, KeyOf(error), raw: record.RawText ?? JoinFields(record));
+        }
+
+        if (mapping.ExpectedWidth >= 0 && record.FieldCount != mapping.ExpectedWidth)
+        {
+            var reason = string.Create(CultureInfo.InvariantCulture, $"ragged row: {record.FieldCount} fields, expected {mapping.ExpectedWidth}");
+            return Reject(inputName, record, mapping, reason, "ragged row", JoinFields(record));
+        }
+
+        var columns = _definition.Columns;
+        var values = new object?[columns.Count];
+        for (var c = 0; c < values.Length; c++)
+        {
+            var column = columns[c];
+            var index = mapping.Positions[c];
+            var text = index >= 0 && index < record.FieldCount ? record.Fields[index] : null;
+            if (_converter.TryConvert(text, column.Type, out var value) is { } problem)
+            {
+                return Reject(inputName, record, mapping, $"{column.Name}: \"{text}\" is not a {column.Type} ({problem})", $"{column.Name}: not a {column.Type}");
+            }
+
+            if (value is null && !column.Nullable)
+            {
+                return Reject(inputName, record, mapping, $"{column.Name}: missing value in a required column", $"{column.Name}: missing required value");
+            }
+
+            values[c] = value;
+        }
+
+        if (_transforms.Count > 0)
+        {
+            var row = new IngestRow(_layout, values, inputName, record.Line);
+            for (var t = 0; t < _transforms.Count; t++)
+            {
+                try
+                {
+                    _transforms[t](row);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    throw new IngestException(
+                        string.Create(CultureInfo.InvariantCulture, $"{inputName} line {record.Line}: transform #{t + 1} of dataset {_definition.Id} threw {ex.GetType().Name}: {ex.Message}"),
+                        ex)
+                    { Dataset = _definition.Id, Location = inputName, Line = record.Line };
+                }
+
+                if (row.RejectReason is { } rejected)
+                {
+                    return Reject(inputName, record, mapping, $"transform: {rejected}", $"transform: {rejected}");
+                }
+            }
+
+            for (var c = 0; c < values.Length; c++)
+            {
+                if (values[c] is null && !columns[c].Nullable)
+                {
+                    return Reject(inputName, record, mapping, $"{columns[c].Name}: a transform left a required column empty", $"{columns[c].Name}: missing required value");
+                }
+            }
+        }
+
+        if (_rules.Check(values) is { } violation)
+        {
+            if (violation.Rule.Action == RuleAction.Fail)
+            {
+                throw new DataValidationException(
+                    string.Create(CultureInfo.InvariantCulture, $"{inputName} line {record.Line}, column \"{violation.Column}\": rule {violation.Reason}; the rule's action is fail, so the run of {_definition.Id} stops and publishes nothing."))
+                {
+                    Dataset = _definition.Id,
+                    Location = inputName,
+                    Line = record.Line,
+                    Column = violation.Column,
+                };
+            }
+
+            return Reject(inputName, record, mapping, violation.Reason, violation.Rule.DisplayName);
+        }
+
+        if (_keyOrdinals is not null && !MergeKeys!.Add(MergeKey(values, _keyOrdinals)))
+        {
+            return Reject(inputName, record, mapping, $"duplicate key ({string.Join(", ", _keyOrdinals.Select(i => InvariantValues.Format(values[i])))}) within this run; merge keeps one row per key", "duplicate key within run");
+        }
+
+        if (_partitioner.TryGetPath(values, out var partitionError) is not { } path)
+        {
+            return Reject(inputName, record, mapping, partitionError!, "unsafe partition value");
+        }
+
+        var fileValues = new object?[_fileWidth];
+        for (var i = 0; i < _fileOrdinals.Length; i++)
+        {
+            fileValues[i] = values[_fileOrdinals[i]];
+        }
+
+        var lineage = _fileOrdinals.Length;
+        fileValues[lineage] = _runId;
+        fileValues[lineage + 1] = inputName;
+        fileValues[lineage + 2] = record.Line;
+        fileValues[lineage + 3] = _ingestedAt;
+        return new RowOutcome(path, fileValues, null);
+    }
+
+    /// <summary>The merge key of a row: the invariant text of each key value, normalised so 1.5 and 1.50 agree.</summary>
+    internal string MergeKey(object?[] values, int[] ordinals)
+    {
+        _keyBuilder.Clear();
+        foreach (var ordinal in ordinals)
+        {
+            _keyBuilder.Append(KeyText(values[ordinal])).Append('\u001f');
+        }
+
+        return _keyBuilder.ToString();
+    }
+
+    internal static string? KeyText(object? value) => value switch
+    {
+        decimal d => d.ToString("G29", CultureInfo.InvariantCulture),
+        int i => i.ToString(CultureInfo.InvariantCulture),
+        _ => InvariantValues.Format(value),
+    };
+
+    private RowOutcome Reject(string inputName, SourceRecord record, ColumnMapping mapping, string reason, string reasonKey, string? raw = null)
+    {
+        var columns = _definition.Columns;
+        var values = new object?[columns.Count + DatasetLayout.QuarantineMetadataColumns.Count];
+        for (var c = 0; c < columns.Count; c++)
+        {
+            var index = mapping.Positions[c];
+            values[c] = index >= 0 && index < record.FieldCount ? record.Fields[index] : null;
+        }
+
+        var m = columns.Count;
+        values[m] = reason;
+        values[m + 1] = raw;
+        values[m + 2] = _runId;
+        values[m + 3] = inputName;
+        values[m + 4] = record.Line;
+        values[m + 5] = _ingestedAt;
+        return new RowOutcome(null, null, new Rejection(values, reasonKey));
+    }
+
+    private string JoinFields(SourceRecord record)
+        => string.Join(_delimiter, record.Fields.Take(record.FieldCount).Select(f => f ?? string.Empty));
+
+    private static string KeyOf(string error)
+    {
+        var cut = error.IndexOfAny([':', '(']);
+        return cut > 0 ? error[..cut].Trim() : error;
+    }
+}
+
+/// <summary>Schema column → field index (-1: absent), and the expected field count (-1: not checked).</summary>
+internal sealed record ColumnMapping(int[] Positions, int ExpectedWidth);

@@ -1,0 +1,326 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Ingest.Definitions;
+using Ingest.Diagnostics;
+using Ingest.Engine.Commit;
+using Ingest.Engine.Conversion;
+using Ingest.Engine.Reading;
+using Ingest.Engine.Validation;
+using Ingest.Engine.Writing;
+using Ingest.Ledger;
+using Ingest.Registry;
+using Ingest.Storage;
+
+namespace Ingest.Engine;
+
+/// <summary>The work of one run between taking the lease and releasing it.</summary>
+internal sealed class RunWork
+{
+    private readonly IngestRun _owner;
+    private readonly RegisteredDefinition _registered;
+    private readonly DatasetDefinition _definition;
+    private readonly IReadOnlyList<IngestInput> _inputs;
+    private readonly ILakeStorage _lake;
+    private readonly string _runId;
+    private readonly DateOnly _ingestDate;
+    private readonly DateTime _ingestedAt;
+    private readonly string _stagingPrefix;
+    private readonly string _datasetPrefix;
+    private readonly Dictionary<string, long> _reasons = new(StringComparer.Ordinal);
+    private readonly List<SourceFingerprint> _sources = [];
+    private readonly List<ObjectMove> _rawMoves = [];
+    private RunRecord _run;
+    private long _rowsRead;
+    private long _rowsWritten;
+    private long _rowsRejected;
+    private long _bytesRead;
+
+    public RunWork(IngestRun owner, RegisteredDefinition registered, RunRecord run, IReadOnlyList<IngestInput> inputs)
+    {
+        _owner = owner;
+        _registered = registered;
+        _definition = registered.Definition;
+        _run = run;
+        _inputs = inputs;
+        _lake = owner.Backends.Lake;
+        _runId = run.RunId;
+        _ingestDate = DateOnly.FromDateTime(run.StartedAt.UtcDateTime);
+        _ingestedAt = run.StartedAt.UtcDateTime;
+        _stagingPrefix = DatasetLayout.StagingPrefix(_definition.Id, _runId);
+        _datasetPrefix = DatasetLayout.DatasetPrefix(_definition.Id);
+    }
+
+    /// <summary>Gets whether the commit point was passed (from then on the run's data is published).</summary>
+    public bool Committed { get; private set; }
+
+    public RunRecord Snapshot() => _run with { RowsRead = _rowsRead, RowsWritten = _rowsWritten, RowsRejected = _rowsRejected, Sources = [.. _sources] };
+
+    public async Task<IngestRunResult> ExecuteAsync(CancellationToken cancellationToken)
+    {
+        var toRead = await FingerprintAsync(cancellationToken).ConfigureAwait(false);
+        if (toRead.Count == 0)
+        {
+            return await CompleteSkippedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var options = _owner.Settings.Options;
+        var budget = (long)_definition.Engine.MemoryBudgetMb << 20;
+        var curated = new StagedParquetWriter(
+            _lake, LakeZone.Curated, DatasetLayout.CuratedFileColumns(_definition), _stagingPrefix, _datasetPrefix, _runId, "part",
+            _definition.Write, budget * 3 / 4, options.MaxOpenFiles);
+        var quarantine = new StagedParquetWriter(
+            _lake, LakeZone.Quarantine, DatasetLayout.QuarantineFileColumns(_definition), _stagingPrefix, _datasetPrefix, _runId, "rejects",
+            _definition.Write with { TargetFileSizeMb = Math.Min(_definition.Write.TargetFileSizeMb, 64) }, budget / 8, 1);
+        await using (curated.ConfigureAwait(false))
+        await using (quarantine.ConfigureAwait(false))
+        {
+            var rows = new RowProcessor(_definition, _runId, _ingestedAt, _ingestDate, _owner.Settings.Transforms);
+            foreach (var input in toRead)
+            {
+                await ReadInputAsync(input, rows, curated, quarantine, cancellationToken).ConfigureAwait(false);
+            }
+
+            EnforceRejectBudget();
+            var curatedFiles = await curated.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            var rejectFiles = await quarantine.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            var partitions = curated.Partitions.Where(p => p.Length > 0).Order(StringComparer.Ordinal).ToList();
+
+            var deletions = new List<ObjectRef>();
+            var rewritten = new List<StagedFile>();
+            switch (_definition.Write.Mode)
+            {
+                case WriteMode.OverwritePartitions:
+                    deletions.AddRange(await ListExistingAsync([.. curated.Partitions], cancellationToken).ConfigureAwait(false));
+                    break;
+                case WriteMode.Merge when rows.MergeKeys is { Count: > 0 } keys:
+                    var merge = new MergeRewriter(_lake, _definition, _stagingPrefix, _datasetPrefix, _runId, budget / 8);
+                    var (files, replaced) = await merge.RewriteAsync(keys, cancellationToken).ConfigureAwait(false);
+                    rewritten.AddRange(files);
+                    deletions.AddRange(replaced.Select(key => new ObjectRef(LakeZone.Curated, key)));
+                    break;
+            }
+
+            // Make sure the lease is still ours right before the commit point.
+            if (!await _owner.Backends.Ledger.RenewLeaseAsync(_definition.Id, _runId, options.LeaseDuration, cancellationToken).ConfigureAwait(false))
+            {
+                throw new ConcurrencyConflictException($"Run {_runId} of {_definition.Id} lost its lease before committing; nothing was published.") { Dataset = _definition.Id, RunId = _runId };
+            }
+
+            var published = curatedFiles.Concat(rewritten).Concat(rejectFiles).ToList();
+            var final = Snapshot() with
+            {
+                Status = RunStatus.Succeeded,
+                EndedAt = _owner.Time.GetUtcNow(),
+                FilesWritten = [.. published.Select(f => $"{f.Zone}/{f.FinalKey}")],
+                PartitionsWritten = partitions,
+            };
+            var manifest = new CommitManifest
+            {
+                RunId = _runId,
+                Promotions = [.. published.Select(f => new ObjectMove(f.Zone, f.StagingKey, f.FinalKey)), .. _rawMoves],
+                Deletions = deletions,
+                Run = final,
+            };
+            cancellationToken.ThrowIfCancellationRequested();
+            Committed = true;
+            await _owner.Commit.CommitAsync(_definition.Id, manifest, cancellationToken).ConfigureAwait(false);
+            _run = final;
+            await RegisterPartitionsAsync(partitions).ConfigureAwait(false);
+            return new IngestRunResult { Run = final, Elapsed = TimeSpan.Zero, TopRejectReasons = TopReasons() };
+        }
+    }
+
+    private async Task<List<IngestInput>> FingerprintAsync(CancellationToken cancellationToken)
+    {
+        var toRead = new List<IngestInput>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var date = _ingestDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        for (var i = 0; i < _inputs.Count; i++)
+        {
+            var input = _inputs[i];
+            var safeName = SafeFileName(input.Name);
+            var stagingKey = string.Create(CultureInfo.InvariantCulture, $"{_stagingPrefix}raw/{i:D4}-{safeName}");
+            var (sha, size) = await CopyToRawAsync(input, stagingKey, cancellationToken).ConfigureAwait(false);
+            var finalKey = $"{_datasetPrefix}ingest_date={date}/{sha}/{safeName}";
+            var previous = await _owner.Backends.Ledger.FindSourceAsync(_definition.Id, sha, cancellationToken).ConfigureAwait(false);
+            var duplicate = !seen.Add(sha);
+            if ((previous is not null && !_owner.Settings.Options.Force) || duplicate)
+            {
+                await _lake.DeleteAsync(LakeZone.Raw, stagingKey, cancellationToken).ConfigureAwait(false);
+                var by = previous?.RunId ?? _runId;
+                Log.InputSkipped(_owner.Logger, input.Name, _definition.Id.ToString(), sha, by);
+                _sources.Add(new SourceFingerprint(sha, input.Name, size, previous?.RawKey ?? finalKey, by, Skipped: true));
+                continue;
+            }
+
+            _rawMoves.Add(new ObjectMove(LakeZone.Raw, stagingKey, finalKey));
+            _sources.Add(new SourceFingerprint(sha, input.Name, size, finalKey, _runId));
+            toRead.Add(input);
+        }
+
+        return toRead;
+    }
+
+    private async Task<(string Sha256, long Size)> CopyToRawAsync(IngestInput input, string stagingKey, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        long size = 0;
+        Stream source;
+        try
+        {
+            source = await input.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new DataValidationException($"{input.Name}: cannot be read ({ex.Message}).", ex) { Dataset = _definition.Id, Location = input.Name };
+        }
+
+        await using (source.ConfigureAwait(false))
+        {
+            var writer = await _lake.OpenWriteAsync(LakeZone.Raw, stagingKey, cancellationToken).ConfigureAwait(false);
+            await using (writer.ConfigureAwait(false))
+            {
+                int read;
+                while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    await writer.Stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    size += read;
+                }
+
+                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), size);
+    }
+
+    private async Task ReadInputAsync(IngestInput input, RowProcessor rows, StagedParquetWriter curated, StagedParquetWriter quarantine, CancellationToken cancellationToken)
+    {
+        var sourceColumns = _definition.Columns.Select(c => c.EffectiveSourceColumn).ToList();
+        ISourceReader reader = _definition.Source.Format switch
+        {
+            SourceFormat.Csv => new CsvSourceReader(input.Name, _definition.Source, sourceColumns, input.OpenAsync),
+            SourceFormat.JsonLines => new JsonLinesSourceReader(input.Name, _definition.Source, sourceColumns, input.OpenAsync),
+            _ => new ParquetSourceReader(input.Name, sourceColumns, input.OpenAsync),
+        };
+        await using (reader.ConfigureAwait(false))
+        {
+            await reader.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var mapping = rows.MapColumns(input.Name, reader.Header, _definition.Source.Format == SourceFormat.Csv);
+            var record = new SourceRecord(reader.Header.Count);
+            var progress = _owner.Settings.Progress;
+            var interval = _owner.Settings.Options.ProgressInterval;
+            var bytesBefore = _bytesRead;
+            var totalBytes = _inputs.Sum(i => i.Length ?? 0);
+            while (await reader.ReadAsync(record, cancellationToken).ConfigureAwait(false))
+            {
+                _rowsRead++;
+                var outcome = rows.Process(input.Name, record, mapping);
+                if (outcome.Rejection is { } rejection)
+                {
+                    _rowsRejected++;
+                    _reasons[rejection.ReasonKey] = _reasons.GetValueOrDefault(rejection.ReasonKey) + 1;
+                    await quarantine.AddAsync(rows.QuarantinePartition, rejection.Values, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    _rowsWritten++;
+                    await curated.AddAsync(outcome.PartitionPath!, outcome.FileValues!, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (progress is not null && _rowsRead % interval == 0)
+                {
+                    _bytesRead = bytesBefore + reader.BytesRead;
+                    progress.Report(new IngestProgress(input.Name, _rowsRead, _rowsWritten, _rowsRejected, _bytesRead, totalBytes == 0 ? null : totalBytes));
+                }
+            }
+
+            _bytesRead = bytesBefore + reader.BytesRead;
+            progress?.Report(new IngestProgress(input.Name, _rowsRead, _rowsWritten, _rowsRejected, _bytesRead, totalBytes == 0 ? null : totalBytes));
+        }
+    }
+
+    private void EnforceRejectBudget()
+    {
+        if (_rowsRead == 0 || _rowsRejected == 0)
+        {
+            return;
+        }
+
+        var ratio = (double)_rowsRejected / _rowsRead;
+        if (ratio > _definition.Quality.MaxRejectRatio)
+        {
+            var top = string.Join("; ", TopReasons().Take(3).Select(r => $"{r.Reason} ({r.Count})"));
+            throw new DataValidationException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Dataset {_definition.Id}: {_rowsRejected} of {_rowsRead} rows were rejected ({ratio:P1}), above quality.maxRejectRatio {_definition.Quality.MaxRejectRatio:P1}; nothing was published. Most frequent: {top}."))
+            {
+                Dataset = _definition.Id,
+                RunId = _runId,
+                DefinitionVersion = _registered.Version,
+            };
+        }
+    }
+
+    private async Task<List<ObjectRef>> ListExistingAsync(IReadOnlyList<string> partitions, CancellationToken cancellationToken)
+    {
+        var existing = new List<ObjectRef>();
+        foreach (var partition in partitions)
+        {
+            await foreach (var item in _lake.ListAsync(LakeZone.Curated, _datasetPrefix + partition, cancellationToken).ConfigureAwait(false))
+            {
+                // With no partitioning the prefix is the whole dataset; nested folders belong to it too.
+                existing.Add(new ObjectRef(LakeZone.Curated, item.Key));
+            }
+        }
+
+        return existing;
+    }
+
+    private async Task<IngestRunResult> CompleteSkippedAsync(CancellationToken cancellationToken)
+    {
+        var final = Snapshot() with { Status = RunStatus.Skipped, EndedAt = _owner.Time.GetUtcNow() };
+        await _owner.Backends.Ledger.CompleteRunAsync(final, cancellationToken).ConfigureAwait(false);
+        await _owner.Commit.DeleteStagingAsync(_definition.Id, _runId, cancellationToken).ConfigureAwait(false);
+        Committed = true;
+        Log.RunSkipped(_owner.Logger, _runId, _definition.Id.ToString());
+        _run = final;
+        return new IngestRunResult { Run = final, Elapsed = TimeSpan.Zero };
+    }
+
+    private async Task RegisterPartitionsAsync(IReadOnlyList<string> partitions)
+    {
+        if (_owner.Backends.Catalog is not { } catalog || partitions.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await catalog.AddPartitionsAsync(_registered, partitions, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IngestException or IOException or InvalidOperationException)
+        {
+            Log.CatalogUpdateFailed(_owner.Logger, _definition.Id.ToString(), ex.Message);
+        }
+    }
+
+    private List<RejectReasonCount> TopReasons()
+        => [.. _reasons.OrderByDescending(r => r.Value).ThenBy(r => r.Key, StringComparer.Ordinal).Take(10).Select(r => new RejectReasonCount(r.Key, r.Value))];
+
+    private static string SafeFileName(string name)
+    {
+        var file = Path.GetFileName(name.Replace('\\', '/'));
+        var builder = new StringBuilder(file.Length);
+        foreach (var c in file)
+        {
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_');
+        }
+
+        var safe = builder.ToString().TrimStart('.');
+        return safe.Length == 0 ? "input" : safe.Length > 120 ? safe[^120..] : safe;
+    }
+}

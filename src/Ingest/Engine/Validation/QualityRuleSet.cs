@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Ingest.Definitions;
+
+namespace Ingest.Engine.Validation;
+
+/// <summary>A broken rule: which, why, and whether it rejects the row or fails the run.</summary>
+/// <param name="Rule">The rule.</param>
+/// <param name="Column">The column checked (the first one for multi-column rules).</param>
+/// <param name="Detail">What is wrong with the value.</param>
+internal sealed record RuleViolation(QualityRule Rule, string Column, string Detail)
+{
+    public string Reason => $"{Rule.DisplayName}: {Detail}";
+}
+
+/// <summary>
+/// The definition's quality rules, compiled once per run. Nulls pass every rule except not-null (SQL semantics).
+/// Unique keeps the keys seen in this run in memory (about 100 bytes per row).
+/// </summary>
+internal sealed class QualityRuleSet
+{
+    private readonly List<Func<object?[], RuleViolation?>> _checks = [];
+
+    public QualityRuleSet(DatasetDefinition definition)
+    {
+        var layout = new RowLayout(definition.Columns);
+        foreach (var rule in definition.Quality.Rules)
+        {
+            _checks.Add(Compile(rule, definition, layout));
+        }
+    }
+
+    public bool IsEmpty => _checks.Count == 0;
+
+    /// <summary>Returns the first violation of the row, or <see langword="null"/>.</summary>
+    public RuleViolation? Check(object?[] values)
+    {
+        foreach (var check in _checks)
+        {
+            if (check(values) is { } violation)
+            {
+                return violation;
+            }
+        }
+
+        return null;
+    }
+
+    private static Func<object?[], RuleViolation?> Compile(QualityRule rule, DatasetDefinition definition, RowLayout layout)
+    {
+        if (rule.Type == QualityRuleType.Unique)
+        {
+            var names = rule.Columns.Count > 0 ? rule.Columns : [rule.Column!];
+            var indexes = names.Select(layout.IndexOf).ToArray();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var builder = new StringBuilder();
+            return values =>
+            {
+                builder.Clear();
+                var anyNull = false;
+                foreach (var index in indexes)
+                {
+                    anyNull |= values[index] is null;
+                    builder.Append(InvariantValues.Format(values[index])).Append('\u001f');
+                }
+
+                var key = builder.ToString();
+                return anyNull || seen.Add(key)
+                    ? null
+                    : new RuleViolation(rule, names[0], $"({string.Join(", ", indexes.Select(i => Quote(values[i])))}) repeats a value seen earlier in this run");
+            };
+        }
+
+        var column = definition.FindColumn(rule.Column!)!;
+        var ordinal = layout.IndexOf(column.Name);
+        switch (rule.Type)
+        {
+            case QualityRuleType.NotNull:
+                return values => values[ordinal] is null ? new RuleViolation(rule, column.Name, "the value is missing") : null;
+            case QualityRuleType.Range:
+            {
+                var min = rule.Min is null ? null : Parse(rule.Min, column.Type);
+                var max = rule.Max is null ? null : Parse(rule.Max, column.Type);
+                var bounds = $"[{rule.Min ?? "-∞"}, {rule.Max ?? "+∞"}]";
+                return values =>
+                {
+                    if (values[ordinal] is not IComparable value)
+                    {
+                        return null;
+                    }
+
+                    var outside = (min is not null && value.CompareTo(min) < 0) || (max is not null && value.CompareTo(max) > 0);
+                    return outside ? new RuleViolation(rule, column.Name, $"{Quote(values[ordinal])} is outside {bounds}") : null;
+                };
+            }
+
+            case QualityRuleType.Regex:
+            {
+                var regex = new Regex($"^(?:{rule.Pattern})$", RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1));
+                return values =>
+                {
+                    if (values[ordinal] is null)
+                    {
+                        return null;
+                    }
+
+                    var text = InvariantValues.Format(values[ordinal])!;
+                    return regex.IsMatch(text) ? null : new RuleViolation(rule, column.Name, $"{Quote(text)} does not match /{rule.Pattern}/");
+                };
+            }
+
+            case QualityRuleType.AllowedValues:
+            {
+                var allowed = rule.Values.Select(v => Parse(v, column.Type)).ToHashSet();
+                var list = string.Join(", ", rule.Values);
+                return values => values[ordinal] is null || allowed.Contains(values[ordinal]!)
+                    ? null
+                    : new RuleViolation(rule, column.Name, $"{Quote(values[ordinal])} is not one of {list}");
+            }
+
+            default:
+                throw new InvalidOperationException($"Unknown rule type {rule.Type}.");
+        }
+    }
+
+    private static object Parse(string text, ColumnType type)
+        => InvariantValues.TryParse(text, type, out var value) && value is not null
+            ? value
+            : throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"'{text}' is not a {type} (the definition validator should have caught this)."));
+
+    private static string Quote(object? value) => value is null ? "null" : $"\"{InvariantValues.Format(value)}\"";
+}

@@ -1,0 +1,192 @@
+using Ingest.Definitions;
+using Ingest.Engine.Reading;
+using Ingest.Storage;
+using Parquet;
+using Parquet.Schema;
+
+namespace Ingest.Engine.Writing;
+
+/// <summary>
+/// Plans the merge of a run into the curated zone: every existing file that holds a key the run wrote is
+/// rewritten without those rows (into the run's staging area) and replaced at commit. Files written by
+/// earlier compatible versions are read by column name; added columns become null and widened types are
+/// widened. Lineage of the kept rows is preserved.
+/// </summary>
+internal sealed class MergeRewriter(ILakeStorage lake, DatasetDefinition definition, string stagingPrefix, string datasetPrefix, string runId, long memoryBudget)
+{
+    public async Task<(IReadOnlyList<StagedFile> Files, IReadOnlyList<string> Replaced)> RewriteAsync(HashSet<string> keys, CancellationToken cancellationToken)
+    {
+        var columns = DatasetLayout.CuratedFileColumns(definition);
+        var keyColumns = definition.Keys.ToArray();
+        var identity = definition.Partitioning.Where(p => p.Transform == PartitionTransform.Identity).ToDictionary(p => p.EffectiveName, p => p.Column!, StringComparer.Ordinal);
+        var replaced = new List<string>();
+        var writer = new StagedParquetWriter(lake, LakeZone.Curated, columns, stagingPrefix, datasetPrefix, runId, "merged", definition.Write, memoryBudget, 4);
+        await using (writer.ConfigureAwait(false))
+        {
+            var existing = new List<string>();
+            await foreach (var item in lake.ListAsync(LakeZone.Curated, datasetPrefix, cancellationToken).ConfigureAwait(false))
+            {
+                if (item.Key.EndsWith(".parquet", StringComparison.Ordinal))
+                {
+                    existing.Add(item.Key);
+                }
+            }
+
+            foreach (var key in existing)
+            {
+                var partitionPath = key[datasetPrefix.Length..(key.LastIndexOf('/') + 1)];
+                var pathValues = ParsePartitionPath(partitionPath, identity);
+                if (await RewriteFileAsync(key, partitionPath, pathValues, columns, keyColumns, keys, writer, cancellationToken).ConfigureAwait(false))
+                {
+                    replaced.Add(key);
+                }
+            }
+
+            return (await writer.CompleteAsync(cancellationToken).ConfigureAwait(false), replaced);
+        }
+    }
+
+    private async Task<bool> RewriteFileAsync(
+        string key,
+        string partitionPath,
+        Dictionary<string, object?> pathValues,
+        IReadOnlyList<ColumnDefinition> columns,
+        string[] keyColumns,
+        HashSet<string> keys,
+        StagedParquetWriter writer,
+        CancellationToken cancellationToken)
+    {
+        var stream = await lake.OpenReadAsync(LakeZone.Curated, key, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var reader = await ParquetReader.CreateAsync(stream, ParquetColumns.ReadOptions, true, cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            var fields = reader.Schema.GetDataFields().ToDictionary(f => f.Name, StringComparer.Ordinal);
+
+            // Pass 1: does any row of this file carry a key of the run?
+            var matches = new List<bool[]>();
+            var anyMatch = false;
+            for (var g = 0; g < reader.RowGroupCount; g++)
+            {
+                using var rowGroup = reader.OpenRowGroupReader(g);
+                var keyValues = new object?[keyColumns.Length][];
+                for (var k = 0; k < keyColumns.Length; k++)
+                {
+                    keyValues[k] = await ReadColumnAsync(rowGroup, fields, keyColumns[k], pathValues, definition.FindColumn(keyColumns[k])!.Type, cancellationToken).ConfigureAwait(false);
+                }
+
+                var rows = checked((int)rowGroup.RowCount);
+                var match = new bool[rows];
+                var builder = new System.Text.StringBuilder();
+                for (var r = 0; r < rows; r++)
+                {
+                    builder.Clear();
+                    for (var k = 0; k < keyColumns.Length; k++)
+                    {
+                        builder.Append(RowProcessor.KeyText(keyValues[k][r])).Append('\u001f');
+                    }
+
+                    match[r] = keys.Contains(builder.ToString());
+                    anyMatch |= match[r];
+                }
+
+                matches.Add(match);
+            }
+
+            if (!anyMatch)
+            {
+                return false;
+            }
+
+            // Pass 2: copy the other rows into a new file of the same partition.
+            for (var g = 0; g < reader.RowGroupCount; g++)
+            {
+                using var rowGroup = reader.OpenRowGroupReader(g);
+                var data = new object?[columns.Count][];
+                for (var c = 0; c < columns.Count; c++)
+                {
+                    data[c] = await ReadColumnAsync(rowGroup, fields, columns[c].Name, pathValues, columns[c].Type, cancellationToken).ConfigureAwait(false);
+                }
+
+                var match = matches[g];
+                for (var r = 0; r < match.Length; r++)
+                {
+                    if (match[r])
+                    {
+                        continue;
+                    }
+
+                    var row = new object?[columns.Count];
+                    for (var c = 0; c < columns.Count; c++)
+                    {
+                        row[c] = data[c][r];
+                    }
+
+                    await writer.AddAsync(partitionPath, row, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return true;
+        }
+    }
+
+    private static async Task<object?[]> ReadColumnAsync(
+        ParquetRowGroupReader rowGroup,
+        Dictionary<string, DataField> fields,
+        string name,
+        Dictionary<string, object?> pathValues,
+        ColumnType type,
+        CancellationToken cancellationToken)
+    {
+        var rows = checked((int)rowGroup.RowCount);
+        object?[] values;
+        if (fields.TryGetValue(name, out var field))
+        {
+            values = await ParquetColumns.ReadAsync(rowGroup, field, cancellationToken).ConfigureAwait(false);
+        }
+        else if (pathValues.TryGetValue(name, out var constant))
+        {
+            values = new object?[rows];
+            Array.Fill(values, constant);
+        }
+        else
+        {
+            return new object?[rows];
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = Widen(values[i], type);
+        }
+
+        return values;
+    }
+
+    private static object? Widen(object? value, ColumnType type) => (value, type.Kind) switch
+    {
+        (null, _) => null,
+        (int i, ColumnKind.Int64) => (long)i,
+        (float f, ColumnKind.Double) => (double)f,
+        (DateTime t, ColumnKind.Timestamp) => DateTime.SpecifyKind(t, DateTimeKind.Utc),
+        _ => value,
+    };
+
+    private Dictionary<string, object?> ParsePartitionPath(string partitionPath, Dictionary<string, string> identity)
+    {
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var segment in partitionPath.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = segment.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || !identity.TryGetValue(segment[..eq], out var column))
+            {
+                continue;
+            }
+
+            var text = segment[(eq + 1)..];
+            var type = definition.FindColumn(column)!.Type;
+            values[column] = text == Partitioner.NullValue ? null : InvariantValues.TryParse(text, type, out var v) ? v : text;
+        }
+
+        return values;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text;
+using Ingest.Definitions;
+
+namespace Ingest.Engine.Writing;
+
+/// <summary>
+/// Derives a row's Hive-style partition path (<c>name=value/…/</c>) from its typed values. Values that
+/// would not be safe as a folder name (path separators, <c>..</c>, control or special characters) are
+/// refused with a reason, so a row can never write outside its dataset's folder.
+/// </summary>
+internal sealed class Partitioner
+{
+    /// <summary>The folder value of a null partition value (the Hive convention).</summary>
+    public const string NullValue = "__HIVE_DEFAULT_PARTITION__";
+
+    private readonly (string Name, int Ordinal, PartitionTransform Transform)[] _fields;
+    private readonly string _ingestDate;
+    private readonly StringBuilder _builder = new();
+
+    public Partitioner(DatasetDefinition definition, DateOnly ingestDate)
+    {
+        var layout = new RowLayout(definition.Columns);
+        _fields = [.. definition.Partitioning.Select(p => (
+            p.EffectiveName,
+            p.Transform == PartitionTransform.IngestDate ? -1 : layout.IndexOf(p.Column!),
+            p.Transform))];
+        _ingestDate = ingestDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    }
+
+    public bool IsPartitioned => _fields.Length > 0;
+
+    /// <summary>Builds the partition path of a row; returns <see langword="null"/> and a reason when a value is not allowed.</summary>
+    public string? TryGetPath(object?[] values, out string? error)
+    {
+        error = null;
+        if (_fields.Length == 0)
+        {
+            return string.Empty;
+        }
+
+        _builder.Clear();
+        foreach (var (name, ordinal, transform) in _fields)
+        {
+            var text = transform == PartitionTransform.IngestDate ? _ingestDate : Format(values[ordinal], transform);
+            if (text is null)
+            {
+                text = NullValue;
+            }
+            else if (!IsSafe(text))
+            {
+                error = $"{name}: partition value \"{text}\" cannot be a folder name (allowed: letters, digits, space, '-', '_', '.', '+'; not '.' or '..'; at most 128 characters)";
+                return null;
+            }
+
+            _builder.Append(name).Append('=').Append(text).Append('/');
+        }
+
+        return _builder.ToString();
+    }
+
+    private static string? Format(object? value, PartitionTransform transform)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        return (transform, value) switch
+        {
+            (PartitionTransform.Day, DateTime t) => t.ToString("yyyy-MM-dd", inv),
+            (PartitionTransform.Day, DateOnly d) => d.ToString("yyyy-MM-dd", inv),
+            (PartitionTransform.Month, DateTime t) => t.ToString("yyyy-MM", inv),
+            (PartitionTransform.Month, DateOnly d) => d.ToString("yyyy-MM", inv),
+            (PartitionTransform.Year, DateTime t) => t.ToString("yyyy", inv),
+            (PartitionTransform.Year, DateOnly d) => d.ToString("yyyy", inv),
+            _ => InvariantValues.Format(value),
+        };
+    }
+
+    internal static bool IsSafe(string text)
+    {
+        if (text.Length is 0 or > 128 || text is "." or ".." || text == NullValue || text[0] == ' ' || text[^1] == ' ')
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is ' ' or '-' or '_' or '.' or '+'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,231 @@
+using System.Globalization;
+using Ingest.Definitions;
+using Ingest.Storage;
+using Parquet;
+using Parquet.Schema;
+
+namespace Ingest.Engine.Writing;
+
+/// <summary>A file written to a run's staging area, with the key it gets when the run commits.</summary>
+/// <param name="Zone">The zone.</param>
+/// <param name="StagingKey">Where it was written.</param>
+/// <param name="FinalKey">Where the commit puts it.</param>
+/// <param name="PartitionPath">The partition (<c>name=value/…/</c>, empty when unpartitioned).</param>
+/// <param name="Rows">The number of rows.</param>
+/// <param name="Bytes">The file size.</param>
+internal sealed record StagedFile(LakeZone Zone, string StagingKey, string FinalKey, string PartitionPath, long Rows, long Bytes);
+
+/// <summary>
+/// Writes rows into Parquet files per partition under a run's staging prefix. Rows are buffered per
+/// partition and written as a row group when the buffer reaches the row-group size; when all buffers
+/// together exceed the memory budget the largest is written early. A file is closed when it reaches the
+/// target size, or when more than the allowed number of files is open (least recently used first).
+/// </summary>
+internal sealed class StagedParquetWriter : IAsyncDisposable
+{
+    private readonly ILakeStorage _lake;
+    private readonly LakeZone _zone;
+    private readonly IReadOnlyList<ColumnDefinition> _columns;
+    private readonly ParquetSchema _schema;
+    private readonly DataField[] _fields;
+    private readonly ParquetOptions _options;
+    private readonly string _stagingPrefix;
+    private readonly string _finalPrefix;
+    private readonly string _runId;
+    private readonly string _namePrefix;
+    private readonly long _rowGroupBytes;
+    private readonly long _targetFileBytes;
+    private readonly long _memoryBudget;
+    private readonly int _maxOpenFiles;
+    private readonly Dictionary<string, PartitionState> _partitions = new(StringComparer.Ordinal);
+    private readonly List<StagedFile> _completed = [];
+    private long _bufferedBytes;
+    private long _clock;
+    private int _openFiles;
+    private int _sequence;
+
+    public StagedParquetWriter(
+        ILakeStorage lake,
+        LakeZone zone,
+        IReadOnlyList<ColumnDefinition> columns,
+        string stagingPrefix,
+        string finalPrefix,
+        string runId,
+        string namePrefix,
+        WriteSettings write,
+        long memoryBudgetBytes,
+        int maxOpenFiles)
+    {
+        _lake = lake;
+        _zone = zone;
+        _columns = columns;
+        _schema = ParquetSchemas.Create(columns);
+        _fields = _schema.GetDataFields();
+        _options = ParquetSchemas.WriteOptions(write.Compression);
+        _stagingPrefix = stagingPrefix;
+        _finalPrefix = finalPrefix;
+        _runId = runId;
+        _namePrefix = namePrefix;
+        _rowGroupBytes = Math.Min((long)write.RowGroupSizeMb << 20, memoryBudgetBytes);
+        _targetFileBytes = (long)write.TargetFileSizeMb << 20;
+        _memoryBudget = memoryBudgetBytes;
+        _maxOpenFiles = maxOpenFiles;
+    }
+
+    /// <summary>Gets the partitions that received at least one row.</summary>
+    public IEnumerable<string> Partitions => _partitions.Keys;
+
+    public long RowsWritten { get; private set; }
+
+    /// <summary>Adds a row (values in the order of the writer's columns) to a partition.</summary>
+    public async ValueTask AddAsync(string partitionPath, object?[] values, CancellationToken cancellationToken)
+    {
+        if (!_partitions.TryGetValue(partitionPath, out var state))
+        {
+            state = new PartitionState(partitionPath, [.. _columns.Select(ColumnBuffer.Create)]);
+            _partitions.Add(partitionPath, state);
+        }
+
+        var buffers = state.Buffers;
+        for (var i = 0; i < buffers.Length; i++)
+        {
+            buffers[i].Add(values[i]);
+        }
+
+        state.Rows++;
+        RowsWritten++;
+        state.LastUsed = ++_clock;
+        if ((state.Rows & 127) == 0)
+        {
+            var before = state.Bytes;
+            state.Bytes = buffers.Sum(b => b.EstimatedBytes);
+            _bufferedBytes += state.Bytes - before;
+            if (state.Bytes >= _rowGroupBytes)
+            {
+                await FlushAsync(state, cancellationToken).ConfigureAwait(false);
+            }
+            else if (_bufferedBytes > _memoryBudget)
+            {
+                var largest = _partitions.Values.MaxBy(p => p.Bytes)!;
+                await FlushAsync(largest, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Writes every buffer, closes every file and returns the staged files.</summary>
+    public async Task<IReadOnlyList<StagedFile>> CompleteAsync(CancellationToken cancellationToken)
+    {
+        foreach (var state in _partitions.Values)
+        {
+            await FlushAsync(state, cancellationToken).ConfigureAwait(false);
+            await CloseFileAsync(state, cancellationToken).ConfigureAwait(false);
+        }
+
+        return _completed;
+    }
+
+    private async Task FlushAsync(PartitionState state, CancellationToken cancellationToken)
+    {
+        if (state.Rows == 0)
+        {
+            return;
+        }
+
+        if (state.File is null)
+        {
+            if (_openFiles >= _maxOpenFiles)
+            {
+                var victim = _partitions.Values.Where(p => p.File is not null).MinBy(p => p.LastUsed)!;
+                await CloseFileAsync(victim, cancellationToken).ConfigureAwait(false);
+            }
+
+            var name = string.Create(CultureInfo.InvariantCulture, $"{_namePrefix}-{_runId}-{_sequence++:D5}.parquet");
+            var stagingKey = _stagingPrefix + state.Path + name;
+            var writer = await _lake.OpenWriteAsync(_zone, stagingKey, cancellationToken).ConfigureAwait(false);
+            var stream = new WriteCountingStream(writer.Stream);
+            var parquet = await ParquetWriter.CreateAsync(_schema, stream, _options, false, cancellationToken).ConfigureAwait(false);
+            state.File = new OpenFile(writer, stream, parquet, stagingKey, _finalPrefix + state.Path + name);
+            _openFiles++;
+        }
+
+        using (var rowGroup = state.File.Parquet.CreateRowGroup())
+        {
+            for (var i = 0; i < _fields.Length; i++)
+            {
+                await state.Buffers[i].WriteAsync(rowGroup, _fields[i], cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        state.File.Rows += state.Rows;
+        foreach (var buffer in state.Buffers)
+        {
+            buffer.Clear();
+        }
+
+        _bufferedBytes -= state.Bytes;
+        state.Bytes = 0;
+        state.Rows = 0;
+        if (state.File.Stream.BytesWritten >= _targetFileBytes)
+        {
+            await CloseFileAsync(state, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CloseFileAsync(PartitionState state, CancellationToken cancellationToken)
+    {
+        if (state.File is not { } file)
+        {
+            return;
+        }
+
+        state.File = null;
+        _openFiles--;
+        await file.Parquet.DisposeAsync().ConfigureAwait(false);
+        await file.Writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        await file.Writer.DisposeAsync().ConfigureAwait(false);
+        _completed.Add(new StagedFile(_zone, file.StagingKey, file.FinalKey, state.Path, file.Rows, file.Stream.BytesWritten));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Abandon what is still open: the lake storage aborts writers that were not completed.
+        foreach (var state in _partitions.Values)
+        {
+            if (state.File is { } file)
+            {
+                state.File = null;
+                await file.Writer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private sealed class PartitionState(string path, ColumnBuffer[] buffers)
+    {
+        public string Path { get; } = path;
+
+        public ColumnBuffer[] Buffers { get; } = buffers;
+
+        public int Rows { get; set; }
+
+        public long Bytes { get; set; }
+
+        public long LastUsed { get; set; }
+
+        public OpenFile? File { get; set; }
+    }
+
+    private sealed class OpenFile(ILakeObjectWriter writer, WriteCountingStream stream, ParquetWriter parquet, string stagingKey, string finalKey)
+    {
+        public ILakeObjectWriter Writer { get; } = writer;
+
+        public WriteCountingStream Stream { get; } = stream;
+
+        public ParquetWriter Parquet { get; } = parquet;
+
+        public string StagingKey { get; } = stagingKey;
+
+        public string FinalKey { get; } = finalKey;
+
+        public long Rows { get; set; }
+    }
+}
