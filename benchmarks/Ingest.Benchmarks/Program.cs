@@ -56,6 +56,7 @@ foreach (var variant in variants)
     try
     {
         var output = await variant.RunAsync(warmCsv, work, warmExpected.Rows);
+        Console.WriteLine($"warm-up {variant.Name}: {output.Note}");
         failures.AddRange((await Verifier.ReadAsync(output.ParquetGlob)).DifferencesFrom(warmExpected).Select(w => $"{variant.Name}, warm-up: {w}"));
     }
     catch (Exception ex)
@@ -94,7 +95,17 @@ for (var round = 1; round <= runs; round++)
         measurements[variant].Add((seconds, output.OutputBytes, peak));
 
         // Not timed: read the output back and compare it with what the CSV holds.
-        var read = await Verifier.ReadAsync(output.ParquetGlob);
+        OutputFigures read;
+        try
+        {
+            read = await Verifier.ReadAsync(output.ParquetGlob);
+        }
+        catch (Exception ex)
+        {
+            failures.Add($"{variant.Name}, round {round}: cannot read the output back: {ex.Message}");
+            continue;
+        }
+
         var wrong = read.DifferencesFrom(expected).ToList();
         failures.AddRange(wrong.Select(w => $"{variant.Name}, round {round}: {w}"));
         figures.TryAdd(variant, read);

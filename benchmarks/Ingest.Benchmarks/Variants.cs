@@ -67,8 +67,8 @@ internal sealed class IngestVariant(bool partitioned) : Variant(partitioned ? "I
                 raw += o.Size;
             }
 
-            var curated = Path.Combine(work, "lake", "curated", "bench", "orders");
-            return new RunOutput(Path.Combine(curated, "**", "*.parquet"), bytes,
+            var curated = backends.Lake.GetAddress(LakeZone.Curated, DatasetLayout.DatasetPrefix(definition.Id));
+            return new RunOutput(curated.TrimEnd('/') + "/**/*.parquet", bytes,
                 string.Create(CultureInfo.InvariantCulture, $"{run.FilesWritten.Count} files, {run.PartitionsWritten.Count} partitions, raw copy {raw / 1048576.0:0.0} MiB"));
         }
         finally

@@ -22,6 +22,12 @@ if (!SampleOptions.TryParse(args, out var options, out var error))
     return 2;
 }
 
+// Redirected output (CI logs, files) would otherwise be cut at 80 columns.
+if (Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = 140;
+}
+
 var watch = Stopwatch.StartNew();
 AnsiConsole.MarkupLine($"[bold]OnPremToAthena[/]: {Show.N(options.Rows)} orders, work folder [bold]{Markup.Escape(options.Home)}[/]");
 

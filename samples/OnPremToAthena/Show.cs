@@ -20,8 +20,10 @@ internal static class Show
     public static void Run(IngestRunResult result)
     {
         var run = result.Run;
-        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{run.Dataset}[/] v{run.DefinitionVersion} — {run.Status}");
-        table.AddColumns("read", "written", "rejected", "files", "partitions", "inputs", "elapsed");
+        var inputs = string.Join(", ", run.Sources.Select(s => s.Skipped ? $"{s.Name} (skipped: ingested before)" : s.Name));
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"[bold]{run.Dataset}[/] v{run.DefinitionVersion} — {run.Status} — {Markup.Escape(inputs)}");
+        table.AddColumns("read", "written", "rejected", "files", "partitions", "elapsed");
         foreach (var i in Enumerable.Range(0, 6))
         {
             table.Columns[i].RightAligned();
@@ -33,7 +35,6 @@ internal static class Show
             run.RowsRejected > 0 ? $"[red]{N(run.RowsRejected)}[/]" : "0",
             N(run.FilesWritten.Count),
             N(run.PartitionsWritten.Count),
-            string.Join(", ", run.Sources.Select(s => s.Skipped ? $"{s.Name} (skipped)" : s.Name)).EscapeMarkup(),
             $"{result.Elapsed.TotalSeconds:0.00} s");
         AnsiConsole.Write(table);
         foreach (var reason in result.TopRejectReasons)

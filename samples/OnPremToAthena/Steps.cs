@@ -72,12 +72,14 @@ internal sealed class Steps(IngestBackends backends, Extract extract, Checks che
     public async Task ShowQuarantineAsync()
     {
         Show.Step(3, "Inspect the quarantine", "Rejected rows keep their original text, the reason and the source line, so the site can fix the export; the good rows were published anyway.");
+        // The quarantine keeps every source value as text; a record that could not even be split keeps its raw line.
         await Show.QueryAsync(_query, "sales.orders_quarantine", """
-            SELECT _source_file AS file, _source_line AS line, _reason AS reason, amount, order_ts, qty, customer_id, _raw_record AS raw_record
+            SELECT _source_file AS file, _source_line AS line, _reason AS reason,
+                   coalesce(_raw_record, concat_ws(',', order_id, coalesce(customer_id, ''), order_ts, country, amount, qty, status)) AS original
             FROM sales.orders_quarantine ORDER BY file, line
             """);
         await Show.QueryAsync(_query, "sales.customers_quarantine", """
-            SELECT _source_file AS file, _source_line AS line, _reason AS reason, country, signup_date
+            SELECT _source_file AS file, _source_line AS line, _reason AS reason, customer_id, country, signup_date
             FROM sales.customers_quarantine ORDER BY file, line
             """);
         await CheckQuarantineAsync(FirstExtractDefects);
@@ -86,12 +88,13 @@ internal sealed class Steps(IngestBackends backends, Extract extract, Checks che
     /// <summary>Step 4: schemas change. Compatible changes become a new version; incompatible ones are refused before any byte is written.</summary>
     public async Task EvolveSchemaAsync()
     {
-        Show.Step(4, "Evolve the orders schema", "v2 adds a nullable 'channel' column: old files read it as NULL. Dropping a column would break readers of old files, so the registry refuses it.");
+        Show.Step(4, "Evolve the orders schema", "v2 adds a nullable 'channel' column: old files read it as NULL. Turning amount into a double would change what old files mean (and money is never a float), so the registry refuses it.");
         var v1 = _definitions[Orders];
         try
         {
-            await backends.Registry.RegisterAsync(v1 with { Columns = [.. v1.Columns.Where(c => c.Name != "status")] });
-            checks.That("incompatible change refused", false, "dropping 'status' was accepted");
+            var asDouble = v1.Columns.Select(c => c.Name == "amount" ? c with { Type = ColumnType.Double } : c).ToList();
+            await backends.Registry.RegisterAsync(v1 with { Columns = asDouble });
+            checks.That("incompatible change refused", false, "amount decimal(12,2) → double was accepted");
         }
         catch (SchemaCompatibilityException ex)
         {
