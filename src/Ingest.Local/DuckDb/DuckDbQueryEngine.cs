@@ -1,0 +1,137 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using DuckDB.NET.Data;
+using Ingest.Catalog;
+using Ingest.Local.Diagnostics;
+using Ingest.Registry;
+using Microsoft.Extensions.Logging;
+
+namespace Ingest.Local.DuckDb;
+
+/// <summary>
+/// The local query engine, the stand-in for Athena. Each query runs on its own in-memory DuckDB database in which the
+/// views of every registered dataset (latest version) are created first from the registry and the lake as they are
+/// now; no file lock outlives the query. The session time zone is UTC.
+/// </summary>
+internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones lake, ILogger logger) : IQueryEngine
+{
+    public async Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+        var connection = new DuckDBConnection("DataSource=:memory:");
+        DuckDBCommand? command = null;
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var views = 0;
+            var ddl = new System.Text.StringBuilder("SET TimeZone = 'UTC';\n");
+            await foreach (var definition in registry.ListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ddl.Append(DuckDbViews.CreateViewsSql(definition, lake));
+                views += 2;
+            }
+
+            await ExecuteAsync(connection, ddl.ToString(), cancellationToken).ConfigureAwait(false);
+            Log.QueryPrepared(logger, views);
+
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var value in parameters ?? [])
+            {
+                command.Parameters.Add(new DuckDBParameter(value ?? DBNull.Value));
+            }
+
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return new DuckDbQueryResult(connection, command, reader);
+        }
+        catch (Exception ex)
+        {
+            if (command is not null)
+            {
+                await command.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+            if (ex is DuckDBException duck)
+            {
+                throw QueryFailed(duck);
+            }
+
+            throw;
+        }
+    }
+
+    internal static async Task ExecuteAsync(DuckDBConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
+        {
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal static IngestException QueryFailed(DuckDBException ex) => new($"The DuckDB query failed: {ex.Message}", ex);
+
+    private sealed class DuckDbQueryResult : QueryResult
+    {
+        private readonly DuckDBConnection _connection;
+        private readonly DuckDBCommand _command;
+        private readonly DbDataReader _reader;
+        private int _reading;
+
+        public DuckDbQueryResult(DuckDBConnection connection, DuckDBCommand command, DbDataReader reader)
+        {
+            _connection = connection;
+            _command = command;
+            _reader = reader;
+            Columns = [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetName)];
+        }
+
+        public override IReadOnlyList<string> Columns { get; }
+
+        public override IAsyncEnumerable<IReadOnlyList<object?>> ReadRowsAsync(CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Exchange(ref _reading, 1) != 0)
+            {
+                throw new InvalidOperationException("The rows of a query result can be read once.");
+            }
+
+            return Read(cancellationToken);
+        }
+
+        protected override async ValueTask DisposeAsyncCore()
+        {
+            await _reader.DisposeAsync().ConfigureAwait(false);
+            await _command.DisposeAsync().ConfigureAwait(false);
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private async IAsyncEnumerable<IReadOnlyList<object?>> Read([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                object?[] row;
+                try
+                {
+                    if (!await _reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+
+                    row = new object?[_reader.FieldCount];
+                    for (var i = 0; i < row.Length; i++)
+                    {
+                        row[i] = _reader.IsDBNull(i) ? null : _reader.GetValue(i);
+                    }
+                }
+                catch (DuckDBException ex)
+                {
+                    throw QueryFailed(ex);
+                }
+
+                yield return row;
+            }
+        }
+    }
+}
