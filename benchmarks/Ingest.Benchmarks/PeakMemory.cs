@@ -33,6 +33,13 @@ internal static class PeakMemory
         }
     }
 
+    /// <summary>Returns <see cref="Process.WorkingSet64"/>: what the process holds before a run (the peak cannot go below it).</summary>
+    public static long Current()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.WorkingSet64;
+    }
+
     /// <summary>Returns <see cref="Process.PeakWorkingSet64"/> (VmHWM on Linux, so it honours the reset).</summary>
     public static long Read()
     {

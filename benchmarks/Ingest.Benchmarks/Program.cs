@@ -42,7 +42,7 @@ Console.WriteLine("WARNING: Debug build; run with -c Release for figures worth q
 Variant[] variants = partitioned
     ? [new IngestVariant(false), new DuckDbVariant(false), new IngestVariant(true), new DuckDbVariant(true)]
     : [new IngestVariant(false), new DuckDbVariant(false)];
-var measurements = variants.ToDictionary(v => v, _ => new List<(double Seconds, long Bytes, long Peak)>());
+var measurements = variants.ToDictionary(v => v, _ => new List<(double Seconds, long Bytes, long Peak, long Start)>());
 var figures = new Dictionary<Variant, OutputFigures>();
 var failures = new List<string>();
 var root = Path.Combine(Path.GetTempPath(), $"ingest-bench-{Environment.ProcessId}");
@@ -77,6 +77,7 @@ for (var round = 1; round <= runs; round++)
         var work = Path.Combine(root, $"{round}-{variants.ToList().IndexOf(variant)}");
         Directory.CreateDirectory(work);
         PeakMemory.Reset();
+        var start = PeakMemory.Current();
         var watch = Stopwatch.StartNew();
         RunOutput output;
         try
@@ -92,7 +93,7 @@ for (var round = 1; round <= runs; round++)
 
         var seconds = watch.Elapsed.TotalSeconds;
         var peak = PeakMemory.Read();
-        measurements[variant].Add((seconds, output.OutputBytes, peak));
+        measurements[variant].Add((seconds, output.OutputBytes, peak, start));
 
         // Not timed: read the output back and compare it with what the CSV holds.
         OutputFigures read;
@@ -110,7 +111,7 @@ for (var round = 1; round <= runs; round++)
         failures.AddRange(wrong.Select(w => $"{variant.Name}, round {round}: {w}"));
         figures.TryAdd(variant, read);
         Console.WriteLine(string.Create(inv,
-            $"round {round} {variant.Name,-30} {seconds,7:0.00} s {rows / seconds,12:N0} rows/s {output.OutputBytes / 1048576.0,7:0.0} MiB peak {peak / 1048576.0,6:0} MiB {(wrong.Count == 0 ? "verified" : "WRONG")} [{read.Types}] {output.Note}"));
+            $"round {round} {variant.Name,-30} {seconds,7:0.00} s {rows / seconds,12:N0} rows/s {output.OutputBytes / 1048576.0,7:0.0} MiB peak {peak / 1048576.0,6:0} MiB (from {start / 1048576.0:0}) {(wrong.Count == 0 ? "verified" : "WRONG")} [{read.Types}] {output.Note}"));
         if (!keep)
         {
             Directory.Delete(work, recursive: true);
@@ -128,7 +129,7 @@ if (hashes.Count > 1)
 Console.WriteLine();
 Console.WriteLine($"{rows:N0} rows, {csvBytes / 1048576.0:0.0} MiB CSV, median of {runs}; peak = {(PeakMemory.IsPerRun ? "peak working set of the whole process during the run (VmHWM reset before each run)" : "Process.PeakWorkingSet64 since the process started")}");
 Console.WriteLine();
-Console.WriteLine("| variant | median s | rows/s | Ingest/DuckDB throughput | output MiB | peak working set MiB |");
+Console.WriteLine("| variant | median s | rows/s | Ingest/DuckDB throughput | output MiB | peak working set MiB (at start) |");
 Console.WriteLine("|---|---:|---:|---:|---:|---:|");
 foreach (var variant in variants.Where(v => measurements[v].Count > 0))
 {
@@ -139,7 +140,7 @@ foreach (var variant in variants.Where(v => measurements[v].Count > 0))
         ? (Median(measurements[reference].Select(x => x.Seconds)) / median).ToString("0.00", inv)
         : "";
     Console.WriteLine(string.Create(inv,
-        $"| {variant.Name} | {median:0.00} | {rows / median:N0} | {ratio} | {m[0].Bytes / 1048576.0:0.0} | {m.Max(x => x.Peak) / 1048576.0:0} |"));
+        $"| {variant.Name} | {median:0.00} | {rows / median:N0} | {ratio} | {m[0].Bytes / 1048576.0:0.0} | {m.Max(x => x.Peak) / 1048576.0:0} ({m.MaxBy(x => x.Peak).Start / 1048576.0:0}) |"));
 }
 
 if (!keep && Directory.Exists(root))
