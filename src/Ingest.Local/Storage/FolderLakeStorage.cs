@@ -79,7 +79,15 @@ internal sealed class FolderLakeStorage : ILakeStorage
     {
         var path = Resolve(zone, key);
         cancellationToken.ThrowIfCancellationRequested();
-        File.Delete(path);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Deleting a missing object succeeds.
+        }
+
         return Task.CompletedTask;
     }
 
