@@ -75,4 +75,17 @@ public sealed class ExampleDefinitionTests
         definition.Partitioning.Should().ContainSingle().Which.EffectiveName.Should().Be("ordered_at_day");
         definition.FindColumn("total_amount")!.Type.Should().Be(ColumnType.Decimal(18, 2));
     }
+
+    [Fact]
+    public void DefinitionReference_FullExample_IsTheOrdersExample()
+    {
+        var markdown = File.ReadAllText(Path.Combine(DefinitionDocuments.RepositoryRoot, "docs", "definition-reference.md"));
+        var start = markdown.IndexOf("```json", StringComparison.Ordinal) + "```json".Length;
+        var end = markdown.IndexOf("```", start, StringComparison.Ordinal);
+
+        var documented = DatasetDefinitionSerializer.Deserialize(markdown[start..end], "definition-reference.md");
+        var example = DatasetDefinitionSerializer.Deserialize(DefinitionDocuments.ReadExample("sales.orders.json"));
+
+        DatasetDefinitionSerializer.Fingerprint(documented).Should().Be(DatasetDefinitionSerializer.Fingerprint(example));
+    }
 }

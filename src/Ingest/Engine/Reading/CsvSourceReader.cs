@@ -276,10 +276,8 @@ internal sealed class CsvSourceReader : ISourceReader
         }
         catch (DecoderFallbackException ex)
         {
-            throw new DataValidationException(
-                string.Create(CultureInfo.InvariantCulture, $"{_inputName} near line {_line}: bytes are not valid {_source.Encoding} ({ex.Message.TrimEnd('.')}); set source.encoding to the file's encoding (for example latin1 or windows-1252)."),
-                ex)
-            { Location = _inputName, Line = _line };
+            var (line, offset) = await EncodingErrors.LocateAsync(_open, _reader!.CurrentEncoding, cancellationToken).ConfigureAwait(false);
+            throw EncodingErrors.Create(_inputName, _source.Encoding, line, offset, ex);
         }
 
         _pos = 0;

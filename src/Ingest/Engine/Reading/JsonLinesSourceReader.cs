@@ -45,10 +45,8 @@ internal sealed class JsonLinesSourceReader(
             }
             catch (DecoderFallbackException ex)
             {
-                throw new DataValidationException(
-                    string.Create(CultureInfo.InvariantCulture, $"{inputName} near line {_line + 1}: bytes are not valid {source.Encoding}; set source.encoding to the file's encoding."),
-                    ex)
-                { Location = inputName, Line = _line + 1 };
+                var (line, offset) = await EncodingErrors.LocateAsync(open, _reader!.CurrentEncoding, cancellationToken).ConfigureAwait(false);
+                throw EncodingErrors.Create(inputName, source.Encoding, line, offset, ex);
             }
 
             if (text is null)

@@ -12,7 +12,7 @@ internal static class ParquetColumns
     {
         var count = checked((int)rowGroup.RowCount);
         var type = field.ClrType;
-        if (type == typeof(string))
+        if (type == typeof(string) || type == typeof(ReadOnlyMemory<char>))
         {
             var values = new string?[count];
             await rowGroup.ReadAsync(field, values.AsMemory(), null, cancellationToken).ConfigureAwait(false);

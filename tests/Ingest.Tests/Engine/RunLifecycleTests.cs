@@ -1,0 +1,232 @@
+using System.Text;
+using Ingest.Definitions;
+using Ingest.Engine;
+using Ingest.Ledger;
+using Ingest.Storage;
+using Ingest.Testing;
+
+namespace Ingest.Tests.Engine;
+
+public sealed class RunLifecycleTests : IDisposable
+{
+    private readonly EngineHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    private static string Csv(int from, int count, Func<int, string>? amount = null)
+    {
+        var b = new StringBuilder("id,customer,amount,qty\n");
+        for (var i = from; i < from + count; i++)
+        {
+            b.Append(i).Append(",c").Append(i % 7).Append(',').Append(amount?.Invoke(i) ?? $"{i}.25").Append(',').Append(i % 5).Append('\n');
+        }
+
+        return b.ToString();
+    }
+
+    [Fact]
+    public async Task RunAsync_SameFileTwice_SecondIsANoOpUnlessForced()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id));
+        var csv = Csv(1, 100);
+
+        var first = await _h.RunAsync(id, EngineHarness.Text("a.csv", csv));
+        var second = await _h.RunAsync(id, EngineHarness.Text("a-renamed.csv", csv));
+        var forced = await _h.RunAsync(id, b => b.Configure(o => o.Force = true), EngineHarness.Text("a.csv", csv));
+
+        first.Run.Status.Should().Be(RunStatus.Succeeded);
+        second.IsNoOp.Should().BeTrue();
+        second.Run.RowsRead.Should().Be(0);
+        second.Run.Sources.Single().Skipped.Should().BeTrue();
+        second.Run.Sources.Single().RunId.Should().Be(first.Run.RunId);
+        forced.Run.RowsWritten.Should().Be(100);
+        (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be(200L);
+        _h.Keys(LakeZone.Raw).Should().ContainSingle("the raw zone keeps one copy per content hash")
+            .Which.Should().MatchRegex(@"^sales/d[0-9a-f]+/ingest_date=\d{4}-\d{2}-\d{2}/[0-9a-f]{64}/a\.csv$");
+        var runs = await _h.Backends.Ledger.ListRunsAsync(id).ToListAsync();
+        runs.Select(r => r.Status).Should().Equal(RunStatus.Succeeded, RunStatus.Skipped, RunStatus.Succeeded);
+    }
+
+    [Fact]
+    public async Task RunAsync_RawZone_KeepsTheInputByteForByte()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id));
+        var bytes = Encoding.UTF8.GetBytes(Csv(1, 10));
+
+        var result = await _h.RunAsync(id, EngineHarness.Bytes("in.csv", bytes));
+
+        var raw = result.Run.Sources.Single();
+        await using var stream = await _h.Lake.OpenReadAsync(LakeZone.Raw, raw.RawKey);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        copy.ToArray().Should().Equal(bytes);
+        raw.Sha256.Should().Be(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+    }
+
+    [Fact]
+    public async Task RunAsync_RejectRatioAboveBudget_FailsAndPublishesNothing()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id) with { Quality = new QualitySettings { MaxRejectRatio = 0.1 } });
+        await _h.RunAsync(id, EngineHarness.Text("good.csv", Csv(1, 10)));
+        var before = _h.Lake.Objects.Select(o => o.Key).ToList();
+
+        var act = () => _h.RunAsync(id, EngineHarness.Text("bad.csv", Csv(100, 10, i => i % 2 == 0 ? "oops" : "1.00")));
+
+        var error = (await act.Should().ThrowAsync<DataValidationException>()).Which;
+        error.Message.Should().Contain("5 of 10 rows were rejected").And.Contain("maxRejectRatio").And.Contain("amount: not a decimal(18,2) (5)");
+        _h.Lake.Objects.Select(o => o.Key).Should().Equal(before);
+        (await _h.Backends.Ledger.ListRunsAsync(id).FirstAsync()).Status.Should().Be(RunStatus.Failed);
+        (await _h.Backends.Ledger.FindSourceAsync(id, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Csv(100, 10, i => i % 2 == 0 ? "oops" : "1.00"))))))
+            .Should().BeNull("a failed run must not mark its input as ingested");
+    }
+
+    [Fact]
+    public async Task RunAsync_FailingRule_StopsTheRunWithFileLineColumnAndValue()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id) with
+        {
+            Quality = new QualitySettings { Rules = [new QualityRule { Type = QualityRuleType.Range, Column = "qty", Min = "0", Max = "3", Action = RuleAction.Fail }] },
+        });
+
+        var act = () => _h.RunAsync(id, EngineHarness.Text("q.csv", Csv(1, 10)));
+
+        var error = (await act.Should().ThrowAsync<DataValidationException>()).Which;
+        error.Message.Should().Be($"q.csv line 5, column \"qty\": rule range(qty): \"4\" is outside [0, 3]; the rule's action is fail, so the run of {id} stops and publishes nothing.");
+        error.Line.Should().Be(5);
+        error.Column.Should().Be("qty");
+        _h.Lake.Objects.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task RunAsync_RejectingRules_QuarantineRowsWithTheRuleName()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id) with
+        {
+            Quality = new QualitySettings
+            {
+                MaxRejectRatio = 1,
+                Rules =
+                [
+                    new QualityRule { Type = QualityRuleType.NotNull, Column = "customer" },
+                    new QualityRule { Type = QualityRuleType.Regex, Column = "customer", Pattern = "c[0-5]" },
+                    new QualityRule { Type = QualityRuleType.AllowedValues, Column = "qty", Values = ["0", "1", "2", "3"] },
+                    new QualityRule { Type = QualityRuleType.Unique, Columns = ["customer", "qty"] },
+                ],
+            },
+        });
+        const string csv = "id,customer,amount,qty\n1,c1,1.00,1\n2,,1.00,1\n3,c9,1.00,1\n4,c2,1.00,4\n5,c1,2.00,1\n";
+
+        var result = await _h.RunAsync(id, EngineHarness.Text("r.csv", csv));
+
+        result.Run.RowsWritten.Should().Be(1);
+        var reasons = (await _h.QueryAsync(id, "SELECT _reason FROM {quarantine} ORDER BY _source_line")).Select(r => (string)r[0]!).ToList();
+        reasons.Should().Equal(
+            "notnull(customer): the value is missing",
+            "regex(customer): \"c9\" does not match /c[0-5]/",
+            "allowedvalues(qty): \"4\" is not one of 0, 1, 2, 3",
+            "unique(customer,qty): (\"c1\", \"1\") repeats a value seen earlier in this run");
+    }
+
+    [Fact]
+    public async Task RunAsync_WhileAnotherLiveRunHoldsTheLease_IsRefusedWithTheHolder()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id));
+        var holder = new LeaseOwner("other-run", Environment.MachineName, Environment.ProcessId);
+        (await _h.Backends.Ledger.TryAcquireLeaseAsync(id, holder, TimeSpan.FromMinutes(5))).Acquired.Should().BeTrue();
+
+        var act = () => _h.RunAsync(id, EngineHarness.Text("a.csv", Csv(1, 5)));
+
+        var error = (await act.Should().ThrowAsync<ConcurrencyConflictException>()).Which;
+        error.Message.Should().Contain($"Dataset {id} is being ingested by run other-run");
+        _h.Lake.Objects.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task RunAsync_LeaseOfADeadProcessOnThisHost_IsTakenOver()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id));
+        var dead = new LeaseOwner("dead-run", Environment.MachineName, int.MaxValue - 7);
+        (await _h.Backends.Ledger.TryAcquireLeaseAsync(id, dead, TimeSpan.FromHours(1))).Acquired.Should().BeTrue();
+
+        var result = await _h.RunAsync(id, EngineHarness.Text("a.csv", Csv(1, 5)));
+
+        result.Run.Status.Should().Be(RunStatus.Succeeded);
+    }
+
+    [Fact]
+    public async Task RunAsync_CrashWhileWriting_LeavesNothingVisibleAndTheNextRunIsExact()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id) with { Partitioning = [new PartitionField { Column = "qty" }] });
+        var faulty = new FaultyLake(_h.Backends.Lake) { FailCompleteAfter = 3 };
+        var crashing = new IngestPipelineBuilder(_h.Backends with { Lake = faulty }).ForDataset(id).Build();
+
+        var act = () => crashing.RunAsync([EngineHarness.Text("a.csv", Csv(1, 1000))]);
+        await act.Should().ThrowAsync<IOException>();
+
+        _h.Keys(LakeZone.Curated).Should().BeEmpty();
+        var result = await _h.RunAsync(id, EngineHarness.Text("a.csv", Csv(1, 1000)));
+        result.Run.RowsWritten.Should().Be(1000);
+        (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be(1000L);
+        _h.Lake.Objects.Should().NotContain(o => o.Key.StartsWith(DatasetLayout.StagingRoot, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_CrashAfterTheCommitPoint_IsRolledForwardByTheNextRun()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id) with { Partitioning = [new PartitionField { Column = "qty" }] });
+        var faulty = new FaultyLake(_h.Backends.Lake) { FailPromoteAfter = 2 };
+        var crashing = new IngestPipelineBuilder(_h.Backends with { Lake = faulty }).ForDataset(id).Build();
+
+        var act = () => crashing.RunAsync([EngineHarness.Text("a.csv", Csv(1, 1000))]);
+        await act.Should().ThrowAsync<IOException>();
+        var crashed = await _h.Backends.Ledger.ListRunsAsync(id).SingleAsync();
+        crashed.Status.Should().Be(RunStatus.Running, "the process 'died' after the commit point, before the ledger");
+
+        var next = await _h.RunAsync(id, EngineHarness.Text("a.csv", Csv(1, 1000)));
+
+        next.IsNoOp.Should().BeTrue("recovery completed the committed run, so its input counts as ingested");
+        (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be(1000L);
+        (await _h.Backends.Ledger.GetRunAsync(id, crashed.RunId))!.Status.Should().Be(RunStatus.Succeeded);
+        _h.Lake.Objects.Should().NotContain(o => o.Key.StartsWith(DatasetLayout.StagingRoot, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_Cancelled_RecordsAFailedRunAndPublishesNothing()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id));
+        using var cts = new CancellationTokenSource();
+        var pipeline = new IngestPipelineBuilder(_h.Backends).ForDataset(id)
+            .Configure(o => o.ProgressInterval = 100)
+            .OnProgress(new SyncProgress(p =>
+            {
+                if (p.RowsRead >= 500)
+                {
+                    cts.Cancel();
+                }
+            }))
+            .Build();
+
+        var act = () => pipeline.RunAsync([EngineHarness.Text("a.csv", Csv(1, 5000))], cts.Token);
+
+        await act.Should().ThrowAsync<OperationCanceledException>();
+        _h.Keys(LakeZone.Curated).Should().BeEmpty();
+        _h.Lake.Objects.Should().BeEmpty();
+        (await _h.Backends.Ledger.ListRunsAsync(id).SingleAsync()).Status.Should().Be(RunStatus.Failed);
+        (await _h.Backends.Ledger.TryAcquireLeaseAsync(id, new LeaseOwner("x", "h", 1), TimeSpan.FromSeconds(5))).Acquired.Should().BeTrue("the lease was released");
+    }
+
+    private sealed class SyncProgress(Action<IngestProgress> handler) : IProgress<IngestProgress>
+    {
+        public void Report(IngestProgress value) => handler(value);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text;
+using Ingest.Definitions;
+using Ingest.Storage;
+using Ingest.Testing;
+
+namespace Ingest.Tests.Engine;
+
+public sealed class WriteModeTests : IDisposable
+{
+    private readonly EngineHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    private static DatasetDefinition Events(DatasetId id, WriteMode mode) => new()
+    {
+        Id = id,
+        Source = new SourceDefinition { Format = SourceFormat.Csv },
+        Columns =
+        [
+            new() { Name = "id", Type = ColumnType.Int64, Nullable = false },
+            new() { Name = "country", Type = ColumnType.String },
+            new() { Name = "at", Type = ColumnType.Timestamp },
+            new() { Name = "amount", Type = ColumnType.Decimal(10, 2) },
+        ],
+        Keys = ["id"],
+        Partitioning = [new PartitionField { Column = "at", Transform = PartitionTransform.Day, Name = "event_date" }, new PartitionField { Column = "country" }],
+        Write = new WriteSettings { Mode = mode },
+        Quality = new QualitySettings { MaxRejectRatio = 0.5 },
+    };
+
+    private static string Csv(params (long Id, string Country, string At, string Amount)[] rows)
+    {
+        var b = new StringBuilder("id,country,at,amount\n");
+        foreach (var r in rows)
+        {
+            b.Append(r.Id).Append(',').Append(r.Country).Append(',').Append(r.At).Append(',').Append(r.Amount).Append('\n');
+        }
+
+        return b.ToString();
+    }
+
+    [Fact]
+    public async Task RunAsync_Partitioning_WritesHiveFoldersAndMovesIdentityColumnsOutOfTheFiles()
+    {
+        var id = IngestTestData.NewDatasetId("web");
+        await _h.RegisterAsync(Events(id, WriteMode.Append));
+
+        var result = await _h.RunAsync(id, EngineHarness.Text("e.csv", Csv((1, "DE", "2024-01-01T10:00:00Z", "1.00"), (2, "FR", "2024-01-01T23:00:00Z", "2.00"), (3, "DE", "2024-01-02T00:30:00Z", "3.00"))));
+
+        result.Run.PartitionsWritten.Should().Equal("event_date=2024-01-01/country=DE/", "event_date=2024-01-01/country=FR/", "event_date=2024-01-02/country=DE/");
+        _h.Keys(LakeZone.Curated).Should().OnlyContain(k => k.StartsWith($"web/{id.Name}/event_date=", StringComparison.Ordinal) && k.EndsWith(".parquet", StringComparison.Ordinal));
+        var rows = await _h.QueryAsync(id, "SELECT id, country, event_date::VARCHAR FROM {curated} ORDER BY id");
+        rows.Select(r => $"{r[0]}|{r[1]}|{r[2]}").Should().Equal("1|DE|2024-01-01", "2|FR|2024-01-01", "3|DE|2024-01-02");
+    }
+
+    [Fact]
+    public async Task RunAsync_PartitionValueThatWouldEscapeTheLake_IsRejectedAndWritesNothingOutside()
+    {
+        var id = IngestTestData.NewDatasetId("web");
+        await _h.RegisterAsync(Events(id, WriteMode.Append) with { Quality = new QualitySettings { MaxRejectRatio = 1 } });
+
+        var result = await _h.RunAsync(id, EngineHarness.Text("e.csv", Csv((1, "DE", "2024-01-01T10:00:00Z", "1.00"), (2, "../../etc", "2024-01-01T10:00:00Z", "1.00"), (3, "a/b", "2024-01-01T10:00:00Z", "1.00"))));
+
+        result.Run.RowsRejected.Should().Be(2);
+        _h.Lake.Objects.Should().OnlyContain(o => o.Key.StartsWith($"web/{id.Name}/", StringComparison.Ordinal));
+        var reasons = (await _h.QueryAsync(id, "SELECT _reason FROM {quarantine} ORDER BY _source_line")).Select(r => (string)r[0]!).ToList();
+        reasons[0].Should().Be("country: partition value \"../../etc\" cannot be a folder name (allowed: letters, digits, space, '-', '_', '.', '+'; not '.' or '..'; at most 128 characters)");
+        reasons[1].Should().Contain("\"a/b\"");
+    }
+
+    [Fact]
+    public async Task RunAsync_OverwritePartitions_ReplacesOnlyThePartitionsTheRunTouched()
+    {
+        var id = IngestTestData.NewDatasetId("web");
+        await _h.RegisterAsync(Events(id, WriteMode.OverwritePartitions));
+        await _h.RunAsync(id, EngineHarness.Text("day1.csv", Csv((1, "DE", "2024-01-01T10:00:00Z", "1.00"), (2, "FR", "2024-01-01T10:00:00Z", "2.00"), (3, "DE", "2024-01-02T10:00:00Z", "3.00"))));
+
+        await _h.RunAsync(id, EngineHarness.Text("fix.csv", Csv((10, "DE", "2024-01-01T12:00:00Z", "10.00"), (11, "DE", "2024-01-01T13:00:00Z", "11.00"))));
+
+        var rows = await _h.QueryAsync(id, "SELECT id FROM {curated} ORDER BY id");
+        rows.Select(r => (long)r[0]!).Should().Equal(2, 3, 10, 11);
+    }
+
+    [Fact]
+    public async Task RunAsync_Merge_ReplacesRowsWithTheSameKeyAcrossPartitionsAndKeepsTheRest()
+    {
+        var id = IngestTestData.NewDatasetId("web");
+        await _h.RegisterAsync(Events(id, WriteMode.Merge));
+        await _h.RunAsync(id, EngineHarness.Text("v1.csv", Csv((1, "DE", "2024-01-01T10:00:00Z", "1.00"), (2, "FR", "2024-01-01T10:00:00Z", "2.00"), (3, "DE", "2024-01-02T10:00:00Z", "3.00"))));
+
+        // id 1 changes amount; id 3 moves to another day and country; id 4 is new; a duplicate key in one run is rejected.
+        var second = await _h.RunAsync(id, EngineHarness.Text("v2.csv", Csv((1, "DE", "2024-01-01T10:00:00Z", "1.50"), (3, "IT", "2024-01-05T10:00:00Z", "3.50"), (4, "DE", "2024-01-02T11:00:00Z", "4.00"), (4, "DE", "2024-01-02T11:00:00Z", "4.10"))));
+
+        second.Run.RowsRejected.Should().Be(1);
+        var rows = await _h.QueryAsync(id, "SELECT id, amount, country, event_date::VARCHAR, _source_file FROM {curated} ORDER BY id");
+        rows.Select(r => $"{r[0]}|{r[1]}|{r[2]}|{r[3]}|{r[4]}").Should().Equal(
+            "1|1.50|DE|2024-01-01|v2.csv",
+            "2|2.00|FR|2024-01-01|v1.csv",
+            "3|3.50|IT|2024-01-05|v2.csv",
+            "4|4.00|DE|2024-01-02|v2.csv");
+    }
+
+    [Fact]
+    public async Task RunAsync_AfterACompatibleSchemaChange_OldAndNewFilesReadTogether()
+    {
+        var id = IngestTestData.NewDatasetId("web");
+        var v1 = Events(id, WriteMode.Merge) with { Partitioning = [] };
+        await _h.RegisterAsync(v1);
+        await _h.RunAsync(id, EngineHarness.Text("v1.csv", Csv((1, "DE", "2024-01-01T10:00:00Z", "1.00"), (2, "FR", "2024-01-01T10:00:00Z", "2.00"))));
+        var v2 = v1 with
+        {
+            Columns = [.. v1.Columns.Select(c => c.Name == "amount" ? c with { Type = ColumnType.Decimal(12, 2) } : c), new ColumnDefinition { Name = "channel", Type = ColumnType.String }],
+        };
+        (await _h.Backends.Registry.RegisterAsync(v2)).Version.Should().Be(2);
+
+        await _h.RunAsync(id, EngineHarness.Text("v2.csv", "id,country,at,amount,channel\n2,FR,2024-01-03T10:00:00Z,20.00,web\n3,DE,2024-01-03T10:00:00Z,30.00,shop\n"));
+
+        var rows = await _h.QueryAsync(id, "SELECT id, amount, channel FROM {curated} ORDER BY id");
+        rows.Select(r => $"{r[0]}|{r[1]}|{r[2]}").Should().Equal("1|1.00|", "2|20.00|web", "3|30.00|shop");
+    }
+}
