@@ -77,7 +77,8 @@ internal static class Show
                     i = rows.Count - (maxRows - head);
                 }
 
-                table.AddRow(rows[i].Select(v => Markup.Escape(Format(v))).ToArray());
+                // Identifiers and line numbers print as they are; counts and amounts get digit grouping.
+                table.AddRow(rows[i].Select((v, c) => Markup.Escape(IsIdentifier(result.Columns[c]) ? Convert.ToString(v, CultureInfo.InvariantCulture) ?? "NULL" : Format(v))).ToArray());
             }
 
             AnsiConsole.Write(table);
@@ -117,6 +118,8 @@ internal static class Show
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? string.Empty,
     };
+
+    private static bool IsIdentifier(string column) => column.EndsWith("_id", StringComparison.Ordinal) || column == "line";
 
     public static string N(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
 
