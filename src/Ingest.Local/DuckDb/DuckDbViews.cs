@@ -35,6 +35,8 @@ namespace Ingest.Local.DuckDb;
 /// </remarks>
 internal static class DuckDbViews
 {
+    private const string ColumnName = "column name";
+
     /// <summary>Returns the DDL for both views of the dataset, refusing any name that is not a valid identifier.</summary>
     public static string CreateViewsSql(RegisteredDefinition registered, FolderZones lake)
     {
@@ -79,10 +81,14 @@ internal static class DuckDbViews
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown column type."),
     };
 
-    /// <summary>Quotes a validated identifier; anything else is refused.</summary>
+    /// <summary>
+    /// Quotes a validated identifier; anything else is refused. Column names may also be the lineage and quarantine
+    /// columns of <see cref="DatasetLayout"/>, an identifier behind one underscore (<c>_ingest_run_id</c>).
+    /// </summary>
     public static string Quote(string name, string what)
     {
-        if (!Identifier.IsValid(name))
+        var column = what == ColumnName && name is ['_', .. var rest] ? rest : name;
+        if (!Identifier.IsValid(column))
         {
             throw new ArgumentException($"'{name}' is not a valid {what} for a DuckDB view: use {Identifier.Pattern}.", nameof(name));
         }
@@ -96,7 +102,7 @@ internal static class DuckDbViews
     private static void AppendView(StringBuilder sql, string database, string view, IReadOnlyList<ColumnDefinition> fileColumns, IReadOnlyList<ColumnDefinition> partitions, string folder)
     {
         List<ColumnDefinition> columns = [.. fileColumns, .. partitions];
-        var empty = "SELECT " + string.Join(", ", columns.Select(c => $"CAST(NULL AS {DuckDbType(c.Type)}) AS {Quote(c.Name, "column name")}")) + " WHERE false";
+        var empty = "SELECT " + string.Join(", ", columns.Select(c => $"CAST(NULL AS {DuckDbType(c.Type)}) AS {Quote(c.Name, ColumnName)}")) + " WHERE false";
         sql.Append("CREATE OR REPLACE VIEW ").Append(database).Append('.').Append(view).Append(" AS ");
         if (!HasParquetFiles(folder))
         {
@@ -120,7 +126,7 @@ internal static class DuckDbViews
 
     private static string Project(ColumnDefinition column)
     {
-        var name = Quote(column.Name, "column name");
+        var name = Quote(column.Name, ColumnName);
         return column.Type.Kind == ColumnKind.Timestamp
             ? $"make_timestamp(epoch_us({name})) AS {name}"
             : $"CAST({name} AS {DuckDbType(column.Type)}) AS {name}";
