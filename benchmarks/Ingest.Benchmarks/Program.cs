@@ -5,10 +5,14 @@
 // compared with figures computed when the CSV was written.
 //
 //   dotnet run -c Release --project benchmarks/Ingest.Benchmarks -- [--rows 2000000] [--runs 3] [--no-partitioned] [--keep]
-using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using Ingest.Benchmarks;
+
+if (args is ["--child", ..])
+{
+    return await ChildRun.MainAsync(args);
+}
 
 var inv = CultureInfo.InvariantCulture;
 var rows = 2_000_000;
@@ -39,32 +43,14 @@ Console.WriteLine($"input: {csv} ({rows:N0} rows, {csvBytes / 1048576.0:0.0} MiB
 Console.WriteLine("WARNING: Debug build; run with -c Release for figures worth quoting.");
 #endif
 
-Variant[] variants = partitioned
-    ? [new IngestVariant(false), new DuckDbVariant(false), new IngestVariant(true), new DuckDbVariant(true)]
-    : [new IngestVariant(false), new DuckDbVariant(false)];
-var measurements = variants.ToDictionary(v => v, _ => new List<(double Seconds, long Bytes, long Peak, long Start)>());
+var variants = Variant.All.Where(v => partitioned || !v.Partitioned).ToList();
+var measurements = variants.ToDictionary(v => v, _ => new List<ChildResult>());
 var figures = new Dictionary<Variant, OutputFigures>();
 var failures = new List<string>();
 var root = Path.Combine(Path.GetTempPath(), $"ingest-bench-{Environment.ProcessId}");
-
-// Warm-up, not timed: JIT, native library loading and the page cache would otherwise all land on round 1.
 var (warmCsv, warmExpected) = CsvGenerator.GetOrCreate(Path.Combine(projectDirectory, "data"), 10_000);
-foreach (var variant in variants)
-{
-    var work = Path.Combine(root, "warmup", variant.Name.Replace(' ', '_').Replace(',', '_'));
-    Directory.CreateDirectory(work);
-    try
-    {
-        var output = await variant.RunAsync(warmCsv, work, warmExpected.Rows);
-        Console.WriteLine($"warm-up {variant.Name}: {output.Note}");
-        failures.AddRange((await Verifier.ReadAsync(output.ParquetGlob)).DifferencesFrom(warmExpected).Select(w => $"{variant.Name}, warm-up: {w}"));
-    }
-    catch (Exception ex)
-    {
-        failures.Add($"{variant.Name}, warm-up: {ex.GetType().Name}: {ex.Message}");
-    }
-}
 
+// The input comes from the page cache for every run, the first included.
 using (var cache = File.OpenRead(csv))
 {
     await cache.CopyToAsync(Stream.Null);
@@ -74,32 +60,23 @@ for (var round = 1; round <= runs; round++)
 {
     foreach (var variant in variants)
     {
-        var work = Path.Combine(root, $"{round}-{variants.ToList().IndexOf(variant)}");
-        Directory.CreateDirectory(work);
-        PeakMemory.Reset();
-        var start = PeakMemory.Current();
-        var watch = Stopwatch.StartNew();
-        RunOutput output;
-        try
+        var index = Variant.All.ToList().IndexOf(variant);
+        var work = Path.Combine(root, $"{round}-{index}");
+        var result = await ChildRun.StartAsync(index, csv, rows, warmCsv, warmExpected.Rows, work);
+        if (result.Error is not null)
         {
-            output = await variant.RunAsync(csv, work, rows);
-        }
-        catch (Exception ex)
-        {
-            failures.Add($"{variant.Name}, round {round}: {ex.GetType().Name}: {ex.Message}");
-            Console.WriteLine($"round {round} {variant.Name,-30} FAILED: {ex.Message}");
+            failures.Add($"{variant.Name}, round {round}: {result.Error}");
+            Console.WriteLine($"round {round} {variant.Name,-30} FAILED: {result.Error}");
             continue;
         }
 
-        var seconds = watch.Elapsed.TotalSeconds;
-        var peak = PeakMemory.Read();
-        measurements[variant].Add((seconds, output.OutputBytes, peak, start));
+        measurements[variant].Add(result);
 
         // Not timed: read the output back and compare it with what the CSV holds.
         OutputFigures read;
         try
         {
-            read = await Verifier.ReadAsync(output.ParquetGlob);
+            read = await Verifier.ReadAsync(result.ParquetGlob);
         }
         catch (Exception ex)
         {
@@ -111,7 +88,7 @@ for (var round = 1; round <= runs; round++)
         failures.AddRange(wrong.Select(w => $"{variant.Name}, round {round}: {w}"));
         figures.TryAdd(variant, read);
         Console.WriteLine(string.Create(inv,
-            $"round {round} {variant.Name,-30} {seconds,7:0.00} s {rows / seconds,12:N0} rows/s {output.OutputBytes / 1048576.0,7:0.0} MiB peak {peak / 1048576.0,6:0} MiB (from {start / 1048576.0:0}) {(wrong.Count == 0 ? "verified" : "WRONG")} [{read.Types}] {output.Note}"));
+            $"round {round} {variant.Name,-30} {result.Seconds,7:0.00} s {rows / result.Seconds,12:N0} rows/s {result.OutputBytes / 1048576.0,7:0.0} MiB peak {result.PeakWorkingSet / 1048576.0,6:0} MiB (from {result.StartWorkingSet / 1048576.0:0}) {(wrong.Count == 0 ? "verified" : "WRONG")} [{read.Types}] {result.Note}"));
         if (!keep)
         {
             Directory.Delete(work, recursive: true);
@@ -127,7 +104,7 @@ if (hashes.Count > 1)
 }
 
 Console.WriteLine();
-Console.WriteLine($"{rows:N0} rows, {csvBytes / 1048576.0:0.0} MiB CSV, median of {runs}; peak = {(PeakMemory.IsPerRun ? "peak working set of the whole process during the run (VmHWM reset before each run)" : "Process.PeakWorkingSet64 since the process started")}");
+Console.WriteLine($"{rows:N0} rows, {csvBytes / 1048576.0:0.0} MiB CSV, median of {runs}; each run in its own process after a warm-up; peak = Process.PeakWorkingSet64 of that whole process{(PeakMemory.IsPerRun ? " during the timed run (VmHWM reset after the warm-up)" : " including the warm-up")}");
 Console.WriteLine();
 Console.WriteLine("| variant | median s | rows/s | Ingest/DuckDB throughput | output MiB | peak working set MiB (at start) |");
 Console.WriteLine("|---|---:|---:|---:|---:|---:|");
@@ -135,12 +112,13 @@ foreach (var variant in variants.Where(v => measurements[v].Count > 0))
 {
     var m = measurements[variant];
     var median = Median(m.Select(x => x.Seconds));
+    var peak = m.MaxBy(x => x.PeakWorkingSet)!;
     var reference = variants.FirstOrDefault(v => v is DuckDbVariant && v.Partitioned == variant.Partitioned && measurements[v].Count > 0);
     var ratio = variant is IngestVariant && reference is not null
         ? (Median(measurements[reference].Select(x => x.Seconds)) / median).ToString("0.00", inv)
         : "";
     Console.WriteLine(string.Create(inv,
-        $"| {variant.Name} | {median:0.00} | {rows / median:N0} | {ratio} | {m[0].Bytes / 1048576.0:0.0} | {m.Max(x => x.Peak) / 1048576.0:0} ({m.MaxBy(x => x.Peak).Start / 1048576.0:0}) |"));
+        $"| {variant.Name} | {median:0.00} | {rows / median:N0} | {ratio} | {m[0].OutputBytes / 1048576.0:0.0} | {peak.PeakWorkingSet / 1048576.0:0} ({peak.StartWorkingSet / 1048576.0:0}) |"));
 }
 
 if (!keep && Directory.Exists(root))

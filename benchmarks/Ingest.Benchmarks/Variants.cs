@@ -13,6 +13,9 @@ internal sealed record RunOutput(string ParquetGlob, long OutputBytes, string? N
 /// <summary>One way of turning the CSV into Parquet.</summary>
 internal abstract class Variant(string name, bool partitioned)
 {
+    /// <summary>Gets every variant, in the order each round runs them; a child process picks one by index.</summary>
+    public static IReadOnlyList<Variant> All { get; } = [new IngestVariant(false), new DuckDbVariant(false), new IngestVariant(true), new DuckDbVariant(true)];
+
     public string Name { get; } = name;
 
     /// <summary>Gets whether the output is partitioned by the day of <c>ts</c> (compare like with like).</summary>
