@@ -88,7 +88,7 @@ for (var round = 1; round <= runs; round++)
         failures.AddRange(wrong.Select(w => $"{variant.Name}, round {round}: {w}"));
         figures.TryAdd(variant, read);
         Console.WriteLine(string.Create(inv,
-            $"round {round} {variant.Name,-30} {result.Seconds,7:0.00} s {rows / result.Seconds,12:N0} rows/s {result.OutputBytes / 1048576.0,7:0.0} MiB peak {result.PeakWorkingSet / 1048576.0,6:0} MiB (from {result.StartWorkingSet / 1048576.0:0}) {(wrong.Count == 0 ? "verified" : "WRONG")} [{read.Types}] {result.Note}"));
+            $"round {round} {variant.Name,-30} {result.Seconds,7:0.00} s {rows / result.Seconds,12:N0} rows/s {result.OutputBytes / 1048576.0,7:0.0} MiB peak {result.PeakWorkingSet / 1048576.0,6:0} MiB (from {result.StartWorkingSet / 1048576.0:0}) {(wrong.Count == 0 ? "verified" : "WRONG")} [{read.Types}] {result.Note}{(read.LineageBytes > 0 ? $", lineage columns {read.LineageBytes / 1048576.0:0.0} MiB" : "")}"));
         if (!keep)
         {
             Directory.Delete(work, recursive: true);

@@ -6,6 +6,9 @@ namespace Ingest.Benchmarks;
 /// <summary>The figures of a Parquet output as DuckDB reads it back: a fast wrong answer must not pass.</summary>
 internal sealed record OutputFigures(long Rows, decimal SumAmount, long SumQty, long SumOrderId, string SumEpochMicros, long SumCustomerLength, string CustomerCountryHash, string Types)
 {
+    /// <summary>Gets the compressed bytes of the columns whose names start with '_' (Ingest's lineage columns).</summary>
+    public long LineageBytes { get; init; }
+
     /// <summary>Returns what differs from the figures computed when the CSV was written.</summary>
     public IEnumerable<string> DifferencesFrom(ExpectedData e)
     {
@@ -43,7 +46,7 @@ internal static class Verifier
         }
 
         var inv = CultureInfo.InvariantCulture;
-        return new OutputFigures(
+        var figures = new OutputFigures(
             Convert.ToInt64(reader.GetValue(0), inv),
             decimal.Parse(reader.GetString(1), inv),
             long.Parse(reader.GetString(2), inv),
@@ -52,5 +55,11 @@ internal static class Verifier
             long.Parse(reader.GetString(5), inv),
             reader.GetString(6),
             reader.GetString(7));
+
+        await using var sizes = connection.CreateCommand();
+        sizes.CommandText = $"""
+            SELECT coalesce(sum(total_compressed_size), 0)::BIGINT FROM parquet_metadata({Sql.Literal(glob)}) WHERE starts_with(path_in_schema, '_')
+            """;
+        return figures with { LineageBytes = Convert.ToInt64(await sizes.ExecuteScalarAsync(), inv) };
     }
 }
