@@ -46,45 +46,32 @@ internal sealed class IngestVariant(bool partitioned) : Variant(partitioned ? "I
             Partitioning = Partitioned ? [new PartitionField { Column = "ts", Transform = PartitionTransform.Day }] : [],
         };
 
+        // The local backends open their SQLite and DuckDB connections per operation: nothing to dispose.
         var backends = LocalIngest.CreateBackends(new LocalIngestOptions { Root = work });
-        try
+        await backends.Registry.RegisterAsync(definition);
+        var result = await new IngestPipelineBuilder(backends).ForDataset(definition.Id).Build()
+            .RunAsync([IngestInput.FromFile(csv)]);
+        var run = result.Run;
+        if (run.RowsWritten != expectedRows || run.RowsRejected != 0)
         {
-            await backends.Registry.RegisterAsync(definition);
-            var result = await new IngestPipelineBuilder(backends).ForDataset(definition.Id).Build()
-                .RunAsync([IngestInput.FromFile(csv)]);
-            var run = result.Run;
-            if (run.RowsWritten != expectedRows || run.RowsRejected != 0)
-            {
-                throw new InvalidOperationException(
-                    $"Ingest wrote {run.RowsWritten} rows and rejected {run.RowsRejected} ({string.Join("; ", result.TopRejectReasons.Select(r => $"{r.Count}× {r.Reason}"))}); expected {expectedRows} and 0.");
-            }
-
-            long bytes = 0, raw = 0;
-            await foreach (var o in backends.Lake.ListAsync(LakeZone.Curated, DatasetLayout.DatasetPrefix(definition.Id)))
-            {
-                bytes += o.Size;
-            }
-
-            await foreach (var o in backends.Lake.ListAsync(LakeZone.Raw, DatasetLayout.DatasetPrefix(definition.Id)))
-            {
-                raw += o.Size;
-            }
-
-            var curated = backends.Lake.GetAddress(LakeZone.Curated, DatasetLayout.DatasetPrefix(definition.Id));
-            return new RunOutput(curated.TrimEnd('/') + "/**/*.parquet", bytes,
-                string.Create(CultureInfo.InvariantCulture, $"{run.FilesWritten.Count} files, {run.PartitionsWritten.Count} partitions, raw copy {raw / 1048576.0:0.0} MiB"));
+            throw new InvalidOperationException(
+                $"Ingest wrote {run.RowsWritten} rows and rejected {run.RowsRejected} ({string.Join("; ", result.TopRejectReasons.Select(r => $"{r.Count}× {r.Reason}"))}); expected {expectedRows} and 0.");
         }
-        finally
+
+        long bytes = 0, raw = 0;
+        await foreach (var o in backends.Lake.ListAsync(LakeZone.Curated, DatasetLayout.DatasetPrefix(definition.Id)))
         {
-            foreach (var part in new object?[] { backends.Query, backends.Catalog, backends.Ledger, backends.Registry, backends.Lake }.Distinct())
-            {
-                switch (part)
-                {
-                    case IAsyncDisposable a: await a.DisposeAsync(); break;
-                    case IDisposable d: d.Dispose(); break;
-                }
-            }
+            bytes += o.Size;
         }
+
+        await foreach (var o in backends.Lake.ListAsync(LakeZone.Raw, DatasetLayout.DatasetPrefix(definition.Id)))
+        {
+            raw += o.Size;
+        }
+
+        var curated = backends.Lake.GetAddress(LakeZone.Curated, DatasetLayout.DatasetPrefix(definition.Id));
+        return new RunOutput(curated.TrimEnd('/') + "/**/*.parquet", bytes,
+            string.Create(CultureInfo.InvariantCulture, $"{run.FilesWritten.Count} files, {run.PartitionsWritten.Count} partitions, raw copy {raw / 1048576.0:0.0} MiB"));
     }
 }
 

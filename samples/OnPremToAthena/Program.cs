@@ -63,24 +63,7 @@ catch (Exception ex)
     AnsiConsole.WriteException(ex, ExceptionFormats.ShortenEverything);
     checks.That("the story ran to its end", false, ex.Message);
 }
-finally
-{
-    await DisposeAsync(backends);
-}
 
 checks.Render();
 AnsiConsole.MarkupLine($"[grey]Finished in {watch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s. The lake is in {Markup.Escape(Path.Combine(lakeRoot, "lake"))}.[/]");
 return checks.AllPassed ? 0 : 1;
-
-// The local backends hold SQLite and DuckDB connections; release whichever of them are disposable.
-static async Task DisposeAsync(IngestBackends backends)
-{
-    foreach (var part in new object?[] { backends.Query, backends.Catalog, backends.Ledger, backends.Registry, backends.Lake }.Distinct())
-    {
-        switch (part)
-        {
-            case IAsyncDisposable a: await a.DisposeAsync(); break;
-            case IDisposable d: d.Dispose(); break;
-        }
-    }
-}
