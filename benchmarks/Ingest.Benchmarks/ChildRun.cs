@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+
+namespace Ingest.Benchmarks;
+
+/// <summary>What a child process reports about its timed run.</summary>
+internal sealed record ChildResult(double Seconds, long OutputBytes, string ParquetGlob, string? Note, long PeakWorkingSet, long StartWorkingSet, string? Error);
+
+/// <summary>
+/// Each timed run happens in a fresh process, so that its peak working set is its own (not the residue of
+/// earlier runs' heaps and native allocators) and no run inherits another's warm caches or GC state. The
+/// child warms up on a small file first (JIT, native libraries), then resets the peak and times the run.
+/// </summary>
+internal static class ChildRun
+{
+    private const string Marker = "RESULT ";
+
+    /// <summary>Starts a child for one variant and returns what it reports.</summary>
+    public static async Task<ChildResult> StartAsync(int variant, string csv, long rows, string warmCsv, long warmRows, string work)
+    {
+        var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var self = Environment.ProcessPath!;
+        start.FileName = self;
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
+        }
+
+        foreach (var arg in new[] { "--child", variant.ToString(CultureInfo.InvariantCulture), csv, rows.ToString(CultureInfo.InvariantCulture), warmCsv, warmRows.ToString(CultureInfo.InvariantCulture), work })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var line = (await stdout).Split('\n').LastOrDefault(l => l.StartsWith(Marker, StringComparison.Ordinal));
+        return line is null
+            ? new ChildResult(0, 0, string.Empty, null, 0, 0, $"the child exited with {process.ExitCode} and no result: {(await stderr).Trim()}")
+            : JsonSerializer.Deserialize<ChildResult>(line[Marker.Length..])!;
+    }
+
+    /// <summary>The child's side: <c>--child variant csv rows warmCsv warmRows work</c>.</summary>
+    public static async Task<int> MainAsync(string[] args)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var variant = Variant.All[int.Parse(args[1], inv)];
+        var (csv, rows, warmCsv, warmRows, work) = (args[2], long.Parse(args[3], inv), args[4], long.Parse(args[5], inv), args[6]);
+        ChildResult result;
+        try
+        {
+            var warm = Path.Combine(work, "warm-up");
+            Directory.CreateDirectory(warm);
+            await variant.RunAsync(warmCsv, warm, warmRows);
+            Directory.Delete(warm, recursive: true);
+
+            var run = Path.Combine(work, "run");
+            Directory.CreateDirectory(run);
+            PeakMemory.Reset();
+            var startWorkingSet = PeakMemory.Current();
+            var watch = Stopwatch.StartNew();
+            var output = await variant.RunAsync(csv, run, rows);
+            var seconds = watch.Elapsed.TotalSeconds;
+            result = new ChildResult(seconds, output.OutputBytes, output.ParquetGlob, output.Note, PeakMemory.Read(), startWorkingSet, null);
+        }
+        catch (Exception ex)
+        {
+            result = new ChildResult(0, 0, string.Empty, null, 0, 0, $"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        Console.WriteLine(Marker + JsonSerializer.Serialize(result));
+        return result.Error is null ? 0 : 1;
+    }
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using Ingest.Definitions;
+using Ingest.Engine;
+using Ingest.Local;
+using Ingest.Storage;
+
+namespace Ingest.Benchmarks;
+
+/// <summary>What a timed run produced: where its Parquet is (a glob DuckDB can read) and how many bytes.</summary>
+internal sealed record RunOutput(string ParquetGlob, long OutputBytes, string? Note = null);
+
+/// <summary>One way of turning the CSV into Parquet.</summary>
+internal abstract class Variant(string name, bool partitioned)
+{
+    /// <summary>Gets every variant, in the order each round runs them; a child process picks one by index.</summary>
+    public static IReadOnlyList<Variant> All { get; } = [new IngestVariant(false), new DuckDbVariant(false), new IngestVariant(true), new DuckDbVariant(true)];
+
+    public string Name { get; } = name;
+
+    /// <summary>Gets whether the output is partitioned by the day of <c>ts</c> (compare like with like).</summary>
+    public bool Partitioned { get; } = partitioned;
+
+    /// <summary>Converts <paramref name="csv"/> into Parquet under the empty folder <paramref name="work"/>; this is what is timed.</summary>
+    public abstract Task<RunOutput> RunAsync(string csv, string work, long expectedRows);
+}
+
+/// <summary>(a) Ingest's full local run: register the definition, CSV → validated Parquet with lineage, commit, catalog, ledger.</summary>
+internal sealed class IngestVariant(bool partitioned) : Variant(partitioned ? "Ingest, PARTITION day(ts)" : "Ingest", partitioned)
+{
+    public override async Task<RunOutput> RunAsync(string csv, string work, long expectedRows)
+    {
+        var definition = new DatasetDefinition
+        {
+            Id = DatasetId.Parse("bench.orders"),
+            Source = new SourceDefinition { Format = SourceFormat.Csv },
+            Columns =
+            [
+                new() { Name = "order_id", Type = ColumnType.Int64, Nullable = false },
+                new() { Name = "customer", Type = ColumnType.String },
+                new() { Name = "amount", Type = ColumnType.Decimal(18, 2) },
+                new() { Name = "ts", Type = ColumnType.Timestamp },
+                new() { Name = "country", Type = ColumnType.String },
+                new() { Name = "qty", Type = ColumnType.Int32 },
+            ],
+            Partitioning = Partitioned ? [new PartitionField { Column = "ts", Transform = PartitionTransform.Day }] : [],
+        };
+
+        // The local backends open their SQLite and DuckDB connections per operation: nothing to dispose.
+        var backends = LocalIngest.CreateBackends(new LocalIngestOptions { Root = work });
+        await backends.Registry.RegisterAsync(definition);
+        var result = await new IngestPipelineBuilder(backends).ForDataset(definition.Id).Build()
+            .RunAsync([IngestInput.FromFile(csv)]);
+        var run = result.Run;
+        if (run.RowsWritten != expectedRows || run.RowsRejected != 0)
+        {
+            throw new InvalidOperationException(
+                $"Ingest wrote {run.RowsWritten} rows and rejected {run.RowsRejected} ({string.Join("; ", result.TopRejectReasons.Select(r => $"{r.Count}× {r.Reason}"))}); expected {expectedRows} and 0.");
+        }
+
+        long bytes = 0, raw = 0;
+        await foreach (var o in backends.Lake.ListAsync(LakeZone.Curated, DatasetLayout.DatasetPrefix(definition.Id)))
+        {
+            bytes += o.Size;
+        }
+
+        await foreach (var o in backends.Lake.ListAsync(LakeZone.Raw, DatasetLayout.DatasetPrefix(definition.Id)))
+        {
+            raw += o.Size;
+        }
+
+        var curated = backends.Lake.GetAddress(LakeZone.Curated, DatasetLayout.DatasetPrefix(definition.Id));
+        return new RunOutput(curated.TrimEnd('/') + "/**/*.parquet", bytes,
+            string.Create(CultureInfo.InvariantCulture, $"{run.FilesWritten.Count} files, {run.PartitionsWritten.Count} partitions, raw copy {raw / 1048576.0:0.0} MiB"));
+    }
+}
+
+/// <summary>(b, c) DuckDB's own CSV reader and Parquet writer, the reference for throughput and size.</summary>
+internal sealed class DuckDbVariant(bool partitioned) : Variant(partitioned ? "DuckDB, PARTITION_BY day(ts)" : "DuckDB", partitioned)
+{
+    private const string Columns = "{'order_id': 'BIGINT', 'customer': 'VARCHAR', 'amount': 'DECIMAL(18,2)', 'ts': 'TIMESTAMP', 'country': 'VARCHAR', 'qty': 'INTEGER'}";
+
+    public override async Task<RunOutput> RunAsync(string csv, string work, long expectedRows)
+    {
+        var source = $"read_csv({Sql.Literal(csv)}, header = true, columns = {Columns})";
+        string sql, glob;
+        if (Partitioned)
+        {
+            var folder = Path.Combine(work, "orders");
+            sql = $"COPY (SELECT *, CAST(ts AS DATE) AS ts_day FROM {source}) TO {Sql.Literal(folder)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (ts_day))";
+            glob = Path.Combine(folder, "**", "*.parquet");
+        }
+        else
+        {
+            var file = Path.Combine(work, "orders.parquet");
+            sql = $"COPY (SELECT * FROM {source}) TO {Sql.Literal(file)} (FORMAT parquet, COMPRESSION snappy)";
+            glob = file;
+        }
+
+        await using var connection = new DuckDBConnection("Data Source=:memory:");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var copied = await command.ExecuteNonQueryAsync();
+        if (copied != expectedRows)
+        {
+            throw new InvalidOperationException($"DuckDB copied {copied} rows; expected {expectedRows}.");
+        }
+
+        var bytes = Directory.EnumerateFiles(work, "*.parquet", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        return new RunOutput(glob, bytes);
+    }
+}
+
+internal static class Sql
+{
+    public static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+}
