@@ -26,8 +26,6 @@ internal abstract class ColumnBuffer
     public abstract void Add(object? value);
 
     public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, CancellationToken cancellationToken);
-
-    public abstract void Clear();
 }
 
 internal sealed class ValueColumnBuffer<T>(int valueBytes) : ColumnBuffer
@@ -51,11 +49,6 @@ internal sealed class ValueColumnBuffer<T>(int valueBytes) : ColumnBuffer
     public override async Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, CancellationToken cancellationToken)
         => await rowGroup.WriteAsync(field, new ReadOnlyMemory<T?>(_values, 0, _count), null, null, cancellationToken).ConfigureAwait(false);
 
-    public override void Clear()
-    {
-        Array.Clear(_values, 0, _count);
-        _count = 0;
-    }
 }
 
 internal sealed class StringColumnBuffer : ColumnBuffer
@@ -69,15 +62,11 @@ internal sealed class StringColumnBuffer : ColumnBuffer
     {
         var s = (string?)value;
         _values.Add(s);
-        _bytes += 8 + ((s?.Length ?? 0) * 2);
+        // A reference, and for a string its object header, length and UTF-16 characters.
+        _bytes += s is null ? 8 : 8 + 24 + (s.Length * 2);
     }
 
     public override async Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, CancellationToken cancellationToken)
         => await rowGroup.WriteAsync(field, _values, null).ConfigureAwait(false);
 
-    public override void Clear()
-    {
-        _values.Clear();
-        _bytes = 0;
-    }
 }

@@ -82,11 +82,13 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
     {
         if (!_partitions.TryGetValue(partitionPath, out var state))
         {
-            state = new PartitionState(partitionPath, [.. _columns.Select(ColumnBuffer.Create)]);
+            state = new PartitionState(partitionPath);
             _partitions.Add(partitionPath, state);
         }
 
-        var buffers = state.Buffers;
+        // Buffers are released after each row group (see FlushAsync) and allocated again on demand, so a
+        // partition that received rows once does not hold memory for the rest of the run.
+        var buffers = state.Buffers ??= [.. _columns.Select(ColumnBuffer.Create)];
         for (var i = 0; i < buffers.Length; i++)
         {
             buffers[i].Add(values[i]);
@@ -126,7 +128,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
 
     private async Task FlushAsync(PartitionState state, CancellationToken cancellationToken)
     {
-        if (state.Rows == 0)
+        if (state.Rows == 0 || state.Buffers is not { } buffers)
         {
             return;
         }
@@ -152,15 +154,12 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         {
             for (var i = 0; i < _fields.Length; i++)
             {
-                await state.Buffers[i].WriteAsync(rowGroup, _fields[i], cancellationToken).ConfigureAwait(false);
+                await buffers[i].WriteAsync(rowGroup, _fields[i], cancellationToken).ConfigureAwait(false);
             }
         }
 
         state.File.Rows += state.Rows;
-        foreach (var buffer in state.Buffers)
-        {
-            buffer.Clear();
-        }
+        state.Buffers = null;
 
         _bufferedBytes -= state.Bytes;
         state.Bytes = 0;
@@ -199,11 +198,11 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         }
     }
 
-    private sealed class PartitionState(string path, ColumnBuffer[] buffers)
+    private sealed class PartitionState(string path)
     {
         public string Path { get; } = path;
 
-        public ColumnBuffer[] Buffers { get; } = buffers;
+        public ColumnBuffer[]? Buffers { get; set; }
 
         public int Rows { get; set; }
 
