@@ -157,7 +157,7 @@ public sealed record QualityRule
 
     /// <summary>Gets the name used in reasons: <see cref="Name"/> or <c>type(columns)</c>.</summary>
     [JsonIgnore]
-    public string DisplayName => Name ?? $"{Type.ToString().ToLowerInvariant()}({(Column ?? string.Join(',', Columns))})";
+    public string DisplayName => Name ?? $"{System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(Type.ToString())}({(Column ?? string.Join(',', Columns))})";
 }
 
 /// <summary>Quality rules and the reject budget.</summary>

@@ -126,9 +126,9 @@ public sealed class RunLifecycleTests : IDisposable
         result.Run.RowsWritten.Should().Be(1);
         var reasons = (await _h.QueryAsync(id, "SELECT _reason FROM {quarantine} ORDER BY _source_line")).Select(r => (string)r[0]!).ToList();
         reasons.Should().Equal(
-            "notnull(customer): the value is missing",
+            "not-null(customer): the value is missing",
             "regex(customer): \"c9\" does not match /c[0-5]/",
-            "allowedvalues(qty): \"4\" is not one of 0, 1, 2, 3",
+            "allowed-values(qty): \"4\" is not one of 0, 1, 2, 3",
             "unique(customer,qty): (\"c1\", \"1\") repeats a value seen earlier in this run");
     }
 
