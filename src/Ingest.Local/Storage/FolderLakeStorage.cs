@@ -68,11 +68,7 @@ internal sealed class FolderLakeStorage : ILakeStorage
         ArgumentNullException.ThrowIfNull(prefix);
         LakeKeys.EnsureValid(prefix, allowPrefix: true);
         var zoneRoot = ZoneRoot(zone);
-
-        // Start at the deepest folder the prefix names in full; filter the rest by ordinal prefix.
-        var slash = prefix.LastIndexOf('/');
-        var start = slash < 0 ? zoneRoot : Contain(zoneRoot, prefix[..slash]);
-        return List(zone, zoneRoot, start, prefix, cancellationToken);
+        return List(zone, zoneRoot, StartFolder(zoneRoot, prefix), prefix, cancellationToken);
     }
 
     public Task DeleteAsync(LakeZone zone, string key, CancellationToken cancellationToken = default)
@@ -119,8 +115,7 @@ internal sealed class FolderLakeStorage : ILakeStorage
         ArgumentNullException.ThrowIfNull(prefix);
         LakeKeys.EnsureValid(prefix, allowPrefix: true);
         var zoneRoot = ZoneRoot(zone);
-        var slash = prefix.LastIndexOf('/');
-        var start = slash < 0 ? zoneRoot : Contain(zoneRoot, prefix[..slash]);
+        var start = StartFolder(zoneRoot, prefix);
         if (!Directory.Exists(start))
         {
             return Task.FromResult(0);
@@ -145,6 +140,13 @@ internal sealed class FolderLakeStorage : ILakeStorage
         }
 
         return Task.FromResult(removed);
+    }
+
+    /// <summary>The deepest folder a prefix names in full; keys below it are filtered by ordinal prefix.</summary>
+    private static string StartFolder(string zoneRoot, string prefix)
+    {
+        var slash = prefix.LastIndexOf('/');
+        return slash < 0 ? zoneRoot : Contain(zoneRoot, prefix[..slash]);
     }
 
     private static void RemoveEmptyFolders(string folder)
