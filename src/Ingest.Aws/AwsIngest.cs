@@ -1,0 +1,145 @@
+using Amazon;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Ingest.Aws.Diagnostics;
+using Ingest.Aws.DynamoDb;
+using Ingest.Aws.S3;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ingest.Aws;
+
+/// <summary>Creates the AWS backends: the lake in S3, the schema registry and run ledger in one DynamoDB table.</summary>
+public static class AwsIngest
+{
+    /// <summary>
+    /// Creates the backends: <see cref="IngestBackends.Lake"/>, <see cref="IngestBackends.Registry"/> and
+    /// <see cref="IngestBackends.Ledger"/> are set; <see cref="IngestBackends.Catalog"/> and <see cref="IngestBackends.Query"/>
+    /// are <see langword="null"/> (Glue and Athena come with a later package version). No request is made here.
+    /// </summary>
+    /// <param name="options">The options; validated here.</param>
+    /// <param name="timeProvider">The clock for registration times and lease expiry; the system clock when <see langword="null"/>.</param>
+    /// <param name="loggerFactory">The logger factory; none when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">The options are invalid, or the profile does not exist; the message names the field.</exception>
+    /// <remarks>
+    /// The buckets and the table must exist (Terraform creates them; <see cref="EnsureResourcesAsync"/> does for local servers
+    /// and trials). Several processes and machines may share them: every state change is a conditional write.
+    /// </remarks>
+    public static IngestBackends CreateBackends(AwsIngestOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        var (s3, dynamoDb) = CreateClients(options);
+        var clock = timeProvider ?? TimeProvider.System;
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Ingest.Aws");
+        var table = new DynamoDbTable(dynamoDb, options.TableName);
+        return new IngestBackends
+        {
+            Lake = new S3LakeStorage(s3, new S3Zones(options), Settings(options), logger),
+            Registry = new DynamoDbSchemaRegistry(table, clock, logger),
+            Ledger = new DynamoDbRunLedger(table, clock, logger),
+        };
+    }
+
+    /// <summary>
+    /// Creates the buckets of every zone and the table (on-demand, keys <c>pk</c>/<c>sk</c>) when they do not exist, and
+    /// waits until the table is active. Meant for local servers and trial accounts; in production Terraform owns them
+    /// (with encryption, versioning, public access blocks and lifecycle rules this method does not set).
+    /// </summary>
+    /// <param name="options">The options; validated here.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="IngestException">A request failed; <see cref="IngestException.IsTransient"/> tells whether to retry.</exception>
+    public static async Task EnsureResourcesAsync(AwsIngestOptions options, CancellationToken cancellationToken = default)
+    {
+        var (s3, dynamoDb) = CreateClients(options);
+        using (s3)
+        using (dynamoDb)
+        {
+            foreach (var bucket in new S3Zones(options).Buckets())
+            {
+                try
+                {
+                    await s3.PutBucketAsync(new PutBucketRequest { BucketName = bucket, UseClientRegion = true }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AmazonS3Exception ex) when (ex.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
+                {
+                    // Exists already.
+                }
+                catch (Exception ex) when (AwsErrors.IsAwsFailure(ex, cancellationToken))
+                {
+                    throw AwsErrors.Wrap(ex, "Creating the bucket", "s3://" + bucket);
+                }
+            }
+
+            await new DynamoDbTable(dynamoDb, options.TableName).EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal static S3Settings Settings(AwsIngestOptions options)
+        => new(options.KmsKeyId, options.ExpectedBucketOwner, options.PartSizeBytes, options.EmulatorCompatibility);
+
+    internal static (AmazonS3Client S3, AmazonDynamoDBClient DynamoDb) CreateClients(AwsIngestOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var (credentials, profileRegion) = ResolveCredentials(options);
+        var region = options.Region ?? profileRegion;
+
+        var s3Config = new AmazonS3Config
+        {
+            ForcePathStyle = options.ForcePathStyle,
+            RetryMode = RequestRetryMode.Standard,
+            MaxErrorRetry = options.MaxErrorRetries,
+
+            // Checksums are computed by the lake itself (CRC-32C on every PUT and part) and sent as headers, not as aws-chunked trailers.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = options.EmulatorCompatibility ? ResponseChecksumValidation.WHEN_REQUIRED : ResponseChecksumValidation.WHEN_SUPPORTED,
+        };
+        var dynamoDbConfig = new AmazonDynamoDBConfig
+        {
+            RetryMode = RequestRetryMode.Standard,
+            MaxErrorRetry = options.MaxErrorRetries,
+        };
+        Configure(s3Config, options.S3ServiceUrl, region);
+        Configure(dynamoDbConfig, options.DynamoDbServiceUrl, region);
+        return credentials is null
+            ? (new AmazonS3Client(s3Config), new AmazonDynamoDBClient(dynamoDbConfig))
+            : (new AmazonS3Client(credentials, s3Config), new AmazonDynamoDBClient(credentials, dynamoDbConfig));
+    }
+
+    private static void Configure(ClientConfig config, string? serviceUrl, string? region)
+    {
+        if (serviceUrl is not null)
+        {
+            config.ServiceURL = serviceUrl;
+            config.AuthenticationRegion = region ?? "us-east-1";
+        }
+        else if (region is not null)
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+    }
+
+    private static (AWSCredentials? Credentials, string? Region) ResolveCredentials(AwsIngestOptions options)
+    {
+        if (options.Credentials is not null)
+        {
+            return (options.Credentials, null);
+        }
+
+        if (options.Profile is null)
+        {
+            return (null, null);
+        }
+
+        var chain = new CredentialProfileStoreChain();
+        if (!chain.TryGetProfile(options.Profile, out var profile) || !chain.TryGetAWSCredentials(options.Profile, out var credentials))
+        {
+            throw new ArgumentException($"AwsIngestOptions.Profile '{options.Profile}' is not in the shared AWS config or credentials files (~/.aws/config, ~/.aws/credentials).", nameof(options));
+        }
+
+        return (credentials, profile.Region?.SystemName);
+    }
+}

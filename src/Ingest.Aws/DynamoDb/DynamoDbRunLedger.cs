@@ -1,0 +1,252 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Amazon.DynamoDBv2.Model;
+using Ingest.Aws.Diagnostics;
+using Ingest.Definitions;
+using Ingest.Ledger;
+using Microsoft.Extensions.Logging;
+
+namespace Ingest.Aws.DynamoDb;
+
+/// <summary>
+/// The run ledger in DynamoDB. Items under <c>DATASET#{id}</c>: <c>LEASE</c> (attributes <c>runId</c>, <c>host</c>,
+/// <c>processId</c>, <c>expiresAt</c> in UTC ticks), <c>RUN#{runId}</c> (<c>status</c> and the JSON <c>body</c> of the record,
+/// gzip in <c>bodyGz</c> when large) and <c>SOURCE#{sha256}</c> (<c>runId</c> and the JSON <c>body</c> of the fingerprint).
+/// Every change is a conditional single-item write; lease expiry is judged by the <see cref="TimeProvider"/>.
+/// </summary>
+/// <remarks>
+/// A run completes with its source items first and its run item last: the run item is the commit point. A source item
+/// counts only while its run's item says <see cref="RunStatus.Succeeded"/>, so a process that stops between the writes
+/// records nothing (the next run of the same input overwrites the orphan), and one that completes records both.
+/// </remarks>
+internal sealed class DynamoDbRunLedger : IRunLedger
+{
+    private const int MaxLeaseAttempts = 8;
+    private static readonly JsonSerializerOptions Json = CreateOptions();
+
+    private readonly DynamoDbTable _table;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    public DynamoDbRunLedger(DynamoDbTable table, TimeProvider timeProvider, ILogger logger)
+    {
+        _table = table;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public async Task<LeaseResult> TryAcquireLeaseAsync(DatasetId dataset, LeaseOwner owner, TimeSpan duration, string? takeOverFrom = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        var pk = Keys.Dataset(dataset);
+        Lease? current = null;
+        for (var attempt = 0; attempt < MaxLeaseAttempts; attempt++)
+        {
+            var now = _timeProvider.GetUtcNow();
+            var lease = new Lease(dataset, owner, now + duration);
+            var values = new Dictionary<string, AttributeValue> { [":now"] = DynamoDbTable.N(now.UtcTicks) };
+            var condition = "attribute_not_exists(pk) OR expiresAt <= :now";
+            if (takeOverFrom is not null)
+            {
+                condition += " OR runId = :takeOver";
+                values[":takeOver"] = DynamoDbTable.S(takeOverFrom);
+            }
+
+            if (await _table.TryPutAsync(LeaseItem(pk, lease), condition, values, cancellationToken).ConfigureAwait(false))
+            {
+                return new LeaseResult(true, lease);
+            }
+
+            var item = await _table.GetAsync(pk, Keys.Lease, cancellationToken).ConfigureAwait(false);
+            current = item is null ? null : ReadLease(dataset, item);
+            if (current is not null && current.ExpiresAt > now)
+            {
+                return new LeaseResult(false, current);
+            }
+
+            // Released or expired between the write and the read: try again.
+        }
+
+        throw new IngestException($"Dataset {dataset}: the lease kept changing hands during {MaxLeaseAttempts} attempts to take it; retry.")
+        {
+            Dataset = dataset,
+            RunId = current?.Owner.RunId,
+            IsTransient = true,
+        };
+    }
+
+    public Task<bool> RenewLeaseAsync(DatasetId dataset, string runId, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        return _table.TryUpdateAsync(
+            Keys.Dataset(dataset),
+            Keys.Lease,
+            "SET expiresAt = :expires",
+            "runId = :runId",
+            new() { [":expires"] = DynamoDbTable.N((_timeProvider.GetUtcNow() + duration).UtcTicks), [":runId"] = DynamoDbTable.S(runId) },
+            cancellationToken);
+    }
+
+    public async Task ReleaseLeaseAsync(DatasetId dataset, string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        await _table.TryDeleteAsync(Keys.Dataset(dataset), Keys.Lease, "runId = :runId", new() { [":runId"] = DynamoDbTable.S(runId) }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task StartRunAsync(RunRecord run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentException.ThrowIfNullOrEmpty(run.RunId);
+        if (!await _table.TryPutAsync(RunItem(run), "attribute_not_exists(pk)", null, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ConcurrencyConflictException($"Dataset {run.Dataset}: run {run.RunId} is already recorded; run ids must be unique.")
+            {
+                Dataset = run.Dataset,
+                RunId = run.RunId,
+            };
+        }
+    }
+
+    public async Task CompleteRunAsync(RunRecord run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentException.ThrowIfNullOrEmpty(run.RunId);
+        if (run.Status == RunStatus.Succeeded)
+        {
+            foreach (var source in run.Sources.Where(s => !s.Skipped))
+            {
+                await RecordSourceAsync(run, source, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // The commit point: from here on the sources count.
+        await _table.TryPutAsync(RunItem(run), null, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<RunRecord?> GetRunAsync(DatasetId dataset, string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        var item = await _table.GetAsync(Keys.Dataset(dataset), Keys.Run(runId), cancellationToken).ConfigureAwait(false);
+        return item is null ? null : Deserialize<RunRecord>(DynamoDbTable.GetBody(item, "body"));
+    }
+
+    /// <remarks>Newest first by run id, which the engine makes sortable by start time.</remarks>
+    public async IAsyncEnumerable<RunRecord> ListRunsAsync(DatasetId dataset, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var item in _table.QueryAsync(Keys.Dataset(dataset), "RUN#", "RUN$", forward: false, cancellationToken).ConfigureAwait(false))
+        {
+            yield return Deserialize<RunRecord>(DynamoDbTable.GetBody(item, "body"));
+        }
+    }
+
+    public async Task<SourceFingerprint?> FindSourceAsync(DatasetId dataset, string sha256, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sha256);
+        var pk = Keys.Dataset(dataset);
+        var item = await _table.GetAsync(pk, Keys.Source(sha256), cancellationToken).ConfigureAwait(false);
+        if (item is null)
+        {
+            return null;
+        }
+
+        var source = Deserialize<SourceFingerprint>(DynamoDbTable.GetBody(item, "body"));
+        return await HasSucceededAsync(pk, item["runId"].S, cancellationToken).ConfigureAwait(false) ? source : null;
+    }
+
+    private async Task RecordSourceAsync(RunRecord run, SourceFingerprint source, CancellationToken cancellationToken)
+    {
+        var pk = Keys.Dataset(run.Dataset);
+        var item = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
+        {
+            [DynamoDbTable.PartitionKey] = DynamoDbTable.S(pk),
+            [DynamoDbTable.SortKey] = DynamoDbTable.S(Keys.Source(source.Sha256)),
+            ["runId"] = DynamoDbTable.S(run.RunId),
+            ["body"] = DynamoDbTable.S(JsonSerializer.Serialize(source, Json)),
+        };
+        var mine = new Dictionary<string, AttributeValue> { [":runId"] = DynamoDbTable.S(run.RunId) };
+        for (var attempt = 0; attempt < MaxLeaseAttempts; attempt++)
+        {
+            if (await _table.TryPutAsync(item, "attribute_not_exists(pk) OR runId = :runId", mine, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            // Another run recorded this input. The first run that succeeded with it stays its record; an orphan of a run
+            // that never succeeded is taken over.
+            var existing = await _table.GetAsync(pk, Keys.Source(source.Sha256), cancellationToken).ConfigureAwait(false);
+            if (existing is null)
+            {
+                continue;
+            }
+
+            var holder = existing["runId"].S;
+            if (await HasSucceededAsync(pk, holder, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            if (await _table.TryPutAsync(item, "runId = :holder", new() { [":holder"] = DynamoDbTable.S(holder) }, cancellationToken).ConfigureAwait(false))
+            {
+                Log.SourceTakenOver(_logger, source.Sha256, run.Dataset.ToString(), holder, run.RunId);
+                return;
+            }
+        }
+
+        throw new IngestException($"Dataset {run.Dataset}: the fingerprint of {source.Name} kept changing while run {run.RunId} recorded it; retry.")
+        {
+            Dataset = run.Dataset,
+            RunId = run.RunId,
+            IsTransient = true,
+        };
+    }
+
+    private async Task<bool> HasSucceededAsync(string pk, string runId, CancellationToken cancellationToken)
+    {
+        var run = await _table.GetAsync(pk, Keys.Run(runId), cancellationToken).ConfigureAwait(false);
+        return run is not null && run.TryGetValue("status", out var status) && status.S == StatusName(RunStatus.Succeeded);
+    }
+
+    private static Dictionary<string, AttributeValue> RunItem(RunRecord run)
+    {
+        var item = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
+        {
+            [DynamoDbTable.PartitionKey] = DynamoDbTable.S(Keys.Dataset(run.Dataset)),
+            [DynamoDbTable.SortKey] = DynamoDbTable.S(Keys.Run(run.RunId)),
+            ["status"] = DynamoDbTable.S(StatusName(run.Status)),
+        };
+        DynamoDbTable.SetBody(item, "body", JsonSerializer.Serialize(run, Json), $"The record of run {run.RunId} of {run.Dataset}");
+        return item;
+    }
+
+    private static Dictionary<string, AttributeValue> LeaseItem(string pk, Lease lease) => new(StringComparer.Ordinal)
+    {
+        [DynamoDbTable.PartitionKey] = DynamoDbTable.S(pk),
+        [DynamoDbTable.SortKey] = DynamoDbTable.S(Keys.Lease),
+        ["runId"] = DynamoDbTable.S(lease.Owner.RunId),
+        ["host"] = DynamoDbTable.S(lease.Owner.Host),
+        ["processId"] = DynamoDbTable.N(lease.Owner.ProcessId),
+        ["expiresAt"] = DynamoDbTable.N(lease.ExpiresAt.UtcTicks),
+    };
+
+    private static Lease ReadLease(DatasetId dataset, Dictionary<string, AttributeValue> item) => new(
+        dataset,
+        new LeaseOwner(item["runId"].S, item["host"].S, int.Parse(item["processId"].N, CultureInfo.InvariantCulture)),
+        new DateTimeOffset(long.Parse(item["expiresAt"].N, CultureInfo.InvariantCulture), TimeSpan.Zero));
+
+    private static string StatusName(RunStatus status) => JsonSerializer.Serialize(status, Json).Trim('"');
+
+    private static T Deserialize<T>(string body)
+        => JsonSerializer.Deserialize<T>(body, Json) ?? throw new IngestException($"The ledger holds a null {typeof(T).Name} item.");
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}
