@@ -16,7 +16,8 @@ internal sealed record RuleViolation(QualityRule Rule, string Column, string Det
 
 /// <summary>
 /// The definition's quality rules, compiled once per run. Nulls pass every rule except not-null (SQL semantics).
-/// Unique keeps the keys seen in this run in memory (about 100 bytes per row).
+/// Unique keeps the keys seen in this run in memory (about 100 bytes per row), compared as merge keys are
+/// (so 1.5 and 1.50 are the same decimal).
 /// </summary>
 internal sealed class QualityRuleSet
 {
@@ -62,7 +63,7 @@ internal sealed class QualityRuleSet
                 foreach (var index in indexes)
                 {
                     anyNull |= values[index] is null;
-                    builder.Append(InvariantValues.Format(values[index])).Append('\u001f');
+                    builder.Append(RowProcessor.KeyText(values[index])).Append('\u001f');
                 }
 
                 var key = builder.ToString();
