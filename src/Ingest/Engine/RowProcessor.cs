@@ -201,6 +201,7 @@ internal sealed class RowProcessor
             return Reject(inputName, record, mapping, $"duplicate key ({string.Join(", ", _keyOrdinals.Select(i => InvariantValues.Format(values[i])))}) within this run; merge keeps one row per key", "duplicate key within run");
         }
 
+        _rules.Accept();
         var fileValues = new object?[_fileWidth];
         for (var i = 0; i < _fileOrdinals.Length; i++)
         {

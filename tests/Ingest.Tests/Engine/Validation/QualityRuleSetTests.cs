@@ -26,4 +26,21 @@ public sealed class QualityRuleSetTests : IDisposable
         result.Run.RowsWritten.Should().Be(2, "1.5 = 1.50 and 2 = 2.00 as decimal(18,2) values");
         (await _h.QueryAsync(id, "SELECT _source_line FROM {quarantine} ORDER BY 1")).Select(r => (long)r[0]!).Should().Equal(3, 5);
     }
+
+    [Fact]
+    public async Task Unique_ValueOfARowRejectedLater_DoesNotRejectTheNextRowWithIt()
+    {
+        var id = await RegisterAsync(
+            new QualityRule { Type = QualityRuleType.Unique, Column = "id" },
+            new QualityRule { Type = QualityRuleType.Range, Column = "qty", Min = "0" });
+
+        // Line 2 breaks the range rule and goes to quarantine; line 3 is then the only row with id 1.
+        var result = await _h.RunAsync(id, EngineHarness.Text("u.csv", "id,customer,amount,qty\n1,a,1.00,-1\n1,b,2.00,1\n1,c,3.00,2\n"));
+
+        result.Run.RowsWritten.Should().Be(1);
+        (await _h.QueryAsync(id, "SELECT customer FROM {curated}")).Select(r => r[0]).Should().Equal("b");
+        (await _h.QueryAsync(id, "SELECT _source_line, _reason FROM {quarantine} ORDER BY 1")).Select(r => $"{r[0]}|{r[1]}").Should().Equal(
+            "2|range(qty): \"-1\" is outside [0, +∞]",
+            "4|unique(id): (\"1\") repeats a value seen earlier in this run");
+    }
 }
