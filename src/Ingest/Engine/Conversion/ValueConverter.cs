@@ -154,6 +154,14 @@ internal sealed class ValueConverter
                 : $"expected a decimal number ({_separatorHint})";
         }
 
+        // System.Decimal keeps 28-29 significant digits and rounds the rest away while parsing, so count the
+        // decimal places in the text itself: "1.00000000000000000000000000001" must not become 1.00.
+        var separator = s.IndexOf(_numbers.NumberDecimalSeparator, StringComparison.Ordinal);
+        if (separator >= 0 && s.AsSpan(separator + _numbers.NumberDecimalSeparator.Length).TrimEnd().TrimEnd('0').Length > type.Scale)
+        {
+            return $"has more than {type.Scale} decimal places";
+        }
+
         var rounded = decimal.Round(m, type.Scale, MidpointRounding.ToEven);
         if (rounded != m)
         {

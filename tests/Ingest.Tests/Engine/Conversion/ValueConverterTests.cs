@@ -1,0 +1,30 @@
+using Ingest.Definitions;
+using Ingest.Engine.Conversion;
+
+namespace Ingest.Tests.Engine.Conversion;
+
+public sealed class ValueConverterTests
+{
+    private static readonly ValueConverter Csv = new(new SourceDefinition { Format = SourceFormat.Csv });
+
+    [Theory]
+    [InlineData("1.00000000000000000000000000001")]
+    [InlineData("0.0000000000000000000000000000001")]
+    [InlineData("-7.250000000000000000000000000000009")]
+    public void TryConvert_DecimalWithMoreDigitsThanSystemDecimalHolds_IsRejectedNotRounded(string text)
+    {
+        var problem = Csv.TryConvert(text, ColumnType.Decimal(10, 2), out var value);
+
+        problem.Should().Be("has more than 2 decimal places", $"{text} is not a decimal(10,2) value; it must not silently become {value}");
+    }
+
+    [Theory]
+    [InlineData("1.5000000000000000000000000000000", 1.5)]
+    [InlineData("+12.30", 12.3)]
+    [InlineData(" -0.01 ", -0.01)]
+    public void TryConvert_DecimalWithinScale_Converts(string text, double expected)
+    {
+        Csv.TryConvert(text, ColumnType.Decimal(10, 2), out var value).Should().BeNull();
+        value.Should().Be((decimal)expected);
+    }
+}
