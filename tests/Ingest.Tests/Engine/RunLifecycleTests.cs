@@ -66,6 +66,27 @@ public sealed class RunLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_InputThatChangesAfterItWasCopied_IngestsExactlyTheFingerprintedBytes()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id));
+        var opens = 0;
+
+        // An on-premise export still being appended to: every open sees more rows.
+        var growing = IngestInput.FromStream("export.csv", _ => Task.FromResult<Stream>(new MemoryStream(Encoding.UTF8.GetBytes(Csv(1, 10 * ++opens)))));
+
+        var result = await _h.RunAsync(id, growing);
+
+        var raw = result.Run.Sources.Single();
+        await using var stream = await _h.Lake.OpenReadAsync(LakeZone.Raw, raw.RawKey);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        var rawRows = Encoding.UTF8.GetString(copy.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1;
+        result.Run.RowsRead.Should().Be(rawRows, "the curated rows must come from the bytes kept in the raw zone under their SHA-256");
+        (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be((long)rawRows);
+    }
+
+    [Fact]
     public async Task RunAsync_RejectRatioAboveBudget_FailsAndPublishesNothing()
     {
         var id = IngestTestData.NewDatasetId("sales");
