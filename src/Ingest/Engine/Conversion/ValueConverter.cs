@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Ingest.Definitions;
 
 namespace Ingest.Engine.Conversion;
@@ -7,7 +8,7 @@ namespace Ingest.Engine.Conversion;
 /// Converts source text to typed values for one dataset, with the definition's null markers, number
 /// separators, date and timestamp formats and time zone. Invariant culture unless the definition says otherwise.
 /// </summary>
-internal sealed class ValueConverter
+internal sealed partial class ValueConverter
 {
     private static readonly string[] IsoTimestampFormats =
     [
@@ -130,7 +131,14 @@ internal sealed class ValueConverter
 
                 return $"expected a date as {string.Join(" or ", _dateFormats)}";
             case ColumnKind.Timestamp:
-                if (DateTime.TryParseExact(s.Trim(), _timestampFormats, inv, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces, out var ts))
+                var stamp = s.Trim();
+                if (_timestampFormats == IsoTimestampFormats && ExcessFractionDigits().Match(stamp) is { Success: true } excess)
+                {
+                    // .NET parses at most 7 fraction digits (ticks); ISO 8601 allows more, and values are truncated to microseconds anyway.
+                    stamp = stamp.Remove(excess.Index, excess.Length);
+                }
+
+                if (DateTime.TryParseExact(stamp, _timestampFormats, inv, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces, out var ts))
                 {
                     value = ToUtcMicros(ts);
                     return value is null ? $"not a valid time in {_timeZone.Id}" : null;
@@ -201,6 +209,10 @@ internal sealed class ValueConverter
 
         return new DateTime(utc.Ticks - (utc.Ticks % 10), DateTimeKind.Utc);
     }
+
+    /// <summary>Fraction digits after the seventh of an ISO 8601 time (<c>10:15:30.123456789</c> → <c>89</c>).</summary>
+    [GeneratedRegex(@"(?<=^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{7})[0-9]+", RegexOptions.CultureInvariant)]
+    private static partial Regex ExcessFractionDigits();
 
     private static decimal Pow10(int exponent)
     {

@@ -27,4 +27,15 @@ public sealed class ValueConverterTests
         Csv.TryConvert(text, ColumnType.Decimal(10, 2), out var value).Should().BeNull();
         value.Should().Be((decimal)expected);
     }
+
+    [Theory]
+    [InlineData("2024-05-01T10:15:30.123456789Z", "2024-05-01T10:15:30.1234560Z")]
+    [InlineData("2024-05-01 10:15:30.12345678+02:00", "2024-05-01T08:15:30.1234560Z")]
+    [InlineData("2024-05-01T10:15:30.000000001", "2024-05-01T10:15:30.0000000Z")]
+    public void TryConvert_IsoTimestampWithMoreThanSevenFractionDigits_IsTruncatedToMicroseconds(string text, string expected)
+    {
+        // ISO 8601 allows any number of fraction digits; nanoseconds are common (Java, Go, pandas exports).
+        Csv.TryConvert(text, ColumnType.Timestamp, out var value).Should().BeNull();
+        ((DateTime)value!).ToString("O", System.Globalization.CultureInfo.InvariantCulture).Should().Be(expected);
+    }
 }
