@@ -140,8 +140,10 @@ internal sealed partial class ValueConverter
 
                 if (DateTime.TryParseExact(stamp, _timestampFormats, inv, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces, out var ts))
                 {
-                    value = ToUtcMicros(ts);
-                    return value is null ? $"not a valid time in {_timeZone.Id}" : null;
+                    value = ToUtcMicros(ts, stamp);
+                    return value is not null ? null
+                        : ts.Kind == DateTimeKind.Local ? "the instant is outside the years 0001 to 9999 in UTC"
+                        : $"not a valid time in {_timeZone.Id}";
                 }
 
                 return _timestampFormats == IsoTimestampFormats
@@ -186,7 +188,7 @@ internal sealed partial class ValueConverter
         return null;
     }
 
-    private object? ToUtcMicros(DateTime ts)
+    private object? ToUtcMicros(DateTime ts, string text)
     {
         DateTime utc;
         switch (ts.Kind)
@@ -195,7 +197,14 @@ internal sealed partial class ValueConverter
                 utc = ts;
                 break;
             case DateTimeKind.Local:
-                utc = ts.ToUniversalTime();
+                // The text has an offset. Take the instant from DateTimeOffset, not through the machine's local time
+                // or AdjustToUniversal: both wrap a result before 0001-01-01 by a day instead of failing.
+                if (!DateTimeOffset.TryParseExact(text, _timestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var instant))
+                {
+                    return null;
+                }
+
+                utc = instant.UtcDateTime;
                 break;
             default:
                 if (_timeZone.IsInvalidTime(ts))

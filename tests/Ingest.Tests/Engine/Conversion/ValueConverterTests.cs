@@ -38,4 +38,26 @@ public sealed class ValueConverterTests
         Csv.TryConvert(text, ColumnType.Timestamp, out var value).Should().BeNull();
         ((DateTime)value!).ToString("O", System.Globalization.CultureInfo.InvariantCulture).Should().Be(expected);
     }
+
+    [Theory]
+    [InlineData("0001-01-01T00:30:00+01:00")]
+    [InlineData("9999-12-31T23:30:00-01:00")]
+    public void TryConvert_OffsetTimestampOutsideTheUtcRange_IsRejectedNotShifted(string text)
+    {
+        // 0001-01-01T00:30+01:00 is 0000-12-31T23:30Z, before the first representable instant.
+        var problem = Csv.TryConvert(text, ColumnType.Timestamp, out var value);
+
+        problem.Should().NotBeNull($"{text} has no UTC representation; it must not become {value}");
+    }
+
+    [Theory]
+    [InlineData("2024-10-27T02:30:00+02:00", "2024-10-27T00:30:00.0000000Z")]
+    [InlineData("2024-10-27T02:30:00+01:00", "2024-10-27T01:30:00.0000000Z")]
+    [InlineData("2024-03-31T02:30:00+00:00", "2024-03-31T02:30:00.0000000Z")]
+    [InlineData("2024-05-01T10:00:00-05:30", "2024-05-01T15:30:00.0000000Z")]
+    public void TryConvert_TimestampWithOffset_IsTheSameInstantInUtc(string text, string expected)
+    {
+        Csv.TryConvert(text, ColumnType.Timestamp, out var value).Should().BeNull();
+        ((DateTime)value!).ToString("O", System.Globalization.CultureInfo.InvariantCulture).Should().Be(expected);
+    }
 }
