@@ -123,8 +123,7 @@ internal sealed class RunWork
                 Run = final,
             };
             cancellationToken.ThrowIfCancellationRequested();
-            Committed = true;
-            await _owner.Commit.CommitAsync(_definition.Id, manifest, cancellationToken).ConfigureAwait(false);
+            await _owner.Commit.CommitAsync(_definition.Id, manifest, () => Committed = true, cancellationToken).ConfigureAwait(false);
             _run = final;
             await RegisterPartitionsAsync(partitions).ConfigureAwait(false);
             return new IngestRunResult { Run = final, Elapsed = TimeSpan.Zero, TopRejectReasons = TopReasons() };

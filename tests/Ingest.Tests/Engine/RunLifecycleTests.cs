@@ -200,6 +200,26 @@ public sealed class RunLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ManifestWriteFails_RecordsAFailedRunAndRemovesItsStaging()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id));
+
+        // Completes: the raw copy, the one curated file, then the manifest, which fails: the commit point is never reached.
+        var faulty = new FaultyLake(_h.Backends.Lake) { FailCompleteAfter = 2 };
+        var pipeline = new IngestPipelineBuilder(_h.Backends with { Lake = faulty }).ForDataset(id).Build();
+
+        var act = () => pipeline.RunAsync([EngineHarness.Text("a.csv", Csv(1, 10))]);
+
+        await act.Should().ThrowAsync<IOException>();
+        faulty.Completes.Should().Be(3, "the failure hit the manifest");
+        _h.Lake.Objects.Should().BeEmpty("nothing was committed, and a failed run removes what it staged");
+        var run = await _h.Backends.Ledger.ListRunsAsync(id).SingleAsync();
+        run.Status.Should().Be(RunStatus.Failed, "the process is alive and knows the run failed");
+        run.Error.Should().Contain("simulated crash while writing");
+    }
+
+    [Fact]
     public async Task RunAsync_CrashAfterTheCommitPoint_IsRolledForwardByTheNextRun()
     {
         var id = IngestTestData.NewDatasetId("sales");
