@@ -284,4 +284,26 @@ public sealed class CsvIngestTests : IDisposable
         rows[0].Should().Equal(1L, 12.50m, "2024-05-01 10:00", new DateOnly(2024, 5, 3), 2, true);
         rows[1][3].Should().BeNull();
     }
+
+    [Fact]
+    public async Task RunAsync_JsonLinesWithTwoColumnsFromOneSourceProperty_FillsBoth()
+    {
+        var id = IngestTestData.NewDatasetId("crm");
+        await _h.RegisterAsync(new DatasetDefinition
+        {
+            Id = id,
+            Source = new SourceDefinition { Format = SourceFormat.JsonLines },
+            Columns =
+            [
+                new() { Name = "id", Type = ColumnType.Int64, Nullable = false },
+                new() { Name = "amount", Type = ColumnType.Decimal(10, 2), SourceColumn = "amount" },
+                new() { Name = "amount_text", Type = ColumnType.String, SourceColumn = "amount" },
+            ],
+        });
+
+        var result = await _h.RunAsync(id, EngineHarness.Text("c.jsonl", "{\"id\":1,\"amount\":12.50}\n"));
+
+        result.Run.RowsWritten.Should().Be(1);
+        (await _h.QueryAsync(id, "SELECT amount, amount_text FROM {curated}")).Single().Should().Equal(12.50m, "12.50");
+    }
 }
