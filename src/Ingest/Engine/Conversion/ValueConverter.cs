@@ -50,9 +50,12 @@ internal sealed partial class ValueConverter
         _integerStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite | groups;
         _floatStyle = NumberStyles.Float | groups;
         _decimalStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite | groups;
-        _dateFormats = [.. source.DateFormats];
-        _timestampFormats = source.TimestampFormats.Count > 0 ? [.. source.TimestampFormats] : IsoTimestampFormats;
-        _timeZone = TimeZoneInfo.FindSystemTimeZoneById(source.TimeZone);
+        // Parquet values arrive typed and are handed on in their invariant form (ISO dates, UTC instants),
+        // so the definition's text formats and time zone do not apply to them.
+        var typedSource = source.Format == SourceFormat.Parquet;
+        _dateFormats = typedSource ? ["yyyy-MM-dd"] : [.. source.DateFormats];
+        _timestampFormats = !typedSource && source.TimestampFormats.Count > 0 ? [.. source.TimestampFormats] : IsoTimestampFormats;
+        _timeZone = typedSource ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(source.TimeZone);
         _separatorHint = textual
             ? $"the decimal separator is \"{source.DecimalSeparator}\"" + (allowGroups ? $" and the group separator \"{source.GroupSeparator}\"" : ", no group separators")
             : "JSON and Parquet numbers use \".\"";
