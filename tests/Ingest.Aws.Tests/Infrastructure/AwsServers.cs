@@ -37,6 +37,7 @@ public sealed class AwsServers : IAsyncLifetime
     {
         try
         {
+            await NpmPackages.EnsureInstalledAsync(TestsFolder, Path.Combine("node_modules", "dynalite", "cli.js"));
             S3 = await StartS3Async(S3Directory);
             DynamoDb = await ServerProcess.StartAsync(
                 "dynalite",
