@@ -28,6 +28,7 @@ const table = new Map();
 for (const item of scenario.table ?? []) table.set(`${item.pk.S}|${item.sk.S}`, item);
 const published = [];
 const calls = [];
+const glueCalls = [];
 
 class AwsError extends Error {
   constructor(name, message) {
@@ -178,6 +179,7 @@ const dynamodb = {
 let glueAttempts = 0;
 function glueJob(params) {
   glueAttempts += 1;
+  glueCalls.push(structuredClone(params));
   const args = params.Arguments;
   const pk = `DATASET#${args['--dataset']}`;
   const behaviour = scenario.glue ?? 'succeed';
@@ -254,6 +256,7 @@ for (const name of Object.keys(handlers)) retryIntervalOverrides[name] = 0;
     report.cause = error.cause ?? error.message;
   }
   report.glueAttempts = glueAttempts;
+  report.glueCalls = glueCalls;
   report.table = [...table.values()];
   process.stdout.write(JSON.stringify(report, null, 2));
 })().catch((error) => {
