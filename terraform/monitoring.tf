@@ -51,26 +51,17 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = each.value
 }
 
-resource "aws_cloudwatch_metric_alarm" "failed_executions" {
-  alarm_name          = "${local.prefix}-ingest-failed-executions"
-  alarm_description   = "An ingest state machine execution failed, timed out or was aborted."
-  namespace           = "AWS/States"
-  metric_name         = "ExecutionsFailed"
-  dimensions          = { StateMachineArn = module.step_1_parallelism.state_machine_arn }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.failures.arn]
-}
+# Executions that failed, or timed out (the abandoned-leases rule releases the leases of those).
+resource "aws_cloudwatch_metric_alarm" "executions" {
+  for_each = {
+    failed    = "ExecutionsFailed"
+    timed_out = "ExecutionsTimedOut"
+  }
 
-resource "aws_cloudwatch_metric_alarm" "timed_out_executions" {
-  alarm_name          = "${local.prefix}-ingest-timed-out-executions"
-  alarm_description   = "An ingest state machine execution timed out (its leases are released by the cleanup rule)."
+  alarm_name          = "${local.prefix}-ingest-${each.key}-executions"
+  alarm_description   = "An ingest state machine execution reported ${each.value}."
   namespace           = "AWS/States"
-  metric_name         = "ExecutionsTimedOut"
+  metric_name         = each.value
   dimensions          = { StateMachineArn = module.step_1_parallelism.state_machine_arn }
   statistic           = "Sum"
   period              = 300
@@ -235,8 +226,8 @@ resource "aws_cloudwatch_dashboard" "ingest" {
         properties = {
           title = "Alarms"
           alarms = [
-            aws_cloudwatch_metric_alarm.failed_executions.arn,
-            aws_cloudwatch_metric_alarm.timed_out_executions.arn,
+            aws_cloudwatch_metric_alarm.executions["failed"].arn,
+            aws_cloudwatch_metric_alarm.executions["timed_out"].arn,
             aws_cloudwatch_metric_alarm.glue_job_failures.arn,
             aws_cloudwatch_metric_alarm.glue_runs_failed.arn,
             aws_cloudwatch_metric_alarm.reject_ratio.arn,

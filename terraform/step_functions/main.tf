@@ -13,12 +13,15 @@ locals {
   state_machine_arn = "arn:${var.partition}:states:${var.aws_region}:${var.account_id}:stateMachine:${var.name}"
 }
 
-data "aws_iam_policy_document" "assume_states" {
+# Trust policies of the three roles below: each service, from this account only.
+data "aws_iam_policy_document" "assume" {
+  for_each = toset(["states", "scheduler", "events"])
+
   statement {
     actions = ["sts:AssumeRole"]
     principals {
       type        = "Service"
-      identifiers = ["states.amazonaws.com"]
+      identifiers = ["${each.key}.amazonaws.com"]
     }
     condition {
       test     = "StringEquals"
@@ -30,7 +33,7 @@ data "aws_iam_policy_document" "assume_states" {
 
 resource "aws_iam_role" "state_machine" {
   name               = "${var.name}-states"
-  assume_role_policy = data.aws_iam_policy_document.assume_states.json
+  assume_role_policy = data.aws_iam_policy_document.assume["states"].json
 }
 
 data "aws_iam_policy_document" "state_machine" {
@@ -119,24 +122,9 @@ resource "aws_sfn_state_machine" "ingest" {
 
 # --- time-based start: EventBridge Scheduler ------------------------------------------------------
 
-data "aws_iam_policy_document" "assume_scheduler" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["scheduler.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.account_id]
-    }
-  }
-}
-
 resource "aws_iam_role" "scheduler" {
   name               = "${var.name}-scheduler"
-  assume_role_policy = data.aws_iam_policy_document.assume_scheduler.json
+  assume_role_policy = data.aws_iam_policy_document.assume["scheduler"].json
 }
 
 data "aws_iam_policy_document" "start_execution" {
@@ -191,24 +179,9 @@ resource "aws_cloudwatch_event_rule" "abandoned_leases" {
   })
 }
 
-data "aws_iam_policy_document" "assume_events" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.account_id]
-    }
-  }
-}
-
 resource "aws_iam_role" "events" {
   name               = "${var.name}-events"
-  assume_role_policy = data.aws_iam_policy_document.assume_events.json
+  assume_role_policy = data.aws_iam_policy_document.assume["events"].json
 }
 
 resource "aws_iam_role_policy" "events" {

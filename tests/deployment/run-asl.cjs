@@ -4,6 +4,8 @@
 //     definition uses are evaluated here, so a wrong condition shows up as a wrong outcome);
 //   - the Glue task plays the Glue job: it adopts the lease and commits RUN#<run id>, or fails;
 //   - the SNS task records what was published.
+// Known difference from AWS: this executor's States.JsonToString leaves quotes inside string values unescaped
+// (AWS escapes them), so a body that embeds a quoted error cause is not valid JSON here; tests assert on content.
 // Usage: node run-asl.cjs <definition.json> <scenario.json>; prints one JSON report on stdout.
 'use strict';
 
