@@ -1,0 +1,337 @@
+"""Reads and validates a dataset definition (the JSON contract of docs/definition-reference.md).
+
+``parse`` returns the document as a dict with every default filled in, the way the C# serializer writes it,
+or raises ``DefinitionError`` listing every problem with its JSON path.
+"""
+
+import json
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+DECIMAL = re.compile(r"^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$")
+SIMPLE_TYPES = ("string", "boolean", "int32", "int64", "float", "double", "date", "timestamp")
+FORMATS = ("csv", "json-lines", "parquet")
+TRANSFORMS = ("identity", "year", "month", "day", "ingest-date")
+WRITE_MODES = ("append", "overwrite-partitions", "merge")
+COMPRESSIONS = ("snappy", "zstd", "gzip", "none")
+RULE_TYPES = ("not-null", "unique", "range", "regex", "allowed-values")
+WORKER_TYPES = ("G.025X", "G.1X", "G.2X", "G.4X", "G.8X", "Z.2X")
+ENCODINGS = {
+    "utf-8": "UTF-8", "utf8": "UTF-8",
+    "utf-16": "UTF-16LE", "utf-16le": "UTF-16LE", "utf16": "UTF-16LE", "utf-16be": "UTF-16BE",
+    "latin1": "ISO-8859-1", "iso-8859-1": "ISO-8859-1",
+    "ascii": "US-ASCII", "us-ascii": "US-ASCII",
+    "windows-1252": "windows-1252", "cp1252": "windows-1252",
+}
+PARTITION_TYPES = {"identity": None, "year": "int32", "month": "string", "day": "date", "ingest-date": "date"}
+
+
+class DefinitionError(ValueError):
+    """A definition that does not follow the contract; ``problems`` lists each with its JSON path."""
+
+    def __init__(self, source, problems):
+        self.problems = list(problems)
+        super().__init__(f"{source}: " + " ".join(self.problems))
+
+
+def parse(text_or_dict, source="definition"):
+    """Parses (if given text) and validates a definition; returns it with defaults filled in."""
+    if isinstance(text_or_dict, (str, bytes)):
+        try:
+            document = json.loads(text_or_dict, object_pairs_hook=_no_duplicates)
+        except ValueError as error:
+            raise DefinitionError(source, [f"$: not valid JSON ({error})."]) from error
+    else:
+        document = text_or_dict
+    problems = []
+    definition = _normalize(document, problems)
+    if not problems:
+        _validate(definition, problems)
+    if problems:
+        raise DefinitionError(source, problems)
+    return definition
+
+
+def column_type(type_text):
+    """Returns ('decimal', p, s) for decimal types, (name,) for the others, or None when unknown."""
+    if type_text in SIMPLE_TYPES:
+        return (type_text,)
+    match = DECIMAL.match(type_text or "")
+    if match:
+        return ("decimal", int(match.group(1)), int(match.group(2)))
+    return None
+
+
+def partition_name(partition):
+    """The effective partition name: the given name, ingest_date, the column, or column_transform."""
+    if partition.get("name"):
+        return partition["name"]
+    transform = partition.get("transform", "identity")
+    if transform == "ingest-date":
+        return "ingest_date"
+    if transform == "identity":
+        return partition["column"]
+    return f"{partition['column']}_{transform}"
+
+
+def rule_display_name(rule):
+    """The rule's name, or type(column) / type(col1,col2) as the C# engine names it."""
+    if rule.get("name"):
+        return rule["name"]
+    target = rule.get("column") or ",".join(rule.get("columns", []))
+    return f"{rule['type']}({target})"
+
+
+def catalog_table(definition):
+    """(database, table) of the dataset's catalog table."""
+    domain, name = definition["id"].split(".", 1)
+    catalog = definition["catalog"]
+    return catalog.get("database") or domain, catalog.get("table") or name
+
+
+def _no_duplicates(pairs):
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"member '{key}' is given twice")
+        result[key] = value
+    return result
+
+
+_ALLOWED = {
+    "$": {"id", "description", "source", "columns", "keys", "partitioning", "write", "quality", "catalog", "engine"},
+    "$.source": {"format", "csv", "encoding", "nullMarkers", "dateFormats", "timestampFormats", "timeZone", "decimalSeparator", "groupSeparator"},
+    "$.source.csv": {"delimiter", "quote", "header", "columns"},
+    "column": {"name", "type", "nullable", "sourceColumn", "description"},
+    "partition": {"column", "transform", "name"},
+    "$.write": {"mode", "targetFileSizeMb", "rowGroupSizeMb", "compression"},
+    "$.quality": {"maxRejectRatio", "rules"},
+    "rule": {"type", "name", "column", "columns", "min", "max", "pattern", "values", "action"},
+    "$.catalog": {"database", "table", "partitionStrategy", "workgroup"},
+    "$.engine": {"kind", "memoryBudgetMb", "glue"},
+    "$.engine.glue": {"glueVersion", "workerType", "numberOfWorkers", "timeoutMinutes", "maxRetries"},
+}
+
+
+def _object(value, path, allowed, problems):
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(f"{path}: expected an object.")
+        return {}
+    for key in value:
+        if key not in allowed:
+            problems.append(f"{path}.{key}: '{key}' is not a member of the definition contract.")
+    return {k: v for k, v in value.items() if v is not None}
+
+
+def _normalize(document, problems):
+    root = _object(document, "$", _ALLOWED["$"], problems)
+    source = _object(root.get("source"), "$.source", _ALLOWED["$.source"], problems)
+    csv = _object(source.get("csv"), "$.source.csv", _ALLOWED["$.source.csv"], problems)
+    write = _object(root.get("write"), "$.write", _ALLOWED["$.write"], problems)
+    quality = _object(root.get("quality"), "$.quality", _ALLOWED["$.quality"], problems)
+    catalog = _object(root.get("catalog"), "$.catalog", _ALLOWED["$.catalog"], problems)
+    engine = _object(root.get("engine"), "$.engine", _ALLOWED["$.engine"], problems)
+    glue = _object(engine.get("glue"), "$.engine.glue", _ALLOWED["$.engine.glue"], problems)
+    columns = [
+        dict({"nullable": True}, **_object(c, f"$.columns[{i}]", _ALLOWED["column"], problems))
+        for i, c in enumerate(root.get("columns") or [])
+    ]
+    partitioning = [
+        dict({"transform": "identity"}, **_object(p, f"$.partitioning[{i}]", _ALLOWED["partition"], problems))
+        for i, p in enumerate(root.get("partitioning") or [])
+    ]
+    rules = [
+        dict({"columns": [], "values": [], "action": "reject"}, **_object(r, f"$.quality.rules[{i}]", _ALLOWED["rule"], problems))
+        for i, r in enumerate(quality.get("rules") or [])
+    ]
+    return {
+        "id": root.get("id"),
+        "description": root.get("description"),
+        "source": {
+            "format": source.get("format"),
+            "csv": {"delimiter": ",", "quote": '"', "header": True, "columns": [], **csv},
+            "encoding": source.get("encoding", "utf-8"),
+            "nullMarkers": source.get("nullMarkers", [""]),
+            "dateFormats": source.get("dateFormats", ["yyyy-MM-dd"]),
+            "timestampFormats": source.get("timestampFormats", []),
+            "timeZone": source.get("timeZone", "UTC"),
+            "decimalSeparator": source.get("decimalSeparator", "."),
+            "groupSeparator": source.get("groupSeparator"),
+        },
+        "columns": columns,
+        "keys": root.get("keys", []),
+        "partitioning": partitioning,
+        "write": {"mode": "append", "targetFileSizeMb": 128, "rowGroupSizeMb": 32, "compression": "snappy", **write},
+        "quality": {"maxRejectRatio": quality.get("maxRejectRatio", 0.05), "rules": rules},
+        "catalog": {"partitionStrategy": "register", "workgroup": "primary", **catalog},
+        "engine": {
+            "kind": engine.get("kind", "local"),
+            "memoryBudgetMb": engine.get("memoryBudgetMb", 256),
+            "glue": {"glueVersion": "5.0", "workerType": "G.1X", "numberOfWorkers": 2, "timeoutMinutes": 60, "maxRetries": 1, **glue},
+        },
+    }
+
+
+def _int_between(value, low, high, path, problems):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        problems.append(f"{path}: must be an integer from {low} to {high}.")
+
+
+def _validate(d, problems):
+    dataset_id = d["id"]
+    if not isinstance(dataset_id, str) or dataset_id.count(".") != 1 or not all(IDENTIFIER.match(p) for p in dataset_id.split(".")):
+        problems.append(f"$.id: '{dataset_id}' is not domain.name with both halves matching {IDENTIFIER.pattern}.")
+
+    source = d["source"]
+    if source["format"] not in FORMATS:
+        problems.append(f"$.source.format: must be one of {', '.join(FORMATS)}.")
+    if str(source["encoding"]).lower() not in ENCODINGS:
+        problems.append(f"$.source.encoding: '{source['encoding']}' is not a supported encoding.")
+    try:
+        ZoneInfo(source["timeZone"])
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        problems.append(f"$.source.timeZone: '{source['timeZone']}' is not a known time zone.")
+    if source["decimalSeparator"] not in (".", ","):
+        problems.append("$.source.decimalSeparator: must be '.' or ','.")
+    if source["groupSeparator"] is not None and (len(source["groupSeparator"]) != 1 or source["groupSeparator"] == source["decimalSeparator"]):
+        problems.append("$.source.groupSeparator: one character, different from the decimal separator.")
+    if not source["dateFormats"] or any(not f or not f.strip() for f in source["dateFormats"]):
+        problems.append("$.source.dateFormats: at least one format, none blank.")
+    csv = source["csv"]
+    delimiter = "\t" if csv["delimiter"] == "\\t" else csv["delimiter"]
+    if len(delimiter) != 1 or delimiter in "\r\n" or delimiter == csv["quote"]:
+        problems.append("$.source.csv.delimiter: one character (or \\t), not a line break, different from the quote.")
+    if len(csv["quote"]) != 1:
+        problems.append("$.source.csv.quote: one character.")
+
+    columns = d["columns"]
+    if not columns:
+        problems.append("$.columns: at least one column.")
+    names = set()
+    for i, column in enumerate(columns):
+        path = f"$.columns[{i}]"
+        name = column.get("name")
+        if not isinstance(name, str) or not IDENTIFIER.match(name):
+            problems.append(f"{path}.name: '{name}' is not a valid column name: use {IDENTIFIER.pattern}.")
+        elif name in names:
+            problems.append(f"{path}.name: column '{name}' is defined twice.")
+        names.add(name)
+        parsed = column_type(column.get("type"))
+        if parsed is None:
+            problems.append(f"{path}.type: '{column.get('type')}' is not a column type.")
+        elif parsed[0] == "decimal" and not (1 <= parsed[1] <= 28 and 0 <= parsed[2] <= parsed[1]):
+            problems.append(f"{path}.type: decimal precision must be 1-28 and scale 0-precision.")
+        if column.get("sourceColumn") == "":
+            problems.append(f"{path}.sourceColumn: must not be empty.")
+    if csv["columns"]:
+        missing = [c["name"] for c in columns if c.get("sourceColumn", c.get("name")) not in csv["columns"]]
+        if missing:
+            problems.append(f"$.source.csv.columns: no source column for {', '.join(missing)}.")
+
+    by_name = {c.get("name"): c for c in columns}
+    for i, key in enumerate(d["keys"]):
+        if key not in by_name:
+            problems.append(f"$.keys[{i}]: '{key}' is not a column.")
+        elif by_name[key]["nullable"]:
+            problems.append(f"$.keys[{i}]: key column '{key}' must be \"nullable\": false.")
+
+    partition_names = set()
+    for i, partition in enumerate(d["partitioning"]):
+        path = f"$.partitioning[{i}]"
+        transform = partition["transform"]
+        if transform not in TRANSFORMS:
+            problems.append(f"{path}.transform: must be one of {', '.join(TRANSFORMS)}.")
+            continue
+        if transform != "ingest-date":
+            column = by_name.get(partition.get("column"))
+            if column is None:
+                problems.append(f"{path}.column: '{partition.get('column')}' is not a column.")
+                continue
+            kind = (column_type(column["type"]) or ("?",))[0]
+            allowed = ("string", "boolean", "int32", "int64", "date") if transform == "identity" else ("date", "timestamp")
+            if kind not in allowed:
+                problems.append(f"{path}.transform: {transform} does not apply to a {column['type']} column.")
+        name = partition_name(partition)
+        if not IDENTIFIER.match(name):
+            problems.append(f"{path}.name: '{name}' is not a valid partition name.")
+        elif name in partition_names:
+            problems.append(f"{path}.name: partition '{name}' is defined twice.")
+        elif transform != "identity" and name in names:
+            problems.append(f"{path}.name: '{name}' is also a column name.")
+        partition_names.add(name)
+
+    write = d["write"]
+    if write["mode"] not in WRITE_MODES:
+        problems.append(f"$.write.mode: must be one of {', '.join(WRITE_MODES)}.")
+    if write["mode"] == "merge" and not d["keys"]:
+        problems.append("$.keys: merge needs keys.")
+    if write["compression"] not in COMPRESSIONS:
+        problems.append(f"$.write.compression: must be one of {', '.join(COMPRESSIONS)}.")
+    _int_between(write["targetFileSizeMb"], 1, 4096, "$.write.targetFileSizeMb", problems)
+    _int_between(write["rowGroupSizeMb"], 1, 1024, "$.write.rowGroupSizeMb", problems)
+
+    ratio = d["quality"]["maxRejectRatio"]
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 0 <= ratio <= 1:
+        problems.append("$.quality.maxRejectRatio: a number from 0 to 1.")
+    for i, rule in enumerate(d["quality"]["rules"]):
+        _validate_rule(rule, f"$.quality.rules[{i}]", by_name, problems)
+
+    catalog = d["catalog"]
+    for member in ("database", "table"):
+        if member in catalog and not IDENTIFIER.match(catalog[member]):
+            problems.append(f"$.catalog.{member}: '{catalog[member]}' is not a valid name.")
+    if catalog["partitionStrategy"] not in ("register", "projection"):
+        problems.append("$.catalog.partitionStrategy: register or projection.")
+
+    engine = d["engine"]
+    if engine["kind"] not in ("local", "glue"):
+        problems.append("$.engine.kind: local or glue.")
+    _int_between(engine["memoryBudgetMb"], 16, 65536, "$.engine.memoryBudgetMb", problems)
+    glue = engine["glue"]
+    if glue["workerType"] not in WORKER_TYPES:
+        problems.append(f"$.engine.glue.workerType: one of {', '.join(WORKER_TYPES)}.")
+    if not str(glue["glueVersion"]).strip():
+        problems.append("$.engine.glue.glueVersion: must not be blank.")
+    _int_between(glue["numberOfWorkers"], 2, 1000, "$.engine.glue.numberOfWorkers", problems)
+    _int_between(glue["timeoutMinutes"], 1, 2880, "$.engine.glue.timeoutMinutes", problems)
+    _int_between(glue["maxRetries"], 0, 10, "$.engine.glue.maxRetries", problems)
+
+
+def _validate_rule(rule, path, by_name, problems):
+    kind = rule.get("type")
+    if kind not in RULE_TYPES:
+        problems.append(f"{path}.type: must be one of {', '.join(RULE_TYPES)}.")
+        return
+    if rule["action"] not in ("reject", "fail"):
+        problems.append(f"{path}.action: reject or fail.")
+    if kind == "unique":
+        targets = rule["columns"] or ([rule["column"]] if rule.get("column") else [])
+        if not targets:
+            problems.append(f"{path}: a unique rule needs column or columns.")
+        for name in targets:
+            if name not in by_name:
+                problems.append(f"{path}.columns: '{name}' is not a column.")
+        return
+    column = by_name.get(rule.get("column"))
+    if column is None:
+        problems.append(f"{path}.column: '{rule.get('column')}' is not a column.")
+        return
+    kind_of_column = (column_type(column["type"]) or ("?",))[0]
+    if kind == "range":
+        if "min" not in rule and "max" not in rule:
+            problems.append(f"{path}: a range rule needs min or max.")
+        if kind_of_column in ("string", "boolean"):
+            problems.append(f"{path}: range needs a numeric, date or timestamp column.")
+    elif kind == "regex":
+        if not rule.get("pattern"):
+            problems.append(f"{path}.pattern: a regex rule needs a pattern.")
+        else:
+            try:
+                re.compile(rule["pattern"])
+            except re.error as error:
+                problems.append(f"{path}.pattern: not a valid regular expression ({error}).")
+    elif kind == "allowed-values" and not rule["values"]:
+        problems.append(f"{path}.values: at least one value.")

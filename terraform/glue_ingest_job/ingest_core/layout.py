@@ -1,0 +1,186 @@
+"""Object keys, partition values and file columns, as src/Ingest/Storage/DatasetLayout.cs and
+src/Ingest/Engine/Writing/Partitioner.cs define them.
+
+- curated:    {domain}/{name}/{partition}=value/.../part-{runId}-{nnnnn}.parquet
+- quarantine: {domain}/{name}/ingest_date=yyyy-MM-dd/rejects-{runId}-{nnnnn}.parquet
+- raw:        {domain}/{name}/ingest_date=yyyy-MM-dd/{sha256}/{file name}
+- staging:    _staging/{domain}/{name}/{runId}/... in each zone; the manifest is _commit.json there.
+"""
+
+import datetime
+import re
+
+from .definition import column_type, partition_name
+
+STAGING_ROOT = "_staging"
+MANIFEST = "_commit.json"
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+LANDING_ROOT = "_landing"
+
+LINEAGE_COLUMNS = [
+    {"name": "_ingest_run_id", "type": "string", "nullable": False},
+    {"name": "_source_file", "type": "string", "nullable": False},
+    {"name": "_source_line", "type": "int64", "nullable": False},
+    {"name": "_ingested_at", "type": "timestamp", "nullable": False},
+]
+
+QUARANTINE_METADATA_COLUMNS = [
+    {"name": "_reason", "type": "string", "nullable": False},
+    {"name": "_raw_record", "type": "string", "nullable": True},
+    {"name": "_ingest_run_id", "type": "string", "nullable": False},
+    {"name": "_source_file", "type": "string", "nullable": False},
+    {"name": "_source_line", "type": "int64", "nullable": False},
+    {"name": "_ingested_at", "type": "timestamp", "nullable": False},
+]
+
+
+def split_id(dataset_id):
+    domain, name = dataset_id.split(".", 1)
+    return domain, name
+
+
+def dataset_prefix(dataset_id):
+    domain, name = split_id(dataset_id)
+    return f"{domain}/{name}/"
+
+
+def staging_prefix(dataset_id, run_id):
+    domain, name = split_id(dataset_id)
+    return f"{STAGING_ROOT}/{domain}/{name}/{run_id}/"
+
+
+def landing_prefix(dataset_id):
+    """Where files wait in the raw bucket for a Glue run (the Glue engine's inbox)."""
+    domain, name = split_id(dataset_id)
+    return f"{LANDING_ROOT}/{domain}/{name}/"
+
+
+def safe_file_name(name):
+    """The file name kept in raw keys: letters, digits, '.', '-', '_' (others become '_'), at most 120 characters."""
+    file = name.replace("\\", "/").rsplit("/", 1)[-1]
+    safe = "".join(c if (c.isascii() and c.isalnum()) or c in ".-_" else "_" for c in file).lstrip(".")
+    if not safe:
+        return "input"
+    return safe[-120:] if len(safe) > 120 else safe
+
+
+def ingest_date_text(ingest_date):
+    return ingest_date.strftime("%Y-%m-%d")
+
+
+def raw_key(dataset_id, ingest_date, sha256, file_name):
+    return f"{dataset_prefix(dataset_id)}ingest_date={ingest_date_text(ingest_date)}/{sha256}/{safe_file_name(file_name)}"
+
+
+def part_file_name(kind, run_id, sequence):
+    """kind is 'part' (curated), 'rejects' (quarantine) or 'merged' (rewrites after merge)."""
+    return f"{kind}-{run_id}-{sequence:05d}.parquet"
+
+
+def quarantine_key(dataset_id, ingest_date, run_id, sequence):
+    return f"{dataset_prefix(dataset_id)}ingest_date={ingest_date_text(ingest_date)}/{part_file_name('rejects', run_id, sequence)}"
+
+
+def curated_key(dataset_id, partition_path, run_id, sequence):
+    return f"{dataset_prefix(dataset_id)}{partition_path}{part_file_name('part', run_id, sequence)}"
+
+
+def is_safe(text):
+    if len(text) == 0 or len(text) > 128 or text in (".", "..", NULL_PARTITION) or text[0] == " " or text[-1] == " ":
+        return False
+    return all((c.isascii() and c.isalnum()) or c in " -_.+" for c in text)
+
+
+def format_value(value):
+    """The invariant text form of a typed value (InvariantValues.Format)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        utc = value.astimezone(datetime.timezone.utc) if value.tzinfo else value
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def partition_value(value, transform):
+    """Folder value of a partition level (None for a null value)."""
+    if value is None:
+        return None
+    if transform in ("day", "month", "year") and isinstance(value, (datetime.date, datetime.datetime)):
+        if isinstance(value, datetime.datetime) and value.tzinfo:
+            value = value.astimezone(datetime.timezone.utc)
+        return value.strftime({"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[transform])
+    return format_value(value)
+
+
+def partition_path(definition, row, ingest_date):
+    """The row's partition path ('name=value/...'), or raises ValueError with the C# engine's reason."""
+    parts = []
+    for partition in definition["partitioning"]:
+        name = partition_name(partition)
+        transform = partition["transform"]
+        if transform == "ingest-date":
+            text = ingest_date_text(ingest_date)
+        else:
+            text = partition_value(row.get(partition["column"]), transform)
+        if text is None:
+            text = NULL_PARTITION
+        elif not is_safe(text):
+            raise ValueError(
+                f"{name}: partition value \"{text}\" cannot be a folder name (allowed: letters, digits, space, "
+                "'-', '_', '.', '+'; not '.' or '..'; at most 128 characters)")
+        parts.append(f"{name}={text}/")
+    return "".join(parts)
+
+
+def partition_spark_expression(partition):
+    """Spark SQL expression of a partition column's folder value (the Glue job adds it before writing)."""
+    transform = partition["transform"]
+    if transform == "ingest-date":
+        return "date_format(`_ingested_at`, 'yyyy-MM-dd')"
+    col = "`" + partition["column"] + "`"
+    pattern = {"day": "yyyy-MM-dd", "month": "yyyy-MM", "year": "yyyy"}.get(transform)
+    return f"date_format({col}, '{pattern}')" if pattern else f"CAST({col} AS STRING)"
+
+
+def curated_file_columns(definition):
+    """Columns inside curated Parquet files: the schema minus identity partition columns, then lineage."""
+    moved = {p["column"] for p in definition["partitioning"] if p["transform"] == "identity"}
+    return [c for c in definition["columns"] if c["name"] not in moved] + LINEAGE_COLUMNS
+
+
+def partition_columns(definition):
+    """Partition keys in folder order with their catalog types."""
+    by_name = {c["name"]: c for c in definition["columns"]}
+    result = []
+    for p in definition["partitioning"]:
+        transform = p["transform"]
+        if transform == "identity":
+            kind = by_name[p["column"]]["type"]
+        else:
+            kind = {"year": "int32", "month": "string", "day": "date", "ingest-date": "date"}[transform]
+        result.append({"name": partition_name(p), "type": kind, "nullable": False})
+    return result
+
+
+def quarantine_file_columns(definition):
+    return [{"name": c["name"], "type": "string", "nullable": True} for c in definition["columns"]] + QUARANTINE_METADATA_COLUMNS
+
+
+def glue_type(type_text):
+    """Glue catalog (Hive) type of a column type."""
+    parsed = column_type(type_text)
+    if parsed[0] == "decimal":
+        return f"decimal({parsed[1]},{parsed[2]})"
+    return {"string": "string", "boolean": "boolean", "int32": "int", "int64": "bigint", "float": "float",
+            "double": "double", "date": "date", "timestamp": "timestamp"}[parsed[0]]
+
+
+RUN_ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$")
+
+
+def is_run_id(text):
+    return bool(RUN_ID.match(text or ""))

@@ -1,0 +1,238 @@
+locals {
+  arn_prefix     = "arn:${var.partition}"
+  zone_arns      = [for bucket in values(var.zone_buckets) : "${local.arn_prefix}:s3:::${bucket}"]
+  artifacts_arn  = "${local.arn_prefix}:s3:::${var.artifacts_bucket}"
+  glue_arn       = "${local.arn_prefix}:glue:${var.aws_region}:${var.account_id}"
+  log_group_name = "/aws-glue/jobs/${var.prefix}-${var.job_name}"
+}
+
+data "aws_iam_policy_document" "assume_glue" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["glue.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "glue" {
+  name               = "${var.prefix}-${var.job_name}"
+  assume_role_policy = data.aws_iam_policy_document.assume_glue.json
+}
+
+data "aws_iam_policy_document" "glue" {
+  statement {
+    sid       = "ListZones"
+    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    resources = local.zone_arns
+  }
+
+  statement {
+    sid       = "ReadWriteZones"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
+    resources = [for arn in local.zone_arns : "${arn}/*"]
+  }
+
+  statement {
+    sid       = "ReadArtifacts"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.artifacts_arn}/glue/${var.job_name}/*"]
+  }
+
+  statement {
+    sid       = "TempDir"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["${local.artifacts_arn}/glue/tmp/*"]
+  }
+
+  statement {
+    sid       = "ListTempDir"
+    actions   = ["s3:ListBucket"]
+    resources = [local.artifacts_arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["glue/tmp/*", "glue/${var.job_name}/*"]
+    }
+  }
+
+  statement {
+    sid = "MetadataTable"
+    actions = [
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:ConditionCheckItem",
+      "dynamodb:Query",
+    ]
+    resources = [var.metadata_table_arn]
+  }
+
+  statement {
+    sid       = "LakeKey"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+    resources = [var.kms_key_arn]
+  }
+
+  statement {
+    sid = "CatalogOfDeclaredDatabases"
+    actions = [
+      "glue:GetDatabase",
+      "glue:GetTable",
+      "glue:GetTables",
+      "glue:CreateTable",
+      "glue:UpdateTable",
+      "glue:GetPartition",
+      "glue:GetPartitions",
+      "glue:BatchGetPartition",
+      "glue:CreatePartition",
+      "glue:BatchCreatePartition",
+    ]
+    resources = concat(
+      ["${local.glue_arn}:catalog"],
+      [for db in var.catalog_databases : "${local.glue_arn}:database/${db}"],
+      [for db in var.catalog_databases : "${local.glue_arn}:table/${db}/*"],
+    )
+  }
+
+  statement {
+    sid       = "Connections"
+    actions   = ["glue:GetConnection"]
+    resources = concat(["${local.glue_arn}:catalog"], [for c in var.glue_connections_name : "${local.glue_arn}:connection/${c}"])
+  }
+
+  statement {
+    sid       = "OnPremCredentials"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.onprem_secret_arn]
+  }
+
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"]
+    resources = ["${local.arn_prefix}:logs:${var.aws_region}:${var.account_id}:log-group:/aws-glue/*"]
+  }
+
+  # PutMetricData has no resource-level permissions; the namespaces are pinned instead.
+  statement {
+    sid       = "Metrics"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "cloudwatch:namespace"
+      values   = ["Glue", var.metric_namespace]
+    }
+  }
+
+  # The VPC connection: Glue creates elastic network interfaces in the private subnet. The EC2
+  # describe calls have no resource-level permissions.
+  statement {
+    sid = "VpcConnectionDescribe"
+    actions = [
+      "ec2:DescribeVpcEndpoints",
+      "ec2:DescribeRouteTables",
+      "ec2:DescribeSubnets",
+      "ec2:DescribeSecurityGroups",
+      "ec2:DescribeVpcAttribute",
+      "ec2:DescribeNetworkInterfaces",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "VpcConnectionInterfaces"
+    actions   = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:CreateTags", "ec2:DeleteTags"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = [var.aws_region]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "glue" {
+  name   = "ingest"
+  role   = aws_iam_role.glue.id
+  policy = data.aws_iam_policy_document.glue.json
+}
+
+resource "aws_cloudwatch_log_group" "job" {
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+resource "aws_glue_security_configuration" "ingest" {
+  name = "${var.prefix}-${var.job_name}"
+
+  encryption_configuration {
+    s3_encryption {
+      s3_encryption_mode = "SSE-KMS"
+      kms_key_arn        = var.kms_key_arn
+    }
+
+    cloudwatch_encryption {
+      cloudwatch_encryption_mode = "SSE-KMS"
+      kms_key_arn                = var.kms_key_arn
+    }
+
+    job_bookmarks_encryption {
+      job_bookmarks_encryption_mode = "CSE-KMS"
+      kms_key_arn                   = var.kms_key_arn
+    }
+  }
+}
+
+resource "aws_glue_job" "ingest" {
+  name                   = var.job_name
+  description            = "Ingest one dataset run: definition and ledger in ${var.metadata_table_name}, raw -> curated / quarantine."
+  role_arn               = aws_iam_role.glue.arn
+  glue_version           = "5.0"
+  worker_type            = var.worker_type
+  number_of_workers      = var.number_of_workers
+  timeout                = var.timeout_minutes
+  max_retries            = 0 # Step Functions decides about retries; a blind re-run would take a new lease.
+  connections            = var.glue_connections_name
+  security_configuration = aws_glue_security_configuration.ingest.name
+  execution_class        = "STANDARD"
+
+  command {
+    name            = "glueetl"
+    script_location = var.script_location
+    python_version  = "3"
+  }
+
+  execution_property {
+    max_concurrent_runs = var.max_concurrent_runs
+  }
+
+  default_arguments = {
+    "--job-language"                     = "python"
+    "--job-bookmark-option"              = "job-bookmark-disable"
+    "--enable-continuous-cloudwatch-log" = "true"
+    "--enable-continuous-log-filter"     = "true"
+    "--continuous-log-logGroup"          = aws_cloudwatch_log_group.job.name
+    "--enable-metrics"                   = "true"
+    "--enable-observability-metrics"     = "true"
+    "--enable-job-insights"              = "true"
+    "--enable-glue-datacatalog"          = "true"
+    "--TempDir"                          = "s3://${var.artifacts_bucket}/glue/tmp/"
+    "--extra-py-files"                   = join(",", var.extra_py_files)
+    "--metadata_table"                   = var.metadata_table_name
+    "--raw_bucket"                       = var.zone_buckets["raw"]
+    "--curated_bucket"                   = var.zone_buckets["curated"]
+    "--quarantine_bucket"                = var.zone_buckets["quarantine"]
+    "--metric_namespace"                 = var.metric_namespace
+    "--onprem_secret_arn"                = var.onprem_secret_arn
+    "--lease_seconds"                    = "600"
+  }
+}

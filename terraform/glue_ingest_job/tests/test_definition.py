@@ -1,0 +1,105 @@
+import copy
+import glob
+import json
+import os
+import unittest
+
+from ingest_core import definition
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "docs", "examples", "*.json")))
+
+
+def example(name):
+    with open(os.path.join(ROOT, "docs", "examples", name), encoding="utf-8") as f:
+        return json.load(f)
+
+
+class ExampleDefinitions(unittest.TestCase):
+    def test_every_shipped_example_parses(self):
+        self.assertGreaterEqual(len(EXAMPLES), 4)
+        for path in EXAMPLES:
+            with self.subTest(path=os.path.basename(path)), open(path, encoding="utf-8") as f:
+                parsed = definition.parse(f.read(), path)
+                self.assertEqual(parsed["id"], os.path.basename(path)[:-5])
+
+    def test_defaults_are_filled_in_as_the_reference_documents(self):
+        d = definition.parse(example("sales.orders.json"))
+        self.assertEqual(d["engine"]["kind"], "local")
+        self.assertEqual(d["engine"]["glue"], {"glueVersion": "5.0", "workerType": "G.1X", "numberOfWorkers": 2, "timeoutMinutes": 60, "maxRetries": 1})
+        self.assertEqual(d["source"]["encoding"], "utf-8")
+        self.assertEqual(d["source"]["dateFormats"], ["yyyy-MM-dd"])
+        self.assertEqual(d["write"]["rowGroupSizeMb"], 32)
+        self.assertEqual(d["catalog"]["workgroup"], "analytics")
+        self.assertTrue(d["columns"][4]["nullable"])
+        self.assertEqual(d["quality"]["rules"][1]["action"], "reject")
+
+    def test_glue_settings_come_from_the_definition(self):
+        d = definition.parse(example("inventory.stock_levels.json"))
+        self.assertEqual(d["engine"]["kind"], "glue")
+        self.assertEqual(d["engine"]["glue"]["workerType"], "G.2X")
+        self.assertEqual(d["engine"]["glue"]["numberOfWorkers"], 10)
+
+    def test_partition_names_and_catalog_table(self):
+        self.assertEqual([definition.partition_name(p) for p in definition.parse(example("sales.orders.json"))["partitioning"]], ["ordered_at_day"])
+        self.assertEqual([definition.partition_name(p) for p in definition.parse(example("inventory.stock_levels.json"))["partitioning"]], ["ingest_date", "warehouse_id"])
+        self.assertEqual(definition.catalog_table(definition.parse(example("sales.customers.json"))), ("crm", "customers"))
+        self.assertEqual(definition.catalog_table(definition.parse(example("sales.orders.json"))), ("sales", "orders"))
+
+    def test_rule_display_names_match_the_engine(self):
+        rules = definition.parse(example("sales.orders.json"))["quality"]["rules"]
+        self.assertEqual([definition.rule_display_name(r) for r in rules[:2]], ["unique(order_id)", "range(total_amount)"])
+        self.assertEqual(definition.rule_display_name(rules[4]), "iso_currency")
+
+    def test_column_types(self):
+        self.assertEqual(definition.column_type("decimal(18,2)"), ("decimal", 18, 2))
+        self.assertEqual(definition.column_type("int64"), ("int64",))
+        self.assertIsNone(definition.column_type("varchar"))
+
+
+class InvalidDefinitions(unittest.TestCase):
+    def assert_problem(self, document, fragment):
+        with self.assertRaises(definition.DefinitionError) as caught:
+            definition.parse(document)
+        self.assertTrue(any(fragment in p for p in caught.exception.problems), caught.exception.problems)
+
+    def test_unknown_members_are_errors(self):
+        d = example("sales.orders.json")
+        d["columns"][0]["nulable"] = False
+        self.assert_problem(d, "$.columns[0].nulable")
+
+    def test_duplicate_members_are_errors(self):
+        self.assert_problem('{"id": "a.b", "id": "a.c"}', "given twice")
+
+    def test_merge_needs_keys_and_keys_must_be_required_columns(self):
+        d = example("sales.orders.json")
+        d["keys"] = []
+        self.assert_problem(d, "merge needs keys")
+        d = example("sales.orders.json")
+        d["keys"] = ["currency"]
+        self.assert_problem(d, "must be \"nullable\": false")
+
+    def test_partition_transform_must_suit_the_column(self):
+        d = example("sales.orders.json")
+        d["partitioning"] = [{"column": "status", "transform": "day"}]
+        self.assert_problem(d, "day does not apply to a string column")
+
+    def test_bad_identifiers_types_and_zones(self):
+        d = example("sales.orders.json")
+        d["id"] = "Sales.Orders"
+        d["columns"][1]["type"] = "decimal(40,2)"
+        d["source"]["timeZone"] = "Mars/Olympus"
+        document = copy.deepcopy(d)
+        for fragment in ("$.id", "decimal precision", "Mars/Olympus"):
+            self.assert_problem(document, fragment)
+
+    def test_range_rule_needs_a_bound_and_glue_workers_are_bounded(self):
+        d = example("inventory.stock_levels.json")
+        d["quality"]["rules"][0] = {"type": "range", "column": "on_hand"}
+        d["engine"]["glue"]["numberOfWorkers"] = 1
+        self.assert_problem(d, "needs min or max")
+        self.assert_problem(d, "numberOfWorkers")
+
+
+if __name__ == "__main__":
+    unittest.main()

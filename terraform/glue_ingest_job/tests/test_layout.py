@@ -1,0 +1,68 @@
+import datetime
+import unittest
+
+from ingest_core import definition, layout
+from tests.test_definition import example
+
+DAY = datetime.date(2024, 5, 1)
+RUN = "20240501T101500Z-1a2b3c4d"
+
+
+class Keys(unittest.TestCase):
+    def test_keys_match_dataset_layout(self):
+        self.assertEqual(layout.dataset_prefix("sales.orders"), "sales/orders/")
+        self.assertEqual(layout.staging_prefix("sales.orders", RUN), f"_staging/sales/orders/{RUN}/")
+        self.assertEqual(layout.raw_key("sales.orders", DAY, "ab" * 32, "C:\\exports\\orders 2024-05-01.csv"),
+                         f"sales/orders/ingest_date=2024-05-01/{'ab' * 32}/orders_2024-05-01.csv")
+        self.assertEqual(layout.curated_key("sales.orders", "ordered_at_day=2024-05-01/", RUN, 0),
+                         f"sales/orders/ordered_at_day=2024-05-01/part-{RUN}-00000.parquet")
+        self.assertEqual(layout.quarantine_key("sales.orders", DAY, RUN, 3), f"sales/orders/ingest_date=2024-05-01/rejects-{RUN}-00003.parquet")
+
+    def test_safe_file_names(self):
+        self.assertEqual(layout.safe_file_name("../..hidden"), "hidden")
+        self.assertEqual(layout.safe_file_name("überweisung.csv"), "_berweisung.csv")
+        self.assertEqual(layout.safe_file_name("..."), "input")
+        self.assertEqual(len(layout.safe_file_name("x" * 300)), 120)
+
+    def test_run_ids(self):
+        self.assertTrue(layout.is_run_id(RUN))
+        self.assertFalse(layout.is_run_id("2024-05-01"))
+
+
+class Partitions(unittest.TestCase):
+    def test_day_partitions_of_utc_timestamps(self):
+        orders = definition.parse(example("sales.orders.json"))
+        row = {"ordered_at": datetime.datetime(2024, 4, 30, 23, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=-2)))}
+        self.assertEqual(layout.partition_path(orders, row, DAY), "ordered_at_day=2024-05-01/")
+
+    def test_ingest_date_and_identity_partitions(self):
+        stock = definition.parse(example("inventory.stock_levels.json"))
+        self.assertEqual(layout.partition_path(stock, {"warehouse_id": "HAM-1"}, DAY), "ingest_date=2024-05-01/warehouse_id=HAM-1/")
+        self.assertEqual(layout.partition_path(stock, {"warehouse_id": None}, DAY), "ingest_date=2024-05-01/warehouse_id=__HIVE_DEFAULT_PARTITION__/")
+        with self.assertRaisesRegex(ValueError, 'warehouse_id: partition value "../etc" cannot be a folder name'):
+            layout.partition_path(stock, {"warehouse_id": "../etc"}, DAY)
+
+    def test_month_partitions(self):
+        entries = definition.parse(example("finance.ledger_entries.json"))
+        self.assertEqual(layout.partition_path(entries, {"posting_date": datetime.date(2024, 2, 29)}, DAY), "posting_month=2024-02/")
+        self.assertEqual(layout.partition_spark_expression(entries["partitioning"][0]), "date_format(`posting_date`, 'yyyy-MM')")
+
+    def test_file_and_partition_columns(self):
+        customers = definition.parse(example("sales.customers.json"))
+        names = [c["name"] for c in layout.curated_file_columns(customers)]
+        self.assertNotIn("country", names, "identity partition columns live only in folder names")
+        self.assertEqual(names[-4:], ["_ingest_run_id", "_source_file", "_source_line", "_ingested_at"])
+        self.assertEqual(layout.partition_columns(customers), [{"name": "country", "type": "string", "nullable": False}])
+        orders = definition.parse(example("sales.orders.json"))
+        self.assertIn("ordered_at", [c["name"] for c in layout.curated_file_columns(orders)], "transform partitions keep the source column")
+        self.assertEqual(layout.partition_columns(orders)[0]["type"], "date")
+        quarantine = layout.quarantine_file_columns(orders)
+        self.assertTrue(all(c["type"] == "string" for c in quarantine[:8]))
+        self.assertEqual([c["name"] for c in quarantine[8:]], ["_reason", "_raw_record", "_ingest_run_id", "_source_file", "_source_line", "_ingested_at"])
+
+    def test_glue_types(self):
+        self.assertEqual([layout.glue_type(t) for t in ("int32", "int64", "decimal(12,2)", "timestamp")], ["int", "bigint", "decimal(12,2)", "timestamp"])
+
+
+if __name__ == "__main__":
+    unittest.main()

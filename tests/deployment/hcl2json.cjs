@@ -1,0 +1,34 @@
+// Parses every .tf file under a folder with HashiCorp's HCL parser (@cdktf/hcl2json, compiled to
+// WebAssembly) and prints { "<relative path>": <parsed JSON> | { "$error": "<message>" } }.
+// Usage: node hcl2json.cjs <folder>
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { parse } = require('@cdktf/hcl2json');
+
+function walk(dir, found) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') || entry.name === 'build') continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) walk(full, found);
+    else if (entry.name.endsWith('.tf')) found.push(full);
+  }
+  return found;
+}
+
+(async () => {
+  const root = path.resolve(process.argv[2]);
+  const result = {};
+  for (const file of walk(root, []).sort()) {
+    const relative = path.relative(root, file).split(path.sep).join('/');
+    try {
+      result[relative] = await parse(relative, fs.readFileSync(file, 'utf8'));
+    } catch (error) {
+      result[relative] = { $error: String(error && error.message ? error.message : error) };
+    }
+  }
+  process.stdout.write(JSON.stringify(result));
+})().catch((error) => {
+  process.stderr.write(String(error && error.stack ? error.stack : error));
+  process.exit(3);
+});
