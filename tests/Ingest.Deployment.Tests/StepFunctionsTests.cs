@@ -16,7 +16,7 @@ public sealed class StepFunctionsTests
     private const string Dataset = "inventory.stock_levels";
     private const string Pk = "DATASET#" + Dataset;
 
-    [SkippableFact]
+    [Fact]
     public void Asl_validator_accepts_the_rendered_definition()
     {
         NodeTools.EnsureAvailable("asl-validator");
@@ -34,7 +34,7 @@ public sealed class StepFunctionsTests
         }
     }
 
-    [SkippableFact]
+    [Fact]
     public void A_successful_Glue_run_is_checked_in_the_ledger_and_the_lease_is_released()
     {
         var report = Execute(Scenario("succeed", Registered("inventory.stock_levels.json")));
@@ -55,7 +55,7 @@ public sealed class StepFunctionsTests
         run["glueJobRunId"]!["S"]!.GetValue<string>().Should().Be("jr_0001");
     }
 
-    [SkippableFact]
+    [Fact]
     public void The_Glue_job_gets_the_dataset_run_and_the_worker_settings_of_the_registered_definition()
     {
         var report = Execute(Scenario("succeed", Registered("inventory.stock_levels.json")));
@@ -72,7 +72,7 @@ public sealed class StepFunctionsTests
         arguments["--started_at"]!.GetValue<string>().Should().Be(EnteredTime);
     }
 
-    [SkippableFact]
+    [Fact]
     public void A_failed_Glue_run_is_recorded_published_and_the_lease_is_released()
     {
         var report = Execute(Scenario("fail", Registered("inventory.stock_levels.json")));
@@ -94,7 +94,7 @@ public sealed class StepFunctionsTests
         run["body"]!["S"]!.GetValue<string>().Should().Contain("AnalysisException").And.Contain("\"definitionVersion\":3");
     }
 
-    [SkippableFact]
+    [Fact]
     public void A_Glue_run_that_ends_without_committing_counts_as_failed()
     {
         var report = Execute(Scenario("no-commit", Registered("inventory.stock_levels.json")));
@@ -105,7 +105,7 @@ public sealed class StepFunctionsTests
         report.Item(Pk, "LEASE").Should().BeNull();
     }
 
-    [SkippableFact]
+    [Fact]
     public void Glue_concurrency_errors_are_retried()
     {
         var report = Execute(Scenario("throttle-then-succeed", Registered("inventory.stock_levels.json")));
@@ -115,7 +115,7 @@ public sealed class StepFunctionsTests
         report.Item(Pk, "LEASE").Should().BeNull();
     }
 
-    [SkippableFact]
+    [Fact]
     public void A_live_lease_of_another_run_leaves_the_dataset_alone()
     {
         var lease = Lease("20261125T013000Z-0badf00d", "2026-11-25T02:30:00Z", "arn:aws:states:eu-west-1:123456789012:execution:x:other");
@@ -127,7 +127,7 @@ public sealed class StepFunctionsTests
         report.Item(Pk, "LEASE")!["runId"]!["S"]!.GetValue<string>().Should().Be("20261125T013000Z-0badf00d", "another run's lease is not touched");
     }
 
-    [SkippableFact]
+    [Fact]
     public void An_expired_lease_is_taken_over()
     {
         var lease = Lease("20261124T013000Z-0badf00d", "2026-11-24T01:40:00Z", "agent-host");
@@ -139,7 +139,7 @@ public sealed class StepFunctionsTests
         report.Item(Pk, "LEASE").Should().BeNull();
     }
 
-    [SkippableFact]
+    [Fact]
     public void A_dataset_without_a_definition_or_not_on_Glue_fails_with_a_reason_and_releases_its_lease()
     {
         var unregistered = Execute(Scenario("succeed"));
@@ -155,7 +155,7 @@ public sealed class StepFunctionsTests
         local.Item(Pk, "LEASE").Should().BeNull();
     }
 
-    [SkippableFact]
+    [Fact]
     public void Cleanup_mode_releases_only_the_leases_of_the_abandoned_execution()
     {
         const string abandoned = "arn:aws:states:eu-west-1:123456789012:execution:aws-challenge-dev-ingest:aborted-7";

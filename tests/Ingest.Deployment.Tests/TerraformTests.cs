@@ -31,7 +31,7 @@ public sealed class TerraformTests
         }
     }
 
-    [SkippableFact]
+    [Fact]
     public void Every_tf_file_parses_with_the_HashiCorp_parser()
     {
         var model = Model;
@@ -46,7 +46,7 @@ public sealed class TerraformTests
         onDisk.Should().Contain(["backend.tf", "provider.tf", "variables.tf", "main.tf", "output.tf", "glue_ingest_job/glue_jobs.tf"]);
     }
 
-    [SkippableFact]
+    [Fact]
     public void Every_reference_is_declared_in_its_module()
     {
         var problems = new List<string>();
@@ -73,7 +73,7 @@ public sealed class TerraformTests
         problems.Should().BeEmpty();
     }
 
-    [SkippableFact]
+    [Fact]
     public void Module_calls_match_the_variables_and_outputs_of_the_modules_they_call()
     {
         var model = Model;
@@ -111,7 +111,7 @@ public sealed class TerraformTests
         problems.Should().BeEmpty();
     }
 
-    [SkippableFact]
+    [Fact]
     public void Outputs_give_the_SDK_every_value_it_needs_and_reference_declared_things()
     {
         var root = Model.Root;
@@ -138,7 +138,7 @@ public sealed class TerraformTests
         TerraformModel.Strings(settings.GetProperty("buckets")).Should().Contain(s => s.Contains("local.zones", StringComparison.Ordinal));
     }
 
-    [SkippableFact]
+    [Fact]
     public void No_IAM_statement_grants_everything_and_identity_policies_name_their_resources()
     {
         var problems = new List<string>();
@@ -180,7 +180,7 @@ public sealed class TerraformTests
         problems.Should().BeEmpty();
     }
 
-    [SkippableFact]
+    [Fact]
     public void Every_role_policy_comes_from_a_checked_policy_document()
     {
         var policies = Model.Modules.Values
@@ -196,7 +196,7 @@ public sealed class TerraformTests
         Model.Modules.Values.SelectMany(m => m.Resources.Keys).Should().NotContain(k => k.StartsWith("aws_iam_role_policy_attachment.", StringComparison.Ordinal), "managed policies are not checked here");
     }
 
-    [SkippableFact]
+    [Fact]
     public void The_skeleton_contract_holds()
     {
         var model = Model;
@@ -224,7 +224,7 @@ public sealed class TerraformTests
         glueIngest.GetProperty("glue_connections_name").GetString().Should().Be("${var.config[\"glue_connections_list\"]}");
     }
 
-    [SkippableFact]
+    [Fact]
     public void The_Glue_job_runs_Glue_5_Python_3_without_bookmarks_with_logs_and_metrics_in_the_VPC()
     {
         var job = Model.Modules["glue_ingest_job/modules/glue_job"].Resources["aws_glue_job.ingest"];
@@ -256,7 +256,7 @@ public sealed class TerraformTests
             .Should().NotContain("0.0.0.0/0");
     }
 
-    [SkippableFact]
+    [Fact]
     public void Zone_buckets_are_encrypted_versioned_private_TLS_only_logged_and_have_lifecycles()
     {
         var root = Model.Root;
@@ -279,7 +279,7 @@ public sealed class TerraformTests
         root.Locals["zones"].GetProperty("raw").GetProperty("transition_days").GetString().Should().Be("${var.raw_transition_days}");
     }
 
-    [SkippableFact]
+    [Fact]
     public void The_metadata_table_is_the_single_table_of_the_registry_and_ledger()
     {
         var table = Model.Root.Resources["aws_dynamodb_table.metadata"];
@@ -292,7 +292,7 @@ public sealed class TerraformTests
         table.GetProperty("server_side_encryption")[0].GetProperty("enabled").GetBoolean().Should().BeTrue();
     }
 
-    [SkippableFact]
+    [Fact]
     public void Athena_enforces_its_result_location_encryption_and_scan_cutoff()
     {
         var configuration = Model.Root.Resources["aws_athena_workgroup.ingest"].GetProperty("configuration")[0];
@@ -303,7 +303,7 @@ public sealed class TerraformTests
         result.GetProperty("encryption_configuration")[0].GetProperty("encryption_option").GetString().Should().Be("SSE_KMS");
     }
 
-    [SkippableFact]
+    [Fact]
     public void The_state_machine_template_gets_exactly_the_values_it_uses()
     {
         var step = Model.Modules["step_functions"];
@@ -318,7 +318,7 @@ public sealed class TerraformTests
         Model.Modules["step_functions"].Resources.Keys.Should().Contain(["aws_scheduler_schedule.ingest", "aws_cloudwatch_event_rule.abandoned_leases"]);
     }
 
-    [SkippableFact]
+    [Fact]
     public void Alarms_cover_failed_executions_rejected_rows_and_Glue_failures()
     {
         var alarms = Model.Root.Resources.Where(r => r.Key.StartsWith("aws_cloudwatch_metric_alarm.", StringComparison.Ordinal)).ToList();

@@ -1,3 +1,4 @@
+using Ingest.TestSupport;
 using Amazon.Runtime;
 
 namespace Ingest.Aws.Tests.Infrastructure;

@@ -1,11 +1,12 @@
+using Ingest.TestSupport;
 using System.Diagnostics;
 using System.Text;
 
 namespace Ingest.Deployment.Tests.Infrastructure;
 
 /// <summary>
-/// Runs the npm validators of tests/deployment (installed by <c>npm ci</c> there). When node or the packages are
-/// missing the test is skipped, unless INGEST_REQUIRE_EMULATORS=1 (CI), where it fails.
+/// Runs the npm validators of tests/deployment. Their pinned packages are installed with <c>npm ci</c> on first use;
+/// when node is missing or the install fails, the calling test fails with the reason (it never passes unchecked).
 /// </summary>
 internal static class NodeTools
 {
@@ -14,23 +15,19 @@ internal static class NodeTools
         public override string ToString() => $"exit {ExitCode}\n--- stdout\n{StdOut}\n--- stderr\n{StdErr}";
     }
 
-    private static bool Required => Environment.GetEnvironmentVariable("INGEST_REQUIRE_EMULATORS") == "1";
-
-    /// <summary>Skips (or, when required, fails) the calling test if node or a package is missing.</summary>
+        /// <summary>Installs the packages if needed; fails the calling test if node or a package is still missing.</summary>
     public static void EnsureAvailable(params string[] packages)
     {
+        if (CanRunNode() && packages.Length > 0)
+        {
+            NpmPackages.EnsureInstalledAsync(RepoPaths.DeploymentTools, Path.Combine("node_modules", packages[0], "package.json")).GetAwaiter().GetResult();
+        }
+
         var problem = FindProblem(packages);
-        if (problem is null)
+        if (problem is not null)
         {
-            return;
+            throw new InvalidOperationException($"{problem} This check needs Node.js 20+ and `npm ci --prefix tests/deployment`.");
         }
-
-        if (Required)
-        {
-            throw new InvalidOperationException($"{problem} (INGEST_REQUIRE_EMULATORS=1, so this check must run: `npm ci` in tests/deployment).");
-        }
-
-        Skip.If(true, problem + " Run `npm ci` in tests/deployment.");
     }
 
     /// <summary>Runs <c>node script args…</c> in tests/deployment.</summary>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Ingest.Aws.Tests.Infrastructure;
+namespace Ingest.TestSupport;
 
 /// <summary>
 /// Installs a test folder's pinned npm packages (<c>npm ci</c>) the first time a fixture needs them, so
