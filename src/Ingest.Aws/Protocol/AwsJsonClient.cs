@@ -39,8 +39,8 @@ internal sealed record AwsJsonClientSettings
 }
 
 /// <summary>
-/// A client of one AWS service that speaks the AWS JSON 1.1 protocol: <c>POST /</c> with <c>X-Amz-Target: {prefix}.{operation}</c>
-/// and <c>Content-Type: application/x-amz-json-1.1</c>, signed with SigV4 (the SDK's <see cref="AWS4Signer"/>); errors become
+/// A client of one AWS service that speaks the AWS JSON protocol: <c>POST /</c> with <c>X-Amz-Target: {prefix}.{operation}</c>
+/// and <c>Content-Type: application/x-amz-json-1.1</c> (1.0 for Step Functions), signed with SigV4 (the SDK's <see cref="AWS4Signer"/>); errors become
 /// <see cref="AwsServiceException"/>s; throttling and server errors are retried with jittered exponential backoff.
 /// </summary>
 /// <remarks>
@@ -49,8 +49,6 @@ internal sealed record AwsJsonClientSettings
 /// </remarks>
 internal sealed class AwsJsonClient
 {
-    public const string ContentType = "application/x-amz-json-1.1";
-
     private static readonly HttpClient SharedHttpClient = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
     {
         Timeout = TimeSpan.FromSeconds(100),
@@ -153,7 +151,7 @@ internal sealed class AwsJsonClient
 
         var headers = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
-            ["content-type"] = ContentType,
+            ["content-type"] = _service.ContentType,
             ["host"] = host,
             ["x-amz-date"] = amzDate,
             ["x-amz-target"] = target,
@@ -179,7 +177,7 @@ internal sealed class AwsJsonClient
             Content = new ByteArrayContent(payload),
             Version = HttpVersion.Version11,
         };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(ContentType);
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(_service.ContentType);
         request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
         request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
         if (credentials.UseToken)

@@ -137,7 +137,7 @@ public sealed class LoopbackAwsServer : IAsyncDisposable
 
             var bytes = Encoding.UTF8.GetBytes(answer.Body);
             context.Response.StatusCode = answer.Status;
-            context.Response.ContentType = AwsJsonClient.ContentType;
+            context.Response.ContentType = "application/x-amz-json-1.1";
             context.Response.Headers["x-amzn-RequestId"] = answer.RequestId;
             if (answer.ErrorType is not null)
             {
