@@ -75,6 +75,14 @@ internal sealed class CommitProtocol(ILakeStorage lake, IRunLedger ledger, ILogg
             }
         }
 
+        // A run killed during its first write left no completed object to be found above, only an incomplete write
+        // (an open multipart upload on S3, a temporary file in a folder). Recovery runs before the current run writes
+        // anything and under its lease, so every incomplete write under the dataset's staging prefix is a dead run's.
+        foreach (var zone in StagingZones)
+        {
+            await lake.AbortIncompleteWritesAsync(zone, prefix, cancellationToken).ConfigureAwait(false);
+        }
+
         // Runs still marked running are dead: the caller holds the lease.
         var stale = new List<RunRecord>();
         await foreach (var run in ledger.ListRunsAsync(dataset, cancellationToken).ConfigureAwait(false))
