@@ -136,7 +136,7 @@ internal sealed class GlueClient : IGlueClient
         .AddIf("StorageDescriptor", Write(table.StorageDescriptor))
         .AddIf("PartitionKeys", Write(table.PartitionKeys));
 
-    private static JsonObject Write(GlueStorageDescriptor storage) => new()
+    internal static JsonObject Write(GlueStorageDescriptor storage) => new()
     {
         ["Columns"] = Write(storage.Columns),
         ["Location"] = storage.Location,
