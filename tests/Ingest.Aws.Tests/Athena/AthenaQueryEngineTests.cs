@@ -9,28 +9,13 @@ namespace Ingest.Aws.Tests.Athena;
 /// The Athena query engine against the loopback server with canned answers in the official shapes: request building, polling,
 /// paging and parsing are tested here, not Athena. Every request is also checked against the Athena API model.
 /// </summary>
-public sealed class AthenaQueryEngineTests : IAsyncLifetime
+public sealed class AthenaQueryEngineTests() : ModelCheckedServer("athena-2017-05-18")
 {
-    private static readonly AwsApiModel Model = AwsApiModel.Load("athena-2017-05-18");
-    private readonly LoopbackAwsServer _server = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var request in _server.Requests)
-        {
-            Model.CheckRequest(request).Should().BeEmpty($"{request.Operation} sent {request.Body}");
-        }
-
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task QueryAsync_Parameters_SentAsExecutionParametersAndRowsStreamTyped()
     {
         var polls = 0;
-        _server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
+        Server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
         {
             ["StartQueryExecution"] = _ => CannedResponse.Ok(Canned.StartQueryExecution),
             ["GetQueryExecution"] = _ => CannedResponse.Ok(Canned.GetQueryExecution(++polls switch { 1 => "QUEUED", 2 => "RUNNING", _ => "SUCCEEDED" })),
@@ -42,7 +27,7 @@ public sealed class AthenaQueryEngineTests : IAsyncLifetime
             [new DateOnly(2024, 5, 1), "O'Neil"]);
         var rows = await result.ReadRowsAsync().ToListAsync();
 
-        var start = _server.Received("StartQueryExecution").Single().Json;
+        var start = Server.Received("StartQueryExecution").Single().Json;
         start["QueryString"]!.GetValue<string>().Should().Be("SELECT * FROM sales.orders WHERE currency = ? AND day >= ? AND note <> '$1?'");
         start["ExecutionParameters"]!.AsArray().Select(p => p!.GetValue<string>()).Should().Equal("'O''Neil'", "DATE '2024-05-01'");
         start["WorkGroup"]!.GetValue<string>().Should().Be("analytics");
@@ -60,7 +45,7 @@ public sealed class AthenaQueryEngineTests : IAsyncLifetime
     [Fact]
     public async Task QueryAsync_UserError_ThrowsQueryExceptionWithSql()
     {
-        _server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
+        Server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
         {
             ["StartQueryExecution"] = _ => CannedResponse.Ok(Canned.StartQueryExecution),
             ["GetQueryExecution"] = _ => CannedResponse.Ok(Canned.GetQueryExecution("FAILED", "TABLE_NOT_FOUND: line 1:15: Table 'sales.nope' does not exist", errorCategory: 2)),
@@ -76,7 +61,7 @@ public sealed class AthenaQueryEngineTests : IAsyncLifetime
     [Fact]
     public async Task QueryAsync_RefusedAtStart_ThrowsQueryException()
     {
-        _server.Respond(_ => CannedResponse.Error(400, "InvalidRequestException", "line 1:8: mismatched input"));
+        Server.Respond(_ => CannedResponse.Error(400, "InvalidRequestException", "line 1:8: mismatched input"));
 
         var act = () => Engine().QueryAsync("SELEC 1");
 
@@ -86,7 +71,7 @@ public sealed class AthenaQueryEngineTests : IAsyncLifetime
     [Fact]
     public async Task QueryAsync_Cancelled_StopsTheQuery()
     {
-        _server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
+        Server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
         {
             ["StartQueryExecution"] = _ => CannedResponse.Ok(Canned.StartQueryExecution),
             ["GetQueryExecution"] = _ => CannedResponse.Ok(Canned.GetQueryExecution("RUNNING")),
@@ -97,7 +82,7 @@ public sealed class AthenaQueryEngineTests : IAsyncLifetime
         var act = () => Engine().QueryAsync("SELECT count(*) FROM sales.orders", cancellationToken: cts.Token);
 
         await act.Should().ThrowAsync<OperationCanceledException>();
-        _server.Received("StopQueryExecution").Single().Json["QueryExecutionId"]!.GetValue<string>().Should().Be("11111111-2222-3333-4444-555555555555");
+        Server.Received("StopQueryExecution").Single().Json["QueryExecutionId"]!.GetValue<string>().Should().Be("11111111-2222-3333-4444-555555555555");
     }
 
     [Theory]
@@ -117,5 +102,5 @@ public sealed class AthenaQueryEngineTests : IAsyncLifetime
         act.Should().Throw<QueryException>().WithMessage("*parameter 2 but 1 parameter(s)*");
     }
 
-    private AthenaQueryEngine Engine() => new(new AthenaClient(_server.Client(AwsJsonService.Athena)), "analytics", "s3://results/ingest/");
+    private AthenaQueryEngine Engine() => new(new AthenaClient(Server.Client(AwsJsonService.Athena)), "analytics", "s3://results/ingest/");
 }

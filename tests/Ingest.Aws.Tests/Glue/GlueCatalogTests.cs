@@ -13,23 +13,8 @@ namespace Ingest.Aws.Tests.Glue;
 /// The Glue catalog against the loopback server with canned answers in the official shapes: these tests check the requests
 /// built and the answers parsed, not Glue's behaviour. Every request is also checked against the Glue API model.
 /// </summary>
-public sealed class GlueCatalogTests : IAsyncLifetime
+public sealed class GlueCatalogTests() : ModelCheckedServer("glue-2017-03-31")
 {
-    private static readonly AwsApiModel Model = AwsApiModel.Load("glue-2017-03-31");
-    private readonly LoopbackAwsServer _server = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var request in _server.Requests)
-        {
-            Model.CheckRequest(request).Should().BeEmpty($"{request.Operation} sent {request.Body}");
-        }
-
-        await _server.DisposeAsync();
-    }
-
     [Theory]
     [InlineData("string", "string")]
     [InlineData("boolean", "boolean")]
@@ -48,7 +33,7 @@ public sealed class GlueCatalogTests : IAsyncLifetime
     [Fact]
     public async Task EnsureTable_NewDataset_CreatesDatabaseAndParquetTable()
     {
-        _server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
+        Server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
         {
             ["GetDatabase"] = _ => CannedResponse.Error(400, "EntityNotFoundException", "Database sales not found."),
             ["CreateDatabase"] = _ => CannedResponse.Ok(),
@@ -58,8 +43,8 @@ public sealed class GlueCatalogTests : IAsyncLifetime
 
         await Catalog().EnsureTableAsync(Orders());
 
-        _server.Received("CreateDatabase").Single().Json["DatabaseInput"]!["Name"]!.GetValue<string>().Should().Be("sales");
-        var create = _server.Received("CreateTable").Single().Json;
+        Server.Received("CreateDatabase").Single().Json["DatabaseInput"]!["Name"]!.GetValue<string>().Should().Be("sales");
+        var create = Server.Received("CreateTable").Single().Json;
         create["DatabaseName"]!.GetValue<string>().Should().Be("sales");
         var table = create["TableInput"]!;
         table["Name"]!.GetValue<string>().Should().Be("orders");
@@ -84,7 +69,7 @@ public sealed class GlueCatalogTests : IAsyncLifetime
     {
         var reads = 0;
         var updates = 0;
-        _server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
+        Server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
         {
             ["GetDatabase"] = _ => CannedResponse.Ok(Canned.GetDatabase),
             ["GetTable"] = _ => CannedResponse.Ok(TableAt(version: 2, versionId: (++reads).ToString(System.Globalization.CultureInfo.InvariantCulture))),
@@ -95,13 +80,13 @@ public sealed class GlueCatalogTests : IAsyncLifetime
 
         await Catalog().EnsureTableAsync(Orders());
 
-        _server.Received("UpdateTable").Select(r => r.Json["VersionId"]!.GetValue<string>()).Should().Equal("1", "2");
+        Server.Received("UpdateTable").Select(r => r.Json["VersionId"]!.GetValue<string>()).Should().Equal("1", "2");
     }
 
     [Fact]
     public async Task EnsureTable_TableHoldsNewerVersion_IsLeftAlone()
     {
-        _server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
+        Server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
         {
             ["GetDatabase"] = _ => CannedResponse.Ok(Canned.GetDatabase),
             ["GetTable"] = _ => CannedResponse.Ok(TableAt(version: 4, versionId: "9")),
@@ -109,13 +94,13 @@ public sealed class GlueCatalogTests : IAsyncLifetime
 
         await Catalog().EnsureTableAsync(Orders());
 
-        _server.Received("UpdateTable").Should().BeEmpty("a writer of version 3 must not undo version 4's columns");
+        Server.Received("UpdateTable").Should().BeEmpty("a writer of version 3 must not undo version 4's columns");
     }
 
     [Fact]
     public async Task EnsureTable_KeepsConflicting_ThrowsConcurrencyConflict()
     {
-        _server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
+        Server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
         {
             ["GetDatabase"] = _ => CannedResponse.Ok(Canned.GetDatabase),
             ["GetTable"] = _ => CannedResponse.Ok(TableAt(version: 2, versionId: "1")),
@@ -164,7 +149,7 @@ public sealed class GlueCatalogTests : IAsyncLifetime
     [Fact]
     public async Task AddPartitions_250_ThreeBatchesAndExistingCountAsSuccess()
     {
-        _server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
+        Server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
         {
             ["BatchCreatePartition"] = r => CannedResponse.Ok(new JsonObject
             {
@@ -179,7 +164,7 @@ public sealed class GlueCatalogTests : IAsyncLifetime
 
         await Catalog().AddPartitionsAsync(Orders(), partitions);
 
-        var batches = _server.Received("BatchCreatePartition");
+        var batches = Server.Received("BatchCreatePartition");
         batches.Select(b => b.Json["PartitionInputList"]!.AsArray().Count).Should().Equal(100, 100, 50);
         var first = batches[0].Json;
         first["DatabaseName"]!.GetValue<string>().Should().Be("sales");
@@ -192,7 +177,7 @@ public sealed class GlueCatalogTests : IAsyncLifetime
     [Fact]
     public async Task AddPartitions_OtherError_Throws()
     {
-        _server.Respond(_ => CannedResponse.Ok("""{"Errors":[{"PartitionValues":["2024-01-01"],"ErrorDetail":{"ErrorCode":"InvalidInputException","ErrorMessage":"bad location"}}]}"""));
+        Server.Respond(_ => CannedResponse.Ok("""{"Errors":[{"PartitionValues":["2024-01-01"],"ErrorDetail":{"ErrorCode":"InvalidInputException","ErrorMessage":"bad location"}}]}"""));
 
         var act = () => Catalog().AddPartitionsAsync(Orders(), ["ordered_at_day=2024-01-01"]);
 
@@ -206,7 +191,7 @@ public sealed class GlueCatalogTests : IAsyncLifetime
 
         await Catalog().AddPartitionsAsync(projected, ["ordered_at_day=2024-01-01"]);
 
-        _server.Requests.Should().BeEmpty();
+        Server.Requests.Should().BeEmpty();
     }
 
     [Fact]
@@ -220,13 +205,13 @@ public sealed class GlueCatalogTests : IAsyncLifetime
         {
             var definition = await DatasetDefinitionSerializer.ReadFileAsync(file);
             var table = GlueTables.Build(new RegisteredDefinition(definition, 1, DateTimeOffset.UnixEpoch, "fp"), "s3://lake/curated/" + DatasetLayout.DatasetPrefix(definition.Id));
-            await new GlueClient(_server.Client(AwsJsonService.Glue)).CreateTableAsync(definition.CatalogDatabase, table);
+            await new GlueClient(Server.Client(AwsJsonService.Glue)).CreateTableAsync(definition.CatalogDatabase, table);
         }
 
-        _server.Received("CreateTable").Should().HaveCount(files.Count);
+        Server.Received("CreateTable").Should().HaveCount(files.Count);
     }
 
-    private GlueCatalog Catalog() => new(new GlueClient(_server.Client(AwsJsonService.Glue)), new S3AddressLake());
+    private GlueCatalog Catalog() => new(new GlueClient(Server.Client(AwsJsonService.Glue)), new S3AddressLake());
 
     private static RegisteredDefinition Orders() => new(
         new DatasetDefinition

@@ -39,6 +39,7 @@ public sealed class LoopbackAwsServer : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly HttpClient _http = new();
     private Func<RecordedRequest, CannedResponse> _handler = _ => CannedResponse.Ok();
 
     public LoopbackAwsServer()
@@ -81,6 +82,9 @@ public sealed class LoopbackAwsServer : IAsyncDisposable
             RetryBaseDelay = TimeSpan.FromMilliseconds(5),
             MaxRetryDelay = TimeSpan.FromMilliseconds(50),
             TimeProvider = timeProvider ?? TimeProvider.System,
+
+            // A client of its own: a pooled connection to an earlier server that had the same port would be dead.
+            HttpClient = _http,
         });
 
     public RecordedRequest[] Received(string operation) => Requests.Where(r => r.Operation == operation).ToArray();
@@ -88,6 +92,7 @@ public sealed class LoopbackAwsServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+        _http.Dispose();
         _listener.Stop();
         _listener.Close();
         try
