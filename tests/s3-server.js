@@ -5,6 +5,9 @@
 // ('start-after', continuation tokens) assumes key order, so pages can skip keys. S3 lists in UTF-8 binary key
 // order; the store's listObjects is replaced by one that sorts the keys first (same options, same result shape).
 //
+// Parts: a part of an unknown upload is refused (NoSuchUpload) and an abort waits for the parts in flight; s3rver
+// itself writes such a part into a new folder and crashes when the folder goes away under it.
+//
 // Copy: s3rver reads x-amz-copy-source with decodeURI, which leaves '%2F' encoded; the AWS SDK encodes the '/'
 // of the key that way, as S3 accepts. The copy handler gets the header fully decoded and re-encoded with encodeURI
 // (after s3rver's signature check, which saw the original).
@@ -23,6 +26,7 @@ const fs = require('fs');
 const path = require('path');
 const S3rver = require('s3rver');
 const S3Object = require('s3rver/lib/models/object');
+const S3Error = require('s3rver/lib/models/error');
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -108,6 +112,8 @@ async function multipartExtensions(ctx, next) {
     if (!/^[0-9a-f]+$/.test(id) || !fs.existsSync(keyFile) || fs.readFileSync(keyFile, 'utf8') !== key) {
       return sendXml(ctx, 404, `<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.</Message><UploadId>${escapeXml(id)}</UploadId></Error>`);
     }
+    // As S3 does, a part still arriving is not left half-written: wait for it, then remove everything.
+    await Promise.allSettled([...(partsInFlight.get(id) || [])]);
     fs.rmSync(dir, { recursive: true, force: true });
     ctx.status = 204;
     return;
@@ -171,6 +177,27 @@ async function listObjectsInKeyOrder(bucket, options) {
 
 const server = new S3rver({ directory, port, address, silent: true, vhostBuckets: false });
 server.store.listObjects = listObjectsInKeyOrder;
+
+// Parts: s3rver writes a part without checking that its upload exists (and crashes on a write error), so a part
+// that races an abort could bring the server down. A part of an unknown upload is refused with NoSuchUpload, as
+// S3 does, and aborts wait for the parts in flight.
+const partsInFlight = new Map();
+const putPart = server.store.putPart;
+server.store.putPart = function (bucket, uploadId, partNumber, content) {
+  if (!fs.existsSync(path.join(uploadsDir(bucket), String(uploadId), 'key'))) {
+    return Promise.reject(new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', { UploadId: uploadId }));
+  }
+  const work = putPart.call(this, bucket, uploadId, partNumber, content);
+  const set = partsInFlight.get(uploadId) || new Set();
+  set.add(work);
+  partsInFlight.set(uploadId, set);
+  const done = () => {
+    set.delete(work);
+    if (set.size === 0) partsInFlight.delete(uploadId);
+  };
+  work.then(done, done);
+  return work;
+};
 const objectController = require('s3rver/lib/controllers/object');
 const putObjectCopy = objectController.putObjectCopy;
 objectController.putObjectCopy = function (ctx) {

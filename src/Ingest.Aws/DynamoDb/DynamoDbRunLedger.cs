@@ -12,7 +12,7 @@ namespace Ingest.Aws.DynamoDb;
 
 /// <summary>
 /// The run ledger in DynamoDB. Items under <c>DATASET#{id}</c>: <c>LEASE</c> (attributes <c>runId</c>, <c>host</c>,
-/// <c>processId</c>, <c>expiresAt</c> in UTC ticks), <c>RUN#{runId}</c> (<c>status</c> and the JSON <c>body</c> of the record,
+/// <c>processId</c>, <c>expiresAt</c> in UTC ticks), <c>RUN#{runId}</c> (<c>status</c>, <c>startedAt</c> in UTC ticks and the JSON <c>body</c> of the record,
 /// gzip in <c>bodyGz</c> when large) and <c>SOURCE#{sha256}</c> (<c>runId</c> and the JSON <c>body</c> of the fingerprint).
 /// Every change is a conditional single-item write; lease expiry is judged by the <see cref="TimeProvider"/>.
 /// </summary>
@@ -134,12 +134,31 @@ internal sealed class DynamoDbRunLedger : IRunLedger
         return item is null ? null : Deserialize<RunRecord>(DynamoDbTable.GetBody(item, "body"));
     }
 
-    /// <remarks>Newest first by run id, which the engine makes sortable by start time.</remarks>
+    /// <remarks>
+    /// Newest first by start time, then run id, as the SQLite ledger orders them. The keys and start times are read
+    /// first (small), then the records in pages of 100.
+    /// </remarks>
     public async IAsyncEnumerable<RunRecord> ListRunsAsync(DatasetId dataset, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var item in _table.QueryAsync(Keys.Dataset(dataset), "RUN#", "RUN$", forward: false, cancellationToken).ConfigureAwait(false))
+        var pk = Keys.Dataset(dataset);
+        var runs = new List<(long StartedAt, string Sk)>();
+        await foreach (var item in _table.QueryAsync(pk, "RUN#", "RUN$", forward: false, "sk, startedAt", cancellationToken).ConfigureAwait(false))
         {
-            yield return Deserialize<RunRecord>(DynamoDbTable.GetBody(item, "body"));
+            runs.Add((item.TryGetValue("startedAt", out var started) ? long.Parse(started.N, CultureInfo.InvariantCulture) : 0, item[DynamoDbTable.SortKey].S));
+        }
+
+        runs.Sort((a, b) => a.StartedAt != b.StartedAt ? b.StartedAt.CompareTo(a.StartedAt) : string.CompareOrdinal(b.Sk, a.Sk));
+        foreach (var page in runs.Chunk(100))
+        {
+            var items = await _table.BatchGetAsync([.. page.Select(r => (pk, r.Sk))], cancellationToken).ConfigureAwait(false);
+            var bySk = items.ToDictionary(i => i[DynamoDbTable.SortKey].S, StringComparer.Ordinal);
+            foreach (var run in page)
+            {
+                if (bySk.TryGetValue(run.Sk, out var item))
+                {
+                    yield return Deserialize<RunRecord>(DynamoDbTable.GetBody(item, "body"));
+                }
+            }
         }
     }
 
@@ -217,6 +236,7 @@ internal sealed class DynamoDbRunLedger : IRunLedger
             [DynamoDbTable.PartitionKey] = DynamoDbTable.S(Keys.Dataset(run.Dataset)),
             [DynamoDbTable.SortKey] = DynamoDbTable.S(Keys.Run(run.RunId)),
             ["status"] = DynamoDbTable.S(StatusName(run.Status)),
+            ["startedAt"] = DynamoDbTable.N(run.StartedAt.UtcTicks),
         };
         DynamoDbTable.SetBody(item, "body", JsonSerializer.Serialize(run, Json), $"The record of run {run.RunId} of {run.Dataset}");
         return item;

@@ -58,7 +58,7 @@ internal sealed class DynamoDbSchemaRegistry : SchemaRegistryBase
     public override async IAsyncEnumerable<RegisteredDefinition> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var page = new List<(string Pk, string Sk)>();
-        await foreach (var entry in _table.QueryAsync(Keys.DatasetIndex, null, null, forward: true, cancellationToken).ConfigureAwait(false))
+        await foreach (var entry in _table.QueryAsync(Keys.DatasetIndex, null, null, forward: true, null, cancellationToken).ConfigureAwait(false))
         {
             page.Add(("DATASET#" + entry[DynamoDbTable.SortKey].S, Keys.Latest));
             if (page.Count == 100)
@@ -82,7 +82,7 @@ internal sealed class DynamoDbSchemaRegistry : SchemaRegistryBase
     {
         var pk = Keys.Dataset(dataset);
         var last = 0;
-        await foreach (var item in _table.QueryAsync(pk, Keys.FirstDefinition, Keys.LastDefinition, forward: true, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in _table.QueryAsync(pk, Keys.FirstDefinition, Keys.LastDefinition, forward: true, null, cancellationToken).ConfigureAwait(false))
         {
             var registered = Read(item);
             last = registered.Version;

@@ -96,7 +96,7 @@ internal sealed class DynamoDbTable
     }
 
     /// <summary>Puts an item; returns <see langword="false"/> when <paramref name="condition"/> does not hold (nothing written).</summary>
-    public async Task<bool> TryPutAsync(Dictionary<string, AttributeValue> item, string? condition, Dictionary<string, AttributeValue>? values, CancellationToken cancellationToken)
+    public Task<bool> TryPutAsync(Dictionary<string, AttributeValue> item, string? condition, Dictionary<string, AttributeValue>? values, CancellationToken cancellationToken)
     {
         var request = new PutItemRequest
         {
@@ -105,23 +105,11 @@ internal sealed class DynamoDbTable
             ConditionExpression = condition,
             ExpressionAttributeValues = values is { Count: > 0 } ? values : null,
         };
-        try
-        {
-            await Client.PutItemAsync(request, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
-        }
-        catch (Exception ex) when (AwsErrors.IsAwsFailure(ex, cancellationToken))
-        {
-            throw AwsErrors.Wrap(ex, "Writing", Location(item[PartitionKey].S, item[SortKey].S));
-        }
+        return TryWriteAsync("Writing", item[PartitionKey].S, item[SortKey].S, ct => Client.PutItemAsync(request, ct), cancellationToken);
     }
 
     /// <summary>Updates an item; returns <see langword="false"/> when <paramref name="condition"/> does not hold.</summary>
-    public async Task<bool> TryUpdateAsync(string pk, string sk, string update, string condition, Dictionary<string, AttributeValue> values, CancellationToken cancellationToken)
+    public Task<bool> TryUpdateAsync(string pk, string sk, string update, string condition, Dictionary<string, AttributeValue> values, CancellationToken cancellationToken)
     {
         var request = new UpdateItemRequest
         {
@@ -131,43 +119,19 @@ internal sealed class DynamoDbTable
             ConditionExpression = condition,
             ExpressionAttributeValues = values,
         };
-        try
-        {
-            await Client.UpdateItemAsync(request, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
-        }
-        catch (Exception ex) when (AwsErrors.IsAwsFailure(ex, cancellationToken))
-        {
-            throw AwsErrors.Wrap(ex, "Updating", Location(pk, sk));
-        }
+        return TryWriteAsync("Updating", pk, sk, ct => Client.UpdateItemAsync(request, ct), cancellationToken);
     }
 
     /// <summary>Deletes an item; returns <see langword="false"/> when <paramref name="condition"/> does not hold.</summary>
-    public async Task<bool> TryDeleteAsync(string pk, string sk, string condition, Dictionary<string, AttributeValue> values, CancellationToken cancellationToken)
+    public Task<bool> TryDeleteAsync(string pk, string sk, string condition, Dictionary<string, AttributeValue> values, CancellationToken cancellationToken)
     {
         var request = new DeleteItemRequest { TableName = Name, Key = Key(pk, sk), ConditionExpression = condition, ExpressionAttributeValues = values };
-        try
-        {
-            await Client.DeleteItemAsync(request, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
-        }
-        catch (Exception ex) when (AwsErrors.IsAwsFailure(ex, cancellationToken))
-        {
-            throw AwsErrors.Wrap(ex, "Deleting", Location(pk, sk));
-        }
+        return TryWriteAsync("Deleting", pk, sk, ct => Client.DeleteItemAsync(request, ct), cancellationToken);
     }
 
     /// <summary>Streams the items of one partition whose sort keys lie between two bounds (inclusive), with consistent reads, page by page.</summary>
-    /// <remarks>Without bounds, the whole partition.</remarks>
-    public async IAsyncEnumerable<Dictionary<string, AttributeValue>> QueryAsync(string pk, string? from, string? to, bool forward, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <remarks>Without bounds, the whole partition; with a projection, only those attributes.</remarks>
+    public async IAsyncEnumerable<Dictionary<string, AttributeValue>> QueryAsync(string pk, string? from, string? to, bool forward, string? projection, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var request = new QueryRequest
         {
@@ -178,6 +142,7 @@ internal sealed class DynamoDbTable
                 : new() { [":pk"] = S(pk), [":from"] = S(from), [":to"] = S(to) },
             ConsistentRead = true,
             ScanIndexForward = forward,
+            ProjectionExpression = projection,
         };
         while (true)
         {
@@ -276,6 +241,24 @@ internal sealed class DynamoDbTable
     }
 
     private string Location(string pk, string sk) => sk.Length == 0 ? $"dynamodb://{Name}/{pk}" : $"dynamodb://{Name}/{pk}/{sk}";
+
+    /// <summary>Runs a conditional write: <see langword="false"/> when its condition failed.</summary>
+    private async Task<bool> TryWriteAsync(string action, string pk, string sk, Func<CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await write(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+        catch (Exception ex) when (AwsErrors.IsAwsFailure(ex, cancellationToken))
+        {
+            throw AwsErrors.Wrap(ex, action, Location(pk, sk));
+        }
+    }
 
     private async Task<T> CallAsync<T>(string action, string pk, string sk, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {

@@ -74,12 +74,7 @@ internal sealed class S3LakeStorage : ILakeStorage
     public async Task DeleteAsync(LakeZone zone, string key, CancellationToken cancellationToken = default)
     {
         var (bucket, objectKey) = Locate(zone, key);
-        await CallAsync(
-            "Deleting",
-            bucket,
-            objectKey,
-            ct => _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = objectKey, ExpectedBucketOwner = _settings.ExpectedBucketOwner }, ct),
-            cancellationToken).ConfigureAwait(false);
+        await DeleteObjectAsync("Deleting", bucket, objectKey, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task PromoteAsync(LakeZone zone, string sourceKey, string destinationKey, CancellationToken cancellationToken = default)
@@ -119,12 +114,7 @@ internal sealed class S3LakeStorage : ILakeStorage
             throw AwsErrors.Wrap(ex, "Promoting", $"{Address(bucket, source)} to {Address(destinationBucket, destination)}");
         }
 
-        await CallAsync(
-            "Deleting the promoted source",
-            bucket,
-            source,
-            ct => _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = source, ExpectedBucketOwner = _settings.ExpectedBucketOwner }, ct),
-            cancellationToken).ConfigureAwait(false);
+        await DeleteObjectAsync("Deleting the promoted source", bucket, source, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> AbortIncompleteWritesAsync(LakeZone zone, string prefix, CancellationToken cancellationToken = default)
@@ -212,6 +202,14 @@ internal sealed class S3LakeStorage : ILakeStorage
         var (bucket, prefix) = _zones.Resolve(zone);
         return (bucket, prefix + key);
     }
+
+    private Task<DeleteObjectResponse> DeleteObjectAsync(string action, string bucket, string objectKey, CancellationToken cancellationToken)
+        => CallAsync(
+            action,
+            bucket,
+            objectKey,
+            ct => _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = objectKey, ExpectedBucketOwner = _settings.ExpectedBucketOwner }, ct),
+            cancellationToken);
 
     private async Task<GetObjectMetadataResponse?> HeadAsync(string bucket, string objectKey, CancellationToken cancellationToken)
     {

@@ -199,9 +199,11 @@ internal sealed class IngestRun
             {
                 return;
             }
-            catch (Exception ex) when (ex is IngestException { IsTransient: true } or IOException or TimeoutException)
+            catch (Exception ex)
             {
-                // A transient failure: try again at the next interval; the lease is still valid until it expires.
+                // Try again at the next interval: the lease is still valid until it expires, and the check right
+                // before the commit point decides. A renewal error must never fault this task, which the run awaits
+                // last: it would replace the run's own outcome (even a committed run's) with the error.
                 Log.LeaseRenewalFailed(_logger, runId, dataset.ToString(), ex.Message);
             }
         }

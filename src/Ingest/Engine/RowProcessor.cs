@@ -189,16 +189,19 @@ internal sealed class RowProcessor
             return Reject(inputName, record, mapping, violation.Reason, violation.Rule.DisplayName);
         }
 
-        if (_keyOrdinals is not null && !MergeKeys!.Add(MergeKey(values, _keyOrdinals)))
-        {
-            return Reject(inputName, record, mapping, $"duplicate key ({string.Join(", ", _keyOrdinals.Select(i => InvariantValues.Format(values[i])))}) within this run; merge keeps one row per key", "duplicate key within run");
-        }
-
         if (_partitioner.TryGetPath(values, out var partitionError) is not { } path)
         {
             return Reject(inputName, record, mapping, partitionError!, "unsafe partition value");
         }
 
+        // Last check before the row is accepted: a key in MergeKeys replaces the lake's row with that key, so
+        // only rows that reach the curated zone may claim one.
+        if (_keyOrdinals is not null && !MergeKeys!.Add(MergeKey(values, _keyOrdinals)))
+        {
+            return Reject(inputName, record, mapping, $"duplicate key ({string.Join(", ", _keyOrdinals.Select(i => InvariantValues.Format(values[i])))}) within this run; merge keeps one row per key", "duplicate key within run");
+        }
+
+        _rules.Accept();
         var fileValues = new object?[_fileWidth];
         for (var i = 0; i < _fileOrdinals.Length; i++)
         {

@@ -76,9 +76,9 @@ internal sealed class RunWork
         await using (quarantine.ConfigureAwait(false))
         {
             var rows = new RowProcessor(_definition, _runId, _ingestedAt, _ingestDate, _owner.Settings.Transforms);
-            foreach (var input in toRead)
+            foreach (var (input, rawStagingKey) in toRead)
             {
-                await ReadInputAsync(input, rows, curated, quarantine, cancellationToken).ConfigureAwait(false);
+                await ReadInputAsync(input, rawStagingKey, rows, curated, quarantine, cancellationToken).ConfigureAwait(false);
             }
 
             EnforceRejectBudget();
@@ -123,17 +123,17 @@ internal sealed class RunWork
                 Run = final,
             };
             cancellationToken.ThrowIfCancellationRequested();
-            Committed = true;
-            await _owner.Commit.CommitAsync(_definition.Id, manifest, cancellationToken).ConfigureAwait(false);
+            await _owner.Commit.CommitAsync(_definition.Id, manifest, () => Committed = true, cancellationToken).ConfigureAwait(false);
             _run = final;
             await RegisterPartitionsAsync(partitions).ConfigureAwait(false);
             return new IngestRunResult { Run = final, Elapsed = TimeSpan.Zero, TopRejectReasons = TopReasons() };
         }
     }
 
-    private async Task<List<IngestInput>> FingerprintAsync(CancellationToken cancellationToken)
+    /// <summary>Copies every input to the raw zone's staging area; returns those to read, with their staged copy.</summary>
+    private async Task<List<(IngestInput Input, string RawStagingKey)>> FingerprintAsync(CancellationToken cancellationToken)
     {
-        var toRead = new List<IngestInput>();
+        var toRead = new List<(IngestInput, string)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var date = _ingestDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         for (var i = 0; i < _inputs.Count; i++)
@@ -156,7 +156,7 @@ internal sealed class RunWork
 
             _rawMoves.Add(new ObjectMove(LakeZone.Raw, stagingKey, finalKey));
             _sources.Add(new SourceFingerprint(sha, input.Name, size, finalKey, _runId));
-            toRead.Add(input);
+            toRead.Add((input, stagingKey));
         }
 
         return toRead;
@@ -197,14 +197,17 @@ internal sealed class RunWork
         return (Convert.ToHexStringLower(hash.GetHashAndReset()), size);
     }
 
-    private async Task ReadInputAsync(IngestInput input, RowProcessor rows, StagedParquetWriter curated, StagedParquetWriter quarantine, CancellationToken cancellationToken)
+    private async Task ReadInputAsync(IngestInput input, string rawStagingKey, RowProcessor rows, StagedParquetWriter curated, StagedParquetWriter quarantine, CancellationToken cancellationToken)
     {
+        // Read the staged raw copy, not the input again: the rows must come from exactly the bytes that were
+        // fingerprinted and kept (an on-premise file may still be growing or be replaced between two opens).
+        Task<Stream> Open(CancellationToken ct) => _lake.OpenReadAsync(LakeZone.Raw, rawStagingKey, ct);
         var sourceColumns = _definition.Columns.Select(c => c.EffectiveSourceColumn).ToList();
         ISourceReader reader = _definition.Source.Format switch
         {
-            SourceFormat.Csv => new CsvSourceReader(input.Name, _definition.Source, sourceColumns, input.OpenAsync),
-            SourceFormat.JsonLines => new JsonLinesSourceReader(input.Name, _definition.Source, sourceColumns, input.OpenAsync),
-            _ => new ParquetSourceReader(input.Name, sourceColumns, input.OpenAsync),
+            SourceFormat.Csv => new CsvSourceReader(input.Name, _definition.Source, sourceColumns, Open),
+            SourceFormat.JsonLines => new JsonLinesSourceReader(input.Name, _definition.Source, sourceColumns, Open),
+            _ => new ParquetSourceReader(input.Name, sourceColumns, Open),
         };
         await using (reader.ConfigureAwait(false))
         {

@@ -24,6 +24,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>Gets the file that keeps what the server printed (for a server that died during the tests).</summary>
+    public string LogFile => Path.Combine(Path.GetTempPath(), "ingest-aws-tests", $"{_name}-{Port}.log");
+
     public string Url => $"http://127.0.0.1:{Port}";
 
     /// <summary>Gets what the server printed, for failure messages.</summary>
@@ -76,6 +79,7 @@ public sealed class ServerProcess : IAsyncDisposable
             throw new InvalidOperationException($"{_name}: could not start 'node' ({ex.Message}). Node.js 20+ must be on PATH for the AWS tests.", ex);
         }
 
+        Directory.CreateDirectory(Path.GetDirectoryName(LogFile)!);
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -154,6 +158,7 @@ public sealed class ServerProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            File.AppendAllText(LogFile, line + Environment.NewLine);
         }
     }
 }

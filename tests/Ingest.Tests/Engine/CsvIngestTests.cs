@@ -261,6 +261,29 @@ public sealed class CsvIngestTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_ParquetInputWithTextFormatsInTheDefinition_IgnoresThemForTypedValues()
+    {
+        var source = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(Orders(source));
+        await _h.RunAsync(source, EngineHarness.Text("orders.csv", "OrderId,customer,amount,ordered_at,ship_date,qty,express\n1,Ada,12.50,2024-05-01T10:00:00Z,2024-05-03,2,true\n"));
+        await using var stream = await _h.Lake.OpenReadAsync(LakeZone.Curated, _h.Keys(LakeZone.Curated).Single());
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+
+        var target = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(Orders(target, d => d with
+        {
+            Source = new SourceDefinition { Format = SourceFormat.Parquet, DateFormats = ["dd.MM.yyyy"], TimestampFormats = ["dd.MM.yyyy HH:mm"], TimeZone = "Europe/Berlin" },
+            Columns = [.. d.Columns.Select(c => c with { SourceColumn = null })],
+        }));
+        var result = await _h.RunAsync(target, EngineHarness.Bytes("orders.parquet", copy.ToArray()));
+
+        result.Run.RowsRejected.Should().Be(0);
+        var row = (await _h.QueryAsync(target, "SELECT ship_date, strftime(ordered_at, '%Y-%m-%d %H:%M') FROM {curated}")).Single();
+        row.Should().Equal(new DateOnly(2024, 5, 3), "2024-05-01 10:00");
+    }
+
+    [Fact]
     public async Task RunAsync_ParquetInput_IsConvertedThroughTheSameSchema()
     {
         var source = IngestTestData.NewDatasetId("sales");
@@ -283,5 +306,27 @@ public sealed class CsvIngestTests : IDisposable
         var rows = await _h.QueryAsync(target, "SELECT order_id, amount, strftime(ordered_at, '%Y-%m-%d %H:%M'), ship_date, qty, express FROM {curated} ORDER BY order_id");
         rows[0].Should().Equal(1L, 12.50m, "2024-05-01 10:00", new DateOnly(2024, 5, 3), 2, true);
         rows[1][3].Should().BeNull();
+    }
+
+    [Fact]
+    public async Task RunAsync_JsonLinesWithTwoColumnsFromOneSourceProperty_FillsBoth()
+    {
+        var id = IngestTestData.NewDatasetId("crm");
+        await _h.RegisterAsync(new DatasetDefinition
+        {
+            Id = id,
+            Source = new SourceDefinition { Format = SourceFormat.JsonLines },
+            Columns =
+            [
+                new() { Name = "id", Type = ColumnType.Int64, Nullable = false },
+                new() { Name = "amount", Type = ColumnType.Decimal(10, 2), SourceColumn = "amount" },
+                new() { Name = "amount_text", Type = ColumnType.String, SourceColumn = "amount" },
+            ],
+        });
+
+        var result = await _h.RunAsync(id, EngineHarness.Text("c.jsonl", "{\"id\":1,\"amount\":12.50}\n"));
+
+        result.Run.RowsWritten.Should().Be(1);
+        (await _h.QueryAsync(id, "SELECT amount, amount_text FROM {curated}")).Single().Should().Equal(12.50m, "12.50");
     }
 }

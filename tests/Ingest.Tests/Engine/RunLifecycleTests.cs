@@ -66,6 +66,27 @@ public sealed class RunLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_InputThatChangesAfterItWasCopied_IngestsExactlyTheFingerprintedBytes()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id));
+        var opens = 0;
+
+        // An on-premise export still being appended to: every open sees more rows.
+        var growing = IngestInput.FromStream("export.csv", _ => Task.FromResult<Stream>(new MemoryStream(Encoding.UTF8.GetBytes(Csv(1, 10 * ++opens)))));
+
+        var result = await _h.RunAsync(id, growing);
+
+        var raw = result.Run.Sources.Single();
+        await using var stream = await _h.Lake.OpenReadAsync(LakeZone.Raw, raw.RawKey);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        var rawRows = Encoding.UTF8.GetString(copy.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1;
+        result.Run.RowsRead.Should().Be(rawRows, "the curated rows must come from the bytes kept in the raw zone under their SHA-256");
+        (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be((long)rawRows);
+    }
+
+    [Fact]
     public async Task RunAsync_RejectRatioAboveBudget_FailsAndPublishesNothing()
     {
         var id = IngestTestData.NewDatasetId("sales");
@@ -176,6 +197,26 @@ public sealed class RunLifecycleTests : IDisposable
         result.Run.RowsWritten.Should().Be(1000);
         (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be(1000L);
         _h.Lake.Objects.Should().NotContain(o => o.Key.StartsWith(DatasetLayout.StagingRoot, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_ManifestWriteFails_RecordsAFailedRunAndRemovesItsStaging()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id));
+
+        // Completes: the raw copy, the one curated file, then the manifest, which fails: the commit point is never reached.
+        var faulty = new FaultyLake(_h.Backends.Lake) { FailCompleteAfter = 2 };
+        var pipeline = new IngestPipelineBuilder(_h.Backends with { Lake = faulty }).ForDataset(id).Build();
+
+        var act = () => pipeline.RunAsync([EngineHarness.Text("a.csv", Csv(1, 10))]);
+
+        await act.Should().ThrowAsync<IOException>();
+        faulty.Completes.Should().Be(3, "the failure hit the manifest");
+        _h.Lake.Objects.Should().BeEmpty("nothing was committed, and a failed run removes what it staged");
+        var run = await _h.Backends.Ledger.ListRunsAsync(id).SingleAsync();
+        run.Status.Should().Be(RunStatus.Failed, "the process is alive and knows the run failed");
+        run.Error.Should().Contain("simulated crash while writing");
     }
 
     [Fact]

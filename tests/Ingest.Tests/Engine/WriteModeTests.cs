@@ -118,4 +118,20 @@ public sealed class WriteModeTests : IDisposable
         var rows = await _h.QueryAsync(id, "SELECT id, amount, channel FROM {curated} ORDER BY id");
         rows.Select(r => $"{r[0]}|{r[1]}|{r[2]}").Should().Equal("1|1.00|", "2|20.00|web", "3|30.00|shop");
     }
+
+    [Fact]
+    public async Task RunAsync_MergeRowRejectedForItsPartitionValue_KeepsTheExistingRowWithThatKey()
+    {
+        var id = IngestTestData.NewDatasetId("web");
+        await _h.RegisterAsync(Events(id, WriteMode.Merge));
+        await _h.RunAsync(id, EngineHarness.Text("v1.csv", Csv((1, "DE", "2024-01-01T10:00:00Z", "1.00"), (2, "FR", "2024-01-01T10:00:00Z", "2.00"))));
+
+        // id 1 comes back with a country that can never be a folder name: the row is quarantined, so it must not
+        // replace (delete) the id 1 already in the lake.
+        var second = await _h.RunAsync(id, EngineHarness.Text("v2.csv", Csv((1, "../x", "2024-01-01T10:00:00Z", "9.00"), (3, "IT", "2024-01-01T10:00:00Z", "3.00"))));
+
+        second.Run.RowsRejected.Should().Be(1);
+        var rows = await _h.QueryAsync(id, "SELECT id, amount, _source_file FROM {curated} ORDER BY id");
+        rows.Select(r => $"{r[0]}|{r[1]}|{r[2]}").Should().Equal("1|1.00|v1.csv", "2|2.00|v1.csv", "3|3.00|v2.csv");
+    }
 }

@@ -17,17 +17,41 @@ internal sealed class CommitProtocol(ILakeStorage lake, IRunLedger ledger, ILogg
 {
     private static readonly LakeZone[] StagingZones = [LakeZone.Curated, LakeZone.Quarantine, LakeZone.Raw];
 
-    /// <summary>Publishes a run: manifest, promotions, deletions, ledger, cleanup.</summary>
-    public async Task CommitAsync(DatasetId dataset, CommitManifest manifest, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes a run: manifest, promotions, deletions, ledger, cleanup. <paramref name="committed"/> is called
+    /// once the manifest is durable (the commit point); if writing the manifest fails, it is not called, the
+    /// manifest is removed and the run is still the caller's to fail.
+    /// </summary>
+    public async Task CommitAsync(DatasetId dataset, CommitManifest manifest, Action committed, CancellationToken cancellationToken)
     {
         Log.Committing(logger, manifest.RunId, dataset.ToString(), manifest.Promotions.Count, manifest.Deletions.Count);
         var manifestKey = DatasetLayout.StagingPrefix(dataset, manifest.RunId) + CommitManifest.FileName;
-        var writer = await lake.OpenWriteAsync(LakeZone.Curated, manifestKey, cancellationToken).ConfigureAwait(false);
-        await using (writer.ConfigureAwait(false))
+        try
         {
-            await JsonSerializer.SerializeAsync(writer.Stream, manifest, CommitManifest.JsonOptions, cancellationToken).ConfigureAwait(false);
-            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            var writer = await lake.OpenWriteAsync(LakeZone.Curated, manifestKey, cancellationToken).ConfigureAwait(false);
+            await using (writer.ConfigureAwait(false))
+            {
+                await JsonSerializer.SerializeAsync(writer.Stream, manifest, CommitManifest.JsonOptions, cancellationToken).ConfigureAwait(false);
+                await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
+        catch
+        {
+            // The write may have landed (a store can fail after persisting): remove the manifest first, so that the
+            // caller's cleanup of the staged files can never leave a manifest whose files are gone.
+            try
+            {
+                await lake.DeleteAsync(LakeZone.Curated, manifestKey, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or IngestException)
+            {
+                // Keep the original error; nothing was promoted, so the next run's recovery may still roll it forward.
+            }
+
+            throw;
+        }
+
+        committed();
 
         // From here on the run is committed: finish even if the caller gives up.
         await ApplyAsync(dataset, manifest, CancellationToken.None).ConfigureAwait(false);

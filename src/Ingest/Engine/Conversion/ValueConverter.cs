@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Ingest.Definitions;
 
 namespace Ingest.Engine.Conversion;
@@ -7,7 +8,7 @@ namespace Ingest.Engine.Conversion;
 /// Converts source text to typed values for one dataset, with the definition's null markers, number
 /// separators, date and timestamp formats and time zone. Invariant culture unless the definition says otherwise.
 /// </summary>
-internal sealed class ValueConverter
+internal sealed partial class ValueConverter
 {
     private static readonly string[] IsoTimestampFormats =
     [
@@ -49,9 +50,12 @@ internal sealed class ValueConverter
         _integerStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite | groups;
         _floatStyle = NumberStyles.Float | groups;
         _decimalStyle = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite | groups;
-        _dateFormats = [.. source.DateFormats];
-        _timestampFormats = source.TimestampFormats.Count > 0 ? [.. source.TimestampFormats] : IsoTimestampFormats;
-        _timeZone = TimeZoneInfo.FindSystemTimeZoneById(source.TimeZone);
+        // Parquet values arrive typed and are handed on in their invariant form (ISO dates, UTC instants),
+        // so the definition's text formats and time zone do not apply to them.
+        var typedSource = source.Format == SourceFormat.Parquet;
+        _dateFormats = typedSource ? ["yyyy-MM-dd"] : [.. source.DateFormats];
+        _timestampFormats = !typedSource && source.TimestampFormats.Count > 0 ? [.. source.TimestampFormats] : IsoTimestampFormats;
+        _timeZone = typedSource ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(source.TimeZone);
         _separatorHint = textual
             ? $"the decimal separator is \"{source.DecimalSeparator}\"" + (allowGroups ? $" and the group separator \"{source.GroupSeparator}\"" : ", no group separators")
             : "JSON and Parquet numbers use \".\"";
@@ -130,10 +134,19 @@ internal sealed class ValueConverter
 
                 return $"expected a date as {string.Join(" or ", _dateFormats)}";
             case ColumnKind.Timestamp:
-                if (DateTime.TryParseExact(s.Trim(), _timestampFormats, inv, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces, out var ts))
+                var stamp = s.Trim();
+                if (_timestampFormats == IsoTimestampFormats && ExcessFractionDigits().Match(stamp) is { Success: true } excess)
                 {
-                    value = ToUtcMicros(ts);
-                    return value is null ? $"not a valid time in {_timeZone.Id}" : null;
+                    // .NET parses at most 7 fraction digits (ticks); ISO 8601 allows more, and values are truncated to microseconds anyway.
+                    stamp = stamp.Remove(excess.Index, excess.Length);
+                }
+
+                if (DateTime.TryParseExact(stamp, _timestampFormats, inv, DateTimeStyles.RoundtripKind | DateTimeStyles.AllowWhiteSpaces, out var ts))
+                {
+                    value = ToUtcMicros(ts, stamp);
+                    return value is not null ? null
+                        : ts.Kind == DateTimeKind.Local ? "the instant is outside the years 0001 to 9999 in UTC"
+                        : $"not a valid time in {_timeZone.Id}";
                 }
 
                 return _timestampFormats == IsoTimestampFormats
@@ -154,6 +167,14 @@ internal sealed class ValueConverter
                 : $"expected a decimal number ({_separatorHint})";
         }
 
+        // System.Decimal keeps 28-29 significant digits and rounds the rest away while parsing, so count the
+        // decimal places in the text itself: "1.00000000000000000000000000001" must not become 1.00.
+        var separator = s.IndexOf(_numbers.NumberDecimalSeparator, StringComparison.Ordinal);
+        if (separator >= 0 && s.AsSpan(separator + _numbers.NumberDecimalSeparator.Length).TrimEnd().TrimEnd('0').Length > type.Scale)
+        {
+            return $"has more than {type.Scale} decimal places";
+        }
+
         var rounded = decimal.Round(m, type.Scale, MidpointRounding.ToEven);
         if (rounded != m)
         {
@@ -170,7 +191,7 @@ internal sealed class ValueConverter
         return null;
     }
 
-    private object? ToUtcMicros(DateTime ts)
+    private object? ToUtcMicros(DateTime ts, string text)
     {
         DateTime utc;
         switch (ts.Kind)
@@ -179,7 +200,14 @@ internal sealed class ValueConverter
                 utc = ts;
                 break;
             case DateTimeKind.Local:
-                utc = ts.ToUniversalTime();
+                // The text has an offset. Take the instant from DateTimeOffset, not through the machine's local time
+                // or AdjustToUniversal: both wrap a result before 0001-01-01 by a day instead of failing.
+                if (!DateTimeOffset.TryParseExact(text, _timestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var instant))
+                {
+                    return null;
+                }
+
+                utc = instant.UtcDateTime;
                 break;
             default:
                 if (_timeZone.IsInvalidTime(ts))
@@ -193,6 +221,10 @@ internal sealed class ValueConverter
 
         return new DateTime(utc.Ticks - (utc.Ticks % 10), DateTimeKind.Utc);
     }
+
+    /// <summary>Fraction digits after the seventh of an ISO 8601 time (<c>10:15:30.123456789</c> → <c>89</c>).</summary>
+    [GeneratedRegex(@"(?<=^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{7})[0-9]+", RegexOptions.CultureInvariant)]
+    private static partial Regex ExcessFractionDigits();
 
     private static decimal Pow10(int exponent)
     {

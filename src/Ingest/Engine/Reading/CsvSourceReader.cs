@@ -26,6 +26,7 @@ internal sealed class CsvSourceReader : ISourceReader
     private int _len;
     private bool _eof;
     private long _line = 1;
+    private bool _crPending;
 
     public CsvSourceReader(string inputName, SourceDefinition source, IReadOnlyList<string> schemaSourceColumns, Func<CancellationToken, Task<Stream>> open)
     {
@@ -228,21 +229,43 @@ internal sealed class CsvSourceReader : ISourceReader
 
     private void CountLineBreaks(ReadOnlySpan<char> chunk)
     {
-        // LF ends a line; so does a CR that is not followed by LF (old Mac files).
-        for (var i = 0; i < chunk.Length; i++)
+        // LF ends a line; so does a CR that is not followed by LF (old Mac files). A CR that ends the buffer is
+        // decided by the first character of the next chunk, so a CRLF split by the buffer boundary counts once.
+        if (_crPending)
         {
-            var ch = chunk[i];
-            if (ch == '\n' || (ch == '\r' && (i + 1 >= chunk.Length ? PeekAfterChunkIsNotLf(chunk.Length) : chunk[i + 1] != '\n')))
+            _crPending = false;
+            if (chunk.Length == 0 || chunk[0] != '\n')
             {
                 _line++;
             }
         }
-    }
 
-    private bool PeekAfterChunkIsNotLf(int chunkLength)
-    {
-        var after = _pos + chunkLength;
-        return after >= _len || _buffer[after] != '\n';
+        for (var i = 0; i < chunk.Length; i++)
+        {
+            var ch = chunk[i];
+            if (ch == '\n')
+            {
+                _line++;
+            }
+            else if (ch == '\r')
+            {
+                if (i + 1 < chunk.Length)
+                {
+                    if (chunk[i + 1] != '\n')
+                    {
+                        _line++;
+                    }
+                }
+                else if (_pos + chunk.Length >= _len)
+                {
+                    _crPending = true;
+                }
+                else if (_buffer[_pos + chunk.Length] != '\n')
+                {
+                    _line++;
+                }
+            }
+        }
     }
 
     private async ValueTask ConsumeLineEndAsync(CancellationToken cancellationToken)

@@ -16,9 +16,8 @@ internal sealed class JsonLinesSourceReader(
     IReadOnlyList<string> schemaSourceColumns,
     Func<CancellationToken, Task<Stream>> open) : ISourceReader
 {
-    private readonly Dictionary<string, int> _ordinals = schemaSourceColumns
-        .Select((name, i) => (name, i))
-        .ToDictionary(x => x.name, x => x.i, StringComparer.Ordinal);
+    // Several schema columns may read one property (sourceColumn); the engine maps each name to its first field.
+    private readonly Dictionary<string, int> _ordinals = FirstOrdinals(schemaSourceColumns);
 
     private CountingStream? _stream;
     private StreamReader? _reader;
@@ -106,6 +105,17 @@ internal sealed class JsonLinesSourceReader(
             record.Error = $"invalid JSON: {ex.Message.Split(" Path:")[0].TrimEnd('.')}";
             record.RawText = text;
         }
+    }
+
+    private static Dictionary<string, int> FirstOrdinals(IReadOnlyList<string> names)
+    {
+        var ordinals = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < names.Count; i++)
+        {
+            ordinals.TryAdd(names[i], i);
+        }
+
+        return ordinals;
     }
 
     public async ValueTask DisposeAsync()

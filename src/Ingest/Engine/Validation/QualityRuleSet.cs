@@ -16,11 +16,13 @@ internal sealed record RuleViolation(QualityRule Rule, string Column, string Det
 
 /// <summary>
 /// The definition's quality rules, compiled once per run. Nulls pass every rule except not-null (SQL semantics).
-/// Unique keeps the keys seen in this run in memory (about 100 bytes per row).
+/// Unique keeps the keys seen in this run in memory (about 100 bytes per row), compared as merge keys are
+/// (so 1.5 and 1.50 are the same decimal).
 /// </summary>
 internal sealed class QualityRuleSet
 {
     private readonly List<Func<object?[], RuleViolation?>> _checks = [];
+    private readonly List<UniqueKeys> _uniques = [];
 
     public QualityRuleSet(DatasetDefinition definition)
     {
@@ -33,7 +35,7 @@ internal sealed class QualityRuleSet
 
     public bool IsEmpty => _checks.Count == 0;
 
-    /// <summary>Returns the first violation of the row, or <see langword="null"/>.</summary>
+    /// <summary>Returns the first violation of the row, or <see langword="null"/>. Records nothing: see <see cref="Accept"/>.</summary>
     public RuleViolation? Check(object?[] values)
     {
         foreach (var check in _checks)
@@ -47,29 +49,27 @@ internal sealed class QualityRuleSet
         return null;
     }
 
-    private static Func<object?[], RuleViolation?> Compile(QualityRule rule, DatasetDefinition definition, RowLayout layout)
+    /// <summary>
+    /// Records the unique keys of the row last passed to <see cref="Check"/>, once it is known to reach the
+    /// curated zone: a row rejected later (by another rule, its partition value or a duplicate merge key) must
+    /// not make the next row with its value a duplicate.
+    /// </summary>
+    public void Accept()
+    {
+        foreach (var unique in _uniques)
+        {
+            unique.Accept();
+        }
+    }
+
+    private Func<object?[], RuleViolation?> Compile(QualityRule rule, DatasetDefinition definition, RowLayout layout)
     {
         if (rule.Type == QualityRuleType.Unique)
         {
             var names = rule.Columns.Count > 0 ? rule.Columns : [rule.Column!];
-            var indexes = names.Select(layout.IndexOf).ToArray();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var builder = new StringBuilder();
-            return values =>
-            {
-                builder.Clear();
-                var anyNull = false;
-                foreach (var index in indexes)
-                {
-                    anyNull |= values[index] is null;
-                    builder.Append(InvariantValues.Format(values[index])).Append('\u001f');
-                }
-
-                var key = builder.ToString();
-                return anyNull || seen.Add(key)
-                    ? null
-                    : new RuleViolation(rule, names[0], $"({string.Join(", ", indexes.Select(i => Quote(values[i])))}) repeats a value seen earlier in this run");
-            };
+            var unique = new UniqueKeys(rule, names, [.. names.Select(layout.IndexOf)]);
+            _uniques.Add(unique);
+            return unique.Check;
         }
 
         var column = definition.FindColumn(rule.Column!)!;
@@ -130,4 +130,45 @@ internal sealed class QualityRuleSet
             : throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"'{text}' is not a {type} (the definition validator should have caught this)."));
 
     private static string Quote(object? value) => value is null ? "null" : $"\"{InvariantValues.Format(value)}\"";
+}
+
+/// <summary>The keys a unique rule has accepted in this run, and the key of the row being checked.</summary>
+internal sealed class UniqueKeys(QualityRule rule, IReadOnlyList<string> names, int[] indexes)
+{
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly StringBuilder _builder = new();
+    private string? _pending;
+
+    public RuleViolation? Check(object?[] values)
+    {
+        _pending = null;
+        _builder.Clear();
+        foreach (var index in indexes)
+        {
+            if (values[index] is null)
+            {
+                return null; // nulls pass (SQL semantics)
+            }
+
+            _builder.Append(RowProcessor.KeyText(values[index])).Append('\u001f');
+        }
+
+        var key = _builder.ToString();
+        if (_seen.Contains(key))
+        {
+            return new RuleViolation(rule, names[0], $"({string.Join(", ", indexes.Select(i => $"\"{InvariantValues.Format(values[i])}\""))}) repeats a value seen earlier in this run");
+        }
+
+        _pending = key;
+        return null;
+    }
+
+    public void Accept()
+    {
+        if (_pending is not null)
+        {
+            _seen.Add(_pending);
+            _pending = null;
+        }
+    }
 }

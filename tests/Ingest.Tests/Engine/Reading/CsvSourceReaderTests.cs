@@ -1,0 +1,77 @@
+using System.Text;
+using Ingest.Definitions;
+using Ingest.Engine.Reading;
+
+namespace Ingest.Tests.Engine.Reading;
+
+public sealed class CsvSourceReaderTests
+{
+    private const int BufferSize = 1 << 16;
+
+    private static async Task<List<(long Line, string?[] Fields, string? Error)>> ReadAllAsync(string text, CsvSettings? csv = null, IReadOnlyList<string>? columns = null)
+    {
+        var bytes = new UTF8Encoding(false).GetBytes(text);
+        var source = new SourceDefinition { Format = SourceFormat.Csv, Csv = csv ?? new CsvSettings() };
+        var reader = new CsvSourceReader("t.csv", source, columns ?? ["a", "b"], _ => Task.FromResult<Stream>(new MemoryStream(bytes, writable: false)));
+        await using (reader)
+        {
+            await reader.OpenAsync(CancellationToken.None);
+            var record = new SourceRecord(2);
+            var records = new List<(long, string?[], string?)>();
+            while (await reader.ReadAsync(record, CancellationToken.None))
+            {
+                records.Add((record.Line, record.Fields.Take(record.FieldCount).ToArray(), record.Error));
+            }
+
+            return records;
+        }
+    }
+
+    [Fact]
+    public async Task ReadAsync_CrlfInsideAQuotedFieldSplitByTheBufferBoundary_CountsOneLine()
+    {
+        // Place the CR of an embedded CRLF at every position around the end of the first 64 KiB buffer.
+        for (var crAt = BufferSize - 4; crAt <= BufferSize + 4; crAt++)
+        {
+            const string prefix = "a,b\n1,\"";
+            var csv = prefix + new string('x', crAt - prefix.Length) + "\r\nsecond line\"\n2,next\n";
+
+            var records = await ReadAllAsync(csv);
+
+            records.Should().HaveCount(2);
+            records[0].Fields[1].Should().EndWith("x\r\nsecond line");
+            records.Select(r => r.Line).Should().Equal([2L, 4L], $"the CR sits at char {crAt}: the record after a two-line field starts on line 4");
+        }
+    }
+
+    [Fact]
+    public async Task ReadAsync_DoubledQuoteAndRecordEndsAroundTheBufferBoundary_KeepFieldsAndLines()
+    {
+        for (var at = BufferSize - 4; at <= BufferSize + 4; at++)
+        {
+            const string prefix = "a,b\r\n1,\"";
+            var csv = prefix + new string('x', at - prefix.Length) + "\"\"y\"\r\n2,\"\"\r\n3,\r\n";
+
+            var records = await ReadAllAsync(csv);
+
+            records.Select(r => r.Line).Should().Equal([2L, 3L, 4L], $"at {at}");
+            records[0].Fields[1].Should().EndWith("x\"y");
+            records[1].Fields.Should().Equal("2", string.Empty);
+            records[2].Fields.Should().Equal("3", string.Empty);
+            records.Should().OnlyContain(r => r.Error == null);
+        }
+    }
+
+    [Fact]
+    public async Task ReadAsync_EdgeCases_SplitAsRfc4180Says()
+    {
+        var records = await ReadAllAsync("a\tb\r1\t\"x\ty\"\r\r2\t\n\"3\"z\tq\n4\t\"open\nnever closed", new CsvSettings { Delimiter = "\\t" });
+
+        records.Select(r => r.Line).Should().Equal(2L, 4L, 5L, 6L);
+        records[0].Fields.Should().Equal("1", "x\ty");
+        records[1].Fields.Should().Equal("2", string.Empty);
+        records[2].Error.Should().Contain("after the closing quote");
+        records[3].Fields.Should().Equal("4", "open\nnever closed");
+        records[3].Error.Should().Contain("opened on line 6 is never closed");
+    }
+}
