@@ -240,6 +240,7 @@ public sealed partial class AwsIngestOptions
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"AwsIngestOptions.MaxErrorRetries {MaxErrorRetries} is out of range: expected 0 to 20."));
         }
 
+        AddServiceErrors(errors);
         return errors;
     }
 

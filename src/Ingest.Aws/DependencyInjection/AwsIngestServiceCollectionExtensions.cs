@@ -50,6 +50,7 @@ public static class AwsIngestServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<AwsBackends>().Backends.Lake);
         services.TryAddSingleton(sp => sp.GetRequiredService<AwsBackends>().Backends.Registry);
         services.TryAddSingleton(sp => sp.GetRequiredService<AwsBackends>().Backends.Ledger);
+        AwsAnalytics.AddServices(services);
         return services;
     }
 
