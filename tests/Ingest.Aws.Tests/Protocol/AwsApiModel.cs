@@ -1,3 +1,4 @@
+using Ingest.TestSupport;
 using System.Text.Json.Nodes;
 using Ingest.Aws.Tests.Infrastructure;
 
@@ -33,6 +34,7 @@ public sealed class AwsApiModel
 
     public static AwsApiModel Load(string name)
     {
+        NpmPackages.EnsureInstalledAsync(Path.Combine(AwsServers.TestsFolder, "aws-models"), Path.Combine("node_modules", "aws-sdk", "package.json")).GetAwaiter().GetResult();
         var path = Path.Combine(ModelsFolder, name + ".min.json");
         if (!File.Exists(path))
         {

@@ -1,3 +1,4 @@
+using Ingest.TestSupport;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Ingest.Aws.StepFunctions;
@@ -238,6 +239,7 @@ public sealed class IngestStateMachineTests
 
     private static async Task<(int ExitCode, string Output)> NodeAsync(params string[] arguments)
     {
+        await NpmPackages.EnsureInstalledAsync(ModelsDir, Path.Combine("node_modules", "aws-local-stepfunctions", "package.json"));
         if (!Directory.Exists(Path.Combine(ModelsDir, "node_modules")))
         {
             throw new InvalidOperationException($"{ModelsDir}/node_modules is missing: install it first (npm ci --prefix tests/aws-models).");
