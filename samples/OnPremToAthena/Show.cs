@@ -43,6 +43,9 @@ internal static class Show
         }
     }
 
+    /// <summary>Prints why a step's SQL is skipped.</summary>
+    public static void Skipped(string why) => AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(why)}[/]");
+
     /// <summary>Prints up to <paramref name="maxRows"/> rows (the first half and the last half when there are more) and returns all rows.</summary>
     public static async Task<IReadOnlyList<IReadOnlyList<object?>>> QueryAsync(
         IQueryEngine query, string title, string sql, IReadOnlyList<object?>? parameters = null, int maxRows = 12)

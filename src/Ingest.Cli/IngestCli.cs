@@ -21,17 +21,19 @@ public static class IngestCli
     /// <summary>Runs the command line, writing output to <paramref name="console"/> and errors to <paramref name="errorConsole"/>.</summary>
     /// <returns>The process exit code (see <c>ingest --help</c>).</returns>
     public static Task<int> RunAsync(string[] args, IAnsiConsole console, IAnsiConsole errorConsole, CancellationToken cancellationToken = default)
-        => RunAsync(args, console, errorConsole, new LocalBackendFactory(), cancellationToken);
+        => RunAsync(args, console, errorConsole, new LocalBackendFactory(), new AwsBackendFactory(), cancellationToken);
 
-    internal static async Task<int> RunAsync(string[] args, IAnsiConsole console, IAnsiConsole errorConsole, IBackendFactory backends, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string[] args, IAnsiConsole console, IAnsiConsole errorConsole, IBackendFactory backends, AwsBackendFactory aws, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(errorConsole);
         ArgumentNullException.ThrowIfNull(backends);
+        ArgumentNullException.ThrowIfNull(aws);
 
         var services = new ServiceCollection();
         services.AddSingleton(backends);
+        services.AddSingleton(aws);
         services.AddSingleton<CliHome>();
         services.AddSingleton(new CliConsoles(console, errorConsole));
 
@@ -56,9 +58,10 @@ public static class IngestCli
         config.SetHelpProvider(new CliHelpProvider(config.Settings));
 
         config.AddCommand<InitCommand>("init")
-            .WithDescription("Create the ingest home folder (lake, registry, ledger) and show the next steps")
+            .WithDescription("Create the ingest home folder (lake, registry, ledger), or with --target aws check (or create) the buckets and table, and show the next steps")
             .WithExample("init")
-            .WithExample("--home", "/data/ingest", "init");
+            .WithExample("--home", "/data/ingest", "init")
+            .WithExample("init", "--target", "aws", "--terraform-outputs", "outputs.json");
 
         config.AddBranch("datasets", datasets =>
         {
@@ -92,7 +95,7 @@ public static class IngestCli
             .WithExample("runs", "sales.orders", "--limit", "5");
 
         config.AddCommand<QueryCommand>("query")
-            .WithDescription("Run SQL over the catalog (DuckDB locally); each dataset is a table domain.name, its rejects domain.name_quarantine")
+            .WithDescription("Run SQL over the catalog (DuckDB locally; not available with --target aws yet); each dataset is a table domain.name, its rejects domain.name_quarantine")
             .WithExample("query", "select count(*) from sales.orders")
             .WithExample("query", "select * from sales.orders where country = ? limit 10", "--param", "DE", "--format", "csv");
     }
@@ -108,7 +111,7 @@ public static class IngestCli
     }
 
     /// <summary>
-    /// Moves global options given before the command (<c>ingest --home x run …</c>) behind the command path,
+    /// Moves global options given before the command (<c>ingest --home x run …</c>, <c>ingest --target aws runs …</c>) behind the command path,
     /// where Spectre.Console.Cli accepts them as options of the command's settings.
     /// </summary>
     internal static string[] MoveLeadingGlobalOptions(string[] args)
@@ -118,13 +121,13 @@ public static class IngestCli
         while (i < args.Length)
         {
             var arg = args[i];
-            if (arg == "--home" && i + 1 < args.Length)
+            if (GlobalSettings.ValueOptions.Contains(arg) && i + 1 < args.Length)
             {
                 globals.Add(arg);
                 globals.Add(args[i + 1]);
                 i += 2;
             }
-            else if (arg.StartsWith("--home=", StringComparison.Ordinal) || arg is "--verbose")
+            else if (GlobalSettings.ValueOptions.Any(o => arg.StartsWith(o + "=", StringComparison.Ordinal)) || arg is "--verbose")
             {
                 globals.Add(arg);
                 i++;

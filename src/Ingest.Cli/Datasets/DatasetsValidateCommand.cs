@@ -15,11 +15,10 @@ internal sealed class DatasetsValidateCommand(CliHome home, CliConsoles consoles
     public override async Task<int> ExecuteAsync(CommandContext context, DefinitionFilesSettings settings, CancellationToken cancellationToken)
     {
         var files = settings.Files.Select(f => Arguments.ExistingFile(f, "Definition file")).ToList();
-        var homePath = settings.ResolveHome();
-        await using var session = CliHome.Exists(homePath) ? home.Open(settings) : null;
+        await using var session = home.TryOpen(settings);
         if (session is null)
         {
-            consoles.Error.MarkupLineInterpolated($"note: no ingest home at {homePath}; compatibility with registered versions is not checked.");
+            consoles.Error.MarkupLineInterpolated($"note: no ingest home at {settings.ResolveHome()}; compatibility with registered versions is not checked.");
         }
 
         var invalid = 0;

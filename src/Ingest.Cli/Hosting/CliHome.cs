@@ -1,23 +1,40 @@
+using Ingest.Aws;
+
 namespace Ingest.Cli.Hosting;
 
-/// <summary>The ingest home folder of one invocation and access to its backends.</summary>
-internal sealed class CliHome(IBackendFactory factory)
+/// <summary>The target of one invocation (a home folder, or AWS) and access to its backends.</summary>
+internal sealed class CliHome(IBackendFactory factory, AwsBackendFactory aws)
 {
     /// <summary>Returns whether the home folder exists.</summary>
     public static bool Exists(string home) => Directory.Exists(home);
 
-    /// <summary>Opens the backends of an existing home folder.</summary>
-    /// <exception cref="CliException">The folder does not exist.</exception>
+    /// <summary>Opens the backends of the target: an existing home folder, or AWS.</summary>
+    /// <exception cref="CliException">The home folder does not exist, or an AWS setting is missing or invalid.</exception>
     public BackendSession Open(GlobalSettings settings)
+        => TryOpen(settings) ?? throw new CliException(
+            $"No ingest home at {settings.ResolveHome()}: run 'ingest init' first, or pass --home (or set {GlobalSettings.HomeVariable}).");
+
+    /// <summary>Opens the backends of the target, or returns <see langword="null"/> when the local home folder does not exist.</summary>
+    public BackendSession? TryOpen(GlobalSettings settings)
     {
-        var home = settings.ResolveHome();
-        if (!Exists(home))
+        if (settings.ResolveTarget() == CliTarget.Aws)
         {
-            throw new CliException($"No ingest home at {home}: run 'ingest init' first, or pass --home (or set {GlobalSettings.HomeVariable}).");
+            return OpenAws(settings).Session;
         }
 
-        return new BackendSession(factory.Create(home));
+        var home = settings.ResolveHome();
+        return Exists(home) ? new BackendSession(factory.Create(home)) : null;
     }
+
+    /// <summary>Opens the AWS backends, with the options they were built from.</summary>
+    public (AwsIngestOptions Options, BackendSession Session) OpenAws(GlobalSettings settings)
+    {
+        var (options, backends) = aws.Create(settings);
+        return (options, new BackendSession(backends));
+    }
+
+    /// <summary>Builds the AWS options of the invocation without opening anything.</summary>
+    public AwsIngestOptions LoadAwsOptions(GlobalSettings settings) => aws.LoadOptions(settings);
 
     /// <summary>Creates the home folder and opens its backends.</summary>
     public BackendSession Create(string home)

@@ -1,18 +1,41 @@
+using System.ComponentModel;
+using Ingest.Aws;
 using Ingest.Cli.Hosting;
 using Ingest.Definitions;
+using Ingest.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Ingest.Cli.Init;
 
-/// <summary><c>ingest init</c>: creates the home folder and its backends, writes the definition schema, prints the next steps.</summary>
-internal sealed class InitCommand(CliHome home, CliConsoles consoles) : AsyncCommand<GlobalSettings>
+internal sealed class InitSettings : GlobalSettings
+{
+    [CommandOption("--create-resources")]
+    [Description("With --target aws: create the buckets and the DynamoDB table when absent (local servers and trials; in production Terraform owns them). Without it, init only checks that they answer")]
+    public bool CreateResources { get; init; }
+}
+
+/// <summary>
+/// <c>ingest init</c>: creates the home folder and its backends, writes the definition schema, prints the next steps.
+/// With <c>--target aws</c> it checks that the buckets and the table answer (or creates them with <c>--create-resources</c>).
+/// </summary>
+internal sealed class InitCommand(CliHome home, CliConsoles consoles) : AsyncCommand<InitSettings>
 {
     /// <summary>The file the JSON Schema of definitions is written to, for editors.</summary>
     public const string SchemaFileName = "dataset-definition.schema.json";
 
-    public override async Task<int> ExecuteAsync(CommandContext context, GlobalSettings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, InitSettings settings, CancellationToken cancellationToken)
     {
+        if (settings.ResolveTarget() == CliTarget.Aws)
+        {
+            return await InitAwsAsync(settings, cancellationToken);
+        }
+
+        if (settings.CreateResources)
+        {
+            throw new CliException("--create-resources applies to --target aws only: the local target creates its home folder anyway.");
+        }
+
         var console = consoles.Out;
         var path = settings.ResolveHome();
         var existed = CliHome.Exists(path);
@@ -39,6 +62,61 @@ internal sealed class InitCommand(CliHome home, CliConsoles consoles) : AsyncCom
             console.MarkupLineInterpolated($"Commands use [bold]{GlobalSettings.DefaultHome}[/] in the current folder; pass --home or set {GlobalSettings.HomeVariable} to use another.");
         }
 
+        return ExitCodes.Success;
+    }
+
+    private async Task<int> InitAwsAsync(InitSettings settings, CancellationToken cancellationToken)
+    {
+        var console = consoles.Out;
+        if (settings.CreateResources)
+        {
+            var options = home.LoadAwsOptions(settings);
+            try
+            {
+                await AwsIngest.EnsureResourcesAsync(options, cancellationToken);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new CliException(AwsBackendFactory.SettingsError(ex));
+            }
+        }
+
+        var (opened, session) = home.OpenAws(settings);
+        await using (session)
+        {
+            var lake = session.Backends.Lake;
+            var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+            try
+            {
+                foreach (var zone in LakeZone.All)
+                {
+                    // One page of a listing proves the bucket exists and the credentials may list it.
+                    await using var objects = lake.ListAsync(zone, DatasetLayout.StagingRoot + "/", cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    await objects.MoveNextAsync();
+                    grid.AddRow(zone.Name, Markup.Escape(lake.GetAddress(zone, DatasetLayout.StagingRoot + "/")[..^(DatasetLayout.StagingRoot.Length + 1)]));
+                }
+
+                await using var datasets = session.Backends.Registry.ListAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+                await datasets.MoveNextAsync();
+                grid.AddRow("table", Markup.Escape($"{opened.TableName} (DynamoDB{(opened.Region is null ? string.Empty : ", " + opened.Region)})"));
+            }
+            catch (IngestException ex)
+            {
+                throw new CliException(
+                    $"The AWS resources do not answer: {ex.Message.TrimEnd('.')}. Create them with Terraform (terraform/), or pass --create-resources for local servers and trial accounts.",
+                    ex.IsTransient ? ExitCodes.Unexpected : ExitCodes.BadInput);
+            }
+
+            console.MarkupLine(settings.CreateResources ? "AWS resources created or already present, and answering:" : "AWS resources answer:");
+            console.Write(grid);
+        }
+
+        console.WriteLine();
+        console.MarkupLine("Next steps (add the same --target and settings options to each):");
+        console.MarkupLine("  1. Register a definition: [bold]ingest datasets add orders.json[/]");
+        console.MarkupLine("  2. Ingest files:          [bold]ingest run sales.orders orders.csv[/]");
+        console.MarkupLine("  3. Inspect runs:          [bold]ingest runs sales.orders[/]");
+        console.MarkupLine("Queries need the Athena engine, which is not available with --target aws yet.");
         return ExitCodes.Success;
     }
 }

@@ -17,6 +17,12 @@ internal sealed class QueryCommand(CliHome home, CliConsoles consoles) : AsyncCo
             throw new CliException("The SQL text is empty.");
         }
 
+        if (settings.ResolveTarget() == CliTarget.Aws)
+        {
+            throw new CliException(
+                "ingest query is not available with --target aws yet: the Athena query engine is not part of this version. Query the curated zone with Athena, or use --target local.");
+        }
+
         await using var session = home.Open(settings);
         var engine = session.Backends.Query
             ?? throw new CliException($"The backends of {settings.ResolveHome()} have no query engine.");

@@ -2,6 +2,7 @@ using Ingest.Cli.Hosting;
 using Ingest.Engine;
 using Ingest.Ledger;
 using Ingest.Registry;
+using Ingest.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Spectre.Console;
@@ -65,11 +66,15 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles) : AsyncComm
             result = await pipeline.RunAsync(inputs, cancellationToken);
         }
 
-        Summarize(result, registered);
+        Summarize(
+            result,
+            registered,
+            catalogued: session.Backends.Catalog is not null,
+            quarantine: session.Backends.Lake.GetAddress(LakeZone.Quarantine, DatasetLayout.DatasetPrefix(id)));
         return ExitCodes.Success;
     }
 
-    private void Summarize(IngestRunResult result, RegisteredDefinition registered)
+    private void Summarize(IngestRunResult result, RegisteredDefinition registered, bool catalogued, string quarantine)
     {
         var console = consoles.Out;
         var run = result.Run;
@@ -103,9 +108,13 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles) : AsyncComm
         Row("elapsed", ConsoleOutput.Duration(result.Elapsed));
         Row("rows/s", ConsoleOutput.Rate(run.RowsRead / Math.Max(result.Elapsed.TotalSeconds, 0.001)));
         console.Write(new Panel(grid).Header($"ingest run: {Markup.Escape(registered.Dataset.ToString())}").Expand());
-        if (run.RowsRejected > 0)
+        if (run.RowsRejected > 0 && catalogued)
         {
             console.MarkupLineInterpolated($"Rejected rows: {registered.Definition.CatalogDatabase}.{registered.Definition.CatalogTable}_quarantine (_ingest_run_id = '{run.RunId}')");
+        }
+        else if (run.RowsRejected > 0)
+        {
+            console.MarkupLineInterpolated($"Rejected rows: {quarantine} (_ingest_run_id = '{run.RunId}')");
         }
     }
 

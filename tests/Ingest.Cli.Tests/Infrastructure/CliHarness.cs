@@ -26,9 +26,10 @@ public sealed class CliHarness : IDisposable
 {
     private readonly IBackendFactory _backends;
 
-    private CliHarness(IBackendFactory backends)
+    private CliHarness(IBackendFactory backends, params string[] targetArgs)
     {
         _backends = backends;
+        TargetArgs = [.. targetArgs];
         Root = Path.Combine(Path.GetTempPath(), "ingest-cli-tests", Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Root);
         Home = Path.Combine(Root, "home");
@@ -46,6 +47,18 @@ public sealed class CliHarness : IDisposable
     /// <summary>A harness over the real local backends (Ingest.Local), as the installed tool uses.</summary>
     public static CliHarness Local() => new(new LocalBackendFactory());
 
+    /// <summary>
+    /// A harness over the AWS backends: every invocation gets <c>--target aws</c> and the settings options added to
+    /// <see cref="TargetArgs"/>, and reads <see cref="Environment"/> instead of the process's environment variables.
+    /// </summary>
+    public static CliHarness Aws() => new(new LocalBackendFactory(), "--target", "aws");
+
+    /// <summary>Gets the options given to every invocation after <c>--home</c> (the target and its settings).</summary>
+    public List<string> TargetArgs { get; }
+
+    /// <summary>Gets the environment variables the CLI sees as INGEST_Aws__* settings (AWS target only).</summary>
+    public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Runs <c>ingest --home {Home} args…</c>.</summary>
     public Task<CliResult> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
 
@@ -56,7 +69,7 @@ public sealed class CliHarness : IDisposable
         output.Profile.Width = 250;
         var errors = new TestConsole();
         errors.Profile.Width = 250;
-        var code = await IngestCli.RunAsync(["--home", Home, .. args], output, errors, _backends, cancellationToken);
+        var code = await IngestCli.RunAsync(["--home", Home, .. TargetArgs, .. args], output, errors, _backends, new AwsBackendFactory(Environment), cancellationToken);
         return new CliResult(code, output.Output, errors.Output);
     }
 

@@ -1,0 +1,52 @@
+using Ingest;
+using Ingest.Aws;
+using Ingest.Definitions;
+using Microsoft.Extensions.Configuration;
+
+namespace OnPremToAthena;
+
+/// <summary>The AWS backends of the sample: S3 and DynamoDB, configured as the ingest CLI is.</summary>
+internal static class AwsTarget
+{
+    /// <summary>
+    /// Settings merged in this order, later wins: the Terraform outputs, the settings file's <c>Aws</c> section,
+    /// <c>INGEST_Aws__*</c> environment variables (<c>INGEST_Aws__Region</c>, <c>INGEST_Aws__ZoneBuckets__raw</c>).
+    /// Credentials come from the SDK's default chain, or <c>Aws:Profile</c>.
+    /// </summary>
+    public static AwsIngestOptions LoadOptions(SampleOptions sample)
+    {
+        var options = sample.TerraformOutputs is { } outputs
+            ? AwsIngestOptions.FromTerraformOutputs(File.ReadAllText(outputs))
+            : new AwsIngestOptions();
+        var builder = new ConfigurationBuilder();
+        if (sample.AwsSettings is { } file)
+        {
+            builder.AddJsonFile(file, optional: false);
+        }
+
+        builder.AddEnvironmentVariables("INGEST_").Build().GetSection("Aws").Bind(options);
+        return options;
+    }
+
+    /// <summary>Creates the backends (and the resources with <c>--create-resources</c>); the story needs a table without its datasets.</summary>
+    public static async Task<IngestBackends> CreateBackendsAsync(SampleOptions sample)
+    {
+        var options = LoadOptions(sample);
+        if (sample.CreateResources)
+        {
+            await AwsIngest.EnsureResourcesAsync(options);
+        }
+
+        var backends = AwsIngest.CreateBackends(options);
+        foreach (var dataset in new[] { "sales.customers", "sales.orders" })
+        {
+            if (await backends.Registry.GetAsync(DatasetId.Parse(dataset)) is { } registered)
+            {
+                throw new InvalidOperationException(
+                    $"{dataset} is already registered (v{registered.Version}) in table {options.TableName}: the sample tells its story from an empty lake, so point it at a table and buckets of its own (Aws:TableName, Aws:Bucket or Aws:ZoneBuckets).");
+            }
+        }
+
+        return backends;
+    }
+}
