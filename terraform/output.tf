@@ -83,3 +83,42 @@ output "ingest_settings" {
     parameterName     = aws_ssm_parameter.outputs.name
   }
 }
+
+# The outputs AwsIngestOptions.FromTerraformOutputs reads (src/Ingest.Aws/README.md): `terraform output -json`
+# saved to a file is what `ingest --target aws --terraform-outputs <file>` and the sample take.
+# A deployment test keeps these names in step with AwsIngestOptions.TerraformOutputNames.
+
+output "ingest_region" {
+  description = "SDK contract: region of the deployment."
+  value       = var.aws_region
+}
+
+output "ingest_raw_bucket" {
+  description = "SDK contract: bucket of the raw zone."
+  value       = aws_s3_bucket.data["raw"].bucket
+}
+
+output "ingest_curated_bucket" {
+  description = "SDK contract: bucket of the curated zone."
+  value       = aws_s3_bucket.data["curated"].bucket
+}
+
+output "ingest_quarantine_bucket" {
+  description = "SDK contract: bucket of the quarantine zone."
+  value       = aws_s3_bucket.data["quarantine"].bucket
+}
+
+output "ingest_table_name" {
+  description = "SDK contract: DynamoDB table of the registry and the run ledger."
+  value       = aws_dynamodb_table.metadata.name
+}
+
+output "ingest_kms_key_arn" {
+  description = "SDK contract: KMS key for SSE-KMS on the lake."
+  value       = aws_kms_key.lake.arn
+}
+
+output "ingest_account_id" {
+  description = "SDK contract: the account that must own the buckets (ExpectedBucketOwner)."
+  value       = local.account_id
+}

@@ -112,6 +112,18 @@ public sealed class TerraformTests
     }
 
     [Fact]
+    public void Outputs_include_every_name_the_SDK_reads_from_terraform_output_json()
+    {
+        var root = Model.Root;
+
+        // ingest_lake_bucket is the one-bucket alternative to the per-zone buckets this deployment creates.
+        var expected = Ingest.Aws.AwsIngestOptions.TerraformOutputNames.Where(n => n != "ingest_lake_bucket").ToList();
+
+        root.Outputs.Keys.Should().Contain(expected);
+        expected.Should().Contain(["ingest_region", "ingest_raw_bucket", "ingest_curated_bucket", "ingest_quarantine_bucket", "ingest_table_name"]);
+    }
+
+    [Fact]
     public void Outputs_give_the_SDK_every_value_it_needs_and_reference_declared_things()
     {
         var root = Model.Root;
