@@ -4,8 +4,6 @@ using Ingest.Ledger;
 using Ingest.Registry;
 using Ingest.Storage;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -40,28 +38,8 @@ public static class AwsIngestServiceCollectionExtensions
 
     private static IServiceCollection AddCore(IServiceCollection services, OptionsBuilder<AwsIngestOptions> options)
     {
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AwsIngestOptions>, AwsIngestOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new AwsBackends(AwsIngest.CreateBackends(
-            sp.GetRequiredService<IOptions<AwsIngestOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>())));
-        services.TryAddSingleton(sp => sp.GetRequiredService<AwsBackends>().Backends.Lake);
-        services.TryAddSingleton(sp => sp.GetRequiredService<AwsBackends>().Backends.Registry);
-        services.TryAddSingleton(sp => sp.GetRequiredService<AwsBackends>().Backends.Ledger);
+        services.AddIngestBackends(options, o => o.GetErrors(), AwsIngest.CreateBackends, withCatalogAndQuery: false);
         AwsAnalytics.AddServices(services);
         return services;
-    }
-
-    private sealed record AwsBackends(IngestBackends Backends);
-
-    private sealed class AwsIngestOptionsValidator : IValidateOptions<AwsIngestOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, AwsIngestOptions options)
-        {
-            var errors = options.GetErrors();
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
     }
 }

@@ -5,8 +5,6 @@ using Ingest.Local;
 using Ingest.Registry;
 using Ingest.Storage;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -41,30 +39,5 @@ public static class LocalIngestServiceCollectionExtensions
     }
 
     private static IServiceCollection AddCore(IServiceCollection services, OptionsBuilder<LocalIngestOptions> options)
-    {
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LocalIngestOptions>, LocalIngestOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new LocalBackends(LocalIngest.CreateBackends(
-            sp.GetRequiredService<IOptions<LocalIngestOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>())));
-        services.TryAddSingleton(sp => sp.GetRequiredService<LocalBackends>().Backends.Lake);
-        services.TryAddSingleton(sp => sp.GetRequiredService<LocalBackends>().Backends.Registry);
-        services.TryAddSingleton(sp => sp.GetRequiredService<LocalBackends>().Backends.Ledger);
-        services.TryAddSingleton(sp => sp.GetRequiredService<LocalBackends>().Backends.Catalog!);
-        services.TryAddSingleton(sp => sp.GetRequiredService<LocalBackends>().Backends.Query!);
-        return services;
-    }
-
-    private sealed record LocalBackends(IngestBackends Backends);
-
-    private sealed class LocalIngestOptionsValidator : IValidateOptions<LocalIngestOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, LocalIngestOptions options)
-        {
-            var errors = options.GetErrors();
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
-    }
+        => services.AddIngestBackends(options, o => o.GetErrors(), LocalIngest.CreateBackends, withCatalogAndQuery: true);
 }
