@@ -92,6 +92,7 @@ public static class AwsIngest
             ForcePathStyle = options.ForcePathStyle,
             RetryMode = RequestRetryMode.Standard,
             MaxErrorRetry = options.MaxErrorRetries,
+            HttpClientFactory = new RetryCountingHttpClientFactory("s3"),
 
             // Checksums are computed by the lake itself (CRC-32C on every PUT and part) and sent as headers, not as aws-chunked trailers.
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
@@ -101,6 +102,7 @@ public static class AwsIngest
         {
             RetryMode = RequestRetryMode.Standard,
             MaxErrorRetry = options.MaxErrorRetries,
+            HttpClientFactory = new RetryCountingHttpClientFactory("dynamodb"),
         };
         Configure(s3Config, options.S3ServiceUrl, region);
         Configure(dynamoDbConfig, options.DynamoDbServiceUrl, region);

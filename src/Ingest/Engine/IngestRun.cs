@@ -37,6 +37,7 @@ internal sealed class IngestRun
     public async Task<IngestRunResult> ExecuteAsync(IReadOnlyList<IngestInput> inputs, CancellationToken cancellationToken)
     {
         var dataset = _settings.Dataset;
+        IngestRunCounters.Begin();
         var registered = await _backends.Registry.GetRequiredAsync(dataset, _settings.Version, cancellationToken).ConfigureAwait(false);
         var started = _time.GetTimestamp();
         var startedAt = TruncateToMicros(_time.GetUtcNow());

@@ -54,7 +54,14 @@ internal sealed class RunWork
     /// <summary>Gets whether the commit point was passed (from then on the run's data is published).</summary>
     public bool Committed { get; private set; }
 
-    public RunRecord Snapshot() => _run with { RowsRead = _rowsRead, RowsWritten = _rowsWritten, RowsRejected = _rowsRejected, Sources = [.. _sources] };
+    public RunRecord Snapshot() => _run with
+    {
+        RowsRead = _rowsRead,
+        RowsWritten = _rowsWritten,
+        RowsRejected = _rowsRejected,
+        Sources = [.. _sources],
+        Counters = IngestRunCounters.Snapshot(),
+    };
 
     public async Task<IngestRunResult> ExecuteAsync(CancellationToken cancellationToken)
     {

@@ -59,6 +59,10 @@ public sealed record RunRecord
 
     /// <summary>Gets the error of a failed run.</summary>
     public string? Error { get; init; }
+
+    /// <summary>Gets counters the backends kept during the run, such as <c>aws.retries</c> (see <see cref="Diagnostics.IngestRunCounters"/>).</summary>
+    /// <value>The default is empty.</value>
+    public IReadOnlyDictionary<string, long> Counters { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
 }
 
 /// <summary>An input identified by its content.</summary>
