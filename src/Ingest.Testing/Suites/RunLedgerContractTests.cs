@@ -268,6 +268,33 @@ public abstract class RunLedgerContractTests
         listed[2].Status.Should().Be(RunStatus.Succeeded);
     }
 
+    /// <summary>A watermark advances only with a succeeded run, is kept per source, and survives later failed runs.</summary>
+    [Fact]
+    public async Task GetWatermarkAsync_OnlySucceededRunsAdvanceIt()
+    {
+        var ledger = await CreateLedgerAsync(Clock);
+        var dataset = IngestTestData.NewDatasetId();
+        var runs = Enumerable.Range(0, 3).Select(i => Run(dataset, i)).ToList();
+        foreach (var run in runs)
+        {
+            await ledger.StartRunAsync(run);
+        }
+
+        (await ledger.GetWatermarkAsync(dataset, "orders.updated_at")).Should().BeNull();
+
+        await ledger.CompleteRunAsync(runs[0] with { Status = RunStatus.Succeeded, Watermarks = new Dictionary<string, string> { ["orders.updated_at"] = "2024-06-01T10:00:00Z", ["lines.id"] = "41" } });
+        await ledger.CompleteRunAsync(runs[1] with { Status = RunStatus.Failed, Error = "killed", Watermarks = new Dictionary<string, string> { ["orders.updated_at"] = "2024-06-02T10:00:00Z" } });
+
+        (await ledger.GetWatermarkAsync(dataset, "orders.updated_at")).Should().Be("2024-06-01T10:00:00Z", "a failed run must not move the watermark");
+        (await ledger.GetWatermarkAsync(dataset, "lines.id")).Should().Be("41");
+        (await ledger.GetWatermarkAsync(IngestTestData.NewDatasetId(), "lines.id")).Should().BeNull("watermarks are per dataset");
+
+        await ledger.CompleteRunAsync(runs[2] with { Status = RunStatus.Succeeded, Watermarks = new Dictionary<string, string> { ["orders.updated_at"] = "2024-06-03T10:00:00Z" } });
+
+        (await ledger.GetWatermarkAsync(dataset, "orders.updated_at")).Should().Be("2024-06-03T10:00:00Z");
+        (await ledger.GetWatermarkAsync(dataset, "lines.id")).Should().Be("41", "a run that does not read a source leaves its watermark alone");
+    }
+
     /// <summary>Returns a lease owner for a run.</summary>
     protected static LeaseOwner Owner(string runId) => new(runId, "host-1", 4242);
 

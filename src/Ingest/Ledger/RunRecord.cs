@@ -60,6 +60,14 @@ public sealed record RunRecord
     /// <summary>Gets the error of a failed run.</summary>
     public string? Error { get; init; }
 
+    /// <summary>
+    /// Gets the incremental cursors the run advanced to, by source (for example <c>orders.updated_at</c> →
+    /// <c>2024-06-01T10:00:00.000000Z</c>). They are part of the run's record, so they advance exactly when the run's
+    /// data is committed and never for a failed run; read them with <see cref="RunLedgerExtensions.GetWatermarkAsync"/>.
+    /// </summary>
+    /// <value>The default is empty.</value>
+    public IReadOnlyDictionary<string, string> Watermarks { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Gets counters the backends kept during the run, such as <c>aws.retries</c> (see <see cref="Diagnostics.IngestRunCounters"/>).</summary>
     /// <value>The default is empty.</value>
     public IReadOnlyDictionary<string, long> Counters { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
