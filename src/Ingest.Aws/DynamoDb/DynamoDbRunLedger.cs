@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Amazon.DynamoDBv2.Model;
 using Ingest.Aws.Diagnostics;
 using Ingest.Definitions;
@@ -24,7 +22,6 @@ namespace Ingest.Aws.DynamoDb;
 internal sealed class DynamoDbRunLedger : IRunLedger
 {
     private const int MaxLeaseAttempts = 8;
-    private static readonly JsonSerializerOptions Json = CreateOptions();
 
     private readonly DynamoDbTable _table;
     private readonly TimeProvider _timeProvider;
@@ -131,7 +128,7 @@ internal sealed class DynamoDbRunLedger : IRunLedger
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
         var item = await _table.GetAsync(Keys.Dataset(dataset), Keys.Run(runId), cancellationToken).ConfigureAwait(false);
-        return item is null ? null : Deserialize<RunRecord>(DynamoDbTable.GetBody(item, "body"));
+        return item is null ? null : LedgerJson.Deserialize<RunRecord>(DynamoDbTable.GetBody(item, "body"));
     }
 
     /// <remarks>
@@ -156,7 +153,7 @@ internal sealed class DynamoDbRunLedger : IRunLedger
             {
                 if (bySk.TryGetValue(run.Sk, out var item))
                 {
-                    yield return Deserialize<RunRecord>(DynamoDbTable.GetBody(item, "body"));
+                    yield return LedgerJson.Deserialize<RunRecord>(DynamoDbTable.GetBody(item, "body"));
                 }
             }
         }
@@ -172,7 +169,7 @@ internal sealed class DynamoDbRunLedger : IRunLedger
             return null;
         }
 
-        var source = Deserialize<SourceFingerprint>(DynamoDbTable.GetBody(item, "body"));
+        var source = LedgerJson.Deserialize<SourceFingerprint>(DynamoDbTable.GetBody(item, "body"));
         return await HasSucceededAsync(pk, item["runId"].S, cancellationToken).ConfigureAwait(false) ? source : null;
     }
 
@@ -184,7 +181,7 @@ internal sealed class DynamoDbRunLedger : IRunLedger
             [DynamoDbTable.PartitionKey] = DynamoDbTable.S(pk),
             [DynamoDbTable.SortKey] = DynamoDbTable.S(Keys.Source(source.Sha256)),
             ["runId"] = DynamoDbTable.S(run.RunId),
-            ["body"] = DynamoDbTable.S(JsonSerializer.Serialize(source, Json)),
+            ["body"] = DynamoDbTable.S(LedgerJson.Serialize(source)),
         };
         var mine = new Dictionary<string, AttributeValue> { [":runId"] = DynamoDbTable.S(run.RunId) };
         for (var attempt = 0; attempt < MaxLeaseAttempts; attempt++)
@@ -238,7 +235,7 @@ internal sealed class DynamoDbRunLedger : IRunLedger
             ["status"] = DynamoDbTable.S(StatusName(run.Status)),
             ["startedAt"] = DynamoDbTable.N(run.StartedAt.UtcTicks),
         };
-        DynamoDbTable.SetBody(item, "body", JsonSerializer.Serialize(run, Json), $"The record of run {run.RunId} of {run.Dataset}");
+        DynamoDbTable.SetBody(item, "body", LedgerJson.Serialize(run), $"The record of run {run.RunId} of {run.Dataset}");
         return item;
     }
 
@@ -257,16 +254,5 @@ internal sealed class DynamoDbRunLedger : IRunLedger
         new LeaseOwner(item["runId"].S, item["host"].S, int.Parse(item["processId"].N, CultureInfo.InvariantCulture)),
         new DateTimeOffset(long.Parse(item["expiresAt"].N, CultureInfo.InvariantCulture), TimeSpan.Zero));
 
-    private static string StatusName(RunStatus status) => JsonSerializer.Serialize(status, Json).Trim('"');
-
-    private static T Deserialize<T>(string body)
-        => JsonSerializer.Deserialize<T>(body, Json) ?? throw new IngestException($"The ledger holds a null {typeof(T).Name} item.");
-
-    private static JsonSerializerOptions CreateOptions()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
-        options.MakeReadOnly(populateMissingResolver: true);
-        return options;
-    }
+    private static string StatusName(RunStatus status) => LedgerJson.Serialize(status).Trim('"');
 }

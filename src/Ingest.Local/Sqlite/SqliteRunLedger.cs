@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Ingest.Definitions;
 using Ingest.Ledger;
 
@@ -12,7 +10,6 @@ namespace Ingest.Local.Sqlite;
 /// </summary>
 internal sealed class SqliteRunLedger(SqliteStore store, TimeProvider timeProvider) : IRunLedger
 {
-    private static readonly JsonSerializerOptions Json = CreateOptions();
 
     public Task<LeaseResult> TryAcquireLeaseAsync(DatasetId dataset, LeaseOwner owner, TimeSpan duration, string? takeOverFrom = null, CancellationToken cancellationToken = default)
     {
@@ -26,7 +23,7 @@ internal sealed class SqliteRunLedger(SqliteStore store, TimeProvider timeProvid
                 var body = await SqliteStore.GetAsync(connection, transaction, pk, Keys.Lease, cancellationToken).ConfigureAwait(false);
                 if (body is not null)
                 {
-                    var current = Deserialize<Lease>(body);
+                    var current = LedgerJson.Deserialize<Lease>(body);
                     if (current.ExpiresAt > now && !string.Equals(current.Owner.RunId, takeOverFrom, StringComparison.Ordinal))
                     {
                         return (false, new LeaseResult(false, current));
@@ -34,7 +31,7 @@ internal sealed class SqliteRunLedger(SqliteStore store, TimeProvider timeProvid
                 }
 
                 var lease = new Lease(dataset, owner, now + duration);
-                await SqliteStore.PutAsync(connection, transaction, pk, Keys.Lease, Serialize(lease), cancellationToken).ConfigureAwait(false);
+                await SqliteStore.PutAsync(connection, transaction, pk, Keys.Lease, LedgerJson.Serialize(lease), cancellationToken).ConfigureAwait(false);
                 return (true, new LeaseResult(true, lease));
             },
             cancellationToken);
@@ -55,7 +52,7 @@ internal sealed class SqliteRunLedger(SqliteStore store, TimeProvider timeProvid
                 }
 
                 var renewed = current with { ExpiresAt = timeProvider.GetUtcNow() + duration };
-                await SqliteStore.PutAsync(connection, transaction, pk, Keys.Lease, Serialize(renewed), cancellationToken).ConfigureAwait(false);
+                await SqliteStore.PutAsync(connection, transaction, pk, Keys.Lease, LedgerJson.Serialize(renewed), cancellationToken).ConfigureAwait(false);
                 return (true, true);
             },
             cancellationToken);
@@ -83,7 +80,7 @@ internal sealed class SqliteRunLedger(SqliteStore store, TimeProvider timeProvid
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentException.ThrowIfNullOrEmpty(run.RunId);
-        var body = Serialize(run);
+        var body = LedgerJson.Serialize(run);
         var inserted = await store.WriteAsync<bool>(
             async (connection, transaction) =>
             {
@@ -106,9 +103,9 @@ internal sealed class SqliteRunLedger(SqliteStore store, TimeProvider timeProvid
         ArgumentNullException.ThrowIfNull(run);
         ArgumentException.ThrowIfNullOrEmpty(run.RunId);
         var pk = Keys.Dataset(run.Dataset);
-        var body = Serialize(run);
+        var body = LedgerJson.Serialize(run);
         var sources = run.Status == RunStatus.Succeeded
-            ? run.Sources.Where(s => !s.Skipped).Select(s => (Sk: Keys.Source(s.Sha256), Body: Serialize(s))).ToList()
+            ? run.Sources.Where(s => !s.Skipped).Select(s => (Sk: Keys.Source(s.Sha256), Body: LedgerJson.Serialize(s))).ToList()
             : [];
         return store.WriteAsync<bool>(
             async (connection, transaction) =>
@@ -129,7 +126,7 @@ internal sealed class SqliteRunLedger(SqliteStore store, TimeProvider timeProvid
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
         var body = await store.GetAsync(Keys.Dataset(dataset), Keys.Run(runId), cancellationToken).ConfigureAwait(false);
-        return body is null ? null : Deserialize<RunRecord>(body);
+        return body is null ? null : LedgerJson.Deserialize<RunRecord>(body);
     }
 
     public async IAsyncEnumerable<RunRecord> ListRunsAsync(DatasetId dataset, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -140,7 +137,7 @@ internal sealed class SqliteRunLedger(SqliteStore store, TimeProvider timeProvid
             cancellationToken);
         await foreach (var body in rows.ConfigureAwait(false))
         {
-            yield return Deserialize<RunRecord>(body);
+            yield return LedgerJson.Deserialize<RunRecord>(body);
         }
     }
 
@@ -148,26 +145,13 @@ internal sealed class SqliteRunLedger(SqliteStore store, TimeProvider timeProvid
     {
         ArgumentException.ThrowIfNullOrEmpty(sha256);
         var body = await store.GetAsync(Keys.Dataset(dataset), Keys.Source(sha256), cancellationToken).ConfigureAwait(false);
-        return body is null ? null : Deserialize<SourceFingerprint>(body);
+        return body is null ? null : LedgerJson.Deserialize<SourceFingerprint>(body);
     }
 
     private static async Task<Lease?> HeldLeaseAsync(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, string pk, string runId, CancellationToken cancellationToken)
     {
         var body = await SqliteStore.GetAsync(connection, transaction, pk, Keys.Lease, cancellationToken).ConfigureAwait(false);
-        var lease = body is null ? null : Deserialize<Lease>(body);
+        var lease = body is null ? null : LedgerJson.Deserialize<Lease>(body);
         return lease is not null && string.Equals(lease.Owner.RunId, runId, StringComparison.Ordinal) ? lease : null;
-    }
-
-    private static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
-
-    private static T Deserialize<T>(string body)
-        => JsonSerializer.Deserialize<T>(body, Json) ?? throw new IngestException($"The ledger holds a null {typeof(T).Name} item.");
-
-    private static JsonSerializerOptions CreateOptions()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
-        options.MakeReadOnly(populateMissingResolver: true);
-        return options;
     }
 }
