@@ -5,18 +5,10 @@
 // Usage: node run-asl.cjs <definition.json> <scenario.json>; prints one JSON report on stdout.
 'use strict';
 
-// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node 20 lacks.
-if (typeof Promise.withResolvers !== 'function') {
-  Promise.withResolvers = function withResolvers() {
-    let resolve;
-    let reject;
-    const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
-    return { promise, resolve, reject };
-  };
-}
-
 const fs = require('fs');
 const path = require('path');
+// The polyfill aws-local-stepfunctions needs on Node 20 and the DynamoDB stand-in, shared with the Terraform machine's harness.
+const { AwsError, createDynamoDb } = require(path.join(__dirname, '..', '..', 'Shared', 'local-stepfunctions.cjs'));
 const { StateMachine } = require(path.join(process.env.AWS_MODELS_DIR, 'node_modules', 'aws-local-stepfunctions'));
 
 const [definitionPath, scenarioPath] = process.argv.slice(2);
@@ -30,62 +22,7 @@ const glueCalls = [];
 const partitionBatches = [];
 const glueAttempts = {};
 
-class AwsError extends Error {
-  constructor(name, message) {
-    super(message);
-    this.name = name;
-  }
-}
-
-const scalar = (av) => (av === undefined ? undefined : 'S' in av ? av.S : 'N' in av ? Number(av.N) : JSON.stringify(av));
-
-// Conditions used by the generator: attribute_not_exists(a), x = :v, #n IN (:a, :b), joined by OR.
-function condition(expression, item, names = {}, values = {}) {
-  if (!expression) return true;
-  const attr = (t) => (item ? scalar(item[t.startsWith('#') ? names[t] : t]) : undefined);
-  return expression.split(/\s+OR\s+/).some((part) => {
-    let m;
-    if ((m = /^attribute_not_exists\((\S+)\)$/.exec(part.trim()))) return attr(m[1]) === undefined;
-    if ((m = /^(\S+)\s*=\s*(:\w+)$/.exec(part.trim()))) return attr(m[1]) !== undefined && attr(m[1]) === scalar(values[m[2]]);
-    if ((m = /^(\S+)\s+IN\s*\(([^)]*)\)$/.exec(part.trim()))) {
-      return m[2].split(',').map((v) => scalar(values[v.trim()])).includes(attr(m[1]));
-    }
-    throw new Error(`Unsupported condition: ${part}`);
-  });
-}
-
-const key = (k) => `${k.pk.S}|${k.sk.S}`;
-const dynamo = {
-  putItem: async (p) => {
-    if (!condition(p.ConditionExpression, table.get(key(p.Item)), p.ExpressionAttributeNames, p.ExpressionAttributeValues)) {
-      throw new AwsError('DynamoDB.ConditionalCheckFailedException', 'The conditional request failed');
-    }
-    table.set(key(p.Item), p.Item);
-    return {};
-  },
-  getItem: async (p) => (table.has(key(p.Key)) ? { Item: table.get(key(p.Key)) } : {}),
-  updateItem: async (p) => {
-    const existing = table.get(key(p.Key));
-    if (!condition(p.ConditionExpression, existing, p.ExpressionAttributeNames, p.ExpressionAttributeValues)) {
-      throw new AwsError('DynamoDB.ConditionalCheckFailedException', 'The conditional request failed');
-    }
-    const item = { ...(existing ?? { pk: p.Key.pk, sk: p.Key.sk }) };
-    const sets = p.UpdateExpression.replace(/^SET\s+/, '').split(',');
-    for (const set of sets) {
-      const [name, value] = set.split('=').map((s) => s.trim());
-      item[name.startsWith('#') ? p.ExpressionAttributeNames[name] : name] = p.ExpressionAttributeValues[value];
-    }
-    table.set(key(p.Key), item);
-    return p.ReturnValues === 'ALL_NEW' ? { Attributes: item } : {};
-  },
-  deleteItem: async (p) => {
-    if (!condition(p.ConditionExpression, table.get(key(p.Key)), p.ExpressionAttributeNames, p.ExpressionAttributeValues)) {
-      throw new AwsError('DynamoDB.ConditionalCheckFailedException', 'The conditional request failed');
-    }
-    table.delete(key(p.Key));
-    return {};
-  },
-};
+const dynamo = createDynamoDb(table);
 
 async function runGlueJob(p) {
   const dataset = p.Arguments['--dataset'];
@@ -119,11 +56,11 @@ async function createPartitions(p) {
 }
 
 const handlers = {
-  AcquireLease: dynamo.putItem,
-  LoadSettings: dynamo.getItem,
-  RecordSuccess: dynamo.updateItem,
-  RecordFailure: dynamo.updateItem,
-  ReleaseLease: dynamo.deleteItem,
+  AcquireLease: async (p) => dynamo.putItem(p),
+  LoadSettings: async (p) => dynamo.getItem(p),
+  RecordSuccess: async (p) => dynamo.updateItem(p),
+  RecordFailure: async (p) => dynamo.updateItem(p),
+  ReleaseLease: async (p) => dynamo.deleteItem(p),
   RunGlueJob: runGlueJob,
   CreatePartitions: createPartitions,
   PublishFailure: async (p) => { published.push(p); return { MessageId: `m-${published.length}` }; },
