@@ -10,10 +10,15 @@ namespace Ingest.Aws.DynamoDb;
 
 /// <summary>
 /// The run ledger in DynamoDB. Items under <c>DATASET#{id}</c>: <c>LEASE</c> (attributes <c>runId</c>, <c>host</c>,
-/// <c>processId</c>, <c>expiresAt</c> in UTC ticks), <c>RUN#{runId}</c> (<c>status</c>, <c>startedAt</c> in UTC ticks and the JSON <c>body</c> of the record,
+/// <c>processId</c>, <c>expiresAt</c> as UTC text <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>), <c>RUN#{runId}</c> (<c>status</c>, <c>startedAt</c> in UTC ticks and the JSON <c>body</c> of the record,
 /// gzip in <c>bodyGz</c> when large) and <c>SOURCE#{sha256}</c> (<c>runId</c> and the JSON <c>body</c> of the fingerprint).
 /// Every change is a conditional single-item write; lease expiry is judged by the <see cref="TimeProvider"/>.
 /// </summary>
+/// <remarks>
+/// The lease's <c>expiresAt</c> is fixed-width text in milliseconds because the state machine (IngestStateMachine) and the Glue
+/// job (terraform/glue_ingest_job/ingest_core/ledger.py) take and judge the same lease: a condition
+/// <c>expiresAt &lt;= :now</c> compares it with Step Functions' <c>$$.State.EnteredTime</c>, which has that format.
+/// </remarks>
 /// <remarks>
 /// A run completes with its source items first and its run item last: the run item is the commit point. A source item
 /// counts only while its run's item says <see cref="RunStatus.Succeeded"/>, so a process that stops between the writes
@@ -43,8 +48,8 @@ internal sealed class DynamoDbRunLedger : IRunLedger
         for (var attempt = 0; attempt < MaxLeaseAttempts; attempt++)
         {
             var now = _timeProvider.GetUtcNow();
-            var lease = new Lease(dataset, owner, now + duration);
-            var values = new Dictionary<string, AttributeValue> { [":now"] = DynamoDbTable.N(now.UtcTicks) };
+            var lease = new Lease(dataset, owner, ToMilliseconds(now + duration));
+            var values = new Dictionary<string, AttributeValue> { [":now"] = DynamoDbTable.S(LeaseTime(now)) };
             var condition = "attribute_not_exists(pk) OR expiresAt <= :now";
             if (takeOverFrom is not null)
             {
@@ -84,7 +89,7 @@ internal sealed class DynamoDbRunLedger : IRunLedger
             Keys.Lease,
             "SET expiresAt = :expires",
             "runId = :runId",
-            new() { [":expires"] = DynamoDbTable.N((_timeProvider.GetUtcNow() + duration).UtcTicks), [":runId"] = DynamoDbTable.S(runId) },
+            new() { [":expires"] = DynamoDbTable.S(LeaseTime(_timeProvider.GetUtcNow() + duration)), [":runId"] = DynamoDbTable.S(runId) },
             cancellationToken);
     }
 
@@ -246,13 +251,20 @@ internal sealed class DynamoDbRunLedger : IRunLedger
         ["runId"] = DynamoDbTable.S(lease.Owner.RunId),
         ["host"] = DynamoDbTable.S(lease.Owner.Host),
         ["processId"] = DynamoDbTable.N(lease.Owner.ProcessId),
-        ["expiresAt"] = DynamoDbTable.N(lease.ExpiresAt.UtcTicks),
+        ["expiresAt"] = DynamoDbTable.S(LeaseTime(lease.ExpiresAt)),
     };
+
+    /// <summary>The lease's time format: UTC, milliseconds, fixed width, so that text order is time order.</summary>
+    internal static string LeaseTime(DateTimeOffset time)
+        => ToMilliseconds(time).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ToMilliseconds(DateTimeOffset time)
+        => new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
     private static Lease ReadLease(DatasetId dataset, Dictionary<string, AttributeValue> item) => new(
         dataset,
         new LeaseOwner(item["runId"].S, item["host"].S, int.Parse(item["processId"].N, CultureInfo.InvariantCulture)),
-        new DateTimeOffset(long.Parse(item["expiresAt"].N, CultureInfo.InvariantCulture), TimeSpan.Zero));
+        DateTimeOffset.ParseExact(item["expiresAt"].S, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal));
 
     private static string StatusName(RunStatus status) => LedgerJson.Serialize(status).Trim('"');
 }

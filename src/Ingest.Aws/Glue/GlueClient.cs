@@ -126,7 +126,7 @@ internal sealed class GlueClient : IGlueClient
             JsonFields.Long(run, "ExecutionTime") ?? 0);
     }
 
-    private static JsonObject Write(GlueTableInput table) => new JsonObject
+    internal static JsonObject Write(GlueTableInput table) => new JsonObject
     {
         ["Name"] = table.Name,
     }

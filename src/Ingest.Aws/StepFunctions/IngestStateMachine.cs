@@ -1,51 +1,68 @@
-using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Ingest.Aws.Glue;
-using Ingest.Definitions;
-using Ingest.Storage;
 
 namespace Ingest.Aws.StepFunctions;
 
 /// <summary>Settings of the generated ingest state machine: the resources it calls.</summary>
+/// <remarks>
+/// The defaults are Terraform <c>templatefile</c> placeholders, so that <see cref="IngestStateMachine.Generate"/> with default
+/// options produces <c>terraform/step_functions/ingest.asl.json</c>; set real names to get a definition that deploys as it is.
+/// </remarks>
 public sealed class IngestStateMachineOptions
 {
     /// <summary>Gets or sets the DynamoDB table of the registry and ledger.</summary>
-    /// <value>The default is <c>ingest</c>; a Terraform placeholder such as <c>${metadata_table}</c> works too.</value>
-    public string TableName { get; set; } = "ingest";
+    /// <value>The default is <c>${metadata_table}</c>.</value>
+    public string TableName { get; set; } = "${metadata_table}";
 
     /// <summary>Gets or sets the Glue job that runs an ingest.</summary>
-    /// <value>The default is <c>ingest-glue-job</c>.</value>
-    public string GlueJobName { get; set; } = "ingest-glue-job";
+    /// <value>The default is <c>${glue_job_name}</c> (Terraform deploys the job <c>ingest-glue-job</c>).</value>
+    public string GlueJobName { get; set; } = "${glue_job_name}";
 
     /// <summary>Gets or sets the SNS topic failures are published to.</summary>
-    /// <value>The default is <c>${failure_topic_arn}</c> (filled in by Terraform's templatefile).</value>
+    /// <value>The default is <c>${failure_topic_arn}</c>.</value>
     public string FailureTopicArn { get; set; } = "${failure_topic_arn}";
 
-    /// <summary>Gets or sets the curated zone's address (<c>s3://bucket/curated/</c>); dataset tables live under it.</summary>
-    /// <value>The default is <c>${curated_location}</c>.</value>
-    public string CuratedLocation { get; set; } = "${curated_location}";
-
-    /// <summary>Gets or sets how many datasets are ingested at once.</summary>
-    /// <value>The default is 4; between 1 and 40.</value>
-    public int MaxConcurrency { get; set; } = 4;
+    /// <summary>Gets or sets how many datasets are ingested at once (the Map state's <c>MaxConcurrency</c>).</summary>
+    /// <value>
+    /// The default is <see langword="null"/>: the Terraform placeholder <c>${max_concurrency}</c>, written without quotes (the
+    /// file is then a template, valid JSON only once rendered). Otherwise between 1 and 40.
+    /// </value>
+    public int? MaxConcurrency { get; set; }
 }
 
 /// <summary>
-/// Generates the ingest state machine (Amazon States Language) from dataset definitions. For each dataset of the input
-/// <c>{"datasets": ["domain.name", …]}</c>, in a Map with a concurrency limit: take the lease (DynamoDB <c>LEASE</c> item,
-/// conditional put), read the registered version (<c>DEF#LATEST</c>), run the Glue job synchronously with the dataset's worker
-/// settings (retrying Glue's retryable errors), check that the job committed <c>RUN#{runId}</c>, register its partitions in
-/// batches of 100 (unless the table uses projection), and release the lease; on any failure the run is marked failed in the
-/// ledger and published to SNS before the lease is released. Item keys are those of the C# registry and ledger.
+/// Generates the ingest state machine (Amazon States Language). It is generic: it reads each dataset's settings from the
+/// registry in DynamoDB at run time, so adding or changing a dataset needs no new state machine, only
+/// <c>ingest datasets add</c>.
 /// </summary>
 /// <remarks>
-/// The lease the state machine takes carries the largest expiry (ASL cannot add a duration to a time): every path releases it,
-/// and the Glue job renews it with a real expiry. An execution that is stopped from outside leaves it for an operator or
-/// a cleanup execution.
+/// <para>
+/// Input <c>{"datasets": ["domain.name", …]}</c>: a Map state with a concurrency limit runs, per dataset: take the lease
+/// (the <c>LEASE</c> item exactly as the C# ledger writes it, conditional on no live lease), read <c>DEF#LATEST</c>, check
+/// that the definition's <c>engine.kind</c> is <c>glue</c>, run the Glue job synchronously with the definition's worker
+/// settings (retrying Glue's retryable errors with backoff), check that the job committed <c>RUN#{runId}</c>, register
+/// the run's partitions in batches of 100 (unless the dataset uses partition projection) and release the lease. On any
+/// failure the run is marked failed in the ledger (unless the job recorded its own end) and published to SNS before the
+/// lease is released. Input <c>{"cleanup": {"executionArn": …, "input": "…"}}</c> (sent by the EventBridge rule when an
+/// execution is aborted or times out) releases the leases that execution still holds.
+/// </para>
+/// <para>
+/// The lease the state machine takes expires at <c>9999-12-31T23:59:59.999Z</c> (States Language cannot add a duration
+/// to a time): the Glue job replaces it with a real expiry and renews it, every path releases it, and cleanup releases it
+/// after an abort. Definitions stored gzip-compressed (larger than 350 KB) cannot be read here and fail with a reason.
+/// </para>
 /// </remarks>
 public static class IngestStateMachine
 {
+    /// <summary>The file, relative to the repository root, that Terraform deploys: <see cref="Generate"/> with default options.</summary>
+    public const string TerraformTemplatePath = "terraform/step_functions/ingest.asl.json";
+
+    /// <summary>The lease expiry the state machine writes: the largest value of the ledger's expiry format.</summary>
+    internal const string OpenEndedLeaseExpiry = "9999-12-31T23:59:59.999Z";
+
+    private const string MaxConcurrencyPlaceholder = "${max_concurrency}";
+
     /// <summary>The Glue errors that a later attempt may not hit again.</summary>
     public static IReadOnlyList<string> RetryableGlueErrors { get; } =
     [
@@ -58,26 +75,32 @@ public static class IngestStateMachine
         "DynamoDB.ProvisionedThroughputExceededException", "DynamoDB.RequestLimitExceeded", "DynamoDB.ThrottlingException", "DynamoDB.InternalServerErrorException",
     ];
 
-    /// <summary>Generates the definition, indented, states in a stable order.</summary>
-    /// <param name="definitions">The datasets the state machine may run (others fail with <c>Ingest.NotDeployed</c>).</param>
-    /// <param name="options">The resources.</param>
-    /// <exception cref="ArgumentException">A dataset appears twice, or the options are out of range.</exception>
-    public static string Generate(IEnumerable<DatasetDefinition> definitions, IngestStateMachineOptions options)
+    private static readonly JsonSerializerOptions Indented = new()
     {
-        ArgumentNullException.ThrowIfNull(definitions);
+        WriteIndented = true,
+        NewLine = "\n",
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Generates the definition: indented with two spaces, <c>\n</c> line endings, states in a fixed order, so equal options give equal text.</summary>
+    /// <param name="options">The resources; the defaults give the Terraform template.</param>
+    /// <exception cref="ArgumentException">A name is empty, or <see cref="IngestStateMachineOptions.MaxConcurrency"/> is out of range.</exception>
+    public static string Generate(IngestStateMachineOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConcurrency, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxConcurrency, 40);
-        var datasets = definitions.OrderBy(d => d.Id.ToString(), StringComparer.Ordinal).ToList();
-        var duplicate = datasets.GroupBy(d => d.Id).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.TableName, nameof(options));
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.GlueJobName, nameof(options));
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.FailureTopicArn, nameof(options));
+        if (options.MaxConcurrency is { } limit)
         {
-            throw new ArgumentException($"Dataset {duplicate.Key} appears more than once.", nameof(definitions));
+            ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1, nameof(options));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 40, nameof(options));
         }
 
+        JsonNode maxConcurrency = options.MaxConcurrency is { } n ? n : MaxConcurrencyPlaceholder;
         var machine = new JsonObject
         {
-            ["Comment"] = "Ingest: for each dataset, take its lease, read its registered version, run the Glue job, check the ledger, register partitions, publish failures, release the lease. Input {\"datasets\": [\"domain.name\", ...]}. Generated by Ingest.Aws IngestStateMachine: do not edit.",
+            ["Comment"] = "Ingest: for each dataset, take its lease, read its registered definition, run the Glue job with the definition's worker settings, check the ledger, register partitions, publish failures, release the lease. Input {\"datasets\": [\"domain.name\", ...]}; {\"cleanup\": {\"executionArn\": ..., \"input\": ...}} releases the leases of an aborted or timed-out execution. Items as src/Ingest.Aws/DynamoDb writes them (pk DATASET#<id>; sk LEASE, DEF#LATEST, RUN#<run id>). Generated by 'ingest deploy asl' (Ingest.Aws IngestStateMachine): do not edit.",
             ["StartAt"] = "Mode",
             ["TimeoutSeconds"] = 172800,
             ["States"] = new JsonObject
@@ -85,7 +108,9 @@ public static class IngestStateMachine
                 ["Mode"] = new JsonObject
                 {
                     ["Type"] = "Choice",
-                    ["Choices"] = new JsonArray(new JsonObject { ["Variable"] = "$.datasets", ["IsPresent"] = true, ["Next"] = "IngestDatasets" }),
+                    ["Choices"] = new JsonArray(
+                        new JsonObject { ["Variable"] = "$.cleanup", ["IsPresent"] = true, ["Next"] = "ParseCleanup" },
+                        new JsonObject { ["Variable"] = "$.datasets", ["IsPresent"] = true, ["Next"] = "IngestDatasets" }),
                     ["Default"] = "NoDatasets",
                 },
                 ["NoDatasets"] = new JsonObject
@@ -98,13 +123,13 @@ public static class IngestStateMachine
                 {
                     ["Type"] = "Map",
                     ["ItemsPath"] = "$.datasets",
-                    ["MaxConcurrency"] = options.MaxConcurrency,
+                    ["MaxConcurrency"] = maxConcurrency,
                     ["ItemSelector"] = new JsonObject { ["dataset.$"] = "$$.Map.Item.Value", ["executionArn.$"] = "$$.Execution.Id" },
                     ["ItemProcessor"] = new JsonObject
                     {
                         ["ProcessorConfig"] = new JsonObject { ["Mode"] = "INLINE" },
                         ["StartAt"] = "NewRunId",
-                        ["States"] = DatasetStates(datasets, options),
+                        ["States"] = DatasetStates(options),
                     },
                     ["ResultPath"] = "$.results",
                     ["Next"] = "Summarize",
@@ -128,12 +153,67 @@ public static class IngestStateMachine
                     ["Cause"] = "At least one dataset's run failed; each failure was published to the failure topic with its reason.",
                 },
                 ["AllDone"] = new JsonObject { ["Type"] = "Succeed" },
+                ["ParseCleanup"] = new JsonObject
+                {
+                    ["Type"] = "Pass",
+                    ["Parameters"] = new JsonObject
+                    {
+                        ["executionArn.$"] = "$.cleanup.executionArn",
+                        ["original.$"] = "States.StringToJson($.cleanup.input)",
+                    },
+                    ["Next"] = "HasAbandonedDatasets",
+                },
+                ["HasAbandonedDatasets"] = new JsonObject
+                {
+                    ["Type"] = "Choice",
+                    ["Choices"] = new JsonArray(new JsonObject { ["Variable"] = "$.original.datasets", ["IsPresent"] = true, ["Next"] = "ReleaseAbandonedLeases" }),
+                    ["Default"] = "NothingToClean",
+                },
+                ["NothingToClean"] = new JsonObject { ["Type"] = "Succeed" },
+                ["ReleaseAbandonedLeases"] = new JsonObject
+                {
+                    ["Type"] = "Map",
+                    ["ItemsPath"] = "$.original.datasets",
+                    ["MaxConcurrency"] = maxConcurrency.DeepClone(),
+                    ["ItemSelector"] = new JsonObject { ["dataset.$"] = "$$.Map.Item.Value", ["executionArn.$"] = "$.executionArn" },
+                    ["ItemProcessor"] = new JsonObject
+                    {
+                        ["ProcessorConfig"] = new JsonObject { ["Mode"] = "INLINE" },
+                        ["StartAt"] = "ReleaseAbandonedLease",
+                        ["States"] = new JsonObject
+                        {
+                            ["ReleaseAbandonedLease"] = DynamoDbTask(
+                                "deleteItem",
+                                new JsonObject
+                                {
+                                    ["TableName"] = options.TableName,
+                                    ["Key"] = new JsonObject { ["pk"] = S("States.Format('DATASET#{}', $.dataset)"), ["sk"] = new JsonObject { ["S"] = "LEASE" } },
+                                    ["ConditionExpression"] = "host = :arn",
+                                    ["ExpressionAttributeValues"] = new JsonObject { [":arn"] = S("$.executionArn") },
+                                },
+                                null,
+                                null,
+                                new JsonArray(Catch("NotHeld", "DynamoDB.ConditionalCheckFailedException", resultPath: null))),
+                            ["NotHeld"] = new JsonObject { ["Type"] = "Succeed", ["Comment"] = "The lease was released already or belongs to another run." },
+                        },
+                    },
+                    ["ResultPath"] = JsonValue.Create<string?>(null),
+                    ["End"] = true,
+                },
             },
         };
-        return machine.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+        var text = machine.ToJsonString(Indented);
+        if (options.MaxConcurrency is null)
+        {
+            // Terraform substitutes a number here, so the placeholder goes in without quotes.
+            text = text.Replace($"\"MaxConcurrency\": \"{MaxConcurrencyPlaceholder}\"", $"\"MaxConcurrency\": {MaxConcurrencyPlaceholder}", StringComparison.Ordinal);
+        }
+
+        return text + "\n";
     }
 
-    private static JsonObject DatasetStates(List<DatasetDefinition> datasets, IngestStateMachineOptions options)
+    private static JsonObject DatasetStates(IngestStateMachineOptions options)
     {
         var states = new JsonObject
         {
@@ -166,126 +246,158 @@ public static class IngestStateMachine
                 },
                 ["Next"] = "AcquireLease",
             },
-            ["AcquireLease"] = DynamoDbTask("putItem", new JsonObject
-            {
-                ["TableName"] = options.TableName,
-                ["Item"] = new JsonObject
+            ["AcquireLease"] = DynamoDbTask(
+                "putItem",
+                new JsonObject
                 {
-                    ["pk"] = S("$.pk"),
-                    ["sk"] = new JsonObject { ["S"] = "LEASE" },
-                    ["runId"] = S("$.runId"),
-                    ["host"] = S("$.executionArn"),
-                    ["processId"] = new JsonObject { ["N"] = "0" },
-                    ["expiresAt"] = new JsonObject { ["N"] = DateTimeOffset.MaxValue.UtcTicks.ToString(CultureInfo.InvariantCulture) },
+                    ["TableName"] = options.TableName,
+                    ["Item"] = new JsonObject
+                    {
+                        ["pk"] = S("$.pk"),
+                        ["sk"] = new JsonObject { ["S"] = "LEASE" },
+                        ["runId"] = S("$.runId"),
+                        ["host"] = S("$.executionArn"),
+                        ["processId"] = new JsonObject { ["N"] = "0" },
+                        ["expiresAt"] = new JsonObject { ["S"] = OpenEndedLeaseExpiry },
+                    },
+                    ["ConditionExpression"] = "attribute_not_exists(pk) OR expiresAt <= :now",
+                    ["ExpressionAttributeValues"] = new JsonObject { [":now"] = S("$$.State.EnteredTime") },
                 },
-                ["ConditionExpression"] = "attribute_not_exists(pk)",
-            }, null, "LoadSettings", new JsonArray(Catch("DatasetBusy", "DynamoDB.ConditionalCheckFailedException"), Catch("LeaseNotTaken"))),
+                null,
+                "LoadSettings",
+                new JsonArray(Catch("DatasetBusy", "DynamoDB.ConditionalCheckFailedException"), Catch("LeaseNotTaken"))),
             ["DatasetBusy"] = new JsonObject
             {
                 ["Type"] = "Pass",
-                ["Comment"] = "Another run holds the lease: nothing to do now, and nothing of ours to release.",
+                ["Comment"] = "Another run holds a live lease: nothing to do now, and nothing of ours to release.",
                 ["Parameters"] = new JsonObject { ["dataset.$"] = "$.dataset", ["runId.$"] = "$.runId", ["status"] = "busy" },
                 ["End"] = true,
             },
             ["LeaseNotTaken"] = Error("States.Format('Taking the lease failed: {}', $.error.Cause)", "$.error.Error"),
-            ["LoadSettings"] = DynamoDbTask("getItem", new JsonObject
-            {
-                ["TableName"] = options.TableName,
-                ["Key"] = new JsonObject { ["pk"] = S("$.pk"), ["sk"] = new JsonObject { ["S"] = "DEF#LATEST" } },
-                ["ConsistentRead"] = true,
-            }, "$.settings", "IsRegistered", new JsonArray(Catch("DescribeFailure"))),
+            ["LoadSettings"] = DynamoDbTask(
+                "getItem",
+                new JsonObject
+                {
+                    ["TableName"] = options.TableName,
+                    ["Key"] = new JsonObject { ["pk"] = S("$.pk"), ["sk"] = new JsonObject { ["S"] = "DEF#LATEST" } },
+                    ["ConsistentRead"] = true,
+                },
+                "$.settings",
+                "IsRegistered",
+                new JsonArray(Catch("DescribeFailure"))),
             ["IsRegistered"] = new JsonObject
             {
                 ["Type"] = "Choice",
-                ["Choices"] = new JsonArray(new JsonObject { ["Variable"] = "$.settings.Item.version.N", ["IsPresent"] = true, ["Next"] = "ReadVersion" }),
+                ["Choices"] = new JsonArray(
+                    new JsonObject
+                    {
+                        ["And"] = new JsonArray(
+                            new JsonObject { ["Variable"] = "$.settings.Item.version.N", ["IsPresent"] = true },
+                            new JsonObject { ["Variable"] = "$.settings.Item.definition.S", ["IsPresent"] = true }),
+                        ["Next"] = "ReadDefinition",
+                    },
+                    new JsonObject { ["Variable"] = "$.settings.Item.definitionGz", ["IsPresent"] = true, ["Next"] = "DefinitionTooLarge" }),
                 ["Default"] = "NotRegistered",
             },
-            ["NotRegistered"] = Error("States.Format('Dataset {} has no registered definition (no DEF#LATEST item).', $.dataset)", "Ingest.NotRegistered"),
+            ["NotRegistered"] = Error("States.Format('Dataset {} has no registered definition (no DEF#LATEST item): register it with ingest datasets add.', $.dataset)", "Ingest.NotRegistered"),
+            ["DefinitionTooLarge"] = Error("States.Format('The definition of {} is stored compressed (larger than 350 KB), which the state machine cannot read: shorten it (descriptions, rule lists).', $.dataset)", "Ingest.DefinitionTooLarge"),
+            ["ReadDefinition"] = new JsonObject
+            {
+                ["Type"] = "Pass",
+                ["Comment"] = "DEF#LATEST as DynamoDbSchemaRegistry writes it: version (N), registeredAt, fingerprint, definition (canonical JSON).",
+                ["Parameters"] = new JsonObject
+                {
+                    ["version.$"] = "$.settings.Item.version.N",
+                    ["definition.$"] = "States.StringToJson($.settings.Item.definition.S)",
+                    ["catalogDefaults"] = new JsonObject
+                    {
+                        ["database.$"] = "States.ArrayGetItem(States.StringSplit($.dataset, '.'), 0)",
+                        ["table.$"] = "States.ArrayGetItem(States.StringSplit($.dataset, '.'), 1)",
+                    },
+                },
+                ["ResultPath"] = "$.registered",
+                ["Next"] = "ReadVersion",
+            },
             ["ReadVersion"] = new JsonObject
             {
                 ["Type"] = "Pass",
-                ["InputPath"] = "$.settings.Item.version.N",
+                ["InputPath"] = "$.registered.version",
                 ["ResultPath"] = "$.version",
-                ["Next"] = "SelectGlueSettings",
+                ["Next"] = "IsGlueDataset",
             },
-            ["SelectGlueSettings"] = new JsonObject
+            ["IsGlueDataset"] = new JsonObject
             {
                 ["Type"] = "Choice",
-                ["Choices"] = new JsonArray([.. datasets.Select(d => (JsonNode)new JsonObject
+                ["Choices"] = new JsonArray(new JsonObject
                 {
-                    ["Variable"] = "$.dataset",
-                    ["StringEquals"] = d.Id.ToString(),
-                    ["Next"] = SettingsState(d),
-                })]),
-                ["Default"] = "NotDeployed",
+                    ["And"] = new JsonArray(
+                        new JsonObject { ["Variable"] = "$.registered.definition.engine.kind", ["IsPresent"] = true },
+                        new JsonObject { ["Variable"] = "$.registered.definition.engine.kind", ["StringEquals"] = "glue" }),
+                    ["Next"] = "RunGlueJob",
+                }),
+                ["Default"] = "NotAGlueDataset",
             },
-            ["NotDeployed"] = Error("States.Format('Dataset {} is not in this state machine: regenerate it (ingest deploy asl) and deploy.', $.dataset)", "Ingest.NotDeployed"),
-        };
-
-        foreach (var definition in datasets)
-        {
-            states[SettingsState(definition)] = new JsonObject
+            ["NotAGlueDataset"] = Error("States.Format('Dataset {} is registered with engine.kind other than glue; run it with the in-process engine (ingest run).', $.dataset)", "Ingest.NotAGlueDataset"),
+            ["RunGlueJob"] = new JsonObject
             {
-                ["Type"] = "Pass",
-                ["Comment"] = $"From the definition of {definition.Id} (engine.glue, catalog).",
-                ["Result"] = GlueSettings(definition, options),
-                ["ResultPath"] = "$.glueSettings",
-                ["Next"] = "RunGlueJob",
-            };
-        }
-
-        states["RunGlueJob"] = new JsonObject
-        {
-            ["Type"] = "Task",
-            ["Resource"] = "arn:aws:states:::glue:startJobRun.sync",
-            ["Parameters"] = new JsonObject
-            {
-                ["JobName"] = options.GlueJobName,
-                ["Arguments"] = new JsonObject
+                ["Type"] = "Task",
+                ["Resource"] = "arn:aws:states:::glue:startJobRun.sync",
+                ["Comment"] = "Worker settings from the definition's engine.glue; the job reads everything else from the registry.",
+                ["Parameters"] = new JsonObject
                 {
-                    ["--dataset.$"] = "$.dataset",
-                    ["--run_id.$"] = "$.runId",
-                    ["--definition_version.$"] = "$.version",
-                    ["--started_at.$"] = "$.startedAt",
-                    ["--execution_arn.$"] = "$.executionArn",
+                    ["JobName"] = options.GlueJobName,
+                    ["Arguments"] = new JsonObject
+                    {
+                        ["--dataset.$"] = "$.dataset",
+                        ["--run_id.$"] = "$.runId",
+                        ["--definition_version.$"] = "$.version",
+                        ["--started_at.$"] = "$.startedAt",
+                        ["--execution_arn.$"] = "$.executionArn",
+                    },
+                    ["WorkerType.$"] = "$.registered.definition.engine.glue.workerType",
+                    ["NumberOfWorkers.$"] = "$.registered.definition.engine.glue.numberOfWorkers",
+                    ["Timeout.$"] = "$.registered.definition.engine.glue.timeoutMinutes",
                 },
-                ["WorkerType.$"] = "$.glueSettings.workerType",
-                ["NumberOfWorkers.$"] = "$.glueSettings.numberOfWorkers",
-                ["Timeout.$"] = "$.glueSettings.timeoutMinutes",
+                ["ResultSelector"] = new JsonObject { ["jobRunId.$"] = "$.Id", ["state.$"] = "$.JobRunState" },
+                ["ResultPath"] = "$.glue",
+                ["Retry"] = new JsonArray(new JsonObject
+                {
+                    ["ErrorEquals"] = new JsonArray([.. RetryableGlueErrors.Select(e => (JsonNode)e)]),
+                    ["IntervalSeconds"] = 30,
+                    ["MaxAttempts"] = 4,
+                    ["BackoffRate"] = 2,
+                    ["JitterStrategy"] = "FULL",
+                }),
+                ["Catch"] = new JsonArray(Catch("DescribeFailure")),
+                ["Next"] = "RecordSuccess",
             },
-            ["ResultSelector"] = new JsonObject { ["jobRunId.$"] = "$.Id", ["state.$"] = "$.JobRunState" },
-            ["ResultPath"] = "$.glue",
-            ["Retry"] = new JsonArray(new JsonObject
-            {
-                ["ErrorEquals"] = new JsonArray([.. RetryableGlueErrors.Select(e => (JsonNode)e)]),
-                ["IntervalSeconds"] = 30,
-                ["MaxAttempts"] = 4,
-                ["BackoffRate"] = 2,
-                ["JitterStrategy"] = "FULL",
-            }),
-            ["Catch"] = new JsonArray(Catch("DescribeFailure")),
-            ["Next"] = "RecordSuccess",
+            ["RecordSuccess"] = DynamoDbTask(
+                "updateItem",
+                new JsonObject
+                {
+                    ["TableName"] = options.TableName,
+                    ["Key"] = new JsonObject { ["pk"] = S("$.pk"), ["sk"] = S("States.Format('RUN#{}', $.runId)") },
+                    ["UpdateExpression"] = "SET executionArn = :arn, glueJobRunId = :jobRun",
+                    ["ConditionExpression"] = "#status IN (:succeeded, :skipped)",
+                    ["ExpressionAttributeNames"] = new JsonObject { ["#status"] = "status" },
+                    ["ExpressionAttributeValues"] = new JsonObject
+                    {
+                        [":arn"] = S("$.executionArn"),
+                        [":jobRun"] = S("$.glue.jobRunId"),
+                        [":succeeded"] = new JsonObject { ["S"] = "succeeded" },
+                        [":skipped"] = new JsonObject { ["S"] = "skipped" },
+                    },
+                    ["ReturnValues"] = "ALL_NEW",
+                },
+                "$.run",
+                "RegistersPartitions",
+                new JsonArray(Catch("NotCommitted", "DynamoDB.ConditionalCheckFailedException"), Catch("DescribeFailure"))),
+            ["NotCommitted"] = Error("States.Format('Glue job run {} ended without committing run {} in the ledger.', $.glue.jobRunId, $.runId)", "Ingest.NotCommitted"),
         };
-        states["RecordSuccess"] = DynamoDbTask("updateItem", new JsonObject
-        {
-            ["TableName"] = options.TableName,
-            ["Key"] = new JsonObject { ["pk"] = S("$.pk"), ["sk"] = S("States.Format('RUN#{}', $.runId)") },
-            ["UpdateExpression"] = "SET executionArn = :arn, glueJobRunId = :jobRun",
-            ["ConditionExpression"] = "#status IN (:succeeded, :skipped)",
-            ["ExpressionAttributeNames"] = new JsonObject { ["#status"] = "status" },
-            ["ExpressionAttributeValues"] = new JsonObject
-            {
-                [":arn"] = S("$.executionArn"),
-                [":jobRun"] = S("$.glue.jobRunId"),
-                [":succeeded"] = new JsonObject { ["S"] = "succeeded" },
-                [":skipped"] = new JsonObject { ["S"] = "skipped" },
-            },
-            ["ReturnValues"] = "ALL_NEW",
-        }, "$.run", "HasPartitions", new JsonArray(Catch("NotCommitted", "DynamoDB.ConditionalCheckFailedException"), Catch("DescribeFailure")));
-        ((JsonObject)states["RecordSuccess"]!)["ResultSelector"] = new JsonObject { ["body.$"] = "States.StringToJson($.Attributes.body.S)" };
-        states["NotCommitted"] = Error("States.Format('Glue job run {} ended without committing run {} in the ledger.', $.glue.jobRunId, $.runId)", "Ingest.NotCommitted");
+        ((JsonObject)states["RecordSuccess"]!)["Comment"] = "The Glue job commits RUN#<run id> itself (files, fingerprints, partitions); this checks it did and links the execution and job run to it.";
+        ((JsonObject)states["RecordSuccess"]!)["ResultSelector"] = new JsonObject { ["item.$"] = "$.Attributes" };
 
-        AddPartitionStates(states, datasets);
+        AddPartitionStates(states);
 
         states["Succeeded"] = new JsonObject { ["Type"] = "Pass", ["Result"] = "succeeded", ["ResultPath"] = "$.outcome", ["Next"] = "ReleaseLease" };
         states["DescribeFailure"] = new JsonObject
@@ -311,21 +423,27 @@ public static class IngestStateMachine
             ["ResultPath"] = "$.failure",
             ["Next"] = "RecordFailure",
         };
-        states["RecordFailure"] = DynamoDbTask("updateItem", new JsonObject
-        {
-            ["TableName"] = options.TableName,
-            ["Key"] = new JsonObject { ["pk"] = S("$.pk"), ["sk"] = S("States.Format('RUN#{}', $.runId)") },
-            ["UpdateExpression"] = "SET #status = :failed, body = :body, executionArn = :arn",
-            ["ConditionExpression"] = "attribute_not_exists(#status) OR #status = :running",
-            ["ExpressionAttributeNames"] = new JsonObject { ["#status"] = "status" },
-            ["ExpressionAttributeValues"] = new JsonObject
+        states["RecordFailure"] = DynamoDbTask(
+            "updateItem",
+            new JsonObject
             {
-                [":failed"] = new JsonObject { ["S"] = "failed" },
-                [":running"] = new JsonObject { ["S"] = "running" },
-                [":body"] = S("States.JsonToString($.failure)"),
-                [":arn"] = S("$.executionArn"),
+                ["TableName"] = options.TableName,
+                ["Key"] = new JsonObject { ["pk"] = S("$.pk"), ["sk"] = S("States.Format('RUN#{}', $.runId)") },
+                ["UpdateExpression"] = "SET #status = :failed, body = :body, executionArn = :arn",
+                ["ConditionExpression"] = "attribute_not_exists(#status) OR #status = :running",
+                ["ExpressionAttributeNames"] = new JsonObject { ["#status"] = "status" },
+                ["ExpressionAttributeValues"] = new JsonObject
+                {
+                    [":failed"] = new JsonObject { ["S"] = "failed" },
+                    [":running"] = new JsonObject { ["S"] = "running" },
+                    [":body"] = S("States.JsonToString($.failure)"),
+                    [":arn"] = S("$.executionArn"),
+                },
             },
-        }, null, "PublishFailure", new JsonArray(Catch("PublishFailure", resultPath: "$.recordError")));
+            null,
+            "PublishFailure",
+            new JsonArray(Catch("PublishFailure", resultPath: "$.recordError")));
+        ((JsonObject)states["RecordFailure"]!)["Comment"] = "Marks the run failed unless the job already recorded its own end (a failed run keeps the job's reason; a committed one is never overwritten).";
         states["PublishFailure"] = new JsonObject
         {
             ["Type"] = "Task",
@@ -347,13 +465,18 @@ public static class IngestStateMachine
             ["Next"] = "Failed",
         };
         states["Failed"] = new JsonObject { ["Type"] = "Pass", ["Result"] = "failed", ["ResultPath"] = "$.outcome", ["Next"] = "ReleaseLease" };
-        states["ReleaseLease"] = DynamoDbTask("deleteItem", new JsonObject
-        {
-            ["TableName"] = options.TableName,
-            ["Key"] = new JsonObject { ["pk"] = S("$.pk"), ["sk"] = new JsonObject { ["S"] = "LEASE" } },
-            ["ConditionExpression"] = "runId = :runId",
-            ["ExpressionAttributeValues"] = new JsonObject { [":runId"] = S("$.runId") },
-        }, null, "Outcome", new JsonArray(Catch("Outcome", resultPath: "$.releaseError")));
+        states["ReleaseLease"] = DynamoDbTask(
+            "deleteItem",
+            new JsonObject
+            {
+                ["TableName"] = options.TableName,
+                ["Key"] = new JsonObject { ["pk"] = S("$.pk"), ["sk"] = new JsonObject { ["S"] = "LEASE" } },
+                ["ConditionExpression"] = "runId = :runId",
+                ["ExpressionAttributeValues"] = new JsonObject { [":runId"] = S("$.runId") },
+            },
+            null,
+            "Outcome",
+            new JsonArray(Catch("Outcome", resultPath: "$.releaseError")));
         states["Outcome"] = new JsonObject
         {
             ["Type"] = "Pass",
@@ -364,64 +487,56 @@ public static class IngestStateMachine
     }
 
     /// <summary>
-    /// Partition registration: the run's <c>partitionsWritten</c> (from the ledger item) become Glue partition inputs (values
-    /// taken level by level, as many levels as the dataset has), then BatchCreatePartition in batches of 100; an existing
-    /// partition counts as success, any other error fails the run.
+    /// Partition registration, when the definition's <c>catalog.partitionStrategy</c> is <c>register</c>, it has partitions,
+    /// and the run wrote some: the table's storage descriptor comes from Glue (GetTable), each written partition
+    /// (<c>a=1/b=2/</c>) becomes a partition input with one value per partition key of the table, in key order, then BatchCreatePartition in batches of
+    /// 100; an existing partition counts as success, any other error fails the run.
     /// </summary>
-    private static void AddPartitionStates(JsonObject states, List<DatasetDefinition> datasets)
+    private static void AddPartitionStates(JsonObject states)
     {
-        var levels = datasets.Where(Registers).Select(d => d.Partitioning.Count).Distinct().Order().ToList();
-        states["HasPartitions"] = new JsonObject
+        states["RegistersPartitions"] = new JsonObject
         {
             ["Type"] = "Choice",
             ["Choices"] = new JsonArray(new JsonObject
             {
                 ["And"] = new JsonArray(
-                    new JsonObject { ["Variable"] = "$.glueSettings.registerPartitions", ["BooleanEquals"] = true },
-                    new JsonObject { ["Variable"] = "$.run.body.partitionsWritten[0]", ["IsPresent"] = true }),
-                ["Next"] = "BuildPartitionInputs",
+                    new JsonObject { ["Variable"] = "$.registered.definition.catalog.partitionStrategy", ["IsPresent"] = true },
+                    new JsonObject { ["Variable"] = "$.registered.definition.catalog.partitionStrategy", ["StringEquals"] = "register" },
+                    new JsonObject { ["Variable"] = "$.registered.definition.partitioning[0]", ["IsPresent"] = true },
+                    new JsonObject { ["Variable"] = "$.run.item.body.S", ["IsPresent"] = true }),
+                ["Next"] = "ReadRun",
             }),
             ["Default"] = "Succeeded",
         };
-
-        var inner = new JsonObject
+        states["ReadRun"] = new JsonObject
         {
-            ["PartitionLevels"] = new JsonObject
+            ["Type"] = "Pass",
+            ["Comment"] = "The committed RunRecord; partitionsWritten are relative to the dataset's folder (a=1/b=2/).",
+            ["Parameters"] = new JsonObject
             {
-                ["Type"] = "Choice",
-                ["Choices"] = new JsonArray([.. levels.Select(n => (JsonNode)new JsonObject
-                {
-                    ["Variable"] = "$.levels",
-                    ["NumericEquals"] = n,
-                    ["Next"] = $"PartitionInput{n}",
-                })]),
-                ["Default"] = "UnexpectedPartition",
+                ["body.$"] = "States.StringToJson($.run.item.body.S)",
+                ["catalog.$"] = "States.JsonMerge($.registered.catalogDefaults, $.registered.definition.catalog, false)",
             },
-            ["UnexpectedPartition"] = new JsonObject { ["Type"] = "Fail", ["Error"] = "Ingest.UnexpectedPartition", ["Cause"] = "The dataset's partition levels are not those the state machine was generated for." },
+            ["ResultPath"] = "$.run",
+            ["Next"] = "HasPartitions",
         };
-        foreach (var n in levels)
+        states["HasPartitions"] = new JsonObject
         {
-            var values = string.Join(", ", Enumerable.Range(0, n).Select(i => $"States.ArrayGetItem(States.StringSplit(States.ArrayGetItem(States.StringSplit($.partition, '/'), {i}), '='), 1)"));
-            inner[$"PartitionInput{n}"] = new JsonObject
-            {
-                ["Type"] = "Pass",
-                ["Parameters"] = new JsonObject
-                {
-                    ["Values.$"] = $"States.Array({values})",
-                    ["StorageDescriptor"] = new JsonObject
-                    {
-                        ["Columns.$"] = "$.storage.Columns",
-                        ["Location.$"] = "States.Format('{}{}', $.storage.Location, $.partition)",
-                        ["InputFormat.$"] = "$.storage.InputFormat",
-                        ["OutputFormat.$"] = "$.storage.OutputFormat",
-                        ["Compressed.$"] = "$.storage.Compressed",
-                        ["SerdeInfo.$"] = "$.storage.SerdeInfo",
-                    },
-                },
-                ["End"] = true,
-            };
-        }
-
+            ["Type"] = "Choice",
+            ["Choices"] = new JsonArray(new JsonObject { ["Variable"] = "$.run.body.partitionsWritten[0]", ["IsPresent"] = true, ["Next"] = "GetTable" }),
+            ["Default"] = "Succeeded",
+        };
+        states["GetTable"] = new JsonObject
+        {
+            ["Type"] = "Task",
+            ["Resource"] = "arn:aws:states:::aws-sdk:glue:getTable",
+            ["Parameters"] = new JsonObject { ["DatabaseName.$"] = "$.run.catalog.database", ["Name.$"] = "$.run.catalog.table" },
+            ["ResultSelector"] = new JsonObject { ["storage.$"] = "$.Table.StorageDescriptor", ["levels.$"] = "States.ArrayLength($.Table.PartitionKeys)" },
+            ["ResultPath"] = "$.table",
+            ["Retry"] = Retry("Glue.ThrottlingException", "Glue.InternalServiceException", "Glue.OperationTimeoutException"),
+            ["Catch"] = new JsonArray(Catch("DescribeFailure")),
+            ["Next"] = "BuildPartitionInputs",
+        };
         states["BuildPartitionInputs"] = new JsonObject
         {
             ["Type"] = "Map",
@@ -430,14 +545,49 @@ public static class IngestStateMachine
             ["ItemSelector"] = new JsonObject
             {
                 ["partition.$"] = "$$.Map.Item.Value",
-                ["levels.$"] = "$.glueSettings.partitionLevels",
-                ["storage.$"] = "$.glueSettings.storage",
+                ["segments.$"] = "States.StringSplit($$.Map.Item.Value, '/')",
+                ["levels.$"] = "States.ArrayRange(0, States.MathAdd($.table.levels, -1), 1)",
+                ["storage.$"] = "$.table.storage",
             },
             ["ItemProcessor"] = new JsonObject
             {
                 ["ProcessorConfig"] = new JsonObject { ["Mode"] = "INLINE" },
-                ["StartAt"] = "PartitionLevels",
-                ["States"] = inner,
+                ["StartAt"] = "PartitionValues",
+                ["States"] = new JsonObject
+                {
+                    ["PartitionValues"] = new JsonObject
+                    {
+                        ["Type"] = "Map",
+                        ["Comment"] = "The value of each name=value segment, one per partition key of the table, in key order.",
+                        ["ItemsPath"] = "$.levels",
+                        ["ItemSelector"] = new JsonObject { ["value.$"] = "States.ArrayGetItem(States.StringSplit(States.ArrayGetItem($.segments, $$.Map.Item.Value), '='), 1)" },
+                        ["ItemProcessor"] = new JsonObject
+                        {
+                            ["ProcessorConfig"] = new JsonObject { ["Mode"] = "INLINE" },
+                            ["StartAt"] = "PartitionValue",
+                            ["States"] = new JsonObject { ["PartitionValue"] = new JsonObject { ["Type"] = "Pass", ["OutputPath"] = "$.value", ["End"] = true } },
+                        },
+                        ["ResultPath"] = "$.values",
+                        ["Next"] = "PartitionInput",
+                    },
+                    ["PartitionInput"] = new JsonObject
+                    {
+                        ["Type"] = "Pass",
+                        ["Parameters"] = new JsonObject
+                        {
+                            ["Values.$"] = "$.values",
+                            ["StorageDescriptor"] = new JsonObject
+                            {
+                                ["Columns.$"] = "$.storage.Columns",
+                                ["Location.$"] = "States.Format('{}{}', $.storage.Location, $.partition)",
+                                ["InputFormat.$"] = "$.storage.InputFormat",
+                                ["OutputFormat.$"] = "$.storage.OutputFormat",
+                                ["SerdeInfo.$"] = "$.storage.SerdeInfo",
+                            },
+                        },
+                        ["End"] = true,
+                    },
+                },
             },
             ["ResultSelector"] = new JsonObject { ["batches.$"] = "States.ArrayPartition($, 100)" },
             ["ResultPath"] = "$.partitions",
@@ -452,8 +602,8 @@ public static class IngestStateMachine
             ["ItemSelector"] = new JsonObject
             {
                 ["batch.$"] = "$$.Map.Item.Value",
-                ["database.$"] = "$.glueSettings.database",
-                ["table.$"] = "$.glueSettings.table",
+                ["database.$"] = "$.run.catalog.database",
+                ["table.$"] = "$.run.catalog.table",
             },
             ["ItemProcessor"] = new JsonObject
             {
@@ -508,39 +658,12 @@ public static class IngestStateMachine
         };
     }
 
-    private static bool Registers(DatasetDefinition definition)
-        => definition.Catalog.PartitionStrategy == PartitionStrategy.Register && definition.Partitioning.Count > 0;
-
-    private static JsonObject GlueSettings(DatasetDefinition definition, IngestStateMachineOptions options)
-    {
-        var glue = definition.Engine.Glue;
-        var location = options.CuratedLocation + DatasetLayout.DatasetPrefix(definition.Id);
-        var settings = new JsonObject
-        {
-            ["workerType"] = glue.WorkerType,
-            ["numberOfWorkers"] = glue.NumberOfWorkers,
-            ["timeoutMinutes"] = glue.TimeoutMinutes,
-            ["database"] = definition.CatalogDatabase,
-            ["table"] = definition.CatalogTable,
-            ["registerPartitions"] = Registers(definition),
-            ["partitionLevels"] = definition.Partitioning.Count,
-        };
-        if (Registers(definition))
-        {
-            settings["storage"] = GlueClient.Write(GlueTables.Storage(definition, location));
-        }
-
-        return settings;
-    }
-
-    private static string SettingsState(DatasetDefinition definition) => $"GlueSettings {definition.Id}";
-
     private static JsonObject S(string path) => new() { ["S.$"] = path };
 
-    private static JsonObject Catch(string next, string? error = null, string resultPath = "$.error") => new()
+    private static JsonObject Catch(string next, string? error = null, string? resultPath = "$.error") => new()
     {
         ["ErrorEquals"] = new JsonArray(error ?? "States.ALL"),
-        ["ResultPath"] = resultPath,
+        ["ResultPath"] = resultPath is null ? JsonValue.Create<string?>(null) : resultPath,
         ["Next"] = next,
     };
 
@@ -553,16 +676,28 @@ public static class IngestStateMachine
         ["JitterStrategy"] = "FULL",
     });
 
-    private static JsonObject DynamoDbTask(string action, JsonObject parameters, string? resultPath, string next, JsonArray catches) => new()
+    private static JsonObject DynamoDbTask(string action, JsonObject parameters, string? resultPath, string? next, JsonArray catches)
     {
-        ["Type"] = "Task",
-        ["Resource"] = "arn:aws:states:::dynamodb:" + action,
-        ["Parameters"] = parameters,
-        ["ResultPath"] = resultPath is null ? JsonValue.Create<string?>(null) : resultPath,
-        ["Retry"] = Retry(DynamoDbRetryable),
-        ["Catch"] = catches,
-        ["Next"] = next,
-    };
+        var task = new JsonObject
+        {
+            ["Type"] = "Task",
+            ["Resource"] = "arn:aws:states:::dynamodb:" + action,
+            ["Parameters"] = parameters,
+            ["ResultPath"] = resultPath is null ? JsonValue.Create<string?>(null) : resultPath,
+            ["Retry"] = Retry(DynamoDbRetryable),
+            ["Catch"] = catches,
+        };
+        if (next is null)
+        {
+            task["End"] = true;
+        }
+        else
+        {
+            task["Next"] = next;
+        }
+
+        return task;
+    }
 
     private static JsonObject Error(string causeExpression, string errorOrPath) => new()
     {

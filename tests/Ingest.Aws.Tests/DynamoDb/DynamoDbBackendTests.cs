@@ -1,6 +1,7 @@
 using System.Text;
 using Amazon.DynamoDBv2.Model;
 using Ingest.Aws.DynamoDb;
+using Ingest.Aws.StepFunctions;
 using Ingest.Aws.Tests.Infrastructure;
 using Ingest.Definitions;
 using Ingest.Ledger;
@@ -143,6 +144,45 @@ public sealed class DynamoDbBackendTests(AwsServers servers)
 
         (await ledger.FindSourceAsync(dataset, sha)).Should().Be(source);
     }
+
+    [Fact]
+    public async Task Lease_SharedWithTheStateMachineAndTheGlueJob_HasOneItemShape()
+    {
+        var ledger = AwsIngest.CreateBackends(servers.Options()).Ledger;
+        var dataset = IngestTestData.NewDatasetId();
+
+        // The C# ledger's item: the attributes the state machine's conditions and the Glue job's ledger.py use.
+        var taken = await ledger.TryAcquireLeaseAsync(dataset, new LeaseOwner("20240601T080000Z-0000c0de", "agent-1", 42), TimeSpan.FromMinutes(5));
+        var item = await RawItemAsync(Keys.Dataset(dataset), Keys.Lease);
+        item.Keys.Should().BeEquivalentTo("pk", "sk", "runId", "host", "processId", "expiresAt");
+        item["processId"].N.Should().Be("42");
+        item["expiresAt"].S.Should().MatchRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$", "text order must be time order, in Step Functions' EnteredTime format")
+            .And.Be(DynamoDbRunLedger.LeaseTime(taken.Current.ExpiresAt));
+        await ledger.ReleaseLeaseAsync(dataset, "20240601T080000Z-0000c0de");
+
+        // The lease as the state machine takes it (IngestStateMachine's AcquireLease) is live for the C# engine.
+        const string execution = "arn:aws:states:eu-west-1:123456789012:execution:ingest:nightly";
+        await PutRawItemAsync(LeaseItem(dataset, "20240601T090000Z-5ea5ea5e", execution, IngestStateMachine.OpenEndedLeaseExpiry));
+        var busy = await ledger.TryAcquireLeaseAsync(dataset, new LeaseOwner("20240601T090100Z-00000001", "agent-1", 42), TimeSpan.FromMinutes(5));
+        busy.Acquired.Should().BeFalse();
+        busy.Current.Owner.Should().Be(new LeaseOwner("20240601T090000Z-5ea5ea5e", execution, 0));
+        busy.Current.ExpiresAt.Should().Be(new DateTimeOffset(9999, 12, 31, 23, 59, 59, 999, TimeSpan.Zero));
+
+        // Once the Glue job set a real expiry that has passed (ledger.py adopt_lease_request), the C# engine takes it over.
+        await PutRawItemAsync(LeaseItem(dataset, "20240601T090000Z-5ea5ea5e", execution, "2024-06-01T09:10:00.000Z"));
+        (await ledger.TryAcquireLeaseAsync(dataset, new LeaseOwner("20240601T100000Z-00000002", "agent-1", 42), TimeSpan.FromMinutes(5))).Acquired
+            .Should().BeTrue("an expired lease is taken over whoever wrote it");
+    }
+
+    private static Dictionary<string, AttributeValue> LeaseItem(DatasetId dataset, string runId, string host, string expiresAt) => new()
+    {
+        ["pk"] = new AttributeValue { S = Keys.Dataset(dataset) },
+        ["sk"] = new AttributeValue { S = Keys.Lease },
+        ["runId"] = new AttributeValue { S = runId },
+        ["host"] = new AttributeValue { S = host },
+        ["processId"] = new AttributeValue { N = "0" },
+        ["expiresAt"] = new AttributeValue { S = expiresAt },
+    };
 
     private async Task<Dictionary<string, AttributeValue>> RawItemAsync(string pk, string sk)
     {

@@ -3,7 +3,10 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Ingest.Aws.StepFunctions;
 using Ingest.Aws.Tests.Infrastructure;
+using Ingest.Aws.Glue;
 using Ingest.Definitions;
+using Ingest.Registry;
+using Ingest.Storage;
 
 namespace Ingest.Aws.Tests.StepFunctions;
 
@@ -19,8 +22,8 @@ public sealed class IngestStateMachineTests
     private static readonly IngestStateMachineOptions Options = new()
     {
         TableName = "ingest",
+        GlueJobName = "ingest-glue-job",
         FailureTopicArn = "arn:aws:sns:eu-central-1:123456789012:ingest-failures",
-        CuratedLocation = "s3://lake/curated/",
         MaxConcurrency = 2,
     };
 
@@ -29,6 +32,7 @@ public sealed class IngestStateMachineTests
     private static readonly DatasetDefinition Stock = Definition("inventory.stock_levels", [new PartitionField { Transform = PartitionTransform.IngestDate }, new PartitionField { Column = "warehouse" }]) with
     {
         Engine = new EngineSettings { Kind = EngineKind.Glue, Glue = new GlueSettings { WorkerType = "G.2X", NumberOfWorkers = 10, TimeoutMinutes = 120 } },
+        Catalog = new CatalogSettings { Database = "inventory_lake" },
     };
 
     private static readonly DatasetDefinition Customers = Definition("sales.customers", [new PartitionField { Column = "warehouse" }]) with
@@ -36,7 +40,11 @@ public sealed class IngestStateMachineTests
         Catalog = new CatalogSettings { PartitionStrategy = PartitionStrategy.Projection },
     };
 
-    private static string Machine => IngestStateMachine.Generate([Orders, Stock, Customers], Options);
+    private static readonly DatasetDefinition Local = Definition("sales.returns", []) with { Engine = new EngineSettings { Kind = EngineKind.Local } };
+
+    private static readonly DatasetDefinition[] All = [Orders, Stock, Customers, Local];
+
+    private static string Machine => IngestStateMachine.Generate(Options);
 
     [Fact]
     public async Task Generate_Definition_PassesAslValidator()
@@ -49,8 +57,25 @@ public sealed class IngestStateMachineTests
     }
 
     [Fact]
-    public void Generate_SameDefinitions_SameText()
-        => IngestStateMachine.Generate([Customers, Orders, Stock], Options).Should().Be(Machine, "the output is compared with the deployed file");
+    public void Generate_SameOptions_SameText()
+        => IngestStateMachine.Generate(new IngestStateMachineOptions { TableName = "ingest", GlueJobName = "ingest-glue-job", FailureTopicArn = Options.FailureTopicArn, MaxConcurrency = 2 })
+            .Should().Be(Machine, "the output is compared with the deployed file");
+
+    [Fact]
+    public void Generate_DefaultOptions_IsTheTerraformTemplate()
+    {
+        var template = IngestStateMachine.Generate(new IngestStateMachineOptions());
+
+        template.Should().Contain("\"MaxConcurrency\": ${max_concurrency},", "Terraform substitutes a number there")
+            .And.Contain("\"TableName\": \"${metadata_table}\"")
+            .And.Contain("\"JobName\": \"${glue_job_name}\"")
+            .And.Contain("\"TopicArn\": \"${failure_topic_arn}\"")
+            .And.NotContain("\r").And.NotContain("\\u0027").And.EndWith("}\n");
+    }
+
+    [Fact]
+    public void Generate_MaxConcurrencyOutOfRange_Throws()
+        => FluentActions.Invoking(() => IngestStateMachine.Generate(new IngestStateMachineOptions { MaxConcurrency = 41 })).Should().Throw<ArgumentOutOfRangeException>();
 
     [Fact]
     public async Task Run_Success_RunsGlueRegistersPartitionsInBatchesAndReleasesLease()
@@ -97,6 +122,10 @@ public sealed class IngestStateMachineTests
         report["status"]!.GetValue<string>().Should().Be("SUCCEEDED", report.ToJsonString());
         var input = report["partitionBatches"]![0]!["PartitionInputList"]![0]!;
         input["Values"]!.AsArray().Select(v => v!.GetValue<string>()).Should().Equal("2024-05-01", "W 1");
+        input["StorageDescriptor"]!["Location"]!.GetValue<string>().Should().Be("s3://lake/curated/inventory/stock_levels/ingest_date=2024-05-01/warehouse=W 1/");
+        report["partitionBatches"]![0]!["DatabaseName"]!.GetValue<string>().Should().Be("inventory_lake", "catalog.database overrides the domain");
+        report["partitionBatches"]![0]!["TableName"]!.GetValue<string>().Should().Be("stock_levels");
+        report["glueCalls"]![0]!["WorkerType"]!.GetValue<string>().Should().Be("G.2X");
         report["glueCalls"]![0]!["NumberOfWorkers"]!.GetValue<int>().Should().Be(10);
         report["glueCalls"]![0]!["Timeout"]!.GetValue<int>().Should().Be(120);
     }
@@ -184,6 +213,36 @@ public sealed class IngestStateMachineTests
         report["published"]!.AsArray().Should().ContainSingle().Which!["Message"]!.GetValue<string>().Should().Contain("no registered definition");
     }
 
+    [Fact]
+    public async Task Run_DatasetOnTheLocalEngine_FailsWithReason_WithoutGlue()
+    {
+        var report = await RunAsync(new JsonObject
+        {
+            ["input"] = Input("sales.returns"),
+            ["table"] = Registered("sales.returns", 1),
+        });
+
+        report["status"]!.GetValue<string>().Should().Be("FAILED", report.ToJsonString());
+        report["glueCalls"]!.AsArray().Should().BeEmpty();
+        report["published"]!.AsArray().Should().ContainSingle().Which!["Message"]!.GetValue<string>().Should().Contain("engine.kind other than glue");
+        Items(report).Should().NotContain("DATASET#sales.returns|LEASE");
+    }
+
+    [Fact]
+    public async Task Run_CompressedDefinition_FailsWithReason()
+    {
+        var table = Registered("sales.orders", 1);
+        var item = table[0]!.AsObject();
+        item.Remove("definition");
+        item["definitionGz"] = new JsonObject { ["B"] = "H4sIAAAAAAAA" };
+
+        var report = await RunAsync(new JsonObject { ["input"] = Input("sales.orders"), ["table"] = table });
+
+        report["status"]!.GetValue<string>().Should().Be("FAILED", report.ToJsonString());
+        report["glueCalls"]!.AsArray().Should().BeEmpty();
+        report["published"]!.AsArray().Should().ContainSingle().Which!["Message"]!.GetValue<string>().Should().Contain("stored compressed");
+    }
+
     private static string ModelsDir => Path.Combine(AwsServers.TestsFolder, "aws-models");
 
     private static DatasetDefinition Definition(string id, IReadOnlyList<PartitionField> partitioning) => new()
@@ -210,7 +269,7 @@ public sealed class IngestStateMachineTests
         ["version"] = new JsonObject { ["N"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture) },
         ["registeredAt"] = new JsonObject { ["S"] = "2024-05-01T00:00:00.0000000+00:00" },
         ["fingerprint"] = new JsonObject { ["S"] = "abc" },
-        ["definition"] = new JsonObject { ["S"] = "{}" },
+        ["definition"] = new JsonObject { ["S"] = DatasetDefinitionSerializer.Serialize(All.Single(d => d.Id.ToString() == dataset)) },
     });
 
     private static List<string> Results(JsonNode report)
@@ -223,6 +282,10 @@ public sealed class IngestStateMachineTests
 
     private static async Task<JsonNode> RunAsync(JsonObject scenario)
     {
+        // The Glue tables as the catalog (GlueCatalog) creates them, for the state machine's GetTable.
+        scenario["glueTables"] = new JsonObject(All.Select(d => KeyValuePair.Create<string, JsonNode?>(
+            $"{d.CatalogDatabase}.{d.CatalogTable}",
+            GlueClient.Write(GlueTables.Build(new RegisteredDefinition(d, 1, DateTimeOffset.UnixEpoch, "abc"), "s3://lake/curated/" + DatasetLayout.DatasetPrefix(d.Id))))));
         var definition = await WriteTempAsync(Machine);
         var scenarioFile = await WriteTempAsync(scenario.ToJsonString());
         var (exit, output) = await NodeAsync(Path.Combine(AwsServers.TestsFolder, "Ingest.Aws.Tests", "StepFunctions", "run-asl.cjs"), definition, scenarioFile);

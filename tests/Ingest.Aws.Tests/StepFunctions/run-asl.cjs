@@ -1,7 +1,7 @@
 // Executes a generated ingest state machine with aws-local-stepfunctions, every Task state replaced by a local handler:
 // DynamoDB tasks act on an in-memory table (their condition expressions are evaluated, so a wrong condition shows up as a
 // wrong outcome), the Glue job plays the scenario's behaviour per dataset (commit RUN#<run id>, fail, or throw a retryable
-// error first), SNS records what was published, BatchCreatePartition records the batches.
+// error first), SNS records what was published, GetTable answers from the scenario's Glue tables, BatchCreatePartition records the batches.
 // Usage: node run-asl.cjs <definition.json> <scenario.json>; prints one JSON report on stdout.
 'use strict';
 
@@ -55,8 +55,16 @@ async function createPartitions(p) {
   return errors.length ? { Errors: errors } : {};
 }
 
+async function getTable(p) {
+  const table = scenario.glueTables?.[`${p.DatabaseName}.${p.Name}`];
+  if (!table) throw new AwsError('Glue.EntityNotFoundException', `Table ${p.DatabaseName}.${p.Name} not found`);
+  return { Table: { Name: p.Name, DatabaseName: p.DatabaseName, ...structuredClone(table) } };
+}
+
 const handlers = {
   AcquireLease: async (p) => dynamo.putItem(p),
+  ReleaseAbandonedLease: async (p) => dynamo.deleteItem(p),
+  GetTable: getTable,
   LoadSettings: async (p) => dynamo.getItem(p),
   RecordSuccess: async (p) => dynamo.updateItem(p),
   RecordFailure: async (p) => dynamo.updateItem(p),
