@@ -6,7 +6,7 @@ same lake layout and the same ledger items:
 - ``definition``: reading and validating a definition document (docs/definition-reference.md);
 - ``expressions``: Spark SQL casts and quality-rule checks built from the definition;
 - ``layout``: object keys and partition values (src/Ingest/Storage/DatasetLayout.cs, Partitioner.cs);
-- ``ledger``: the DynamoDB items of the registry, ledger and lease (src/Ingest.Local/Sqlite/Keys.cs).
+- ``ledger``: the DynamoDB items of the registry, ledger and lease (src/Ingest.Aws/DynamoDb).
 """
 
 __all__ = ["definition", "expressions", "layout", "ledger"]

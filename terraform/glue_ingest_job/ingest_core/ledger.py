@@ -1,16 +1,23 @@
 """The metadata table's items as the Glue job reads and writes them.
 
-Keys and JSON bodies are those of the SQLite single table (src/Ingest.Local/Sqlite/Keys.cs,
-SqliteRunLedger.cs, SqliteSchemaRegistry.cs): pk = DATASET#<id>; sk = DEF#<version:06d>, DEF#LATEST, RUN#<run id>,
-LEASE, SOURCE#<sha256>, WATERMARK#<source>; attribute ``body`` = the record's JSON (camelCase, kebab-case
-enums). DynamoDB cannot look inside a JSON string, so the attributes that conditions compare are also kept
-at the top level: ``status`` on runs, ``runId`` / ``expiresAt`` / ``heldBy`` on the lease.
+Item keys, attribute names and formats are those of the C# DynamoDB backends (src/Ingest.Aws/DynamoDb:
+DynamoDbSchemaRegistry.cs, DynamoDbRunLedger.cs, DynamoDbTable.cs), so that the in-process engine, the state
+machine (IngestStateMachine.cs) and this job share one table:
+  pk = DATASET#<id>;
+  sk = DEF#<version:06d> and DEF#LATEST: version (N), registeredAt, fingerprint, definition (the canonical JSON;
+       definitionGz, gzip bytes, when larger than 350 KB);
+  sk = LEASE: runId, host, processId (N), expiresAt (UTC text yyyy-MM-ddTHH:mm:ss.fffZ, which sorts like time and
+       like the state machine's $$.State.EnteredTime);
+  sk = RUN#<run id>: status, startedAt (N, .NET ticks), body (the RunRecord JSON: camelCase, kebab-case enums);
+  sk = SOURCE#<sha256>: runId and body (the SourceFingerprint JSON); it counts only while its run succeeded.
+Watermarks live in the run record (watermarks), as the C# ledger keeps them.
 
 Functions here build request dictionaries for the boto3 DynamoDB client (low-level attribute values) and
 never call AWS, so they are tested without it.
 """
 
 import datetime
+import gzip
 import json
 
 from . import definition as definitions
@@ -43,18 +50,23 @@ def source_sk(sha256):
     return "SOURCE#" + sha256
 
 
-def watermark_sk(source):
-    return "WATERMARK#" + source
-
-
 def timestamp(moment):
     """ISO 8601 with offset, as System.Text.Json writes a UTC DateTimeOffset."""
     return moment.astimezone(datetime.timezone.utc).isoformat(timespec="microseconds")
 
 
 def lease_expiry(moment):
-    """The top-level expiresAt that conditions compare with the state machine's clock (…Z, sortable)."""
-    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The lease's expiresAt as the C# ledger writes it: UTC, milliseconds (truncated), fixed width, so text order is time order."""
+    utc = moment.astimezone(datetime.timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+_DOTNET_EPOCH = datetime.datetime(1, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def ticks(moment):
+    """.NET ticks (100 ns since 0001-01-01 UTC), as DateTimeOffset.UtcTicks: the RUN# item's startedAt."""
+    return (moment.astimezone(datetime.timezone.utc) - _DOTNET_EPOCH) // datetime.timedelta(microseconds=1) * 10
 
 
 def _s(value):
@@ -66,14 +78,18 @@ def _body(record):
 
 
 def read_registered(item, source="DEF#LATEST"):
-    """(version, definition, fingerprint) of a DEF# item (low-level attribute values)."""
-    if not item or "body" not in item:
+    """(version, definition, fingerprint) of a DEF# item as DynamoDbSchemaRegistry writes it (low-level attribute values;
+    definitionGz holds gzip bytes, as boto3 returns binary attributes)."""
+    if not item or "version" not in item:
         raise LedgerError(f"{source}: no registered definition")
-    body = json.loads(item["body"]["S"])
-    for member in ("version", "definition"):
-        if member not in body:
-            raise LedgerError(f"{source}: the body has no {member}")
-    return body["version"], definitions.parse(body["definition"], f"registry item {source} v{body['version']}"), body.get("fingerprint")
+    version = int(item["version"]["N"])
+    if "definition" in item:
+        text = item["definition"]["S"]
+    elif "definitionGz" in item:
+        text = gzip.decompress(bytes(item["definitionGz"]["B"])).decode("utf-8")
+    else:
+        raise LedgerError(f"{source}: the item has no definition attribute; it was not written by Ingest")
+    return version, definitions.parse(text, f"registry item {source} v{version}"), item.get("fingerprint", {}).get("S")
 
 
 def get_definition_request(table, dataset_id, version=None):
@@ -111,21 +127,16 @@ def source_fingerprint(sha256, name, size, raw_key, run_id, skipped=False):
     return {"sha256": sha256, "name": name, "size": size, "rawKey": raw_key, "runId": run_id, "skipped": skipped}
 
 
-def lease_body(dataset_id, run_id, host, expires_at):
-    return {"dataset": dataset_id, "owner": {"runId": run_id, "host": host, "processId": 0}, "expiresAt": timestamp(expires_at)}
-
-
-def adopt_lease_request(table, dataset_id, run_id, host, now, seconds):
-    """Sets a real expiry on the lease the state machine took for this run (and renews it later)."""
-    expires = now + datetime.timedelta(seconds=seconds)
+def adopt_lease_request(table, dataset_id, run_id, now, seconds):
+    """Sets a real expiry on the lease the state machine took for this run (and renews it later). The other attributes
+    stay as the state machine wrote them (host = the execution ARN, which the cleanup of an aborted execution matches)."""
     return {
         "TableName": table,
         "Key": {"pk": _s(dataset_pk(dataset_id)), "sk": _s(LEASE)},
-        "UpdateExpression": "SET expiresAt = :expires, body = :body",
+        "UpdateExpression": "SET expiresAt = :expires",
         "ConditionExpression": "runId = :runId",
         "ExpressionAttributeValues": {
-            ":expires": _s(lease_expiry(expires)),
-            ":body": _s(_body(lease_body(dataset_id, run_id, host, expires))),
+            ":expires": _s(lease_expiry(now + datetime.timedelta(seconds=seconds))),
             ":runId": _s(run_id),
         },
     }
@@ -136,7 +147,10 @@ def start_run_request(table, run):
         raise LedgerError("a run starts as running")
     return {
         "TableName": table,
-        "Item": {"pk": _s(dataset_pk(run["dataset"])), "sk": _s(run_sk(run["runId"])), "status": _s("running"), "body": _s(_body(run))},
+        "Item": {
+            "pk": _s(dataset_pk(run["dataset"])), "sk": _s(run_sk(run["runId"])), "status": _s("running"),
+            "startedAt": {"N": str(ticks(datetime.datetime.fromisoformat(run["startedAt"])))}, "body": _s(_body(run)),
+        },
         "ConditionExpression": "attribute_not_exists(pk)",
     }
 
@@ -145,11 +159,29 @@ def find_source_request(table, dataset_id, sha256):
     return {"TableName": table, "Key": {"pk": _s(dataset_pk(dataset_id)), "sk": _s(source_sk(sha256))}, "ConsistentRead": True}
 
 
-def commit_transaction(table, final_run, watermark=None):
+def get_run_request(table, dataset_id, run_id):
+    return {"TableName": table, "Key": {"pk": _s(dataset_pk(dataset_id)), "sk": _s(run_sk(run_id))}, "ConsistentRead": True}
+
+
+def source_holder(source_item):
+    """The run id that recorded a SOURCE# item (its runId attribute, as the C# ledger writes it)."""
+    return source_item["runId"]["S"]
+
+
+def source_counts(run_item):
+    """A SOURCE# item counts only while the run that recorded it succeeded (DynamoDbRunLedger.FindSourceAsync);
+    run_item is that run's RUN# item, or None."""
+    return bool(run_item) and run_item.get("status", {}).get("S") == "succeeded"
+
+
+def commit_transaction(table, final_run, orphans=None):
     """TransactItems that record a finished run: the lease must still be ours, the run must still be running,
-    and each new input fingerprint is written once (the first run that ingested an input stays its record)."""
+    and each new input fingerprint is written once (the first run that succeeded with an input stays its record).
+    orphans maps sha256 to the run id of a SOURCE# item left by a run that never succeeded: that item is taken over,
+    on condition that it still names that run. Watermarks go in the run record (final_run["watermarks"])."""
     if final_run["status"] not in ("succeeded", "skipped", "failed"):
         raise LedgerError("commit needs a final run")
+    orphans = orphans or {}
     pk = _s(dataset_pk(final_run["dataset"]))
     items = [
         {"ConditionCheck": {
@@ -172,17 +204,15 @@ def commit_transaction(table, final_run, watermark=None):
         if len(fresh) > MAX_SOURCES_PER_COMMIT:
             raise LedgerError(f"a run commits at most {MAX_SOURCES_PER_COMMIT} new inputs; split the landing folder")
         for source in fresh:
-            items.append({"Put": {
+            put = {
                 "TableName": table,
-                "Item": {"pk": pk, "sk": _s(source_sk(source["sha256"])), "body": _s(_body(source))},
+                "Item": {"pk": pk, "sk": _s(source_sk(source["sha256"])), "runId": _s(final_run["runId"]), "body": _s(_body(source))},
                 "ConditionExpression": "attribute_not_exists(pk)",
-            }})
-        if watermark is not None:
-            name, value = watermark
-            items.append({"Put": {
-                "TableName": table,
-                "Item": {"pk": pk, "sk": _s(watermark_sk(name)), "body": _s(_body({"source": name, "value": value, "runId": final_run["runId"]}))},
-            }})
+            }
+            if source["sha256"] in orphans:
+                put["ConditionExpression"] = "runId = :holder"
+                put["ExpressionAttributeValues"] = {":holder": _s(orphans[source["sha256"]])}
+            items.append({"Put": put})
     return {"TransactItems": items}
 
 
