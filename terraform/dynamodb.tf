@@ -1,7 +1,9 @@
-# The metadata table: schema registry, run ledger, leases, input fingerprints and watermarks in one
-# table (docs/adr/0003-single-table-registry.md). Items: pk = DATASET#<domain.name>, sk = DEF#<version:D6> |
-# DEF#LATEST | RUN#<run id> | LEASE | SOURCE#<sha256> | WATERMARK#<source>; attribute body = the JSON
-# document the SQLite backend stores for the same key.
+# The metadata table: schema registry, run ledger, leases and input fingerprints in one table
+# (docs/adr/0003-single-table-registry.md), read and written by the C# backends (src/Ingest.Aws/DynamoDb),
+# the state machine and the Glue job (ingest_core/ledger.py) alike. Items: pk = DATASET#<domain.name>,
+# sk = DEF#<version:D6> | DEF#LATEST | RUN#<run id> | LEASE | SOURCE#<sha256>; and pk = DATASETS,
+# sk = <domain.name>, the list of datasets. Every read is by key or by a query on one pk, so the table
+# has no secondary index.
 resource "aws_dynamodb_table" "metadata" {
   name                        = "${local.prefix}-ingest-metadata"
   billing_mode                = "PAY_PER_REQUEST"
@@ -17,14 +19,6 @@ resource "aws_dynamodb_table" "metadata" {
   attribute {
     name = "sk"
     type = "S"
-  }
-
-  # Lists every dataset's DEF#LATEST (the registry's "list datasets") without a scan.
-  global_secondary_index {
-    name            = "by-sk"
-    hash_key        = "sk"
-    range_key       = "pk"
-    projection_type = "KEYS_ONLY"
   }
 
   point_in_time_recovery {

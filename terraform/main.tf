@@ -14,6 +14,7 @@ module "step_1_parallelism" {
   metadata_table_arn  = aws_dynamodb_table.metadata.arn
   glue_job_name       = module.glue_ingest_default_job.job_name
   glue_job_arn        = module.glue_ingest_default_job.job_arn
+  catalog_databases   = [for db in aws_glue_catalog_database.domain : db.name]
   failure_topic_arn   = aws_sns_topic.failures.arn
   kms_key_arn         = aws_kms_key.lake.arn
   max_concurrency     = var.max_concurrency

@@ -31,6 +31,11 @@ variable "glue_job_arn" {
   type = string
 }
 
+variable "catalog_databases" {
+  description = "Glue databases whose tables the state machine registers partitions in."
+  type        = list(string)
+}
+
 variable "failure_topic_arn" {
   type = string
 }

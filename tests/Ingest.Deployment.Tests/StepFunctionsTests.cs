@@ -1,11 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ingest.Aws.StepFunctions;
+using Ingest.Definitions;
 using Ingest.Deployment.Tests.Infrastructure;
 
 namespace Ingest.Deployment.Tests;
 
 /// <summary>
-/// The ingest state machine: asl-validator accepts it, and aws-local-stepfunctions executes it with every Task state
+/// The ingest state machine as Terraform deploys it (the committed, generated terraform/step_functions/ingest.asl.json,
+/// rendered as templatefile renders it): asl-validator accepts it, and aws-local-stepfunctions executes it with every Task state
 /// replaced by a local handler (tests/deployment/run-asl.cjs: an in-memory metadata table that evaluates the
 /// definition's condition and update expressions, a stand-in Glue job, a recording SNS topic).
 /// </summary>
@@ -118,7 +121,7 @@ public sealed class StepFunctionsTests
     [Fact]
     public void A_live_lease_of_another_run_leaves_the_dataset_alone()
     {
-        var lease = Lease("20261125T013000Z-0badf00d", "2026-11-25T02:30:00Z", "arn:aws:states:eu-west-1:123456789012:execution:x:other");
+        var lease = Lease("20261125T013000Z-0badf00d", "2026-11-25T02:30:00.000Z", "arn:aws:states:eu-west-1:123456789012:execution:x:other");
         var report = Execute(Scenario("succeed", Registered("inventory.stock_levels.json"), lease));
 
         report.Status.Should().Be("SUCCEEDED", report.Raw);
@@ -130,7 +133,7 @@ public sealed class StepFunctionsTests
     [Fact]
     public void An_expired_lease_is_taken_over()
     {
-        var lease = Lease("20261124T013000Z-0badf00d", "2026-11-24T01:40:00Z", "agent-host");
+        var lease = Lease("20261124T013000Z-0badf00d", "2026-11-24T01:40:00.000Z", "agent-host");
         var report = Execute(Scenario("succeed", Registered("inventory.stock_levels.json"), lease));
 
         report.Status.Should().Be("SUCCEEDED", report.Raw);
@@ -156,13 +159,66 @@ public sealed class StepFunctionsTests
     }
 
     [Fact]
+    public void The_partitions_the_job_wrote_are_registered_with_the_tables_storage_descriptor()
+    {
+        var scenario = Scenario("succeed", Registered("inventory.stock_levels.json"));
+        scenario["partitions"] = new JsonArray("ingest_date=2026-11-25/warehouse_id=W1/", "ingest_date=2026-11-25/warehouse_id=W2/");
+        scenario["glueTables"] = new JsonObject
+        {
+            ["inventory.stock_levels"] = new JsonObject
+            {
+                ["Name"] = "stock_levels",
+                ["DatabaseName"] = "inventory",
+                ["PartitionKeys"] = new JsonArray(new JsonObject { ["Name"] = "ingest_date", ["Type"] = "date" }, new JsonObject { ["Name"] = "warehouse_id", ["Type"] = "string" }),
+                ["StorageDescriptor"] = new JsonObject
+                {
+                    ["Columns"] = new JsonArray(new JsonObject { ["Name"] = "sku", ["Type"] = "string" }),
+                    ["Location"] = "s3://lake-curated/inventory/stock_levels/",
+                    ["InputFormat"] = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+                    ["OutputFormat"] = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+                    ["SerdeInfo"] = new JsonObject { ["SerializationLibrary"] = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe" },
+                },
+            },
+        };
+
+        var report = Execute(scenario);
+
+        report.Status.Should().Be("SUCCEEDED", report.Raw);
+        report.Calls.Should().Equal("AcquireLease", "LoadSettings", "RunGlueJob", "RecordSuccess", "GetTable", "CreatePartitions", "ReleaseLease");
+        var batch = JsonNode.Parse(report.Raw)!["partitionBatches"]!.AsArray().Should().ContainSingle().Subject!;
+        batch["DatabaseName"]!.GetValue<string>().Should().Be("inventory");
+        batch["TableName"]!.GetValue<string>().Should().Be("stock_levels");
+        var inputs = batch["PartitionInputList"]!.AsArray();
+        inputs.Select(i => string.Join('|', i!["Values"]!.AsArray().Select(v => v!.GetValue<string>()))).Should().Equal("2026-11-25|W1", "2026-11-25|W2");
+        inputs[1]!["StorageDescriptor"]!["Location"]!.GetValue<string>().Should().Be("s3://lake-curated/inventory/stock_levels/ingest_date=2026-11-25/warehouse_id=W2/");
+    }
+
+    [Fact]
+    public void A_Map_over_three_datasets_runs_each_and_fails_the_execution_for_the_ones_that_failed()
+    {
+        var scenario = Scenario("succeed", Registered("inventory.stock_levels.json"), Registered("sales.orders.json", "DATASET#sales.orders"));
+        scenario["input"] = new JsonObject { ["datasets"] = new JsonArray(Dataset, "sales.orders", "sales.unknown") };
+
+        var report = Execute(scenario);
+
+        report.Status.Should().Be("FAILED", report.Raw);
+        report.Raw.Should().Contain("Ingest.RunsFailed");
+        report.GlueCalls.Should().ContainSingle().Which["Arguments"]!["--dataset"]!.GetValue<string>().Should().Be(Dataset);
+        report.Published.Select(p => p["MessageAttributes"]!["dataset"]!["StringValue"]!.GetValue<string>()).Should().BeEquivalentTo("sales.orders", "sales.unknown");
+        report.Table.Where(i => i["sk"]!["S"]!.GetValue<string>() == "LEASE").Should().BeEmpty("every path releases its lease");
+        report.Table.Where(i => i["sk"]!["S"]!.GetValue<string>().StartsWith("RUN#", StringComparison.Ordinal))
+            .Select(i => $"{i["pk"]!["S"]}:{i["status"]!["S"]}")
+            .Should().BeEquivalentTo($"{Pk}:succeeded", "DATASET#sales.orders:failed", "DATASET#sales.unknown:failed");
+    }
+
+    [Fact]
     public void Cleanup_mode_releases_only_the_leases_of_the_abandoned_execution()
     {
         const string abandoned = "arn:aws:states:eu-west-1:123456789012:execution:aws-challenge-dev-ingest:aborted-7";
         var scenario = Scenario(
             "succeed",
-            Lease("20261125T010000Z-00000001", "9999-12-31T23:59:59Z", abandoned),
-            Lease("20261125T010000Z-00000002", "9999-12-31T23:59:59Z", "arn:other", "DATASET#sales.orders"));
+            Lease("20261125T010000Z-00000001", "9999-12-31T23:59:59.999Z", abandoned),
+            Lease("20261125T010000Z-00000002", "9999-12-31T23:59:59.999Z", "arn:other", "DATASET#sales.orders"));
         scenario["input"] = new JsonObject
         {
             ["cleanup"] = new JsonObject
@@ -194,33 +250,31 @@ public sealed class StepFunctionsTests
         ["table"] = new JsonArray([.. items]),
     };
 
-    /// <summary>A DEF#LATEST item whose body is what SqliteSchemaRegistry stores: { version, registeredAt, fingerprint, definition }.</summary>
+    /// <summary>
+    /// A DEF#LATEST item as DynamoDbSchemaRegistry writes it: <c>version</c> (N), <c>registeredAt</c>, <c>fingerprint</c> and
+    /// <c>definition</c>, the canonical JSON of the example definition.
+    /// </summary>
     private static JsonObject Registered(string exampleFile, string pk = Pk)
     {
-        var definition = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Examples, exampleFile)))!;
-        var body = new JsonObject
-        {
-            ["version"] = 3,
-            ["registeredAt"] = "2026-11-20T08:00:00+00:00",
-            ["fingerprint"] = new string('a', 64),
-            ["definition"] = definition,
-        };
-        return Item(pk, "DEF#LATEST", ("body", body.ToJsonString()));
+        var path = Path.Combine(RepoPaths.Examples, exampleFile);
+        var definition = DatasetDefinitionSerializer.Deserialize(File.ReadAllText(path), path);
+        return Item(pk, "DEF#LATEST", ("version", "3", "N"), ("registeredAt", "2026-11-20T08:00:00.0000000+00:00", "S"), ("fingerprint", new string('a', 64), "S"), ("definition", DatasetDefinitionSerializer.Serialize(definition), "S"));
     }
 
-    private static JsonObject Lease(string runId, string expiresAt, string heldBy, string pk = Pk)
-        => Item(pk, "LEASE", ("runId", runId), ("expiresAt", expiresAt), ("heldBy", heldBy), ("body", "{}"));
+    /// <summary>A LEASE item as DynamoDbRunLedger writes it (the state machine writes the same attributes).</summary>
+    private static JsonObject Lease(string runId, string expiresAt, string host, string pk = Pk)
+        => Item(pk, "LEASE", ("runId", runId, "S"), ("host", host, "S"), ("processId", "0", "N"), ("expiresAt", expiresAt, "S"));
 
-    private static JsonObject Item(string pk, string sk, params (string Name, string Value)[] attributes)
+    private static JsonObject Item(string pk, string sk, params (string Name, string Value, string Type)[] attributes)
     {
         var item = new JsonObject
         {
             ["pk"] = new JsonObject { ["S"] = pk },
             ["sk"] = new JsonObject { ["S"] = sk },
         };
-        foreach (var (name, value) in attributes)
+        foreach (var (name, value, type) in attributes)
         {
-            item[name] = new JsonObject { ["S"] = value };
+            item[name] = new JsonObject { [type] = value };
         }
 
         return item;

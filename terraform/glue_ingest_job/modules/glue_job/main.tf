@@ -62,15 +62,16 @@ data "aws_iam_policy_document" "glue" {
     }
   }
 
+  # What glue_job.py calls: GetItem (definition, fingerprints, runs), PutItem (run start), UpdateItem
+  # (lease renewal, failed run) and TransactWriteItems, which is authorised per item (ConditionCheckItem
+  # on the lease, UpdateItem on the run, PutItem on fingerprints).
   statement {
     sid = "MetadataTable"
     actions = [
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
-      "dynamodb:DeleteItem",
       "dynamodb:ConditionCheckItem",
-      "dynamodb:Query",
     ]
     resources = [var.metadata_table_arn]
   }
