@@ -391,11 +391,11 @@ public static class IngestStateMachine
                 },
                 "$.run",
                 "RegistersPartitions",
-                new JsonArray(Catch("NotCommitted", "DynamoDB.ConditionalCheckFailedException"), Catch("DescribeFailure"))),
+                new JsonArray(Catch("NotCommitted", "DynamoDB.ConditionalCheckFailedException"), Catch("DescribeFailure")),
+                "The Glue job commits RUN#<run id> itself (files, fingerprints, partitions); this checks it did and links the execution and job run to it.",
+                new JsonObject { ["item.$"] = "$.Attributes" }),
             ["NotCommitted"] = Error("States.Format('Glue job run {} ended without committing run {} in the ledger.', $.glue.jobRunId, $.runId)", "Ingest.NotCommitted"),
         };
-        ((JsonObject)states["RecordSuccess"]!)["Comment"] = "The Glue job commits RUN#<run id> itself (files, fingerprints, partitions); this checks it did and links the execution and job run to it.";
-        ((JsonObject)states["RecordSuccess"]!)["ResultSelector"] = new JsonObject { ["item.$"] = "$.Attributes" };
 
         AddPartitionStates(states);
 
@@ -442,8 +442,8 @@ public static class IngestStateMachine
             },
             null,
             "PublishFailure",
-            new JsonArray(Catch("PublishFailure", resultPath: "$.recordError")));
-        ((JsonObject)states["RecordFailure"]!)["Comment"] = "Marks the run failed unless the job already recorded its own end (a failed run keeps the job's reason; a committed one is never overwritten).";
+            new JsonArray(Catch("PublishFailure", resultPath: "$.recordError")),
+            "Marks the run failed unless the job already recorded its own end (a failed run keeps the job's reason; a committed one is never overwritten).");
         states["PublishFailure"] = new JsonObject
         {
             ["Type"] = "Task",
@@ -676,17 +676,24 @@ public static class IngestStateMachine
         ["JitterStrategy"] = "FULL",
     });
 
-    private static JsonObject DynamoDbTask(string action, JsonObject parameters, string? resultPath, string? next, JsonArray catches)
+    private static JsonObject DynamoDbTask(string action, JsonObject parameters, string? resultPath, string? next, JsonArray catches, string? comment = null, JsonObject? resultSelector = null)
     {
-        var task = new JsonObject
+        var task = new JsonObject { ["Type"] = "Task" };
+        if (comment is not null)
         {
-            ["Type"] = "Task",
-            ["Resource"] = "arn:aws:states:::dynamodb:" + action,
-            ["Parameters"] = parameters,
-            ["ResultPath"] = resultPath is null ? JsonValue.Create<string?>(null) : resultPath,
-            ["Retry"] = Retry(DynamoDbRetryable),
-            ["Catch"] = catches,
-        };
+            task["Comment"] = comment;
+        }
+
+        task["Resource"] = "arn:aws:states:::dynamodb:" + action;
+        task["Parameters"] = parameters;
+        if (resultSelector is not null)
+        {
+            task["ResultSelector"] = resultSelector;
+        }
+
+        task["ResultPath"] = resultPath is null ? JsonValue.Create<string?>(null) : resultPath;
+        task["Retry"] = Retry(DynamoDbRetryable);
+        task["Catch"] = catches;
         if (next is null)
         {
             task["End"] = true;
