@@ -27,7 +27,8 @@ internal static class ExitCodes
         EXIT CODES:
             0    success, or nothing new to ingest
             1    the data failed the run (nothing was published),
-                 or datasets validate found an invalid definition
+                 or datasets validate found an invalid definition,
+                 or deploy asl --check found a stale state machine file
             2    bad input: invalid definition, unknown dataset, incompatible
                  change, missing file, bad arguments or SQL
             3    another run holds the dataset's lease
