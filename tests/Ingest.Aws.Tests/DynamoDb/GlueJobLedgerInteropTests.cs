@@ -34,7 +34,7 @@ public sealed class GlueJobLedgerInteropTests(AwsServers servers)
             version, d, fingerprint = ledger.read_registered(json.loads(sys.stdin.read()))
             print(json.dumps({"version": version, "id": d["id"], "workers": d["engine"]["glue"]["numberOfWorkers"], "fingerprint": fingerprint}))
             """,
-            ToJson(item).ToJsonString());
+            LowLevelJson.FromAttributes(item).ToJsonString());
 
         result["version"]!.GetValue<int>().Should().Be(registered.Version);
         result["id"]!.GetValue<string>().Should().Be(id.ToString());
@@ -64,7 +64,7 @@ public sealed class GlueJobLedgerInteropTests(AwsServers servers)
         (await ledger.TryAcquireLeaseAsync(id, new LeaseOwner(runId, "glue", 0), TimeSpan.FromMinutes(5))).Acquired.Should().BeTrue();
         using var client = AwsIngest.CreateClients(servers.Options()).DynamoDb;
         var start = requests["start"]!;
-        await client.PutItemAsync(new PutItemRequest { TableName = AwsServers.TableName, Item = Attributes(start["Item"]!), ConditionExpression = start["ConditionExpression"]!.GetValue<string>() });
+        await client.PutItemAsync(new PutItemRequest { TableName = AwsServers.TableName, Item = LowLevelJson.ToAttributes(start["Item"]!), ConditionExpression = start["ConditionExpression"]!.GetValue<string>() });
 
         (await ledger.GetRunAsync(id, runId))!.Status.Should().Be(RunStatus.Running);
 
@@ -76,16 +76,16 @@ public sealed class GlueJobLedgerInteropTests(AwsServers servers)
                 await client.UpdateItemAsync(new UpdateItemRequest
                 {
                     TableName = AwsServers.TableName,
-                    Key = Attributes(update["Key"]!),
+                    Key = LowLevelJson.ToAttributes(update["Key"]!),
                     UpdateExpression = update["UpdateExpression"]!.GetValue<string>(),
                     ConditionExpression = update["ConditionExpression"]!.GetValue<string>(),
                     ExpressionAttributeNames = update["ExpressionAttributeNames"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()),
-                    ExpressionAttributeValues = Attributes(update["ExpressionAttributeValues"]!),
+                    ExpressionAttributeValues = LowLevelJson.ToAttributes(update["ExpressionAttributeValues"]!),
                 });
             }
             else if (action["Put"] is { } put)
             {
-                await client.PutItemAsync(new PutItemRequest { TableName = AwsServers.TableName, Item = Attributes(put["Item"]!), ConditionExpression = put["ConditionExpression"]!.GetValue<string>() });
+                await client.PutItemAsync(new PutItemRequest { TableName = AwsServers.TableName, Item = LowLevelJson.ToAttributes(put["Item"]!), ConditionExpression = put["ConditionExpression"]!.GetValue<string>() });
             }
         }
 
@@ -97,22 +97,6 @@ public sealed class GlueJobLedgerInteropTests(AwsServers servers)
         run.Watermarks.Should().Equal(new Dictionary<string, string> { ["orders"] = "42" });
         (await ledger.ListRunsAsync(id).ToListAsync()).Select(r => r.RunId).Should().Equal(runId);
         (await ledger.FindSourceAsync(id, sha)).Should().Be(new SourceFingerprint(sha, "stock.parquet", 10, "raw/key", runId));
-    }
-
-    private static Dictionary<string, AttributeValue> Attributes(JsonNode node)
-        => node.AsObject().ToDictionary(p => p.Key, p => p.Value!["S"] is { } s
-            ? new AttributeValue { S = s.GetValue<string>() }
-            : new AttributeValue { N = p.Value!["N"]!.GetValue<string>() });
-
-    private static JsonObject ToJson(Dictionary<string, AttributeValue> item)
-    {
-        var json = new JsonObject();
-        foreach (var (name, value) in item)
-        {
-            json[name] = value.S is not null ? new JsonObject { ["S"] = value.S } : new JsonObject { ["N"] = value.N };
-        }
-
-        return json;
     }
 
     private async Task<Dictionary<string, AttributeValue>> RawItemAsync(string pk, string sk)
