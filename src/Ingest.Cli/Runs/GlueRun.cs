@@ -29,8 +29,7 @@ internal sealed class GlueRun(CliConsoles consoles, TimeSpan pollingInterval)
     /// <exception cref="CliException">A setting is missing, the execution failed (its error and cause, and the ledger's error), or another run held the lease.</exception>
     public async Task<IngestRunResult> ExecuteAsync(DatasetId id, IReadOnlyList<string> files, AwsIngestOptions options, IngestBackends backends, CancellationToken cancellationToken)
     {
-        var stateMachine = options.StateMachineArn ?? throw new CliException(
-            "--engine glue needs the ingest state machine: set Aws:StateMachineArn (the Terraform output ingest_settings.stateMachineArn read by --terraform-outputs, --aws-settings, or INGEST_Aws__StateMachineArn).");
+        var stateMachine = RequireStateMachine(options);
         var states = CreateClient(options);
         foreach (var file in files)
         {
@@ -70,6 +69,10 @@ internal sealed class GlueRun(CliConsoles consoles, TimeSpan pollingInterval)
             ?? throw new CliException($"Execution {name} succeeded but the ledger has no run {runId} of {id}; check the Glue job run's log.", ExitCodes.Unexpected);
         return new IngestRunResult { Run = run, Elapsed = elapsed };
     }
+
+    /// <summary>Returns the state machine's ARN, or fails naming the setting and where it comes from.</summary>
+    public static string RequireStateMachine(AwsIngestOptions options) => options.StateMachineArn ?? throw new CliException(
+        "--engine glue needs the ingest state machine: set Aws:StateMachineArn (the Terraform output ingest_settings.stateMachineArn read by --terraform-outputs, --aws-settings, or INGEST_Aws__StateMachineArn).");
 
     /// <summary>The Step Functions client of the options; an invalid setting becomes one line naming it.</summary>
     private static IStepFunctionsClient CreateClient(AwsIngestOptions options)

@@ -33,6 +33,7 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
             var (options, awsSession) = home.OpenAws(settings);
             await using (awsSession)
             {
+                GlueRun.RequireStateMachine(options);
                 var latest = await awsSession.Backends.Registry.GetRequiredAsync(id, cancellationToken: cancellationToken);
                 var glueRun = await new GlueRun(consoles, aws.PollingInterval).ExecuteAsync(id, files, options, awsSession.Backends, cancellationToken);
                 Summarize(glueRun, latest, awsSession.Backends, engine: "glue (Step Functions)");
