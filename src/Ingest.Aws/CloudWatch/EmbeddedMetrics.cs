@@ -7,18 +7,22 @@ namespace Ingest.Aws.CloudWatch;
 
 /// <summary>
 /// A run's metrics as one CloudWatch Embedded Metric Format record: a JSON log line that CloudWatch Logs turns into metrics
-/// (no PutMetricData call, nothing to batch), with the dataset, and the dataset with the status, as dimensions. Write it to
+/// (no PutMetricData call, nothing to batch), with the dataset, the dataset with the status, and the engine as dimensions. Write it to
 /// the standard output of a Lambda function, an ECS task (awslogs) or a host with the CloudWatch agent, or to any log stream.
 /// </summary>
 /// <remarks>
 /// The figures are <see cref="IngestRunMetrics.FromRun"/> of the run's ledger record, so the metric, the ledger and the
 /// console agree: <c>RowsRead</c>, <c>RowsWritten</c>, <c>RowsRejected</c>, <c>BytesWritten</c>, <c>FilesWritten</c>,
-/// <c>AverageFileSizeBytes</c>, <c>PartitionsWritten</c>, <c>DurationSeconds</c> (ended runs) and <c>Retries</c>.
+/// <c>AverageFileSizeBytes</c>, <c>PartitionsWritten</c>, <c>DurationSeconds</c> (ended runs), <c>Retries</c> and
+/// <c>RunsFailed</c> (1 for a failed run, as the Glue job reports it).
 /// </remarks>
 public static class EmbeddedMetrics
 {
     /// <summary>The default metric namespace (the Terraform's dashboards and alarms read it).</summary>
     public const string DefaultNamespace = "Ingest";
+
+    /// <summary>The value of the <c>Engine</c> dimension: the Glue job publishes the same metric names with <c>Engine=glue</c>.</summary>
+    public const string Engine = "in-process";
 
     /// <summary>Formats the record of one run.</summary>
     /// <param name="run">The run as recorded in the ledger.</param>
@@ -46,6 +50,7 @@ public static class EmbeddedMetrics
         }
 
         metrics.Add(("Retries", "Count", figures.Retries));
+        metrics.Add(("RunsFailed", "Count", run.Status == RunStatus.Failed ? 1 : 0));
 
         var record = new JsonObject
         {
@@ -55,12 +60,13 @@ public static class EmbeddedMetrics
                 ["CloudWatchMetrics"] = new JsonArray(new JsonObject
                 {
                     ["Namespace"] = metricNamespace,
-                    ["Dimensions"] = new JsonArray(new JsonArray("Dataset"), new JsonArray("Dataset", "Status")),
+                    ["Dimensions"] = new JsonArray(new JsonArray("Dataset"), new JsonArray("Dataset", "Status"), new JsonArray("Engine")),
                     ["Metrics"] = new JsonArray([.. metrics.Select(m => (JsonNode)new JsonObject { ["Name"] = m.Name, ["Unit"] = m.Unit })]),
                 }),
             },
             ["Dataset"] = run.Dataset.ToString(),
             ["Status"] = run.Status.ToString().ToLowerInvariant(),
+            ["Engine"] = Engine,
             ["RunId"] = run.RunId,
             ["DefinitionVersion"] = run.DefinitionVersion,
         };

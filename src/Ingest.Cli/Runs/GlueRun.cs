@@ -67,6 +67,10 @@ internal sealed class GlueRun(CliConsoles consoles, TimeSpan pollingInterval)
 
         var run = await backends.Ledger.GetRunAsync(id, runId, cancellationToken)
             ?? throw new CliException($"Execution {name} succeeded but the ledger has no run {runId} of {id}; check the Glue job run's log.", ExitCodes.Unexpected);
+        if (status == "failed" || run.Status == RunStatus.Failed)
+        {
+            throw new CliException($"Execution {name}: run {runId} of {id} failed: {run.Error}".ReplaceLineEndings(" "), ExitCodes.DataFailed);
+        }
         return new IngestRunResult { Run = run, Elapsed = elapsed };
     }
 

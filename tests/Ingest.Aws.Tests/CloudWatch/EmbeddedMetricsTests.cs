@@ -44,8 +44,11 @@ public sealed class EmbeddedMetricsTests
         record["_aws"]!["Timestamp"]!.GetValue<long>().Should().Be(Run.EndedAt!.Value.ToUnixTimeMilliseconds());
         record["Dataset"]!.GetValue<string>().Should().Be("sales.orders");
         record["Status"]!.GetValue<string>().Should().Be("succeeded");
+        record["Engine"]!.GetValue<string>().Should().Be("in-process");
+        directive["Dimensions"]!.AsArray().Select(d => string.Join('+', d!.AsArray().Select(n => n!.GetValue<string>()))).Should().Equal("Dataset", "Dataset+Status", "Engine");
+        record["RunsFailed"]!.GetValue<double>().Should().Be(0);
         var names = directive["Metrics"]!.AsArray().Select(m => m!["Name"]!.GetValue<string>()).ToList();
-        names.Should().Equal("RowsRead", "RowsWritten", "RowsRejected", "BytesWritten", "FilesWritten", "AverageFileSizeBytes", "PartitionsWritten", "DurationSeconds", "Retries");
+        names.Should().Equal("RowsRead", "RowsWritten", "RowsRejected", "BytesWritten", "FilesWritten", "AverageFileSizeBytes", "PartitionsWritten", "DurationSeconds", "Retries", "RunsFailed");
         record["RowsRejected"]!.GetValue<double>().Should().Be(3);
         record["BytesWritten"]!.GetValue<double>().Should().Be(4096);
         record["DurationSeconds"]!.GetValue<double>().Should().Be(30);
@@ -84,5 +87,6 @@ public sealed class EmbeddedMetricsTests
         first["PartitionsWritten"]!.GetValue<double>().Should().Be(metrics.PartitionsWritten);
         first["Retries"]!.GetValue<double>().Should().Be(metrics.Retries);
         JsonNode.Parse(lines[1])!["Status"]!.GetValue<string>().Should().Be("failed");
+        JsonNode.Parse(lines[1])!["RunsFailed"]!.GetValue<double>().Should().Be(1);
     }
 }

@@ -103,6 +103,33 @@ public sealed class GlueRunTests : ModelCheckedServer, IDisposable
     }
 
     [Fact]
+    public async Task RunEngineGlue_CancelledWhileRunning_StopsFollowingButNotTheExecution()
+    {
+        await RegisterAsync();
+        using var cancellation = new CancellationTokenSource();
+        Server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
+        {
+            ["StartExecution"] = _ => CannedResponse.Ok(Canned.StartExecution),
+            ["DescribeExecution"] = _ =>
+            {
+                // Ctrl+C while the Glue job is still running.
+                if (Interlocked.Increment(ref _polls) == 2)
+                {
+                    cancellation.Cancel();
+                }
+
+                return CannedResponse.Ok(Canned.DescribeExecution("RUNNING"));
+            },
+        });
+
+        var result = await _cli.RunAsync(cancellation.Token, "run", "sales.orders", "--engine", "glue");
+
+        result.ExitCode.Should().Be(130, result.ToString());
+        result.Errors.Should().Contain("the execution goes on: arn:aws:states:eu-central-1:123456789012:execution:ingest:run-1");
+        Server.Received("StopExecution").Should().BeEmpty("stopping it from outside would leave the dataset's lease taken");
+    }
+
+    [Fact]
     public async Task RunEngineGlue_NoStateMachine_Exits2NamingTheSetting_BeforeAnyRequest()
     {
         _cli.Environment.Remove("INGEST_Aws__StateMachineArn");
