@@ -1,5 +1,6 @@
 using Ingest.Aws.CloudWatch;
 using Ingest.Cli.Hosting;
+using Ingest.Definitions;
 using Ingest.Diagnostics;
 using Ingest.Engine;
 using Ingest.Ledger;
@@ -62,17 +63,33 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
             builder.UseDefinitionVersion(version);
         }
 
+        // One CloudWatch EMF line per run on standard error (standard output is the summary): where a log agent ships it
+        // to CloudWatch Logs it becomes the run's metrics, with no extra call. Held until the progress display has ended.
+        using var metrics = new StringWriter();
         if (target == CliTarget.Aws)
         {
-            // One CloudWatch EMF line per run on standard error (standard output is the summary): where a log agent ships
-            // it to CloudWatch Logs it becomes the run's metrics, with no extra call.
-            builder.AddRunObserver(EmbeddedMetrics.CreateObserver(consoles.Error.Profile.Out.Writer));
+            builder.AddRunObserver(EmbeddedMetrics.CreateObserver(metrics));
         }
 
-        var pipeline = builder.Build();
+        IngestRunResult result;
+        try
+        {
+            result = await RunAsync(builder.Build(), inputs, progress, id, settings.Verbose, cancellationToken);
+        }
+        finally
+        {
+            consoles.Error.WriteRaw(metrics.ToString());
+        }
+
+        Summarize(result, registered, session.Backends, engine: "local (this process)");
+        return ExitCodes.Success;
+    }
+
+    private async Task<IngestRunResult> RunAsync(IngestPipeline pipeline, List<IngestInput> inputs, RunProgress progress, DatasetId id, bool verbose, CancellationToken cancellationToken)
+    {
         var console = consoles.Out;
         IngestRunResult result;
-        if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi && !settings.Verbose)
+        if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi && !verbose)
         {
             result = await console.Progress()
                 .AutoClear(false)
@@ -95,8 +112,7 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
             result = await pipeline.RunAsync(inputs, cancellationToken);
         }
 
-        Summarize(result, registered, session.Backends, engine: "local (this process)");
-        return ExitCodes.Success;
+        return result;
     }
 
     private void Summarize(IngestRunResult result, RegisteredDefinition registered, IngestBackends backends, string engine)
