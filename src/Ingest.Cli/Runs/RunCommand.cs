@@ -36,6 +36,13 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
             {
                 GlueRun.RequireStateMachine(options);
                 var latest = await awsSession.Backends.Registry.GetRequiredAsync(id, cancellationToken: cancellationToken);
+                if (latest.Definition.Engine.Kind != EngineKind.Glue)
+                {
+                    // The state machine runs only datasets whose definition names the Glue engine.
+                    throw new CliException(
+                        $"Dataset {id} v{latest.Version} runs on engine.kind {latest.Definition.Engine.Kind.ToString().ToLowerInvariant()}: set \"engine\": {{ \"kind\": \"glue\" }} in its definition and register it (ingest datasets add), or leave --engine out to run it in this process.");
+                }
+
                 var glueRun = await new GlueRun(consoles, aws.PollingInterval).ExecuteAsync(id, files, options, awsSession.Backends, cancellationToken);
                 Summarize(glueRun, latest, awsSession.Backends, engine: "glue (Step Functions)");
                 return ExitCodes.Success;

@@ -130,6 +130,20 @@ public sealed class GlueRunTests : ModelCheckedServer, IDisposable
     }
 
     [Fact]
+    public async Task RunEngineGlue_DatasetOfTheLocalEngine_Exits2BeforeUploadingOrStarting()
+    {
+        await RegisterAsync(TestDefinitions.Orders);
+        var csv = _cli.WriteFile("orders.csv", "order_id,order_date,country,quantity,amount\n1,2024-05-01,DE,1,9.99\n");
+
+        var result = await _cli.RunAsync("run", "sales.orders", csv, "--engine", "glue");
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Errors.Should().StartWith("error: Dataset sales.orders v1 runs on engine.kind local");
+        Server.Requests.Should().BeEmpty("the state machine would refuse it");
+        (await AwsIngest.CreateBackends(_target.Options).Lake.GetAsync(LakeZone.Raw, "_landing/sales/orders/orders.csv")).Should().BeNull();
+    }
+
+    [Fact]
     public async Task RunEngineGlue_NoStateMachine_Exits2NamingTheSetting_BeforeAnyRequest()
     {
         _cli.Environment.Remove("INGEST_Aws__StateMachineArn");
@@ -141,10 +155,10 @@ public sealed class GlueRunTests : ModelCheckedServer, IDisposable
         Server.Requests.Should().BeEmpty();
     }
 
-    private async Task<IRunLedger> RegisterAsync()
+    private async Task<IRunLedger> RegisterAsync(string? definition = null)
     {
         (await _cli.RunAsync("init", "--create-resources")).ExitCode.Should().Be(0);
-        var added = await _cli.RunAsync("datasets", "add", _cli.WriteFile("orders.json", TestDefinitions.Orders));
+        var added = await _cli.RunAsync("datasets", "add", _cli.WriteFile("orders.json", definition ?? TestDefinitions.OrdersOnGlue));
         added.ExitCode.Should().Be(0, added.ToString());
         return AwsIngest.CreateBackends(_target.Options).Ledger;
     }
