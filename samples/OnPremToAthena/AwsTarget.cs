@@ -70,7 +70,7 @@ internal static class AwsTarget
         var ingest = $"ingest --target aws {settings}".TrimEnd();
         AnsiConsole.MarkupLine("[bold]Next, with the ingest CLI[/] (src/Ingest.Cli; the same settings):");
         AnsiConsole.MarkupLine(Markup.Escape($"  query in Athena:  {ingest} query \"select country, count(*) from sales.orders where order_date >= ? group by 1\" --param 2025-01-01"));
-        AnsiConsole.MarkupLine(Markup.Escape($"  run on Glue:      {ingest} run sales.orders <file> --engine glue"));
         AnsiConsole.MarkupLine(Markup.Escape($"  inspect runs:     {ingest} runs sales.orders"));
+        AnsiConsole.MarkupLine(Markup.Escape($"  run on Glue:      {ingest} run <dataset> <file> --engine glue   (definitions with \"engine\": {{\"kind\": \"glue\"}})"));
     }
 }
