@@ -2,6 +2,7 @@ using Ingest;
 using Ingest.Aws;
 using Ingest.Definitions;
 using Microsoft.Extensions.Configuration;
+using Spectre.Console;
 
 namespace OnPremToAthena;
 
@@ -38,6 +39,14 @@ internal static class AwsTarget
         }
 
         var backends = AwsIngest.CreateBackends(options);
+
+        // On AWS, registering creates the Glue tables and every run registers its partitions, so that Athena sees the data
+        // (as the ingest CLI does). Local servers have no Glue unless Aws:GlueServiceUrl names one.
+        if (!options.EmulatorCompatibility || options.GlueServiceUrl is not null)
+        {
+            backends = backends with { Catalog = AwsAnalytics.CreateCatalog(AwsAnalytics.CreateGlueClient(options), backends.Lake) };
+        }
+
         foreach (var dataset in new[] { "sales.customers", "sales.orders" })
         {
             if (await backends.Registry.GetAsync(DatasetId.Parse(dataset)) is { } registered)
@@ -48,5 +57,20 @@ internal static class AwsTarget
         }
 
         return backends;
+    }
+
+    /// <summary>Prints the rest of the AWS flow: the same lake queried in Athena and run on Glue, with the ingest CLI.</summary>
+    public static void ShowNextSteps(SampleOptions sample)
+    {
+        var settings = string.Join(' ', new[]
+        {
+            sample.TerraformOutputs is { } outputs ? $"--terraform-outputs {outputs}" : null,
+            sample.AwsSettings is { } file ? $"--aws-settings {file}" : null,
+        }.Where(o => o is not null));
+        var ingest = $"ingest --target aws {settings}".TrimEnd();
+        AnsiConsole.MarkupLine("[bold]Next, with the ingest CLI[/] (src/Ingest.Cli; the same settings):");
+        AnsiConsole.MarkupLine(Markup.Escape($"  query in Athena:  {ingest} query \"select country, count(*) from sales.orders where order_date >= ? group by 1\" --param 2025-01-01"));
+        AnsiConsole.MarkupLine(Markup.Escape($"  inspect runs:     {ingest} runs sales.orders"));
+        AnsiConsole.MarkupLine(Markup.Escape($"  run on Glue:      {ingest} run <dataset> <file> --engine glue   (definitions with \"engine\": {{\"kind\": \"glue\"}})"));
     }
 }

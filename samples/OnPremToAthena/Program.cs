@@ -7,8 +7,9 @@
 // Every figure it prints is checked against one computed independently from the generated data; the exit
 // code is non-zero when any check fails.
 //
-// With --target aws the same story runs against S3 and DynamoDB; the SQL steps need Athena, which is not available
-// yet, so there the lake is read back by downloading its Parquet files and counting with DuckDB instead.
+// With --target aws the same story runs in this process against S3 and DynamoDB (and, on AWS, keeps the Glue tables
+// that Athena reads); its SQL is DuckDB's dialect, so there the checks read the lake back by downloading its Parquet
+// files and counting with DuckDB, and the end prints the ingest CLI commands that query it in Athena and run on Glue.
 //
 //   dotnet run --project samples/OnPremToAthena [-- --home DIR] [--rows N] [--clean]
 //   dotnet run --project samples/OnPremToAthena -- --target aws --terraform-outputs outputs.json [--aws-settings aws.json]
@@ -83,6 +84,11 @@ catch (Exception ex)
 }
 
 checks.Render();
+if (options.Aws)
+{
+    AwsTarget.ShowNextSteps(options);
+}
+
 var lake = options.Aws ? backends.Lake.GetAddress(LakeZone.Curated, "sales/") : Path.Combine(lakeRoot, "lake");
 AnsiConsole.MarkupLine($"[grey]Finished in {watch.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s. The lake is in {Markup.Escape(lake)}.[/]");
 return checks.AllPassed ? 0 : 1;

@@ -12,7 +12,9 @@ internal sealed record SampleOptions(string Home, int Rows, bool Clean)
           --home DIR                work folder for the generated extract and the local lake (default ./.ingest-sample)
           --rows N                  orders in the first extract (default 250000; customers = N/12, July extract = N/10)
           --clean                   delete the work folder first (the lake is always recreated; --clean also drops the extract)
-          --target aws              ingest into S3 and DynamoDB instead of a local lake (needs an empty table and buckets)
+          --target aws              ingest into S3 and DynamoDB instead of a local lake (needs an empty table and buckets;
+                                    on AWS the Glue tables are kept too); the end shows the ingest CLI commands that
+                                    query the lake in Athena and run Glue datasets
           --terraform-outputs FILE  with aws: what 'terraform output -json' printed
           --aws-settings FILE       with aws: a JSON file with an "Aws" section; INGEST_Aws__* variables override both
           --create-resources        with aws: create the buckets and the table when absent (local servers, trials)

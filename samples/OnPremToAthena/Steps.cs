@@ -13,11 +13,11 @@ namespace OnPremToAthena;
 /// <summary>
 /// The story, one method a step. Each step says (in <see cref="Show.Step"/>) which data-engineering
 /// point it makes, and checks its outcome against figures known independently of the lake. Without a query engine
-/// (the AWS target, until Athena comes) the SQL is skipped and the checks read the Parquet files back instead.
+/// (the AWS target: the SQL below is DuckDB's dialect) the SQL is skipped and the checks read the Parquet files back instead.
 /// </summary>
 internal sealed class Steps(IngestBackends backends, Extract extract, Checks checks, ReadBack readBack)
 {
-    private const string NoQueryEngine = "skipped on this target: SQL over the lake needs the Athena query engine, which is not available yet. The checks below read the Parquet files back from the lake instead.";
+    private const string NoQueryEngine = "skipped on this target: this SQL is DuckDB's dialect; query the same tables in Athena with 'ingest query --target aws' (shown at the end). The checks below read the Parquet files back from the lake instead.";
 
     private const string Customers = "sales.customers";
     private const string Orders = "sales.orders";

@@ -18,7 +18,7 @@ public static class AwsIngest
     /// <summary>
     /// Creates the backends: <see cref="IngestBackends.Lake"/>, <see cref="IngestBackends.Registry"/> and
     /// <see cref="IngestBackends.Ledger"/> are set; <see cref="IngestBackends.Catalog"/> and <see cref="IngestBackends.Query"/>
-    /// are <see langword="null"/> (Glue and Athena come with a later package version). No request is made here.
+    /// are <see langword="null"/> until <see cref="AwsAnalytics.WithGlueAndAthena"/> adds Glue and Athena. No request is made here.
     /// </summary>
     /// <param name="options">The options; validated here.</param>
     /// <param name="timeProvider">The clock for registration times and lease expiry; the system clock when <see langword="null"/>.</param>

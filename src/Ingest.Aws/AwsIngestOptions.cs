@@ -87,14 +87,17 @@ public sealed partial class AwsIngestOptions
     public static IReadOnlyList<string> TerraformOutputNames { get; } =
     [
         "ingest_region", "ingest_lake_bucket", "ingest_raw_bucket", "ingest_curated_bucket", "ingest_quarantine_bucket",
-        "ingest_table_name", "ingest_kms_key_arn", "ingest_account_id",
+        "ingest_table_name", "ingest_kms_key_arn", "ingest_account_id", "ingest_settings",
     ];
 
     /// <summary>
     /// Reads options from what <c>terraform output -json</c> prints (<c>{"name": {"value": …}, …}</c>). Outputs read:
     /// <c>ingest_region</c>, <c>ingest_lake_bucket</c> (one bucket, zones as prefixes) or <c>ingest_raw_bucket</c>,
     /// <c>ingest_curated_bucket</c>, <c>ingest_quarantine_bucket</c>, <c>ingest_table_name</c>, <c>ingest_kms_key_arn</c>
-    /// and <c>ingest_account_id</c> (the expected bucket owner); other outputs are ignored, missing ones keep their defaults.
+    /// and <c>ingest_account_id</c> (the expected bucket owner), and from the object <c>ingest_settings</c> the members
+    /// <c>athenaWorkgroup</c>, <c>athenaResults</c>, <c>stateMachineArn</c> and <c>glueJobName</c> (<see cref="AthenaWorkgroup"/>,
+    /// <see cref="AthenaOutputLocation"/>, <see cref="StateMachineArn"/>, <see cref="GlueJobName"/>); other outputs and members
+    /// are ignored, missing ones keep their defaults.
     /// </summary>
     /// <param name="json">The JSON text.</param>
     /// <returns>Options to adjust further; they are validated when the backends are built.</returns>
@@ -153,8 +156,51 @@ public sealed partial class AwsIngestOptions
             options.TableName = Output("ingest_table_name") ?? options.TableName;
             options.KmsKeyId = Output("ingest_kms_key_arn") ?? options.KmsKeyId;
             options.ExpectedBucketOwner = Output("ingest_account_id") ?? options.ExpectedBucketOwner;
+            ReadAnalyticsSettings(document.RootElement, options);
             return options;
         }
+    }
+
+    /// <summary>Reads the Athena, Glue and Step Functions settings from the <c>ingest_settings</c> object output, if present.</summary>
+    private static void ReadAnalyticsSettings(JsonElement outputs, AwsIngestOptions options)
+    {
+        const string Name = "ingest_settings";
+        if (!outputs.TryGetProperty(Name, out var output))
+        {
+            return;
+        }
+
+        if (output.ValueKind != JsonValueKind.Object || !output.TryGetProperty("value", out var value))
+        {
+            throw new ArgumentException($"Terraform output '{Name}' has no \"value\" (expected {{\"{Name}\": {{\"value\": {{…}}}}}}).", "json");
+        }
+
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException($"Terraform output '{Name}' must be an object, not {value.ValueKind.ToString().ToLowerInvariant()}.", "json");
+        }
+
+        string? Member(string member)
+        {
+            if (!value.TryGetProperty(member, out var text) || text.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            return text.ValueKind == JsonValueKind.String
+                ? text.GetString()
+                : throw new ArgumentException($"Terraform output '{Name}.{member}' must be a string, not {text.ValueKind.ToString().ToLowerInvariant()}.", "json");
+        }
+
+        options.AthenaWorkgroup = Member("athenaWorkgroup") ?? options.AthenaWorkgroup;
+        options.AthenaOutputLocation = Member("athenaResults") ?? options.AthenaOutputLocation;
+        options.StateMachineArn = Member("stateMachineArn") ?? options.StateMachineArn;
+        options.GlueJobName = Member("glueJobName") ?? options.GlueJobName;
     }
 
     /// <summary>Returns the problems of these options, each naming its field; empty when they are valid.</summary>

@@ -87,18 +87,20 @@ public static class IngestCli
         });
 
         config.AddCommand<RunCommand>("run")
-            .WithDescription("Ingest files into a dataset: raw copy, validate, write curated and quarantine Parquet, commit, record the run")
+            .WithDescription("Ingest files into a dataset: raw copy, validate, write curated and quarantine Parquet, commit, record the run; in this process, or with --engine glue on the deployed state machine and Glue job")
             .WithExample("run", "sales.orders", "orders-2024-05.csv")
-            .WithExample("run", "sales.orders", "a.csv", "b.csv", "--force");
+            .WithExample("run", "sales.orders", "a.csv", "b.csv", "--force")
+            .WithExample("run", "sales.orders", "orders-2024-05.csv", "--engine", "glue", "--target", "aws", "--terraform-outputs", "outputs.json");
 
         config.AddCommand<RunsCommand>("runs")
             .WithDescription("List a dataset's runs, newest first")
             .WithExample("runs", "sales.orders", "--limit", "5");
 
         config.AddCommand<QueryCommand>("query")
-            .WithDescription("Run SQL over the catalog (DuckDB locally; not available with --target aws yet); each dataset is a table domain.name, its rejects domain.name_quarantine")
+            .WithDescription("Run SQL over the catalog (DuckDB locally, Athena with --target aws, which also reports the data scanned and the estimated cost); each dataset is a table domain.name, its rejects domain.name_quarantine")
             .WithExample("query", "select count(*) from sales.orders")
-            .WithExample("query", "select * from sales.orders where country = ? limit 10", "--param", "DE", "--format", "csv");
+            .WithExample("query", "select * from sales.orders where country = ? limit 10", "--param", "DE", "--format", "csv")
+            .WithExample("query", "select count(*) from sales.orders where ordered_at_day >= ?", "--param", "2024-05-01", "--target", "aws", "--terraform-outputs", "outputs.json");
 
         config.AddBranch("deploy", deploy =>
         {

@@ -1,9 +1,12 @@
 using Ingest;
 using Ingest.Aws;
+using Ingest.Aws.CloudWatch;
+using Ingest.Engine;
 using Ingest.Ledger;
 using Ingest.Registry;
 using Ingest.Storage;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -14,7 +17,8 @@ public static class AwsIngestServiceCollectionExtensions
     /// <summary>
     /// Adds the AWS backends (<see cref="ILakeStorage"/> in S3, <see cref="ISchemaRegistry"/> and <see cref="IRunLedger"/> in
     /// DynamoDB) as singletons, with <c>TryAdd</c> so that a host or a test can register its own part first. The options are
-    /// validated on start. Combine with <c>AddIngest()</c> for the pipeline factory.
+    /// validated on start. Combine with <c>AddIngest()</c> for the pipeline factory. Every run of its pipelines writes one
+    /// CloudWatch EMF record to standard output (<see cref="AddIngestEmbeddedMetrics"/> changes the writer or turns it off).
     /// </summary>
     public static IServiceCollection AddIngestAws(this IServiceCollection services, Action<AwsIngestOptions>? configure = null)
     {
@@ -40,6 +44,26 @@ public static class AwsIngestServiceCollectionExtensions
     {
         services.AddIngestBackends(options, o => o.GetErrors(), AwsIngest.CreateBackends, withCatalogAndQuery: false);
         AwsAnalytics.AddServices(services);
+        services.AddIngestEmbeddedMetrics();
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the run observer that writes one CloudWatch Embedded Metric Format record per run (<see cref="EmbeddedMetrics"/>),
+    /// to standard output unless <see cref="EmbeddedMetricsOptions.Writer"/> is set. <c>AddIngestAws</c> calls it; calling it
+    /// again only configures the options (the observer is registered once).
+    /// </summary>
+    public static IServiceCollection AddIngestEmbeddedMetrics(this IServiceCollection services, Action<EmbeddedMetricsOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<EmbeddedMetricsOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o => !string.IsNullOrWhiteSpace(o.Namespace), "EmbeddedMetricsOptions.Namespace is blank: name a CloudWatch namespace (the default is 'Ingest').").ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IIngestRunObserver, EmbeddedMetricsObserver>());
         return services;
     }
 }

@@ -63,20 +63,34 @@ internal sealed class AwsBackendFactory(IReadOnlyDictionary<string, string?>? en
         return options;
     }
 
-    /// <summary>Builds the options and the backends (no request is made).</summary>
+    /// <summary>Gets or sets how often <c>run --engine glue</c> asks Step Functions for the execution's status.</summary>
+    /// <value>The default is 5 seconds; tests against a loopback server shorten it.</value>
+    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Builds the options and the backends (no request is made): the lake in S3, registry and ledger in DynamoDB, queries in
+    /// Athena, and the catalog in Glue, except against local servers (<c>EmulatorCompatibility</c>) without a
+    /// <c>GlueServiceUrl</c>, which have no Glue to keep tables in.
+    /// </summary>
     /// <exception cref="CliException">A setting is missing or invalid; the message names it.</exception>
     public (AwsIngestOptions Options, IngestBackends Backends) Create(GlobalSettings settings)
     {
         var options = LoadOptions(settings);
         try
         {
-            return (options, AwsIngest.CreateBackends(options));
+            var backends = AwsIngest.CreateBackends(options);
+            return (options, HasGlue(options)
+                ? backends.WithGlueAndAthena(options)
+                : backends with { Query = AwsAnalytics.CreateQueryEngine(AwsAnalytics.CreateAthenaClient(options), options) });
         }
         catch (ArgumentException ex)
         {
             throw new CliException(SettingsError(ex));
         }
     }
+
+    /// <summary>Returns whether the Glue Data Catalog is reachable: on AWS always, against local servers only with a <c>GlueServiceUrl</c>.</summary>
+    public static bool HasGlue(AwsIngestOptions options) => !options.EmulatorCompatibility || options.GlueServiceUrl is not null;
 
     /// <summary>Turns a validation error of <see cref="AwsIngestOptions"/> into one line naming the setting as the CLI user writes it.</summary>
     public static string SettingsError(ArgumentException ex)

@@ -33,7 +33,7 @@ internal class GlobalSettings : CommandSettings
     public string? Home { get; init; }
 
     [CommandOption("--target <TARGET>")]
-    [Description("local (the home folder) or aws (S3 and DynamoDB). Defaults to $INGEST_TARGET, else local")]
+    [Description("local (the home folder) or aws (S3, DynamoDB, Glue, Athena, Step Functions). Defaults to $INGEST_TARGET, else local")]
     public string? Target { get; init; }
 
     [CommandOption("--aws-settings <FILE>")]
@@ -41,7 +41,7 @@ internal class GlobalSettings : CommandSettings
     public string? AwsSettings { get; init; }
 
     [CommandOption("--terraform-outputs <FILE>")]
-    [Description("With --target aws: what 'terraform output -json' printed (ingest_region, ingest_lake_bucket, ingest_table_name, …)")]
+    [Description("With --target aws: what 'terraform output -json' printed (ingest_region, ingest_lake_bucket, ingest_table_name, ingest_settings, …)")]
     public string? TerraformOutputs { get; init; }
 
     [CommandOption("--verbose")]

@@ -114,9 +114,9 @@ internal sealed class InitCommand(CliHome home, CliConsoles consoles) : AsyncCom
         console.WriteLine();
         console.MarkupLine("Next steps (add the same --target and settings options to each):");
         console.MarkupLine("  1. Register a definition: [bold]ingest datasets add orders.json[/]");
-        console.MarkupLine("  2. Ingest files:          [bold]ingest run sales.orders orders.csv[/]");
+        console.MarkupLine("  2. Ingest files:          [bold]ingest run sales.orders orders.csv[/]  (add --engine glue to run on the deployed Glue job)");
         console.MarkupLine("  3. Inspect runs:          [bold]ingest runs sales.orders[/]");
-        console.MarkupLine("Queries need the Athena engine, which is not available with --target aws yet.");
+        console.MarkupLine("  4. Query in Athena:       [bold]ingest query \"select count(*) from sales.orders\"[/]");
         return ExitCodes.Success;
     }
 }

@@ -1,12 +1,16 @@
+using System.Globalization;
+using Ingest.Aws.Athena;
 using Ingest.Catalog;
 using Ingest.Cli.Hosting;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Ingest.Cli.Query;
 
 /// <summary>
-/// <c>ingest query</c>: runs SQL on the backends' query engine (DuckDB over the local lake). Values given with
-/// <c>--param</c> are bound to the placeholders in order, never concatenated into the SQL text.
+/// <c>ingest query</c>: runs SQL on the target's query engine (DuckDB over the local lake, Athena with <c>--target aws</c>).
+/// Values given with <c>--param</c> are bound to the placeholders in order, never concatenated into the SQL text. On Athena
+/// the data scanned and the estimated cost follow the result; Ctrl+C stops the query in Athena.
 /// </summary>
 internal sealed class QueryCommand(CliHome home, CliConsoles consoles) : AsyncCommand<QuerySettings>
 {
@@ -17,21 +21,24 @@ internal sealed class QueryCommand(CliHome home, CliConsoles consoles) : AsyncCo
             throw new CliException("The SQL text is empty.");
         }
 
-        if (settings.ResolveTarget() == CliTarget.Aws)
-        {
-            throw new CliException(
-                "ingest query is not available with --target aws yet: the Athena query engine is not part of this version. Query the curated zone with Athena, or use --target local.");
-        }
-
+        var aws = settings.ResolveTarget() == CliTarget.Aws;
         await using var session = home.Open(settings);
         var engine = session.Backends.Query
             ?? throw new CliException($"The backends of {settings.ResolveHome()} have no query engine.");
-        // Values are bound as text; DuckDB casts them to the type the placeholder needs (quantity >= ? with "10").
-        var parameters = settings.Parameters.Select(p => (object?)p).ToList();
+
+        // DuckDB casts text to the type the placeholder needs (quantity >= ? with "10"); Athena does not, so there the
+        // values are typed by their form (ParameterValues.Typed).
+        var parameters = settings.Parameters.Select(p => aws ? ParameterValues.Typed(p) : p).ToList();
         try
         {
             await using var result = await engine.QueryAsync(settings.Sql, parameters, cancellationToken);
-            await QueryResultWriters.WriteAsync(result, settings.Format, consoles.Out, cancellationToken);
+            var rows = await QueryResultWriters.WriteAsync(result, settings.Format, consoles.Out, cancellationToken);
+            if (result is AthenaQueryResult athena)
+            {
+                // After a table, for people; with CSV or JSON on standard error, so that standard output stays data.
+                var console = settings.Format == QueryOutputFormat.Table ? consoles.Out : consoles.Error;
+                console.MarkupLineInterpolated($"[dim]{Scanned(athena, rows)}[/]");
+            }
         }
         catch (QueryException ex)
         {
@@ -40,5 +47,15 @@ internal sealed class QueryCommand(CliHome home, CliConsoles consoles) : AsyncCo
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>The line after an Athena result: query id, data scanned and the estimated cost at the list price.</summary>
+    internal static string Scanned(AthenaQueryResult result, long rows)
+    {
+        var bytes = result.BytesScanned ?? 0;
+        var cost = result.EstimatedCostUsd ?? 0m;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"Athena query {result.Execution.QueryExecutionId}: {ConsoleOutput.N(rows)} {(rows == 1 ? "row" : "rows")}, {ConsoleOutput.Bytes(bytes)} scanned ({ConsoleOutput.N(bytes)} bytes), estimated cost USD {cost:0.000000} (USD 5 per TB, at least 10 MB per query)");
     }
 }

@@ -1,4 +1,7 @@
+using Ingest.Aws.CloudWatch;
 using Ingest.Cli.Hosting;
+using Ingest.Definitions;
+using Ingest.Diagnostics;
 using Ingest.Engine;
 using Ingest.Ledger;
 using Ingest.Registry;
@@ -14,12 +17,39 @@ namespace Ingest.Cli.Runs;
 /// <c>ingest run</c>: ingests files into a dataset as one run, with a live progress bar on interactive consoles,
 /// then a summary. A re-run of inputs already ingested is a no-op (exit 0) unless <c>--force</c>.
 /// </summary>
-internal sealed class RunCommand(CliHome home, CliConsoles consoles) : AsyncCommand<RunSettings>
+internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendFactory aws) : AsyncCommand<RunSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {
         var id = Arguments.DatasetId(settings.Dataset);
-        var inputs = settings.Files.Select(f => IngestInput.FromFile(Arguments.ExistingFile(f))).ToList();
+        var files = settings.Files.Select(f => Arguments.ExistingFile(f)).ToList();
+        var target = settings.ResolveTarget();
+        if (settings.Engine == RunEngine.Glue)
+        {
+            if (target != CliTarget.Aws)
+            {
+                throw new CliException("--engine glue runs on AWS: add --target aws (and its settings), or leave --engine out to run in this process.");
+            }
+
+            var (options, awsSession) = home.OpenAws(settings);
+            await using (awsSession)
+            {
+                GlueRun.RequireStateMachine(options);
+                var latest = await awsSession.Backends.Registry.GetRequiredAsync(id, cancellationToken: cancellationToken);
+                if (latest.Definition.Engine.Kind != EngineKind.Glue)
+                {
+                    // The state machine runs only datasets whose definition names the Glue engine.
+                    throw new CliException(
+                        $"Dataset {id} v{latest.Version} runs on engine.kind {latest.Definition.Engine.Kind.ToString().ToLowerInvariant()}: set \"engine\": {{ \"kind\": \"glue\" }} in its definition and register it (ingest datasets add), or leave --engine out to run it in this process.");
+                }
+
+                var glueRun = await new GlueRun(consoles, aws.PollingInterval).ExecuteAsync(id, files, options, awsSession.Backends, cancellationToken);
+                Summarize(glueRun, latest, awsSession.Backends, engine: "glue (Step Functions)");
+                return ExitCodes.Success;
+            }
+        }
+
+        var inputs = files.Select(IngestInput.FromFile).ToList();
         await using var session = home.Open(settings);
         var registered = await session.Backends.Registry.GetRequiredAsync(id, settings.Version, cancellationToken);
 
@@ -40,10 +70,33 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles) : AsyncComm
             builder.UseDefinitionVersion(version);
         }
 
-        var pipeline = builder.Build();
+        // One CloudWatch EMF line per run on standard error (standard output is the summary): where a log agent ships it
+        // to CloudWatch Logs it becomes the run's metrics, with no extra call. Held until the progress display has ended.
+        using var metrics = new StringWriter();
+        if (target == CliTarget.Aws)
+        {
+            builder.AddRunObserver(EmbeddedMetrics.CreateObserver(metrics));
+        }
+
+        IngestRunResult result;
+        try
+        {
+            result = await RunAsync(builder.Build(), inputs, progress, id, settings.Verbose, cancellationToken);
+        }
+        finally
+        {
+            consoles.Error.WriteRaw(metrics.ToString());
+        }
+
+        Summarize(result, registered, session.Backends, engine: "local (this process)");
+        return ExitCodes.Success;
+    }
+
+    private async Task<IngestRunResult> RunAsync(IngestPipeline pipeline, List<IngestInput> inputs, RunProgress progress, DatasetId id, bool verbose, CancellationToken cancellationToken)
+    {
         var console = consoles.Out;
         IngestRunResult result;
-        if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi && !settings.Verbose)
+        if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi && !verbose)
         {
             result = await console.Progress()
                 .AutoClear(false)
@@ -66,18 +119,15 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles) : AsyncComm
             result = await pipeline.RunAsync(inputs, cancellationToken);
         }
 
-        Summarize(
-            result,
-            registered,
-            catalogued: session.Backends.Catalog is not null,
-            quarantine: session.Backends.Lake.GetAddress(LakeZone.Quarantine, DatasetLayout.DatasetPrefix(id)));
-        return ExitCodes.Success;
+        return result;
     }
 
-    private void Summarize(IngestRunResult result, RegisteredDefinition registered, bool catalogued, string quarantine)
+    private void Summarize(IngestRunResult result, RegisteredDefinition registered, IngestBackends backends, string engine)
     {
         var console = consoles.Out;
         var run = result.Run;
+        var catalogued = backends.Catalog is not null;
+        var quarantine = backends.Lake.GetAddress(LakeZone.Quarantine, DatasetLayout.DatasetPrefix(run.Dataset));
         if (result.IsNoOp)
         {
             var earlier = run.Sources.Select(s => s.RunId).Where(r => r != run.RunId).Distinct().ToList();
@@ -90,16 +140,19 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles) : AsyncComm
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         void Row(string name, string value) => grid.AddRow(new Text(name, new Style(decoration: Decoration.Bold)), new Text(value));
 
+        var metrics = IngestRunMetrics.FromRun(run);
         Row("run id", run.RunId);
         Row("dataset", $"{run.Dataset} v{run.DefinitionVersion}");
+        Row("engine", engine);
         Row("status", run.Status.ToString().ToLowerInvariant());
-        Row("rows read", ConsoleOutput.N(run.RowsRead));
-        Row("rows written", ConsoleOutput.N(run.RowsWritten));
-        Row("rows rejected", ConsoleOutput.N(run.RowsRejected));
+        Row("rows read", ConsoleOutput.N(metrics.RowsRead));
+        Row("rows written", ConsoleOutput.N(metrics.RowsWritten));
+        Row("rows rejected", ConsoleOutput.N(metrics.RowsRejected));
         var skipped = run.Sources.Count(s => s.Skipped);
         Row("inputs", $"{run.Sources.Count}{(skipped > 0 ? $" ({skipped} skipped: ingested before)" : string.Empty)}");
-        Row("files written", ConsoleOutput.N(run.FilesWritten.Count));
+        Row("files written", $"{ConsoleOutput.N(metrics.FilesWritten)} ({ConsoleOutput.Bytes(metrics.BytesWritten)}, average {ConsoleOutput.Bytes((long)metrics.AverageFileSizeBytes)})");
         Row("partitions", Partitions(run));
+        Row("retries", ConsoleOutput.N(metrics.Retries));
         if (result.TopRejectReasons.Count > 0)
         {
             Row("top reject reasons", string.Join(Environment.NewLine, result.TopRejectReasons.Take(5).Select(r => $"{ConsoleOutput.N(r.Count)}  {r.Reason}")));

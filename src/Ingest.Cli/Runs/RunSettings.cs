@@ -5,15 +5,30 @@ using Spectre.Console.Cli;
 
 namespace Ingest.Cli.Runs;
 
+/// <summary>Where a run's work happens.</summary>
+internal enum RunEngine
+{
+    /// <summary>In this process (the default).</summary>
+    Local,
+
+    /// <summary>The deployed Step Functions state machine and its Glue job (<c>--target aws</c> only).</summary>
+    Glue,
+}
+
 internal sealed class RunSettings : GlobalSettings
 {
     [CommandArgument(0, "<DATASET>")]
     [Description("The dataset id, domain.name")]
     public string Dataset { get; init; } = string.Empty;
 
-    [CommandArgument(1, "<FILES>")]
-    [Description("The input files (CSV, JSON Lines or Parquet, as the definition says), ingested as one run")]
+    [CommandArgument(1, "[FILES]")]
+    [Description("The input files (CSV, JSON Lines or Parquet, as the definition says), ingested as one run. With --engine glue they are uploaded to the dataset's landing folder first (optional: the Glue job ingests whatever waits there)")]
     public string[] Files { get; init; } = [];
+
+    [CommandOption("--engine <ENGINE>")]
+    [Description("local (in this process) or glue (with --target aws: start the deployed state machine, which runs the Glue job, and follow it)")]
+    [DefaultValue(RunEngine.Local)]
+    public RunEngine Engine { get; init; } = RunEngine.Local;
 
     [CommandOption("--force")]
     [Description("Ingest inputs again even if the same bytes were ingested before")]
@@ -23,8 +38,13 @@ internal sealed class RunSettings : GlobalSettings
     [Description("Use this definition version instead of the latest")]
     public int? Version { get; init; }
 
-    public override ValidationResult Validate()
-        => Version is < 1 ? ValidationResult.Error("--version must be 1 or more.") : ValidationResult.Success();
+    public override ValidationResult Validate() => (Version, Engine, Files.Length) switch
+    {
+        ( < 1, _, _) => ValidationResult.Error("--version must be 1 or more."),
+        (not null, RunEngine.Glue, _) => ValidationResult.Error("--version applies to --engine local only: the state machine runs the latest registered version."),
+        (_, RunEngine.Local, 0) => ValidationResult.Error("Name at least one input file (FILES), or use --engine glue with --target aws to ingest what waits in the landing folder."),
+        _ => ValidationResult.Success(),
+    };
 }
 
 internal sealed class RunsSettings : GlobalSettings

@@ -1,4 +1,5 @@
 using Ingest.Cli.Hosting;
+using Ingest.Diagnostics;
 using Ingest.Registry;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -24,6 +25,10 @@ internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCom
             .AddColumn(new TableColumn("written").RightAligned())
             .AddColumn(new TableColumn("rejected").RightAligned())
             .AddColumn(new TableColumn("inputs").RightAligned())
+            .AddColumn(new TableColumn("files").RightAligned())
+            .AddColumn(new TableColumn("bytes").RightAligned())
+            .AddColumn(new TableColumn("parts").RightAligned())
+            .AddColumn(new TableColumn("retries").RightAligned())
             .AddColumn("error");
         await foreach (var run in session.Backends.Ledger.ListRunsAsync(id, cancellationToken))
         {
@@ -33,6 +38,7 @@ internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCom
             }
 
             var status = run.Status.ToString().ToLowerInvariant();
+            var metrics = IngestRunMetrics.FromRun(run);
             table.AddRow(
                 Markup.Escape(run.RunId),
                 run.Status switch
@@ -44,10 +50,14 @@ internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCom
                 ConsoleOutput.Time(run.StartedAt),
                 run.EndedAt is { } ended ? ConsoleOutput.Duration(ended - run.StartedAt) : "-",
                 $"v{run.DefinitionVersion}",
-                ConsoleOutput.N(run.RowsRead),
-                ConsoleOutput.N(run.RowsWritten),
-                ConsoleOutput.N(run.RowsRejected),
+                ConsoleOutput.N(metrics.RowsRead),
+                ConsoleOutput.N(metrics.RowsWritten),
+                ConsoleOutput.N(metrics.RowsRejected),
                 ConsoleOutput.N(run.Sources.Count),
+                ConsoleOutput.N(metrics.FilesWritten),
+                ConsoleOutput.Bytes(metrics.BytesWritten),
+                ConsoleOutput.N(metrics.PartitionsWritten),
+                ConsoleOutput.N(metrics.Retries),
                 Markup.Escape(run.Error ?? string.Empty));
         }
 

@@ -51,7 +51,7 @@ public static class IngestServiceCollectionExtensions
 /// <summary>Creates pipeline builders wired to the services registered in the container.</summary>
 public interface IIngestPipelineFactory
 {
-    /// <summary>Returns a builder for <paramref name="dataset"/> with the container's backends, clock, logging and default options.</summary>
+    /// <summary>Returns a builder for <paramref name="dataset"/> with the container's backends, clock, logging, run observers (every registered <see cref="IIngestRunObserver"/>) and default options.</summary>
     IngestPipelineBuilder CreateBuilder(Ingest.Definitions.DatasetId dataset);
 }
 
@@ -59,12 +59,19 @@ internal sealed class IngestPipelineFactory(
     IngestBackends backends,
     TimeProvider timeProvider,
     IOptions<IngestPipelineOptions> options,
+    IEnumerable<IIngestRunObserver> observers,
     ILoggerFactory? loggerFactory = null) : IIngestPipelineFactory
 {
     public IngestPipelineBuilder CreateBuilder(Ingest.Definitions.DatasetId dataset)
     {
         var defaults = options.Value;
-        return new IngestPipelineBuilder(backends)
+        var builder = new IngestPipelineBuilder(backends);
+        foreach (var observer in observers)
+        {
+            builder.AddRunObserver(observer);
+        }
+
+        return builder
             .ForDataset(dataset)
             .UseTimeProvider(timeProvider)
             .UseLoggerFactory(loggerFactory ?? NullLoggerFactory.Instance)

@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Warning, "Run {RunId} of {Dataset} could not renew its lease: {Error}")]
     public static partial void LeaseRenewalFailed(ILogger logger, string runId, string dataset, string error);
 
+    [LoggerMessage(1007, LogLevel.Warning, "Run {RunId} of {Dataset}: the run observer {Observer} failed; the run's outcome stands: {Error}")]
+    public static partial void RunObserverFailed(ILogger logger, string runId, string dataset, string observer, string error);
+
     [LoggerMessage(1100, LogLevel.Information, "Run {RunId} of {Dataset}: committing {FileCount} file(s), replacing {DeleteCount}")]
     public static partial void Committing(ILogger logger, string runId, string dataset, int fileCount, int deleteCount);
 

@@ -22,6 +22,7 @@ public sealed class IngestPipelineBuilder
 {
     private readonly IngestBackends _backends;
     private readonly List<Action<IngestRow>> _transforms = [];
+    private readonly List<IIngestRunObserver> _observers = [];
     private readonly IngestPipelineOptions _options = new();
     private DatasetId? _dataset;
     private int? _version;
@@ -96,6 +97,14 @@ public sealed class IngestPipelineBuilder
         return this;
     }
 
+    /// <summary>Adds an observer told about every run the pipeline records (metrics, logs), in the order added.</summary>
+    public IngestPipelineBuilder AddRunObserver(IIngestRunObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        _observers.Add(observer);
+        return this;
+    }
+
     /// <summary>Validates the configuration and builds the pipeline.</summary>
     /// <exception cref="InvalidOperationException">No dataset was set, or the builder was used already.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
@@ -115,7 +124,7 @@ public sealed class IngestPipelineBuilder
         options.Validate();
         _built = true;
         return new IngestPipeline(new PipelineSettings(
-            _backends, dataset, _version, [.. _transforms], options, _timeProvider, _loggerFactory, _progress));
+            _backends, dataset, _version, [.. _transforms], options, _timeProvider, _loggerFactory, _progress, [.. _observers]));
     }
 }
 
@@ -127,4 +136,5 @@ internal sealed record PipelineSettings(
     IngestPipelineOptions Options,
     TimeProvider TimeProvider,
     ILoggerFactory LoggerFactory,
-    IProgress<IngestProgress>? Progress);
+    IProgress<IngestProgress>? Progress,
+    IReadOnlyList<IIngestRunObserver> Observers);

@@ -76,6 +76,8 @@ internal sealed class IngestRun
                     Log.RunSucceeded(_logger, runId, dataset.ToString(), outcome.Run.RowsRead, outcome.Run.RowsWritten, outcome.Run.RowsRejected, (long)elapsed.TotalMilliseconds);
                 }
 
+                Notify(outcome.Run);
+
                 return outcome with { Elapsed = elapsed };
             }
             catch (Exception ex) when (!work.Committed)
@@ -120,9 +122,25 @@ internal sealed class IngestRun
         }
         finally
         {
-            await _backends.Ledger.CompleteRunAsync(
-                run with { Status = RunStatus.Failed, EndedAt = _time.GetUtcNow(), Error = message, FilesWritten = [], PartitionsWritten = [] },
-                cancellationToken).ConfigureAwait(false);
+            var failed = run with { Status = RunStatus.Failed, EndedAt = _time.GetUtcNow(), Error = message, FilesWritten = [], PartitionsWritten = [] };
+            await _backends.Ledger.CompleteRunAsync(failed, cancellationToken).ConfigureAwait(false);
+            Notify(failed);
+        }
+    }
+
+    /// <summary>Tells the observers about a run recorded in the ledger; their failures never change the run's outcome.</summary>
+    private void Notify(RunRecord run)
+    {
+        foreach (var observer in _settings.Observers)
+        {
+            try
+            {
+                observer.OnRunCompleted(run);
+            }
+            catch (Exception ex)
+            {
+                Log.RunObserverFailed(_logger, run.RunId, run.Dataset.ToString(), observer.GetType().Name, ex.Message);
+            }
         }
     }
 

@@ -115,6 +115,8 @@ internal sealed class RunWork
             }
 
             var published = curatedFiles.Concat(rewritten).Concat(rejectFiles).ToList();
+            IngestRunCounters.Increment(IngestRunCounters.BytesWritten, published.Sum(f => f.Bytes));
+            IngestRunCounters.Increment(IngestRunCounters.BytesRead, _bytesRead);
             var final = Snapshot() with
             {
                 Status = RunStatus.Succeeded,

@@ -17,7 +17,7 @@ public sealed class SampleOnAwsTests(AwsServers servers)
             var result = await RunSampleAsync(target, "--home", Path.Combine(cli.Root, "sample"), "--rows", "1000", "--create-resources");
 
             result.ExitCode.Should().Be(0, result.Output);
-            result.Output.Should().Contain("target AWS").And.Contain("Athena query engine, which is not available yet")
+            result.Output.Should().Contain("target AWS").And.Contain("this SQL is DuckDB's dialect; query the same tables in Athena").And.Contain("query in Athena:  ingest --target aws --terraform-outputs")
                 .And.Contain("All ").And.Contain(" checks passed.");
 
             // A second run on the same table refuses to tell the story twice, in one line.

@@ -37,7 +37,7 @@ public sealed class HelpAndParsingTests : IDisposable
     {
         var result = await _cli.RunAsync("run", "--help");
 
-        result.Output.Should().Contain("--force").And.Contain("--version <N>").And.Contain("<DATASET>").And.Contain("<FILES>");
+        result.Output.Should().Contain("--force").And.Contain("--version <N>").And.Contain("<DATASET>").And.Contain("[FILES]").And.Contain("--engine <ENGINE>");
     }
 
     [Fact]

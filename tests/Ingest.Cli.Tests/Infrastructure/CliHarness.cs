@@ -59,6 +59,9 @@ public sealed class CliHarness : IDisposable
     /// <summary>Gets the environment variables the CLI sees as INGEST_Aws__* settings (AWS target only).</summary>
     public Dictionary<string, string?> Environment { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Gets or sets how often <c>run --engine glue</c> polls the execution (short: the loopback server answers at once).</summary>
+    public TimeSpan PollingInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Runs <c>ingest --home {Home} args…</c>.</summary>
     public Task<CliResult> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
 
@@ -69,7 +72,7 @@ public sealed class CliHarness : IDisposable
         output.Profile.Width = 250;
         var errors = new TestConsole();
         errors.Profile.Width = 250;
-        var code = await IngestCli.RunAsync(["--home", Home, .. TargetArgs, .. args], output, errors, _backends, new AwsBackendFactory(Environment), cancellationToken);
+        var code = await IngestCli.RunAsync(["--home", Home, .. TargetArgs, .. args], output, errors, _backends, new AwsBackendFactory(Environment) { PollingInterval = PollingInterval }, cancellationToken);
         return new CliResult(code, output.Output, errors.Output);
     }
 

@@ -11,6 +11,9 @@ public static class TestDefinitions
         """{ "name": "quantity", "type": "int32" }""",
         """{ "name": "amount", "type": "decimal(18,2)" }""");
 
+    /// <summary><see cref="Orders"/> run by the Glue job (<c>engine.kind</c> glue), as <c>run --engine glue</c> needs.</summary>
+    public static readonly string OrdersOnGlue = Orders.Replace("\"quality\":", "\"engine\": { \"kind\": \"glue\" },\n  \"quality\":", StringComparison.Ordinal);
+
     /// <summary>A compatible v2 of <see cref="Orders"/>: quantity widened to int64, a nullable channel column added.</summary>
     public static readonly string OrdersV2 = OrdersWith(
         """{ "name": "order_id", "type": "int64", "nullable": false }""",

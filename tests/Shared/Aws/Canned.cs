@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Ingest.Aws.Tests.Protocol;
 
 /// <summary>Service answers in the official response shapes (each one is checked against the model's output shape).</summary>
@@ -62,10 +64,33 @@ public static class Canned
 
     public const string StartExecution = """{"executionArn":"arn:aws:states:eu-central-1:123456789012:execution:ingest:run-1","startDate":1764100000.5}""";
 
-    public static string DescribeExecution(string status) => $$$"""
-        {"executionArn":"arn:aws:states:eu-central-1:123456789012:execution:ingest:run-1",
-        "stateMachineArn":"arn:aws:states:eu-central-1:123456789012:stateMachine:ingest","name":"run-1","status":"{{{status}}}",
-        "startDate":1764100000.5,{{{(status == "RUNNING" ? string.Empty : "\"stopDate\":1764100300,")}}}"input":"{\"datasets\":[\"sales.orders\"]}"
-        {{{(status == "SUCCEEDED" ? ",\"output\":\"{\\\"results\\\":[]}\"" : string.Empty)}}}{{{(status == "FAILED" ? ",\"error\":\"Ingest.RunsFailed\",\"cause\":\"one failed\"" : string.Empty)}}}}
-        """;
+    public static string DescribeExecution(string status, string? output = null, string? error = null, string? cause = null)
+    {
+        var body = new JsonObject
+        {
+            ["executionArn"] = "arn:aws:states:eu-central-1:123456789012:execution:ingest:run-1",
+            ["stateMachineArn"] = "arn:aws:states:eu-central-1:123456789012:stateMachine:ingest",
+            ["name"] = "run-1",
+            ["status"] = status,
+            ["startDate"] = 1764100000.5,
+            ["input"] = """{"datasets":["sales.orders"]}""",
+        };
+        if (status != "RUNNING")
+        {
+            body["stopDate"] = 1764100300;
+        }
+
+        if (status == "SUCCEEDED")
+        {
+            body["output"] = output ?? """{"results":[]}""";
+        }
+
+        if (status == "FAILED")
+        {
+            body["error"] = error ?? "Ingest.RunsFailed";
+            body["cause"] = cause ?? "one failed";
+        }
+
+        return body.ToJsonString();
+    }
 }

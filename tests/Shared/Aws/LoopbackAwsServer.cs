@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
-using Ingest.Aws.Protocol;
 
 namespace Ingest.Aws.Tests.Protocol;
 
@@ -39,7 +38,6 @@ public sealed class LoopbackAwsServer : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private readonly HttpClient _http = new();
     private Func<RecordedRequest, CannedResponse> _handler = _ => CannedResponse.Ok();
 
     public LoopbackAwsServer()
@@ -72,27 +70,15 @@ public sealed class LoopbackAwsServer : IAsyncDisposable
         _handler = _ => responses[Math.Min(Interlocked.Increment(ref index), responses.Length - 1)];
     }
 
-    internal AwsJsonClient Client(AwsJsonService service, int maxErrorRetries = 3, TimeProvider? timeProvider = null, AWSCredentials? credentials = null, string region = "eu-central-1")
-        => new(service, new AwsJsonClientSettings
-        {
-            Credentials = credentials ?? Credentials,
-            Region = region,
-            Endpoint = new Uri(Url),
-            MaxErrorRetries = maxErrorRetries,
-            RetryBaseDelay = TimeSpan.FromMilliseconds(5),
-            MaxRetryDelay = TimeSpan.FromMilliseconds(50),
-            TimeProvider = timeProvider ?? TimeProvider.System,
-
-            // A client of its own: a pooled connection to an earlier server that had the same port would be dead.
-            HttpClient = _http,
-        });
+    /// <summary>Gets an HTTP client of this server's own: a pooled connection to an earlier server that had the same port would be dead.</summary>
+    public HttpClient Http { get; } = new();
 
     public RecordedRequest[] Received(string operation) => Requests.Where(r => r.Operation == operation).ToArray();
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _http.Dispose();
+        Http.Dispose();
         _listener.Stop();
         _listener.Close();
         try
