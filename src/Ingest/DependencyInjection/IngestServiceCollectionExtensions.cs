@@ -59,12 +59,19 @@ internal sealed class IngestPipelineFactory(
     IngestBackends backends,
     TimeProvider timeProvider,
     IOptions<IngestPipelineOptions> options,
-    ILoggerFactory? loggerFactory = null) : IIngestPipelineFactory
+    ILoggerFactory? loggerFactory = null,
+    ISourceExtractor? extractor = null) : IIngestPipelineFactory
 {
     public IngestPipelineBuilder CreateBuilder(Ingest.Definitions.DatasetId dataset)
     {
         var defaults = options.Value;
-        return new IngestPipelineBuilder(backends)
+        var builder = new IngestPipelineBuilder(backends);
+        if (extractor is not null)
+        {
+            builder.UseSourceExtractor(extractor);
+        }
+
+        return builder
             .ForDataset(dataset)
             .UseTimeProvider(timeProvider)
             .UseLoggerFactory(loggerFactory ?? NullLoggerFactory.Instance)

@@ -28,6 +28,7 @@ public sealed class IngestPipelineBuilder
     private TimeProvider _timeProvider = TimeProvider.System;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private IProgress<IngestProgress>? _progress;
+    private ISourceExtractor? _extractor;
     private bool _built;
 
     /// <summary>Creates a builder over the given backends.</summary>
@@ -96,6 +97,14 @@ public sealed class IngestPipelineBuilder
         return this;
     }
 
+    /// <summary>Sets the extractor of database sources (the Ingest.Database package provides one; DI sets it from the container).</summary>
+    public IngestPipelineBuilder UseSourceExtractor(ISourceExtractor extractor)
+    {
+        ArgumentNullException.ThrowIfNull(extractor);
+        _extractor = extractor;
+        return this;
+    }
+
     /// <summary>Validates the configuration and builds the pipeline.</summary>
     /// <exception cref="InvalidOperationException">No dataset was set, or the builder was used already.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
@@ -115,7 +124,7 @@ public sealed class IngestPipelineBuilder
         options.Validate();
         _built = true;
         return new IngestPipeline(new PipelineSettings(
-            _backends, dataset, _version, [.. _transforms], options, _timeProvider, _loggerFactory, _progress));
+            _backends, dataset, _version, [.. _transforms], options, _timeProvider, _loggerFactory, _progress, _extractor));
     }
 }
 
@@ -127,4 +136,5 @@ internal sealed record PipelineSettings(
     IngestPipelineOptions Options,
     TimeProvider TimeProvider,
     ILoggerFactory LoggerFactory,
-    IProgress<IngestProgress>? Progress);
+    IProgress<IngestProgress>? Progress,
+    ISourceExtractor? Extractor = null);
