@@ -1,4 +1,5 @@
 using Ingest.Cli.Hosting;
+using Ingest.Definitions;
 using Ingest.Engine;
 using Ingest.Ledger;
 using Ingest.Registry;
@@ -22,6 +23,10 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles) : AsyncComm
         var inputs = settings.Files.Select(f => IngestInput.FromFile(Arguments.ExistingFile(f))).ToList();
         await using var session = home.Open(settings);
         var registered = await session.Backends.Registry.GetRequiredAsync(id, settings.Version, cancellationToken);
+        if (inputs.Count == 0 && registered.Definition.Source.Format != SourceFormat.Database)
+        {
+            throw new CliException($"missing FILES: dataset {id} reads {registered.Definition.Source.Format} files; give them: ingest run {id} <FILES>…");
+        }
 
         using var loggerFactory = settings.Verbose
             ? LoggerFactory.Create(logging => logging
@@ -34,7 +39,8 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles) : AsyncComm
             .ForDataset(id)
             .Configure(options => options.Force = settings.Force)
             .UseLoggerFactory(loggerFactory)
-            .OnProgress(progress);
+            .OnProgress(progress)
+            .UseSourceExtractor(DatabaseExtractors.Create(loggerFactory));
         if (settings.Version is { } version)
         {
             builder.UseDefinitionVersion(version);
@@ -56,14 +62,14 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles) : AsyncComm
                 .StartAsync(async ctx =>
                 {
                     progress.Attach(ctx.AddTask(Markup.Escape($"{id}: starting")));
-                    var run = await pipeline.RunAsync(inputs, cancellationToken);
+                    var run = await RunAsync(pipeline, inputs, cancellationToken);
                     progress.Complete();
                     return run;
                 });
         }
         else
         {
-            result = await pipeline.RunAsync(inputs, cancellationToken);
+            result = await RunAsync(pipeline, inputs, cancellationToken);
         }
 
         Summarize(
@@ -73,6 +79,9 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles) : AsyncComm
             quarantine: session.Backends.Lake.GetAddress(LakeZone.Quarantine, DatasetLayout.DatasetPrefix(id)));
         return ExitCodes.Success;
     }
+
+    private static Task<IngestRunResult> RunAsync(IngestPipeline pipeline, List<IngestInput> inputs, CancellationToken cancellationToken)
+        => inputs.Count == 0 ? pipeline.RunAsync(cancellationToken) : pipeline.RunAsync(inputs, cancellationToken);
 
     private void Summarize(IngestRunResult result, RegisteredDefinition registered, bool catalogued, string quarantine)
     {

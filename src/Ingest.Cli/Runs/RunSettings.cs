@@ -11,8 +11,8 @@ internal sealed class RunSettings : GlobalSettings
     [Description("The dataset id, domain.name")]
     public string Dataset { get; init; } = string.Empty;
 
-    [CommandArgument(1, "<FILES>")]
-    [Description("The input files (CSV, JSON Lines or Parquet, as the definition says), ingested as one run")]
+    [CommandArgument(1, "[FILES]")]
+    [Description("The input files (CSV, JSON Lines or Parquet, as the definition says), ingested as one run. None for a database source: it is extracted (connection string from INGEST_ConnectionStrings__<name>); files given for a database source replay raw extracts")]
     public string[] Files { get; init; } = [];
 
     [CommandOption("--force")]
