@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Threading.Channels;
 using Ingest.Database.Connections;
@@ -66,6 +67,7 @@ internal sealed class DatabaseExtractor(DatabaseSourceOptions options, Connectio
         var channel = Channel.CreateBounded<List<object?[]>>(new BoundedChannelOptions(8) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         var readers = ranges.Select((range, i) => ReadRangeAsync(source, i == 0 ? first : null, window, range, channel.Writer, failed)).ToList();
         var completion = Task.WhenAll(readers).ContinueWith(t => channel.Writer.TryComplete(t.Exception?.GetBaseException()), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Exception? writeError = null;
         try
         {
             await foreach (var batch in channel.Reader.ReadAllAsync(failed.Token).ConfigureAwait(false))
@@ -76,23 +78,26 @@ internal sealed class DatabaseExtractor(DatabaseSourceOptions options, Connectio
                 }
             }
         }
-        catch
+        catch (Exception ex)
         {
+            writeError = ex;
             await failed.CancelAsync().ConfigureAwait(false);
-            throw;
-        }
-        finally
-        {
-            await completion.ConfigureAwait(false);
         }
 
-        // The first failure of a reader wins over the cancellations it caused in the others.
+        await completion.ConfigureAwait(false);
+
+        // The first failure of a reader wins over the cancellations it caused elsewhere.
         foreach (var reader in readers)
         {
-            if (reader.IsFaulted && reader.Exception!.GetBaseException() is IngestException error)
+            if (reader.IsFaulted && reader.Exception!.GetBaseException() is var error and not OperationCanceledException)
             {
-                throw error;
+                ExceptionDispatchInfo.Throw(error);
             }
+        }
+
+        if (writeError is not null)
+        {
+            ExceptionDispatchInfo.Throw(writeError);
         }
 
         await Task.WhenAll(readers).ConfigureAwait(false);
