@@ -87,6 +87,13 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles) : AsyncComm
     {
         var console = consoles.Out;
         var run = result.Run;
+        if (result.IsNoOp && run.Sources.Count == 0)
+        {
+            console.MarkupLineInterpolated($"Nothing to ingest: the database source has no new or changed rows since the last run.");
+            console.MarkupLineInterpolated($"run {run.RunId}: skipped");
+            return;
+        }
+
         if (result.IsNoOp)
         {
             var earlier = run.Sources.Select(s => s.RunId).Where(r => r != run.RunId).Distinct().ToList();
