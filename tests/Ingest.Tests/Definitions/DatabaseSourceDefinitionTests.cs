@@ -82,6 +82,20 @@ public sealed class DatabaseSourceDefinitionTests
     }
 
     [Fact]
+    public void Example_ErpInvoices_IsValid_AndRoundTrips()
+    {
+        // Kept apart from docs/examples/*.json, which the Glue job's parser reads too: it does not know database sources.
+        var json = File.ReadAllText(Path.Combine(RepositoryRoot, "docs", "examples", "database", "erp.invoices.json"));
+
+        var definition = DatasetDefinitionSerializer.Deserialize(json, "erp.invoices.json");
+
+        EvaluateSchema(json).IsValid.Should().BeTrue(DescribeSchemaErrors(EvaluateSchema(json)));
+        definition.Source.Database!.Cursor.Should().Be(new DatabaseCursor { Column = "changed_at", Lag = 60 });
+        DatasetDefinitionSerializer.Fingerprint(DatasetDefinitionSerializer.Deserialize(DatasetDefinitionSerializer.Serialize(definition)))
+            .Should().Be(DatasetDefinitionSerializer.Fingerprint(definition));
+    }
+
+    [Fact]
     public void Serialize_FileSource_WritesNoDatabaseMember_SoExistingFingerprintsStay()
     {
         var definition = DatasetDefinitionSerializer.Deserialize(Doc(_ => { }));
