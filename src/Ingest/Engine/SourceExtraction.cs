@@ -103,7 +103,7 @@ internal sealed class SourceExtraction : IAsyncDisposable
         { Dataset = definition.Id, RunId = run.RunId };
         var key = WatermarkKey(definition.Source.Database!);
         var watermark = definition.Source.Database!.Cursor is null ? null : await owner.Backends.Ledger.GetWatermarkAsync(definition.Id, key, cancellationToken).ConfigureAwait(false);
-        var path = Path.Combine(Path.GetTempPath(), $"ingest-extract-{run.RunId}-{Guid.NewGuid():N}");
+        var path = NewExtractPath(run.RunId);
         try
         {
             SourceExtractResult result;
@@ -138,6 +138,9 @@ internal sealed class SourceExtraction : IAsyncDisposable
         return string.Create(CultureInfo.InvariantCulture, $"database:{database.Connection}:{what}:{database.Cursor?.Column}");
     }
 
+    /// <summary>Gets the folder of temporary extracts: <c>ingest-extracts</c> under the temp folder.</summary>
+    internal static string ExtractFolder => Path.Combine(Path.GetTempPath(), "ingest-extracts");
+
     public ValueTask DisposeAsync()
     {
         if (_path is not null)
@@ -146,6 +149,45 @@ internal sealed class SourceExtraction : IAsyncDisposable
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Returns a new extract path named after this process, after deleting the extracts of processes that are gone (a killed run
+    /// cannot delete its own; the lake is cleaned by the commit protocol, this folder here).
+    /// </summary>
+    private static string NewExtractPath(string runId)
+    {
+        var folder = Directory.CreateDirectory(ExtractFolder).FullName;
+        foreach (var file in Directory.EnumerateFiles(folder, "*.extract"))
+        {
+            var pid = Path.GetFileName(file).Split('-')[0];
+            if (int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id != Environment.ProcessId && !IsAlive(id))
+            {
+                try
+                {
+                    File.Delete(file);
+                }
+                catch (IOException)
+                {
+                    // Another run cleaning up at the same moment: either way the file goes.
+                }
+            }
+        }
+
+        return Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}-{runId}-{Guid.NewGuid():N}.extract"));
+    }
+
+    private static bool IsAlive(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static Func<CancellationToken, Task<Stream>> OpenExtract(string path)

@@ -27,8 +27,10 @@ public sealed class KillTests(PostgresServer postgres) : IDisposable
         var rawStaging = Path.Combine(_lake.LakeFolder, "raw", "_staging");
 
         var output = new StringBuilder();
+        int killed;
         using (var process = StartCli(output, db, "--home", _lake.Root, "run", Orders.Dataset))
         {
+            killed = process.Id;
             var staged = await WaitForAsync(() => AnyFile(rawStaging) || process.HasExited, TimeSpan.FromMinutes(2));
             process.HasExited.Should().BeFalse($"the run should still be going when it is killed:{Environment.NewLine}{output}");
             staged.Should().BeTrue();
@@ -50,6 +52,8 @@ public sealed class KillTests(PostgresServer postgres) : IDisposable
         runs.Select(r => r.Status).Should().BeEquivalentTo([RunStatus.Failed, RunStatus.Succeeded], "the dead run is recorded as failed");
         Directory.EnumerateFiles(rawStaging, "*", SearchOption.AllDirectories).Should().BeEmpty("the dead run's staging is cleaned up");
         _lake.Files("raw").Should().ContainSingle("only the recovering run's extract is kept");
+        var extracts = Path.Combine(Path.GetTempPath(), "ingest-extracts");
+        Directory.EnumerateFiles(extracts, $"{killed}-*").Should().BeEmpty("the next run deletes the temporary extract of the dead process");
     }
 
     private static Process StartCli(StringBuilder output, string connectionString, params string[] args)
