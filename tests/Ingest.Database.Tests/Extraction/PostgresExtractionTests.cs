@@ -73,6 +73,35 @@ public sealed class PostgresExtractionTests(PostgresServer postgres) : IDisposab
     }
 
     [Fact]
+    public async Task Run_RowsChangedWhileARunIsInProgress_WaitForTheNextRun_NoneIsLost()
+    {
+        var db = await OrdersDatabaseAsync(1, 100);
+        await _lake.RegisterAsync(Orders.Definition());
+        var options = LakeHarness.Options((Orders.Connection, db));
+        var changed = false;
+
+        // The first row the run processes triggers changes at the source: the window was fixed before, so they belong to the next run.
+        var first = await _lake.Pipeline(Orders.Dataset, options, _ =>
+        {
+            if (!changed)
+            {
+                changed = true;
+                PostgresServer.ExecuteAsync(db, Orders.Insert(101, 110) + "UPDATE sales.orders SET amount = -1, updated_at = updated_at + interval '1 day' WHERE order_id IN (5, 6);").GetAwaiter().GetResult();
+            }
+        }).RunAsync();
+
+        first.Run.RowsRead.Should().Be(100);
+        (await _lake.ScalarAsync("select count(*) from onprem.orders where amount = -1")).Should().Be(0L);
+        (await _lake.WatermarkAsync(Orders.Dataset, Orders.WatermarkKey)).Should().Be("2024-05-01T08:01:40.0000000", "the upper bound fixed when the run started");
+
+        var next = await _lake.Pipeline(Orders.Dataset, options).RunAsync();
+
+        next.Run.RowsRead.Should().Be(12, "the 10 rows inserted and the 2 updated during the first run");
+        (await _lake.ScalarAsync("select count(*) from onprem.orders")).Should().Be(110L);
+        (await _lake.ScalarAsync("select count(*) from onprem.orders where amount = -1")).Should().Be(2L);
+    }
+
+    [Fact]
     public async Task Run_WithLag_LeavesTheNewestRowsForTheNextRun()
     {
         var db = await OrdersDatabaseAsync(1, 100);
