@@ -14,6 +14,11 @@ if (args is ["--child", ..])
     return await ChildRun.MainAsync(args);
 }
 
+if (args is ["--postgres", ..])
+{
+    return await PostgresBenchmark.MainAsync(args);
+}
+
 var inv = CultureInfo.InvariantCulture;
 var rows = 2_000_000;
 var runs = 3;

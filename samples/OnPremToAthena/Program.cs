@@ -75,6 +75,7 @@ try
     await steps.EvolveSchemaAsync();
     await steps.QueryAsync();
     await steps.RerunAsync();
+    await new DatabaseStep(backends, checks, new ReadBack(backends.Lake, Path.Combine(options.Home, "readback")), Path.Combine(options.Home, "extract"), Math.Max(200, options.Rows / 50)).RunAsync();
 }
 catch (Exception ex)
 {

@@ -52,6 +52,10 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
         var inputs = files.Select(IngestInput.FromFile).ToList();
         await using var session = home.Open(settings);
         var registered = await session.Backends.Registry.GetRequiredAsync(id, settings.Version, cancellationToken);
+        if (inputs.Count == 0 && registered.Definition.Source.Format != SourceFormat.Database)
+        {
+            throw new CliException($"missing FILES: dataset {id} reads {registered.Definition.Source.Format} files; give them: ingest run {id} <FILES>…");
+        }
 
         using var loggerFactory = settings.Verbose
             ? LoggerFactory.Create(logging => logging
@@ -64,7 +68,8 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
             .ForDataset(id)
             .Configure(options => options.Force = settings.Force)
             .UseLoggerFactory(loggerFactory)
-            .OnProgress(progress);
+            .OnProgress(progress)
+            .UseSourceExtractor(DatabaseExtractors.Create(loggerFactory));
         if (settings.Version is { } version)
         {
             builder.UseDefinitionVersion(version);
@@ -109,14 +114,14 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
                 .StartAsync(async ctx =>
                 {
                     progress.Attach(ctx.AddTask(Markup.Escape($"{id}: starting")));
-                    var run = await pipeline.RunAsync(inputs, cancellationToken);
+                    var run = await (inputs.Count == 0 ? pipeline.RunAsync(cancellationToken) : pipeline.RunAsync(inputs, cancellationToken));
                     progress.Complete();
                     return run;
                 });
         }
         else
         {
-            result = await pipeline.RunAsync(inputs, cancellationToken);
+            result = await (inputs.Count == 0 ? pipeline.RunAsync(cancellationToken) : pipeline.RunAsync(inputs, cancellationToken));
         }
 
         return result;
@@ -128,6 +133,13 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
         var run = result.Run;
         var catalogued = backends.Catalog is not null;
         var quarantine = backends.Lake.GetAddress(LakeZone.Quarantine, DatasetLayout.DatasetPrefix(run.Dataset));
+        if (result.IsNoOp && run.Sources.Count == 0)
+        {
+            console.MarkupLineInterpolated($"Nothing to ingest: the database source has no new or changed rows since the last run.");
+            console.MarkupLineInterpolated($"run {run.RunId}: skipped");
+            return;
+        }
+
         if (result.IsNoOp)
         {
             var earlier = run.Sources.Select(s => s.RunId).Where(r => r != run.RunId).Distinct().ToList();

@@ -22,7 +22,7 @@ internal sealed class RunSettings : GlobalSettings
     public string Dataset { get; init; } = string.Empty;
 
     [CommandArgument(1, "[FILES]")]
-    [Description("The input files (CSV, JSON Lines or Parquet, as the definition says), ingested as one run. With --engine glue they are uploaded to the dataset's landing folder first (optional: the Glue job ingests whatever waits there)")]
+    [Description("The input files (CSV, JSON Lines or Parquet, as the definition says), ingested as one run. None for a database source: it is extracted (connection string from INGEST_ConnectionStrings__<name>); files given for a database source replay raw extracts. With --engine glue they are uploaded to the dataset's landing folder first (optional: the Glue job ingests whatever waits there)")]
     public string[] Files { get; init; } = [];
 
     [CommandOption("--engine <ENGINE>")]

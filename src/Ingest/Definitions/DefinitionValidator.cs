@@ -26,6 +26,7 @@ internal static class DefinitionValidator
         }
 
         ValidateSource(d.Source, d, Error);
+        DatabaseSourceValidator.Validate(d, Error);
 
         if (d.Columns is null || d.Columns.Count == 0)
         {

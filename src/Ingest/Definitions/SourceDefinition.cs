@@ -1,6 +1,6 @@
 namespace Ingest.Definitions;
 
-/// <summary>The file formats a source can be read from.</summary>
+/// <summary>The formats a source can be read from: files, or a relational database.</summary>
 public enum SourceFormat
 {
     /// <summary>Delimited text (RFC 4180).</summary>
@@ -11,6 +11,12 @@ public enum SourceFormat
 
     /// <summary>Apache Parquet.</summary>
     Parquet,
+
+    /// <summary>
+    /// A table or query of a relational database (see <see cref="SourceDefinition.Database"/>), extracted through ADO.NET
+    /// by an extractor such as the one of the Ingest.Database package; the extract is kept in the raw zone.
+    /// </summary>
+    Database,
 }
 
 /// <summary>How a source is read and how its text values are converted.</summary>
@@ -18,6 +24,9 @@ public sealed record SourceDefinition
 {
     /// <summary>Gets the file format.</summary>
     public required SourceFormat Format { get; init; }
+
+    /// <summary>Gets the database settings (required when <see cref="Format"/> is <see cref="SourceFormat.Database"/>, absent otherwise).</summary>
+    public DatabaseSourceSettings? Database { get; init; }
 
     /// <summary>Gets the CSV settings (used when <see cref="Format"/> is <see cref="SourceFormat.Csv"/>).</summary>
     public CsvSettings Csv { get; init; } = new();

@@ -60,7 +60,8 @@ internal sealed class IngestPipelineFactory(
     TimeProvider timeProvider,
     IOptions<IngestPipelineOptions> options,
     IEnumerable<IIngestRunObserver> observers,
-    ILoggerFactory? loggerFactory = null) : IIngestPipelineFactory
+    ILoggerFactory? loggerFactory = null,
+    ISourceExtractor? extractor = null) : IIngestPipelineFactory
 {
     public IngestPipelineBuilder CreateBuilder(Ingest.Definitions.DatasetId dataset)
     {
@@ -69,6 +70,11 @@ internal sealed class IngestPipelineFactory(
         foreach (var observer in observers)
         {
             builder.AddRunObserver(observer);
+        }
+
+        if (extractor is not null)
+        {
+            builder.UseSourceExtractor(extractor);
         }
 
         return builder

@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(1007, LogLevel.Warning, "Run {RunId} of {Dataset}: the run observer {Observer} failed; the run's outcome stands: {Error}")]
     public static partial void RunObserverFailed(ILogger logger, string runId, string dataset, string observer, string error);
 
+    [LoggerMessage(1050, LogLevel.Information, "Run {RunId} of {Dataset} extracted {Rows} row(s) from its database source (watermark {From} -> {To})")]
+    public static partial void SourceExtracted(ILogger logger, string runId, string dataset, long rows, string from, string to);
+
     [LoggerMessage(1100, LogLevel.Information, "Run {RunId} of {Dataset}: committing {FileCount} file(s), replacing {DeleteCount}")]
     public static partial void Committing(ILogger logger, string runId, string dataset, int fileCount, int deleteCount);
 

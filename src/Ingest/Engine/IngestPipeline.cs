@@ -4,7 +4,7 @@ namespace Ingest.Engine;
 
 /// <summary>
 /// An immutable, thread-safe ingest pipeline for one dataset, built by <see cref="IngestPipelineBuilder"/>.
-/// Each <see cref="RunAsync"/> is one run: lease, raw copy, read, convert, transform, validate, write,
+/// Each <see cref="RunAsync(IReadOnlyList{IngestInput}, CancellationToken)"/> is one run: lease, raw copy, read, convert, transform, validate, write,
 /// commit, catalog, ledger.
 /// </summary>
 public sealed class IngestPipeline
@@ -35,4 +35,13 @@ public sealed class IngestPipeline
 
         return new IngestRun(_settings).ExecuteAsync(inputs, cancellationToken);
     }
+
+    /// <summary>
+    /// Extracts the definition's database source and ingests the extract as one run: the rows above the committed
+    /// watermark up to an upper bound fixed at the start, and the new watermark committed with the data.
+    /// </summary>
+    /// <returns>The run: succeeded, or skipped when the window held no rows.</returns>
+    /// <exception cref="IngestException">The source is a file format, no extractor is configured, or the database cannot be read.</exception>
+    public Task<IngestRunResult> RunAsync(CancellationToken cancellationToken = default)
+        => new IngestRun(_settings).ExecuteAsync([], cancellationToken);
 }

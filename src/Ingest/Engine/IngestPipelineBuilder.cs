@@ -29,6 +29,7 @@ public sealed class IngestPipelineBuilder
     private TimeProvider _timeProvider = TimeProvider.System;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private IProgress<IngestProgress>? _progress;
+    private ISourceExtractor? _extractor;
     private bool _built;
 
     /// <summary>Creates a builder over the given backends.</summary>
@@ -105,6 +106,14 @@ public sealed class IngestPipelineBuilder
         return this;
     }
 
+    /// <summary>Sets the extractor of database sources (the Ingest.Database package provides one; DI sets it from the container).</summary>
+    public IngestPipelineBuilder UseSourceExtractor(ISourceExtractor extractor)
+    {
+        ArgumentNullException.ThrowIfNull(extractor);
+        _extractor = extractor;
+        return this;
+    }
+
     /// <summary>Validates the configuration and builds the pipeline.</summary>
     /// <exception cref="InvalidOperationException">No dataset was set, or the builder was used already.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
@@ -124,7 +133,7 @@ public sealed class IngestPipelineBuilder
         options.Validate();
         _built = true;
         return new IngestPipeline(new PipelineSettings(
-            _backends, dataset, _version, [.. _transforms], options, _timeProvider, _loggerFactory, _progress, [.. _observers]));
+            _backends, dataset, _version, [.. _transforms], options, _timeProvider, _loggerFactory, _progress, [.. _observers], _extractor));
     }
 }
 
@@ -137,4 +146,5 @@ internal sealed record PipelineSettings(
     TimeProvider TimeProvider,
     ILoggerFactory LoggerFactory,
     IProgress<IngestProgress>? Progress,
-    IReadOnlyList<IIngestRunObserver> Observers);
+    IReadOnlyList<IIngestRunObserver> Observers,
+    ISourceExtractor? Extractor = null);

@@ -19,8 +19,8 @@ internal sealed class RunWork
 {
     private readonly IngestRun _owner;
     private readonly RegisteredDefinition _registered;
-    private readonly DatasetDefinition _definition;
-    private readonly IReadOnlyList<IngestInput> _inputs;
+    private DatasetDefinition _definition;
+    private IReadOnlyList<IngestInput> _inputs;
     private readonly ILakeStorage _lake;
     private readonly string _runId;
     private readonly DateOnly _ingestDate;
@@ -65,6 +65,10 @@ internal sealed class RunWork
 
     public async Task<IngestRunResult> ExecuteAsync(CancellationToken cancellationToken)
     {
+        // A database source is extracted to a file first (SourceExtraction.cs); from there on it is an input like any other.
+        var extraction = await SourceExtraction.PrepareAsync(_owner, _definition, _run, _inputs, cancellationToken).ConfigureAwait(false);
+        await using var extractionScope = extraction.ConfigureAwait(false);
+        (_definition, _inputs, _run) = (extraction.ReadingDefinition, extraction.Inputs, _run with { Watermarks = extraction.Watermarks });
         var toRead = await FingerprintAsync(cancellationToken).ConfigureAwait(false);
         if (toRead.Count == 0)
         {

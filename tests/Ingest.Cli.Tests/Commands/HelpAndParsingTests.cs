@@ -62,6 +62,18 @@ public sealed class HelpAndParsingTests : IDisposable
     [Fact]
     public async Task MissingArgument_Exits2()
     {
+        var result = await _cli.RunAsync("run");
+
+        result.ExitCode.Should().Be(2);
+        result.Errors.Should().Contain("DATASET");
+    }
+
+    [Fact]
+    public async Task Run_FileDatasetWithoutFiles_Exits2NamingFiles()
+    {
+        await _cli.InitAsync();
+        (await _cli.RunAsync("datasets", "add", _cli.WriteFile("orders.json", TestDefinitions.Orders))).ExitCode.Should().Be(0);
+
         var result = await _cli.RunAsync("run", "sales.orders");
 
         result.ExitCode.Should().Be(2);

@@ -194,7 +194,8 @@ public sealed class JsonSchemaTests
         var schema = JsonNode.Parse(DatasetDefinitionSerializer.JsonSchema)!;
         static string[] Values(JsonNode node) => [.. node["enum"]!.AsArray().Select(n => n!.GetValue<string>())];
 
-        Values(schema["$defs"]!["source"]!["properties"]!["format"]!).Should().Equal("csv", "json-lines", "parquet");
+        Values(schema["$defs"]!["source"]!["properties"]!["format"]!).Should().Equal("csv", "json-lines", "parquet", "database");
+        Values(schema["$defs"]!["database"]!["properties"]!["provider"]!).Should().Equal("postgresql", "sql-server", "sqlite");
         Values(schema["$defs"]!["write"]!["properties"]!["mode"]!).Should().Equal("append", "overwrite-partitions", "merge");
         Values(schema["$defs"]!["write"]!["properties"]!["compression"]!).Should().Equal("snappy", "zstd", "gzip", "none");
         Values(schema["$defs"]!["rule"]!["properties"]!["type"]!).Should().Equal("not-null", "unique", "range", "regex", "allowed-values");

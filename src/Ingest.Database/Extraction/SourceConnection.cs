@@ -1,0 +1,367 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Ingest.Database.Connections;
+using Ingest.Database.Mapping;
+using Ingest.Definitions;
+
+namespace Ingest.Database.Extraction;
+
+/// <summary>The window of one extraction: cursor values above <see cref="Lower"/> (exclusive) up to <see cref="Upper"/> (inclusive).</summary>
+internal sealed record ExtractWindow(object? Lower, object? Upper, bool IsEmpty)
+{
+    public static ExtractWindow All { get; } = new(null, null, false);
+
+    public static ExtractWindow Empty { get; } = new(null, null, true);
+}
+
+/// <summary>A range of the partition column: <c>From &lt;= k &lt; To</c>; an open end has no bound, and the first range also takes nulls.</summary>
+internal sealed record KeyRange(long? From, long? To)
+{
+    public static KeyRange All { get; } = new(null, null);
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"[{From?.ToString(CultureInfo.InvariantCulture) ?? "-inf"}, {To?.ToString(CultureInfo.InvariantCulture) ?? "+inf"})");
+}
+
+/// <summary>The SQL of one extraction against one database, and the errors that name the dataset, the connection (without secrets) and the column.</summary>
+internal sealed class SourceConnection(ExtractPlan plan, SqlDialect dialect, DbProviderFactory factory, string connectionString)
+{
+    private readonly string _source = dialect.Source(plan.Database);
+    private readonly string _describe = ConnectionResolution.Describe(factory, plan.Database.Connection, plan.Database.Provider, connectionString);
+
+    public ExtractPlan Plan => plan;
+
+    private string What => plan.Database.Table is { } table ? $"table {table}" : "the query";
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = factory.CreateConnection() ?? throw Fail("the provider cannot create connections", null);
+        try
+        {
+            connection.ConnectionString = connectionString;
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (Exception ex) when (ex is DbException or ArgumentException or InvalidOperationException or SocketException or TimeoutException)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            var transient = ex is DbException { IsTransient: true } || ex is TimeoutException || ex.InnerException is SocketException or TimeoutException;
+            throw Fail($"cannot connect: {Message(ex)}", ex, transient: transient);
+        }
+    }
+
+    /// <summary>Runs the select with no rows: the table and every column must exist, and each column's type must map to its schema type.</summary>
+    public async Task ProbeAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var types = new Type[plan.Fields.Count];
+        var names = new string[plan.Fields.Count];
+        try
+        {
+            var command = Command(connection, $"SELECT {plan.SelectList(dialect)} FROM {_source} WHERE 1 = 0");
+            await using (command.ConfigureAwait(false))
+            {
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    for (var i = 0; i < types.Length; i++)
+                    {
+                        types[i] = reader.GetFieldType(i);
+                        names[i] = reader.GetDataTypeName(i);
+                    }
+                }
+            }
+        }
+        catch (DbException ex)
+        {
+            throw await ExplainProbeFailureAsync(connection, ex, cancellationToken).ConfigureAwait(false);
+        }
+
+        // SQLite columns have no fixed type (a declared type is only an affinity): there each value is checked instead.
+        if (plan.Database.Provider == DatabaseProvider.Sqlite)
+        {
+            return;
+        }
+
+        for (var i = 0; i < types.Length; i++)
+        {
+            var (name, type, schemaColumn) = plan.Fields[i];
+            if (!ValueMapper.Accepts(types[i], type, plan.Database.Provider))
+            {
+                throw Fail($"column '{name}' is {names[i]} in the source, which cannot hold values of the schema column '{schemaColumn}' ({type}); change the column's type in the definition or cast it in a query.", null, schemaColumn);
+            }
+        }
+    }
+
+    /// <summary>Fixes the window: above the watermark, up to the largest cursor value now minus the lag. Rows changed from here on wait for the next run.</summary>
+    public async Task<ExtractWindow> WindowAsync(DbConnection connection, string? watermark, CancellationToken cancellationToken)
+    {
+        if (plan.Database.Cursor is not { } cursor)
+        {
+            return ExtractWindow.All;
+        }
+
+        var column = plan.Fields[plan.Cursor].Name;
+        var max = await ScalarAsync(connection, $"SELECT MAX({dialect.Quote(column)}) FROM {_source}", cancellationToken).ConfigureAwait(false);
+        if (max is null)
+        {
+            return ExtractWindow.Empty;
+        }
+
+        object? lower = null;
+        if (watermark is not null && !CursorValues.TryParse(watermark, max.GetType(), out lower))
+        {
+            throw Fail($"the watermark '{watermark}' of cursor column '{column}' cannot be read as {max.GetType().Name}, the column's type now; did the column's type change?", null, cursor.Column);
+        }
+
+        if (lower is not null && CursorValues.Compare(max, lower) < 0)
+        {
+            throw new DataValidationException(
+                $"Dataset {plan.Definition.Id}, {_describe}: cursor column '{column}' of {What} is not monotonic: its largest value is now {CursorValues.Format(max)}, below the watermark {watermark} committed by an earlier run (rows were deleted or the cursor was set back). Nothing was extracted or published.")
+            {
+                Dataset = plan.Definition.Id,
+                Location = plan.Database.Connection,
+                Column = cursor.Column,
+            };
+        }
+
+        var upper = CursorValues.Lower(max, cursor.Lag)
+            ?? throw Fail($"cursor.lag needs a numeric, date or timestamp cursor; '{column}' holds {max.GetType().Name} values.", null, cursor.Column);
+        return lower is not null && CursorValues.Compare(upper, lower) <= 0 ? ExtractWindow.Empty : new ExtractWindow(lower, upper, false);
+    }
+
+    /// <summary>Splits the window into <c>parallelism</c> ranges of the partition column, from its smallest and largest values in the window.</summary>
+    public async Task<IReadOnlyList<KeyRange>> RangesAsync(DbConnection connection, ExtractWindow window, CancellationToken cancellationToken)
+    {
+        var parallelism = plan.Database.Parallelism;
+        if (plan.Partition < 0 || parallelism < 2)
+        {
+            return [KeyRange.All];
+        }
+
+        var key = dialect.Quote(plan.Fields[plan.Partition].Name);
+        var command = Command(connection, $"SELECT MIN({key}), MAX({key}) FROM {_source}{Where(window, KeyRange.All, command: null, out _)}");
+        await using (command.ConfigureAwait(false))
+        {
+            _ = Where(window, KeyRange.All, command, out _);
+            var reader = await Run(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.IsDBNull(0))
+                {
+                    return [KeyRange.All];
+                }
+
+                var min = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+                var max = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+                var step = (long)Math.Ceiling(((decimal)max - min + 1) / parallelism);
+                var bounds = Enumerable.Range(1, parallelism - 1).Select(i => min + (i * step)).Where(b => b <= max).ToList();
+                var ranges = new List<KeyRange>();
+                long? from = null;
+                foreach (var bound in bounds)
+                {
+                    ranges.Add(new KeyRange(from, bound));
+                    from = bound;
+                }
+
+                ranges.Add(new KeyRange(from, null));
+                return ranges;
+            }
+        }
+    }
+
+    /// <summary>Gets the SQL text of one range's select, as recorded with the extract.</summary>
+    public string SelectSql(ExtractWindow window, KeyRange range, out IReadOnlyList<(string Name, object Value)> parameters)
+        => $"SELECT {plan.SelectList(dialect)} FROM {_source}{Where(window, range, null, out parameters)}";
+
+    /// <summary>Streams the rows of one range, each value converted to its schema type.</summary>
+    public async IAsyncEnumerable<object?[]> ReadAsync(DbConnection connection, ExtractWindow window, KeyRange range, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var command = Command(connection, SelectSql(window, range, out _));
+        await using (command.ConfigureAwait(false))
+        {
+            _ = Where(window, range, command, out _);
+            var reader = await Run(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var width = plan.Fields.Count;
+                long row = 0;
+                while (await Run(() => reader.ReadAsync(cancellationToken)).ConfigureAwait(false))
+                {
+                    row++;
+                    var values = new object?[width];
+                    for (var i = 0; i < width; i++)
+                    {
+                        values[i] = ConvertValue(reader, i, row);
+                    }
+
+                    yield return values;
+                }
+            }
+        }
+    }
+
+    private object? ConvertValue(DbDataReader reader, int ordinal, long row)
+    {
+        var (name, type, schemaColumn) = plan.Fields[ordinal];
+        object native;
+        try
+        {
+            if (reader.IsDBNull(ordinal))
+            {
+                return null;
+            }
+
+            native = reader.GetValue(ordinal);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or OverflowException or ArgumentException)
+        {
+            throw BadValue(reader, row, name, schemaColumn, $"a value cannot be read as a .NET value ({ex.Message})", ex);
+        }
+
+        var error = ValueMapper.TryConvert(native, type, plan.Zone, out var value);
+        return error is null ? value : throw BadValue(reader, row, name, schemaColumn, $"{ValueMapper.Show(native)} {error}", null);
+    }
+
+    private DataValidationException BadValue(DbDataReader reader, long row, string name, string schemaColumn, string what, Exception? inner)
+    {
+        var keys = plan.Keys.Count == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"row {row}")
+            : string.Join(", ", plan.Keys.Select(k => $"{plan.Fields[k].Name} = {(reader.IsDBNull(k) ? "null" : ValueMapper.Show(reader.GetValue(k)))}"));
+        var type = plan.Fields.First(f => f.Name == name).Type;
+        return new DataValidationException(
+            $"Dataset {plan.Definition.Id}, {_describe}, {What}, column '{name}' ({keys}): {what}; the schema column '{schemaColumn}' is {type}. Nothing was published.", inner)
+        {
+            Dataset = plan.Definition.Id,
+            Location = plan.Database.Connection,
+            Column = schemaColumn,
+        };
+    }
+
+    private string Where(ExtractWindow window, KeyRange range, DbCommand? command, out IReadOnlyList<(string Name, object Value)> parameters)
+    {
+        var predicates = new List<string>();
+        var list = new List<(string, object)>();
+        void Add(string predicate, string name, object value)
+        {
+            predicates.Add(predicate);
+            list.Add((name, value));
+            if (command is not null)
+            {
+                dialect.AddParameter(command, name, value);
+            }
+        }
+
+        if (plan.Cursor >= 0)
+        {
+            var cursor = dialect.Quote(plan.Fields[plan.Cursor].Name);
+            if (window.Lower is { } lower)
+            {
+                Add($"{cursor} > @cursor_lower", "cursor_lower", lower);
+            }
+
+            if (window.Upper is { } upper)
+            {
+                Add($"{cursor} <= @cursor_upper", "cursor_upper", upper);
+            }
+        }
+
+        if (plan.Partition >= 0 && range != KeyRange.All)
+        {
+            var key = dialect.Quote(plan.Fields[plan.Partition].Name);
+            if (range.From is { } from)
+            {
+                Add($"{key} >= @range_from", "range_from", from);
+            }
+
+            if (range.To is { } to)
+            {
+                predicates.Add(range.From is null ? $"({key} < @range_to OR {key} IS NULL)" : $"{key} < @range_to");
+                list.Add(("range_to", to));
+                if (command is not null)
+                {
+                    dialect.AddParameter(command, "range_to", to);
+                }
+            }
+        }
+
+        parameters = list;
+        return predicates.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", predicates);
+    }
+
+    private DbCommand Command(DbConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.CommandTimeout = plan.Database.CommandTimeoutSeconds;
+        return command;
+    }
+
+    private async Task<object?> ScalarAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        var command = Command(connection, sql);
+        await using (command.ConfigureAwait(false))
+        {
+            var value = await Run(() => command.ExecuteScalarAsync(cancellationToken)).ConfigureAwait(false);
+            return value is DBNull ? null : value;
+        }
+    }
+
+    private async Task<T> Run<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (DbException ex)
+        {
+            throw Fail($"reading {What} failed: {Message(ex)}", ex, transient: ex.IsTransient);
+        }
+    }
+
+    private async Task<IngestException> ExplainProbeFailureAsync(DbConnection connection, DbException error, CancellationToken cancellationToken)
+    {
+        var available = new List<string>();
+        try
+        {
+            var command = Command(connection, $"SELECT * FROM {_source} WHERE 1 = 0");
+            await using (command.ConfigureAwait(false))
+            {
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    for (var i = 0; i < reader.FieldCount; i++)
+                    {
+                        available.Add(reader.GetName(i));
+                    }
+                }
+            }
+        }
+        catch (DbException ex)
+        {
+            return Fail($"cannot read {What}: {Message(ex)}", ex);
+        }
+
+        foreach (var (name, _, schemaColumn) in plan.Fields)
+        {
+            if (!available.Contains(name, StringComparer.Ordinal))
+            {
+                return Fail($"column '{name}' (schema column '{schemaColumn}') does not exist in {What}; it has: {string.Join(", ", available)}.", error, schemaColumn);
+            }
+        }
+
+        return Fail($"cannot read {What}: {Message(error)}", error);
+    }
+
+    private IngestException Fail(string what, Exception? inner, string? column = null, bool transient = false)
+        => new($"Dataset {plan.Definition.Id}, {_describe}: {what}", inner)
+        {
+            Dataset = plan.Definition.Id,
+            Location = plan.Database.Connection,
+            Column = column,
+            IsTransient = transient,
+        };
+
+    // Provider messages can span lines (PostgreSQL adds DETAIL and POSITION); the first line says what happened.
+    private static string Message(Exception ex) => ex.Message.Split('\n')[0].Trim();
+}
