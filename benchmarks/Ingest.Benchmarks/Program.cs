@@ -19,6 +19,7 @@ var rows = 2_000_000;
 var runs = 3;
 var partitioned = true;
 var keep = false;
+var profile = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -27,6 +28,7 @@ for (var i = 0; i < args.Length; i++)
         case "--runs" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var r) && r > 0: runs = r; i++; break;
         case "--no-partitioned": partitioned = false; break;
         case "--keep": keep = true; break;
+        case "--profile": profile = true; break;
         default:
             Console.Error.WriteLine($"unknown or incomplete option '{args[i]}'");
             Console.Error.WriteLine("usage: Ingest.Benchmarks [--rows N] [--runs N] [--no-partitioned] [--keep]");
@@ -38,6 +40,12 @@ var projectDirectory = typeof(Variant).Assembly.GetCustomAttributes<AssemblyMeta
     .First(a => a.Key == "ProjectDirectory").Value!;
 var (csv, expected) = CsvGenerator.GetOrCreate(Path.Combine(projectDirectory, "data"), rows);
 var csvBytes = new FileInfo(csv).Length;
+if (profile)
+{
+    await StageProfile.RunAsync(csv, IngestVariant.Definition(false), runs);
+    return 0;
+}
+
 Console.WriteLine($"input: {csv} ({rows:N0} rows, {csvBytes / 1048576.0:0.0} MiB); {Environment.ProcessorCount} cores; {runs} rounds");
 #if DEBUG
 Console.WriteLine("WARNING: Debug build; run with -c Release for figures worth quoting.");

@@ -28,10 +28,8 @@ internal abstract class Variant(string name, bool partitioned)
 /// <summary>(a) Ingest's full local run: register the definition, CSV → validated Parquet with lineage, commit, catalog, ledger.</summary>
 internal sealed class IngestVariant(bool partitioned) : Variant(partitioned ? "Ingest, PARTITION day(ts)" : "Ingest", partitioned)
 {
-    public override async Task<RunOutput> RunAsync(string csv, string work, long expectedRows)
+    public static DatasetDefinition Definition(bool partitioned) => new()
     {
-        var definition = new DatasetDefinition
-        {
             Id = DatasetId.Parse("bench.orders"),
             Source = new SourceDefinition { Format = SourceFormat.Csv },
             Columns =
@@ -43,8 +41,12 @@ internal sealed class IngestVariant(bool partitioned) : Variant(partitioned ? "I
                 new() { Name = "country", Type = ColumnType.String },
                 new() { Name = "qty", Type = ColumnType.Int32 },
             ],
-            Partitioning = Partitioned ? [new PartitionField { Column = "ts", Transform = PartitionTransform.Day }] : [],
+            Partitioning = partitioned ? [new PartitionField { Column = "ts", Transform = PartitionTransform.Day }] : [],
         };
+
+    public override async Task<RunOutput> RunAsync(string csv, string work, long expectedRows)
+    {
+        var definition = Definition(Partitioned);
 
         // The local backends open their SQLite and DuckDB connections per operation: nothing to dispose.
         var backends = LocalIngest.CreateBackends(new LocalIngestOptions { Root = work });
