@@ -24,6 +24,7 @@ internal sealed class RowProcessor
     private readonly DatasetDefinition _definition;
     private readonly string _runId;
     private readonly DateTime _ingestedAt;
+    private readonly object _ingestedAtBoxed;
     private readonly IReadOnlyList<Action<IngestRow>> _transforms;
     private readonly ValueConverter _converter;
     private readonly QualityRuleSet _rules;
@@ -40,6 +41,7 @@ internal sealed class RowProcessor
         _definition = definition;
         _runId = runId;
         _ingestedAt = ingestedAt;
+        _ingestedAtBoxed = ingestedAt;
         _transforms = transforms;
         _converter = new ValueConverter(definition.Source);
         _rules = new QualityRuleSet(definition);
@@ -212,7 +214,7 @@ internal sealed class RowProcessor
         fileValues[lineage] = _runId;
         fileValues[lineage + 1] = inputName;
         fileValues[lineage + 2] = record.Line;
-        fileValues[lineage + 3] = _ingestedAt;
+        fileValues[lineage + 3] = _ingestedAtBoxed;
         return new RowOutcome(path, fileValues, null);
     }
 
