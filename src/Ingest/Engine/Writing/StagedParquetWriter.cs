@@ -21,6 +21,13 @@ internal sealed record StagedFile(LakeZone Zone, string StagingKey, string Final
 /// together exceed the memory budget the largest is written early. A file is closed when it reaches the
 /// target size, or when more than the allowed number of files is open (least recently used first).
 /// </summary>
+/// <remarks>
+/// A row group is encoded and compressed on the thread pool while the caller goes on reading and buffering
+/// the next rows: the two cores of a small machine parse and encode at the same time. At most one row
+/// group is in flight; every operation on files waits for it first, so files are opened, written and
+/// closed in the same order as without the overlap (same names, same contents), and an error of the
+/// background write surfaces on the next call.
+/// </remarks>
 internal sealed class StagedParquetWriter : IAsyncDisposable
 {
     private readonly ILakeStorage _lake;
@@ -43,6 +50,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
     private long _clock;
     private int _openFiles;
     private int _sequence;
+    private Task _inFlight = Task.CompletedTask;
 
     public StagedParquetWriter(
         ILakeStorage lake,
@@ -61,7 +69,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         _columns = columns;
         _schema = ParquetSchemas.Create(columns);
         _fields = _schema.GetDataFields();
-        _options = ParquetSchemas.WriteOptions(write.Compression);
+        _options = ParquetSchemas.WriteOptions(write.Compression, columns);
         _stagingPrefix = stagingPrefix;
         _finalPrefix = finalPrefix;
         _runId = runId;
@@ -120,6 +128,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         foreach (var state in _partitions.Values)
         {
             await FlushAsync(state, cancellationToken).ConfigureAwait(false);
+            await _inFlight.ConfigureAwait(false);
             await CloseFileAsync(state, cancellationToken).ConfigureAwait(false);
         }
 
@@ -133,6 +142,8 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
             return;
         }
 
+        // The previous row group first: files change only when nothing is in flight.
+        await _inFlight.ConfigureAwait(false);
         if (state.File is null)
         {
             if (_openFiles >= _maxOpenFiles)
@@ -150,21 +161,38 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
             _openFiles++;
         }
 
-        using (var rowGroup = state.File.Parquet.CreateRowGroup())
-        {
-            for (var i = 0; i < _fields.Length; i++)
-            {
-                await buffers[i].WriteAsync(rowGroup, _fields[i], cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        state.File.Rows += state.Rows;
+        var rows = state.Rows;
         state.Buffers = null;
-
         _bufferedBytes -= state.Bytes;
         state.Bytes = 0;
         state.Rows = 0;
-        if (state.File.Stream.BytesWritten >= _targetFileBytes)
+        _inFlight = Task.Run(() => WriteRowGroupAsync(state, buffers, rows, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Encodes one row group into the partition's open file (on the thread pool; one at a time).</summary>
+    private async Task WriteRowGroupAsync(PartitionState state, ColumnBuffer[] buffers, int rows, CancellationToken cancellationToken)
+    {
+        var file = state.File!;
+        try
+        {
+            using (var rowGroup = file.Parquet.CreateRowGroup())
+            {
+                for (var i = 0; i < _fields.Length; i++)
+                {
+                    await buffers[i].WriteAsync(rowGroup, _fields[i], cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var buffer in buffers)
+            {
+                buffer.Release();
+            }
+        }
+
+        file.Rows += rows;
+        if (file.Stream.BytesWritten >= _targetFileBytes)
         {
             await CloseFileAsync(state, cancellationToken).ConfigureAwait(false);
         }
@@ -187,7 +215,27 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Abandon what is still open: the lake storage aborts writers that were not completed.
+        // Let a row group in flight end (its error, if any, was or will be reported by the caller's own path),
+        // then abandon what is still open: the lake storage aborts writers that were not completed.
+        try
+        {
+            await _inFlight.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The run fails anyway; disposing must not hide the first error.
+        }
+
+        foreach (var state in _partitions.Values)
+        {
+            foreach (var buffer in state.Buffers ?? [])
+            {
+                buffer.Release();
+            }
+
+            state.Buffers = null;
+        }
+
         foreach (var state in _partitions.Values)
         {
             if (state.File is { } file)
