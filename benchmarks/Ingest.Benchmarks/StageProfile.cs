@@ -13,7 +13,8 @@ namespace Ingest.Benchmarks;
 /// <summary>
 /// Where the time of a run goes: the engine's stages run cumulatively, one thread, in this process
 /// (<c>--profile</c>). Each line adds one stage to the previous one, so the difference between two lines
-/// is the cost of the stage added. Single-threaded on purpose: it is the work, not the overlap.
+/// is the cost of the stage added. CPU time (user + system of the whole process, including the garbage
+/// collector and the row-group encoding on the thread pool) is less sensitive to a busy machine than wall time.
 /// </summary>
 internal static class StageProfile
 {
@@ -31,6 +32,8 @@ internal static class StageProfile
         };
 
         var times = stages.Select(_ => new List<double>()).ToArray();
+        var cpus = stages.Select(_ => new List<double>()).ToArray();
+        var gcs = stages.Select(_ => new List<(double Pause, int Gen0, int Gen2, long Allocated)>()).ToArray();
         var root = Path.Combine(Path.GetTempPath(), $"ingest-profile-{Environment.ProcessId}");
         for (var round = 0; round <= rounds; round++)
         {
@@ -38,26 +41,31 @@ internal static class StageProfile
             {
                 var work = Path.Combine(root, $"{round}-{s}");
                 Directory.CreateDirectory(work);
+                GC.Collect();
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                var (pause, gen0, gen2, allocated) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
                 var watch = Stopwatch.StartNew();
                 await stages[s].Run(csv, work);
                 if (round > 0)
                 {
                     times[s].Add(watch.Elapsed.TotalSeconds); // round 0 warms up the JIT
+                    cpus[s].Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+                    gcs[s].Add(((GC.GetTotalPauseDuration() - pause).TotalSeconds, GC.CollectionCount(0) - gen0, GC.CollectionCount(2) - gen2, GC.GetTotalAllocatedBytes() - allocated));
                 }
 
                 Directory.Delete(work, recursive: true);
             }
         }
 
-        Console.WriteLine("| stage (cumulative, one thread) | median s | added by this stage s |");
-        Console.WriteLine("|---|---:|---:|");
-        var previous = 0.0;
+        Console.WriteLine("| stage (cumulative) | median s | added s | median cpu s | added cpu s | GC pause s, gen0/gen2 collections, allocated MiB (last round) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---|");
+        double previous = 0, previousCpu = 0;
         for (var s = 0; s < stages.Length; s++)
         {
-            var median = Median(times[s]);
-            var added = s <= 1 || s == stages.Length - 1 ? median : median - previous;
-            Console.WriteLine(string.Create(inv, $"| {stages[s].Name} | {median:0.00} | {added:0.00} |"));
-            previous = s == 0 ? 0 : median;
+            var (median, cpu) = (Median(times[s]), Median(cpus[s]));
+            var first = s <= 1 || s == stages.Length - 1;
+            Console.WriteLine(string.Create(inv, $"| {stages[s].Name} | {median:0.00} | {(first ? median : median - previous):0.00} | {cpu:0.00} | {(first ? cpu : cpu - previousCpu):0.00} | {gcs[s][^1].Pause:0.00}, {gcs[s][^1].Gen0}/{gcs[s][^1].Gen2}, {gcs[s][^1].Allocated / 1048576.0:N0} |"));
+            (previous, previousCpu) = s == 0 ? (0, 0) : (median, cpu);
         }
     }
 

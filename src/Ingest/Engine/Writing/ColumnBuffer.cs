@@ -1,4 +1,3 @@
-using System.Buffers;
 using Ingest.Definitions;
 using Parquet;
 using Parquet.Schema;
@@ -6,9 +5,10 @@ using Parquet.Schema;
 namespace Ingest.Engine.Writing;
 
 /// <summary>
-/// The values of one column for the rows of one pending row group. The arrays come from
-/// <see cref="ArrayPool{T}.Shared"/> and go back to it in <see cref="Release"/>, so that row group after row
-/// group reuses the same large arrays instead of allocating them on the large object heap each time.
+/// The values of one column for the rows of one pending row group. A buffer keeps its arrays when it is
+/// <see cref="Reset"/>, so the writer reuses it for the next row group instead of allocating large arrays
+/// again; strings are copied into one character array, so a row group holds no small objects for the
+/// garbage collector to trace and promote (the source strings die young).
 /// </summary>
 internal abstract class ColumnBuffer
 {
@@ -34,36 +34,14 @@ internal abstract class ColumnBuffer
 
     public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, CancellationToken cancellationToken);
 
-    /// <summary>Returns the array to the pool; the buffer must not be used afterwards.</summary>
-    public abstract void Release();
-
-    protected static TItem[] Grow<TItem>(TItem[] values, int count)
-    {
-        var bigger = ArrayPool<TItem>.Shared.Rent(Math.Max(InitialCapacity, values.Length * 2));
-        Array.Copy(values, bigger, count);
-        Return(values, count);
-        return bigger;
-    }
-
-    protected static void Return<TItem>(TItem[] values, int count)
-    {
-        if (values.Length > 0)
-        {
-            // References must not outlive the row group in the pool; plain values need no clearing.
-            if (System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<TItem>())
-            {
-                Array.Clear(values, 0, count);
-            }
-
-            ArrayPool<TItem>.Shared.Return(values);
-        }
-    }
+    /// <summary>Empties the buffer for the next row group, keeping its arrays.</summary>
+    public abstract void Reset();
 }
 
 internal sealed class ValueColumnBuffer<T>(int valueBytes) : ColumnBuffer
     where T : struct
 {
-    private T?[] _values = [];
+    private T?[] _values = new T?[InitialCapacity];
     private int _count;
 
     public override long EstimatedBytes => (long)_count * (valueBytes + 1);
@@ -72,7 +50,7 @@ internal sealed class ValueColumnBuffer<T>(int valueBytes) : ColumnBuffer
     {
         if (_count == _values.Length)
         {
-            _values = Grow(_values, _count);
+            Array.Resize(ref _values, _values.Length * 2);
         }
 
         _values[_count++] = value is null ? null : (T)value;
@@ -81,43 +59,72 @@ internal sealed class ValueColumnBuffer<T>(int valueBytes) : ColumnBuffer
     public override async Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, CancellationToken cancellationToken)
         => await rowGroup.WriteAsync(field, new ReadOnlyMemory<T?>(_values, 0, _count), null, null, cancellationToken).ConfigureAwait(false);
 
-    public override void Release()
-    {
-        Return(_values, _count);
-        _values = [];
-        _count = 0;
-    }
+    public override void Reset() => _count = 0;
 }
 
 internal sealed class StringColumnBuffer : ColumnBuffer
 {
-    private ReadOnlyMemory<char>?[] _values = [];
+    private char[] _chars = new char[InitialCapacity * 16];
+    private int[] _ends = new int[InitialCapacity]; // end of value i in _chars; -1 - end for a null
+    private ReadOnlyMemory<char>?[] _slices = [];
     private int _count;
-    private long _bytes;
+    private int _length;
 
-    public override long EstimatedBytes => _bytes;
+    // Per value: its end offset, its slice when written, and two bytes per character.
+    public override long EstimatedBytes => ((long)_count * 28) + ((long)_length * 2);
 
     public override void Add(object? value)
     {
-        if (_count == _values.Length)
+        if (_count == _ends.Length)
         {
-            _values = Grow(_values, _count);
+            Array.Resize(ref _ends, _ends.Length * 2);
         }
 
-        var s = (string?)value;
-        _values[_count++] = s?.AsMemory();
-        // The slot (a string reference and its bounds), and for a string its object header, length and UTF-16 characters.
-        _bytes += s is null ? 24 : 24 + 24 + (s.Length * 2);
+        if (value is not string s)
+        {
+            _ends[_count++] = -1 - _length;
+            return;
+        }
+
+        if (_length + s.Length > _chars.Length)
+        {
+            Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _length + s.Length));
+        }
+
+        s.CopyTo(0, _chars, _length, s.Length);
+        _length += s.Length;
+        _ends[_count++] = _length;
     }
 
     public override async Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, CancellationToken cancellationToken)
-        => await rowGroup.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(_values, 0, _count), null, null, cancellationToken).ConfigureAwait(false);
-
-    public override void Release()
     {
-        Return(_values, _count);
-        _values = [];
+        if (_slices.Length < _count)
+        {
+            _slices = new ReadOnlyMemory<char>?[_ends.Length];
+        }
+
+        var start = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            var end = _ends[i];
+            if (end < 0)
+            {
+                _slices[i] = null;
+                start = -1 - end;
+            }
+            else
+            {
+                _slices[i] = new ReadOnlyMemory<char>(_chars, start, end - start);
+                start = end;
+            }
+        }
+
+        await rowGroup.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(_slices, 0, _count), null, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Reset()
+    {
         _count = 0;
-        _bytes = 0;
+        _length = 0;
     }
 }

@@ -52,6 +52,10 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
     private int _sequence;
     private Task _inFlight = Task.CompletedTask;
 
+    // Column buffers of a written row group, kept for the next one (at most one set: the one in flight
+    // comes back while the next fills). Taken by the caller, given back by the background write.
+    private ColumnBuffer[]? _spare;
+
     public StagedParquetWriter(
         ILakeStorage lake,
         LakeZone zone,
@@ -96,7 +100,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
 
         // Buffers are released after each row group (see FlushAsync) and allocated again on demand, so a
         // partition that received rows once does not hold memory for the rest of the run.
-        var buffers = state.Buffers ??= [.. _columns.Select(ColumnBuffer.Create)];
+        var buffers = state.Buffers ??= Interlocked.Exchange(ref _spare, null) ?? [.. _columns.Select(ColumnBuffer.Create)];
         for (var i = 0; i < buffers.Length; i++)
         {
             buffers[i].Add(values[i]);
@@ -187,8 +191,10 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         {
             foreach (var buffer in buffers)
             {
-                buffer.Release();
+                buffer.Reset();
             }
+
+            Volatile.Write(ref _spare, buffers);
         }
 
         file.Rows += rows;
@@ -224,16 +230,6 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The run fails anyway; disposing must not hide the first error.
-        }
-
-        foreach (var state in _partitions.Values)
-        {
-            foreach (var buffer in state.Buffers ?? [])
-            {
-                buffer.Release();
-            }
-
-            state.Buffers = null;
         }
 
         foreach (var state in _partitions.Values)
