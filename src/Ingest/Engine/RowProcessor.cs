@@ -9,7 +9,10 @@ using Ingest.Storage;
 
 namespace Ingest.Engine;
 
-/// <summary>Where a source record went: a curated row (partition and file values) or a rejection.</summary>
+/// <summary>
+/// Where a source record went: a curated row (partition and file values) or a rejection. The file values
+/// array is reused for the next record: the caller copies what it keeps before processing another.
+/// </summary>
 internal readonly record struct RowOutcome(string? PartitionPath, object?[]? FileValues, Rejection? Rejection);
 
 /// <summary>A rejected record: the quarantine row and the reason without row-specific detail (for counting).</summary>
@@ -35,6 +38,8 @@ internal sealed class RowProcessor
     private readonly int[]? _keyOrdinals;
     private readonly StringBuilder _keyBuilder = new();
     private readonly char _delimiter;
+    private readonly object?[] _values;
+    private readonly object?[] _fileValues;
 
     public RowProcessor(DatasetDefinition definition, string runId, DateTime ingestedAt, DateOnly ingestDate, IReadOnlyList<Action<IngestRow>> transforms)
     {
@@ -49,6 +54,8 @@ internal sealed class RowProcessor
         _layout = new RowLayout(definition.Columns);
         var fileColumns = DatasetLayout.CuratedFileColumns(definition);
         _fileWidth = fileColumns.Count;
+        _values = new object?[definition.Columns.Count];
+        _fileValues = new object?[_fileWidth];
         _fileOrdinals = [.. fileColumns.Take(fileColumns.Count - DatasetLayout.LineageColumns.Count).Select(c => _layout.IndexOf(c.Name))];
         if (definition.Write.Mode == WriteMode.Merge)
         {
@@ -123,7 +130,8 @@ internal sealed class RowProcessor
         }
 
         var columns = _definition.Columns;
-        var values = new object?[columns.Count];
+        // Without transforms nothing outside this call sees the array, so one serves every row.
+        var values = _transforms.Count == 0 ? _values : new object?[columns.Count];
         for (var c = 0; c < values.Length; c++)
         {
             var column = columns[c];
@@ -204,7 +212,7 @@ internal sealed class RowProcessor
         }
 
         _rules.Accept();
-        var fileValues = new object?[_fileWidth];
+        var fileValues = _fileValues;
         for (var i = 0; i < _fileOrdinals.Length; i++)
         {
             fileValues[i] = values[_fileOrdinals[i]];

@@ -202,6 +202,23 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         {
             await CloseFileAsync(state, cancellationToken).ConfigureAwait(false);
         }
+
+        KeepToBudget();
+    }
+
+    /// <summary>
+    /// Keeps the managed heap near the memory budget. Encoding a row group leaves megabytes of temporary
+    /// arrays on the large object heap, which the runtime collects only when its own budget for that heap is
+    /// exhausted; without pressure from the machine that budget grows with the run (564 MiB peak at
+    /// 10,000,000 rows against 309 MiB at 1,000,000). When what is allocated exceeds the budget after a row
+    /// group, a background (non-blocking) full collection reclaims it while the next rows are parsed.
+    /// </summary>
+    private void KeepToBudget()
+    {
+        if (GC.GetTotalMemory(forceFullCollection: false) > _memoryBudget)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: false);
+        }
     }
 
     private async Task CloseFileAsync(PartitionState state, CancellationToken cancellationToken)
