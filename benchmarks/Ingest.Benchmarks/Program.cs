@@ -48,7 +48,7 @@ var data = Path.Combine(projectDirectory, "data");
 var (csv, expected) = CsvGenerator.GetOrCreate(data, rows);
 if (profile)
 {
-    await StageProfile.RunAsync(csv, Dataset.Orders.Definition(false), runs);
+    await StageProfile.RunAsync(csv, Dataset.Orders.Definition(false), Dataset.Orders.Definition(true), runs);
     return 0;
 }
 

@@ -18,7 +18,7 @@ namespace Ingest.Benchmarks;
 /// </summary>
 internal static class StageProfile
 {
-    public static async Task RunAsync(string csv, DatasetDefinition definition, int rounds)
+    public static async Task RunAsync(string csv, DatasetDefinition definition, DatasetDefinition partitioned, int rounds)
     {
         var inv = CultureInfo.InvariantCulture;
         var stages = new (string Name, Func<string, string, Task<long>> Run)[]
@@ -29,6 +29,8 @@ internal static class StageProfile
             ("+ convert, validate, lineage (RowProcessor)", (file, work) => PipelineAsync(file, work, definition, process: true, write: false)),
             ("+ column buffers and Parquet (StagedParquetWriter)", (file, work) => PipelineAsync(file, work, definition, process: true, write: true)),
             ("the whole run (IngestPipeline: + raw copy, commit, ledger, catalog)", (file, work) => FullAsync(file, work, definition)),
+            ("partitioned by day: StagedParquetWriter stage", (file, work) => PipelineAsync(file, work, partitioned, process: true, write: true)),
+            ("partitioned by day: the whole run", (file, work) => FullAsync(file, work, partitioned)),
         };
 
         var times = stages.Select(_ => new List<double>()).ToArray();
@@ -63,7 +65,7 @@ internal static class StageProfile
         for (var s = 0; s < stages.Length; s++)
         {
             var (median, cpu) = (Median(times[s]), Median(cpus[s]));
-            var first = s <= 1 || s == stages.Length - 1;
+            var first = s <= 1 || s >= 5;
             Console.WriteLine(string.Create(inv, $"| {stages[s].Name} | {median:0.00} | {(first ? median : median - previous):0.00} | {cpu:0.00} | {(first ? cpu : cpu - previousCpu):0.00} | {gcs[s][^1].Pause:0.00}, {gcs[s][^1].Gen0}/{gcs[s][^1].Gen2}, {gcs[s][^1].Allocated / 1048576.0:N0} |"));
             (previous, previousCpu) = s == 0 ? (0, 0) : (median, cpu);
         }
