@@ -153,6 +153,12 @@ internal sealed partial class ValueConverter
 
                 return ConvertDecimal(s, type, out value);
             case ColumnKind.Date:
+                if (_dateFormats[0] == "yyyy-MM-dd" && TryParseIsoDate(s, out var isoDate))
+                {
+                    value = isoDate;
+                    return null;
+                }
+
                 if (DateOnly.TryParseExact(s.AsSpan().Trim(), _dateFormats, inv, DateTimeStyles.None, out var date))
                 {
                     value = date;
@@ -309,6 +315,21 @@ internal sealed partial class ValueConverter
 
         var ticks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction;
         value = new DateTime(ticks - (ticks % 10), DateTimeKind.Utc);
+        return true;
+    }
+
+    /// <summary><c>yyyy-MM-dd</c> exactly, as the first date format gives it; anything else takes the general path.</summary>
+    private static bool TryParseIsoDate(string s, out DateOnly value)
+    {
+        value = default;
+        if (s.Length != 10 || s[4] != '-' || s[7] != '-'
+            || !Digits(s, 0, 4, out var year) || !Digits(s, 5, 2, out var month) || !Digits(s, 8, 2, out var day)
+            || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+
+        value = new DateOnly(year, month, day);
         return true;
     }
 

@@ -137,4 +137,27 @@ public sealed class ValueConverterTests
 
         ((DateTime)value!).Should().Be(new DateTime(2024, 7, 1, 10, 0, 0, DateTimeKind.Utc));
     }
+
+    [Theory]
+    [InlineData("2024-02-29", true)]
+    [InlineData("2023-02-29", false)]
+    [InlineData("0001-01-01", true)]
+    [InlineData("9999-12-31", true)]
+    [InlineData(" 2024-05-01 ", true)]
+    [InlineData("2024-5-1", false)]
+    [InlineData("2024-13-01", false)]
+    public void TryConvert_IsoDate_IsWhatTheGeneralParserGives(string text, bool valid)
+    {
+        var problem = Csv.TryConvert(text, ColumnType.Date, out var value);
+
+        if (valid)
+        {
+            problem.Should().BeNull();
+            value.Should().Be(DateOnly.ParseExact(text.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            problem.Should().Be("expected a date as yyyy-MM-dd");
+        }
+    }
 }
