@@ -17,6 +17,9 @@ internal static class ChildRun
 {
     private const string Marker = "RESULT ";
 
+    /// <summary>Gets or sets whether children run with the runtime's default tiered JIT instead of the project's settings.</summary>
+    public static bool DefaultJit { get; set; }
+
     /// <summary>Starts a child for one variant and returns what it reports.</summary>
     public static async Task<ChildResult> StartAsync(Dataset dataset, Variant variant, string csv, long rows, string warmCsv, long warmRows, string work)
     {
@@ -31,6 +34,12 @@ internal static class ChildRun
         foreach (var arg in new[] { "--child", dataset.Name, variant.Index.ToString(CultureInfo.InvariantCulture), csv, rows.ToString(CultureInfo.InvariantCulture), warmCsv, warmRows.ToString(CultureInfo.InvariantCulture), work })
         {
             start.ArgumentList.Add(arg);
+        }
+
+        if (DefaultJit)
+        {
+            start.Environment["DOTNET_TieredPGO"] = "1";
+            start.Environment["DOTNET_TC_QuickJitForLoops"] = "1";
         }
 
         using var process = Process.Start(start)!;

@@ -5,7 +5,7 @@
 // compared with figures computed when the CSV was written and with the other engine's output.
 //
 //   dotnet run -c Release --project benchmarks/Ingest.Benchmarks -- [--quick] [--rows N] [--runs N] [--scale-rows a,b,c]
-//       [--shape-rows wide,strings] [--no-partitioned] [--no-scaling] [--no-shapes] [--profile] [--keep]
+//       [--shape-rows wide,strings] [--no-partitioned] [--no-scaling] [--no-shapes] [--profile] [--default-jit] [--keep]
 using System.Globalization;
 using System.Reflection;
 using Ingest.Benchmarks;
@@ -35,9 +35,10 @@ for (var i = 0; i < args.Length; i++)
         case "--no-shapes": shapes = false; break;
         case "--keep": keep = true; break;
         case "--profile": profile = true; break;
+        case "--default-jit": ChildRun.DefaultJit = true; break;
         default:
             Console.Error.WriteLine($"unknown or incomplete option '{args[i]}'");
-            Console.Error.WriteLine("usage: Ingest.Benchmarks [--quick] [--rows N] [--runs N] [--scale-rows a,b,c] [--shape-rows wide,strings] [--no-partitioned] [--no-scaling] [--no-shapes] [--profile] [--keep]");
+            Console.Error.WriteLine("usage: Ingest.Benchmarks [--quick] [--rows N] [--runs N] [--scale-rows a,b,c] [--shape-rows wide,strings] [--no-partitioned] [--no-scaling] [--no-shapes] [--profile] [--default-jit] [--keep]");
             return 2;
     }
 }
@@ -52,7 +53,7 @@ if (profile)
     return 0;
 }
 
-Console.WriteLine($"{Environment.ProcessorCount} cores; {runs} alternating rounds per comparison; every run in its own process after a warm-up on 10,000 rows");
+Console.WriteLine($"{Environment.ProcessorCount} cores; {runs} alternating rounds per comparison; every run in its own process after a warm-up on 10,000 rows; JIT: {(ChildRun.DefaultJit ? "runtime defaults (--default-jit)" : "TieredPGO off, QuickJitForLoops off (Ingest.Benchmarks.csproj)")}");
 #if DEBUG
 Console.WriteLine("WARNING: Debug build; run with -c Release for figures worth quoting.");
 #endif
