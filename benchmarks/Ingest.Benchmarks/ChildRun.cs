@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Ingest.Benchmarks;
 
 /// <summary>What a child process reports about its timed run.</summary>
-internal sealed record ChildResult(double Seconds, long OutputBytes, string ParquetGlob, string? Note, long PeakWorkingSet, long StartWorkingSet, string? Error);
+internal sealed record ChildResult(double Seconds, long OutputBytes, string ParquetGlob, string? Note, long PeakWorkingSet, long StartWorkingSet, string? Error, double CpuSeconds = 0);
 
 /// <summary>
 /// Each timed run happens in a fresh process, so that its peak working set is its own (not the residue of
@@ -17,8 +17,11 @@ internal static class ChildRun
 {
     private const string Marker = "RESULT ";
 
+    /// <summary>Gets or sets whether children run with the runtime's default tiered JIT instead of the project's settings.</summary>
+    public static bool DefaultJit { get; set; }
+
     /// <summary>Starts a child for one variant and returns what it reports.</summary>
-    public static async Task<ChildResult> StartAsync(int variant, string csv, long rows, string warmCsv, long warmRows, string work)
+    public static async Task<ChildResult> StartAsync(Dataset dataset, Variant variant, string csv, long rows, string warmCsv, long warmRows, string work)
     {
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         var self = Environment.ProcessPath!;
@@ -28,9 +31,15 @@ internal static class ChildRun
             start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         }
 
-        foreach (var arg in new[] { "--child", variant.ToString(CultureInfo.InvariantCulture), csv, rows.ToString(CultureInfo.InvariantCulture), warmCsv, warmRows.ToString(CultureInfo.InvariantCulture), work })
+        foreach (var arg in new[] { "--child", dataset.Name, variant.Index.ToString(CultureInfo.InvariantCulture), csv, rows.ToString(CultureInfo.InvariantCulture), warmCsv, warmRows.ToString(CultureInfo.InvariantCulture), work })
         {
             start.ArgumentList.Add(arg);
+        }
+
+        if (DefaultJit)
+        {
+            start.Environment["DOTNET_TieredPGO"] = "1";
+            start.Environment["DOTNET_TC_QuickJitForLoops"] = "1";
         }
 
         using var process = Process.Start(start)!;
@@ -43,28 +52,31 @@ internal static class ChildRun
             : JsonSerializer.Deserialize<ChildResult>(line[Marker.Length..])!;
     }
 
-    /// <summary>The child's side: <c>--child variant csv rows warmCsv warmRows work</c>.</summary>
+    /// <summary>The child's side: <c>--child dataset variant csv rows warmCsv warmRows work</c>.</summary>
     public static async Task<int> MainAsync(string[] args)
     {
         var inv = CultureInfo.InvariantCulture;
-        var variant = Variant.All[int.Parse(args[1], inv)];
-        var (csv, rows, warmCsv, warmRows, work) = (args[2], long.Parse(args[3], inv), args[4], long.Parse(args[5], inv), args[6]);
+        var dataset = Dataset.Find(args[1]);
+        var variant = Variant.All[int.Parse(args[2], inv)];
+        var (csv, rows, warmCsv, warmRows, work) = (args[3], long.Parse(args[4], inv), args[5], long.Parse(args[6], inv), args[7]);
         ChildResult result;
         try
         {
             var warm = Path.Combine(work, "warm-up");
             Directory.CreateDirectory(warm);
-            await variant.RunAsync(warmCsv, warm, warmRows);
+            await variant.RunAsync(dataset, warmCsv, warm, warmRows);
             Directory.Delete(warm, recursive: true);
 
             var run = Path.Combine(work, "run");
             Directory.CreateDirectory(run);
             PeakMemory.Reset();
             var startWorkingSet = PeakMemory.Current();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
-            var output = await variant.RunAsync(csv, run, rows);
+            var output = await variant.RunAsync(dataset, csv, run, rows);
             var seconds = watch.Elapsed.TotalSeconds;
-            result = new ChildResult(seconds, output.OutputBytes, output.ParquetGlob, output.Note, PeakMemory.Read(), startWorkingSet, null);
+            var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+            result = new ChildResult(seconds, output.OutputBytes, output.ParquetGlob, output.Note, PeakMemory.Read(), startWorkingSet, null, cpuSeconds);
         }
         catch (Exception ex)
         {

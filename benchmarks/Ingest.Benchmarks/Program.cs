@@ -2,9 +2,10 @@
 //
 // A console program, not a timed test: it prints ratios and fails only on a wrong answer. The variants
 // alternate within each round, so machine noise hits them alike; each output is read back with DuckDB and
-// compared with figures computed when the CSV was written.
+// compared with figures computed when the CSV was written and with the other engine's output.
 //
-//   dotnet run -c Release --project benchmarks/Ingest.Benchmarks -- [--rows 2000000] [--runs 3] [--no-partitioned] [--keep]
+//   dotnet run -c Release --project benchmarks/Ingest.Benchmarks -- [--quick] [--rows N] [--runs N] [--scale-rows a,b,c]
+//       [--shape-rows wide,strings] [--no-partitioned] [--no-scaling] [--no-shapes] [--profile] [--default-jit] [--keep]
 using System.Globalization;
 using System.Reflection;
 using Ingest.Benchmarks;
@@ -21,110 +22,115 @@ if (args is ["--postgres", ..])
 
 var inv = CultureInfo.InvariantCulture;
 var rows = 2_000_000;
-var runs = 3;
-var partitioned = true;
-var keep = false;
+var runs = 5;
+int[] scaleRows = [1_000_000, 2_000_000, 10_000_000];
+int[] shapeRows = [500_000, 200_000];
+bool partitioned = true, scaling = true, shapes = true, keep = false, profile = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
         case "--rows" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var n) && n > 0: rows = n; i++; break;
         case "--runs" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var r) && r > 0: runs = r; i++; break;
+        case "--scale-rows" when i + 1 < args.Length && TryParseList(args[i + 1], out var list) && list.Length >= 2: scaleRows = list; i++; break;
+        case "--shape-rows" when i + 1 < args.Length && TryParseList(args[i + 1], out var list) && list.Length == 2: shapeRows = list; i++; break;
+        case "--quick": rows = 200_000; runs = 1; scaleRows = [100_000, 200_000, 1_000_000]; shapeRows = [50_000, 20_000]; break;
         case "--no-partitioned": partitioned = false; break;
+        case "--no-scaling": scaling = false; break;
+        case "--no-shapes": shapes = false; break;
         case "--keep": keep = true; break;
+        case "--profile": profile = true; break;
+        case "--default-jit": ChildRun.DefaultJit = true; break;
         default:
             Console.Error.WriteLine($"unknown or incomplete option '{args[i]}'");
-            Console.Error.WriteLine("usage: Ingest.Benchmarks [--rows N] [--runs N] [--no-partitioned] [--keep]");
+            Console.Error.WriteLine("usage: Ingest.Benchmarks [--quick] [--rows N] [--runs N] [--scale-rows a,b,c] [--shape-rows wide,strings] [--no-partitioned] [--no-scaling] [--no-shapes] [--profile] [--default-jit] [--keep]");
             return 2;
     }
 }
 
 var projectDirectory = typeof(Variant).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
     .First(a => a.Key == "ProjectDirectory").Value!;
-var (csv, expected) = CsvGenerator.GetOrCreate(Path.Combine(projectDirectory, "data"), rows);
-var csvBytes = new FileInfo(csv).Length;
-Console.WriteLine($"input: {csv} ({rows:N0} rows, {csvBytes / 1048576.0:0.0} MiB); {Environment.ProcessorCount} cores; {runs} rounds");
+var data = Path.Combine(projectDirectory, "data");
+var (csv, expected) = CsvGenerator.GetOrCreate(data, rows);
+if (profile)
+{
+    await StageProfile.RunAsync(csv, Dataset.Orders.Definition(false), Dataset.Orders.Definition(true), runs);
+    return 0;
+}
+
+Console.WriteLine($"{Environment.ProcessorCount} cores; {runs} alternating rounds per comparison; every run in its own process after a warm-up on 10,000 rows; JIT: {(ChildRun.DefaultJit ? "runtime defaults (--default-jit)" : "TieredPGO off, QuickJitForLoops off (Ingest.Benchmarks.csproj)")}");
 #if DEBUG
 Console.WriteLine("WARNING: Debug build; run with -c Release for figures worth quoting.");
 #endif
 
-var variants = Variant.All.Where(v => partitioned || !v.Partitioned).ToList();
-var measurements = variants.ToDictionary(v => v, _ => new List<ChildResult>());
-var figures = new Dictionary<Variant, OutputFigures>();
-var failures = new List<string>();
 var root = Path.Combine(Path.GetTempPath(), $"ingest-bench-{Environment.ProcessId}");
-var (warmCsv, warmExpected) = CsvGenerator.GetOrCreate(Path.Combine(projectDirectory, "data"), 10_000);
+var failures = new List<string>();
+var targets = new List<string>();
 
-// The input comes from the page cache for every run, the first included.
-using (var cache = File.OpenRead(csv))
+// 1. Throughput on the baseline file, unpartitioned and partitioned by day.
+var variants = Variant.All.Where(v => partitioned || !v.Partitioned).ToList();
+var orders = await CompareAsync(Dataset.Orders, csv, rows, variants, runs, expected);
+var ingest = orders[Variant.All[0]];
+var duck = orders[Variant.All[1]];
+targets.Add(Target("throughput, Ingest (partitioned by day) vs DuckDB COPY to one file", Ratio(duck, partitioned ? orders[Variant.All[2]] : ingest), ">= 1.00", x => x >= 1.0));
+if (partitioned)
 {
-    await cache.CopyToAsync(Stream.Null);
+    targets.Add(Target("throughput, Ingest vs DuckDB, both partitioned by day", Ratio(orders[Variant.All[3]], orders[Variant.All[2]]), "(reported)", _ => true));
 }
 
-for (var round = 1; round <= runs; round++)
+targets.Add(Target("throughput, Ingest vs DuckDB, both unpartitioned", Ratio(duck, ingest), "(reported)", _ => true));
+targets.Add(Target("output bytes, Ingest / DuckDB (both Snappy)", (double)ingest[0].OutputBytes / duck[0].OutputBytes, "<= 1.05", x => x <= 1.05));
+
+// 2. Wide and string-heavy shapes.
+if (shapes)
 {
-    foreach (var variant in variants)
+    foreach (var (dataset, n) in new[] { (Dataset.Wide, shapeRows[0]), (Dataset.Strings, shapeRows[1]) })
     {
-        var index = Variant.All.ToList().IndexOf(variant);
-        var work = Path.Combine(root, $"{round}-{index}");
-        var result = await ChildRun.StartAsync(index, csv, rows, warmCsv, warmExpected.Rows, work);
-        if (result.Error is not null)
-        {
-            failures.Add($"{variant.Name}, round {round}: {result.Error}");
-            Console.WriteLine($"round {round} {variant.Name,-30} FAILED: {result.Error}");
-            continue;
-        }
-
-        measurements[variant].Add(result);
-
-        // Not timed: read the output back and compare it with what the CSV holds.
-        OutputFigures read;
-        try
-        {
-            read = await Verifier.ReadAsync(result.ParquetGlob);
-        }
-        catch (Exception ex)
-        {
-            failures.Add($"{variant.Name}, round {round}: cannot read the output back: {ex.Message}");
-            continue;
-        }
-
-        var wrong = read.DifferencesFrom(expected).ToList();
-        failures.AddRange(wrong.Select(w => $"{variant.Name}, round {round}: {w}"));
-        figures.TryAdd(variant, read);
-        Console.WriteLine(string.Create(inv,
-            $"round {round} {variant.Name,-30} {result.Seconds,7:0.00} s {rows / result.Seconds,12:N0} rows/s {result.OutputBytes / 1048576.0,7:0.0} MiB peak {result.PeakWorkingSet / 1048576.0,6:0} MiB (from {result.StartWorkingSet / 1048576.0:0}) {(wrong.Count == 0 ? "verified" : "WRONG")} [{read.Types}] {result.Note}{(read.LineageBytes > 0 ? $", lineage columns {read.LineageBytes / 1048576.0:0.0} MiB" : "")}"));
-        if (!keep)
-        {
-            Directory.Delete(work, recursive: true);
-        }
+        var file = dataset.GetOrCreate(data, n);
+        var shape = await CompareAsync(dataset, file, n, [Variant.All[0], Variant.All[1]], runs, null);
+        targets.Add(Target($"throughput, {dataset.Name} ({dataset.Columns.Count} columns), Ingest vs DuckDB", Ratio(shape[Variant.All[1]], shape[Variant.All[0]]), ">= 0.80", x => x >= 0.8));
+        targets.Add(Target($"output bytes, {dataset.Name}, Ingest / DuckDB", (double)shape[Variant.All[0]][0].OutputBytes / shape[Variant.All[1]][0].OutputBytes, "(reported)", _ => true));
     }
 }
 
-// Both engines must agree on everything, including a hash of the strings.
-var hashes = figures.Values.Select(f => f.CustomerCountryHash).Distinct().ToList();
-if (hashes.Count > 1)
+// 3. Scaling and memory: Ingest alone, unpartitioned, on growing files.
+if (scaling)
 {
-    failures.Add($"the outputs disagree on sum(hash(customer, country)): {string.Join(" vs ", figures.Select(f => $"{f.Key.Name}={f.Value.CustomerCountryHash}"))}");
+    Console.WriteLine();
+    Console.WriteLine("## Scaling: Ingest, unpartitioned, one run per size");
+    Console.WriteLine();
+    Console.WriteLine("| rows | s | cpu s | rows/s | peak working set MiB (at start) | output MiB |");
+    Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+    var scaled = new Dictionary<int, ChildResult>();
+    foreach (var n in scaleRows)
+    {
+        var (file, fileExpected) = CsvGenerator.GetOrCreate(data, n);
+        var results = await RunAsync(Dataset.Orders, file, n, Variant.All[0], 1, fileExpected);
+        if (results.Count == 0)
+        {
+            continue;
+        }
+
+        var result = scaled[n] = results[0];
+        Console.WriteLine(string.Create(inv, $"| {n:N0} | {result.Seconds:0.00} | {result.CpuSeconds:0.00} | {n / result.Seconds:N0} | {result.PeakWorkingSet / 1048576.0:0} ({result.StartWorkingSet / 1048576.0:0}) | {result.OutputBytes / 1048576.0:0.0} |"));
+    }
+
+    if (scaled.Count == scaleRows.Length)
+    {
+        int small = scaleRows[0], middle = scaleRows[^2], large = scaleRows[^1];
+        var rate = (large / scaled[large].Seconds) / (middle / scaled[middle].Seconds);
+        targets.Add(Target($"scaling, rows/s at {large:N0} / rows/s at {middle:N0}", rate, ">= 0.90", x => x >= 0.9));
+        targets.Add(Target($"memory, peak at {large:N0} / peak at {small:N0}", (double)scaled[large].PeakWorkingSet / scaled[small].PeakWorkingSet, "<= 1.10", x => x <= 1.1));
+        targets.Add(Target($"memory, peak MiB at {large:N0}", scaled[large].PeakWorkingSet / 1048576.0, "< 400", x => x < 400));
+    }
 }
 
 Console.WriteLine();
-Console.WriteLine($"{rows:N0} rows, {csvBytes / 1048576.0:0.0} MiB CSV, median of {runs}; each run in its own process after a warm-up; peak = Process.PeakWorkingSet64 of that whole process{(PeakMemory.IsPerRun ? " during the timed run (VmHWM reset after the warm-up)" : " including the warm-up")}");
+Console.WriteLine("## Targets of issue 7 (ratios measured in this run)");
 Console.WriteLine();
-Console.WriteLine("| variant | median s | rows/s | Ingest/DuckDB throughput | output MiB | peak working set MiB (at start) |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-foreach (var variant in variants.Where(v => measurements[v].Count > 0))
-{
-    var m = measurements[variant];
-    var median = Median(m.Select(x => x.Seconds));
-    var peak = m.MaxBy(x => x.PeakWorkingSet)!;
-    var reference = variants.FirstOrDefault(v => v is DuckDbVariant && v.Partitioned == variant.Partitioned && measurements[v].Count > 0);
-    var ratio = variant is IngestVariant && reference is not null
-        ? (Median(measurements[reference].Select(x => x.Seconds)) / median).ToString("0.00", inv)
-        : "";
-    Console.WriteLine(string.Create(inv,
-        $"| {variant.Name} | {median:0.00} | {rows / median:N0} | {ratio} | {m[0].OutputBytes / 1048576.0:0.0} | {peak.PeakWorkingSet / 1048576.0:0} ({peak.StartWorkingSet / 1048576.0:0}) |"));
-}
+Console.WriteLine("| target | measured | goal | |");
+Console.WriteLine("|---|---:|---:|---|");
+targets.ForEach(Console.WriteLine);
 
 if (!keep && Directory.Exists(root))
 {
@@ -139,8 +145,136 @@ if (failures.Count > 0)
     return 1;
 }
 
-Console.WriteLine("All outputs verified: row counts, sum(amount), sum(qty), sum(order_id), sum(epoch_us(ts)), sum(length(customer)) and the string hash agree.");
+Console.WriteLine();
+Console.WriteLine("All outputs verified: row counts and, per column, the sums (numbers, instants, days) or lengths and hashes (strings) agree between Ingest and DuckDB, and for the baseline file with the figures computed while writing it.");
 return 0;
+
+// Runs every variant `runs` times, alternating, verifies every output and prints a table.
+async Task<Dictionary<Variant, List<ChildResult>>> CompareAsync(Dataset dataset, string file, int n, IReadOnlyList<Variant> compared, int rounds, ExpectedData? known)
+{
+    Console.WriteLine();
+    Console.WriteLine(string.Create(inv, $"## {dataset.Name}: {n:N0} rows, {new FileInfo(file).Length / 1048576.0:0.0} MiB CSV ({dataset.Description})"));
+    Console.WriteLine();
+    var measured = compared.ToDictionary(v => v, _ => new List<ChildResult>());
+    var outputs = new Dictionary<Variant, (IReadOnlyList<string> Figures, IReadOnlyDictionary<string, long> Columns)>();
+    for (var round = 1; round <= rounds; round++)
+    {
+        foreach (var variant in compared)
+        {
+            var results = await RunAsync(dataset, file, n, variant, round, known, outputs);
+            measured[variant].AddRange(results);
+        }
+    }
+
+    var reference = outputs.FirstOrDefault();
+    foreach (var (variant, output) in outputs.Skip(1))
+    {
+        var differences = output.Figures.Zip(reference.Value.Figures).Where(p => p.First != p.Second).Select(p => $"{p.First} vs {p.Second}").ToList();
+        if (differences.Count > 0)
+        {
+            failures.Add($"{dataset.Name}: {variant.Name} and {reference.Key.Name} disagree: {string.Join("; ", differences)}");
+        }
+    }
+
+    Console.WriteLine();
+    Console.WriteLine($"median of {rounds}; peak = Process.PeakWorkingSet64 of the whole child process{(PeakMemory.IsPerRun ? " during the timed run" : " including the warm-up")}; cpu = user + system time of that process");
+    Console.WriteLine();
+    Console.WriteLine("| variant | median s | median cpu s | rows/s | Ingest/DuckDB throughput | output MiB | peak working set MiB (at start) |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+    foreach (var variant in compared.Where(v => measured[v].Count > 0))
+    {
+        var m = measured[variant];
+        var median = Median(m.Select(x => x.Seconds));
+        var peak = m.MaxBy(x => x.PeakWorkingSet)!;
+        var duckdb = compared.FirstOrDefault(v => v is DuckDbVariant && v.Partitioned == variant.Partitioned && measured[v].Count > 0);
+        var ratio = variant is IngestVariant && duckdb is not null ? Ratio(measured[duckdb], m).ToString("0.00", inv) : "";
+        Console.WriteLine(string.Create(inv,
+            $"| {variant.Name} | {median:0.00} | {Median(m.Select(x => x.CpuSeconds)):0.00} | {n / median:N0} | {ratio} | {m[0].OutputBytes / 1048576.0:0.0} | {peak.PeakWorkingSet / 1048576.0:0} ({peak.StartWorkingSet / 1048576.0:0}) |"));
+    }
+
+    if (outputs.TryGetValue(Variant.All[0], out var mine) && outputs.TryGetValue(Variant.All[1], out var theirs))
+    {
+        Console.WriteLine();
+        Console.WriteLine("| column | Ingest KiB | DuckDB KiB |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var column in mine.Columns.Keys.Union(theirs.Columns.Keys))
+        {
+            Console.WriteLine(string.Create(inv, $"| {column} | {mine.Columns.GetValueOrDefault(column) / 1024.0:N0} | {theirs.Columns.GetValueOrDefault(column) / 1024.0:N0} |"));
+        }
+    }
+
+    return measured;
+}
+
+// One timed child run of a variant; verifies its output. Returns no result when the run failed.
+async Task<List<ChildResult>> RunAsync(Dataset dataset, string file, int n, Variant variant, int round, ExpectedData? known, Dictionary<Variant, (IReadOnlyList<string>, IReadOnlyDictionary<string, long>)>? outputs = null)
+{
+    var warmCsv = dataset.GetOrCreate(data, 10_000);
+    var work = Path.Combine(root, $"{dataset.Name}-{n}-{round}-{variant.Index}");
+    var result = await ChildRun.StartAsync(dataset, variant, file, n, warmCsv, 10_000, work);
+    if (result.Error is not null)
+    {
+        failures.Add($"{dataset.Name} {n}, {variant.Name}, round {round}: {result.Error}");
+        Console.WriteLine($"round {round} {variant.Name,-26} FAILED: {result.Error}");
+        return [];
+    }
+
+    // Not timed: read the output back and compare it with what the CSV holds.
+    var wrong = new List<string>();
+    try
+    {
+        var figures = await Verifier.ReadFiguresAsync(dataset, result.ParquetGlob);
+        if (figures[0] != $"count(*) = {n}")
+        {
+            wrong.Add($"{figures[0]}, expected {n}");
+        }
+
+        if (known is not null)
+        {
+            wrong.AddRange((await Verifier.ReadAsync(result.ParquetGlob)).DifferencesFrom(known));
+        }
+
+        if (outputs is not null && !outputs.ContainsKey(variant))
+        {
+            outputs[variant] = (figures, await Verifier.ColumnBytesAsync(result.ParquetGlob));
+        }
+    }
+    catch (Exception ex) when (ex is InvalidOperationException or IOException or DuckDB.NET.Data.DuckDBException)
+    {
+        wrong.Add($"cannot read the output back: {ex.Message}");
+    }
+
+    failures.AddRange(wrong.Select(w => $"{dataset.Name} {n}, {variant.Name}, round {round}: {w}"));
+    Console.WriteLine(string.Create(inv,
+        $"round {round} {variant.Name,-26} {result.Seconds,7:0.00} s (cpu {result.CpuSeconds,5:0.00} s) {n / result.Seconds,12:N0} rows/s {result.OutputBytes / 1048576.0,7:0.0} MiB peak {result.PeakWorkingSet / 1048576.0,6:0} MiB (from {result.StartWorkingSet / 1048576.0:0}) {(wrong.Count == 0 ? "verified" : "WRONG")} {result.Note}"));
+    if (!keep)
+    {
+        Directory.Delete(work, recursive: true);
+    }
+
+    return [result];
+}
+
+static double Ratio(List<ChildResult> duckdb, List<ChildResult> ingest)
+    => duckdb.Count == 0 || ingest.Count == 0 ? double.NaN : Median(duckdb.Select(x => x.Seconds)) / Median(ingest.Select(x => x.Seconds));
+
+static string Target(string name, double measured, string goal, Func<double, bool> met)
+    => string.Create(CultureInfo.InvariantCulture, $"| {name} | {measured:0.00} | {goal} | {(double.IsNaN(measured) ? "not measured" : met(measured) ? "met" : "NOT met")} |");
+
+static bool TryParseList(string text, out int[] values)
+{
+    var parts = text.Split(',');
+    values = new int[parts.Length];
+    for (var i = 0; i < parts.Length; i++)
+    {
+        if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]) || values[i] <= 0)
+        {
+            return false;
+        }
+    }
+
+    return true;
+}
 
 static double Median(IEnumerable<double> values)
 {

@@ -18,33 +18,21 @@ internal abstract class Variant(string name, bool partitioned)
 
     public string Name { get; } = name;
 
-    /// <summary>Gets whether the output is partitioned by the day of <c>ts</c> (compare like with like).</summary>
+    /// <summary>Gets whether the output is partitioned by the day of the dataset's timestamp (compare like with like).</summary>
     public bool Partitioned { get; } = partitioned;
 
+    public int Index => All.ToList().IndexOf(this);
+
     /// <summary>Converts <paramref name="csv"/> into Parquet under the empty folder <paramref name="work"/>; this is what is timed.</summary>
-    public abstract Task<RunOutput> RunAsync(string csv, string work, long expectedRows);
+    public abstract Task<RunOutput> RunAsync(Dataset dataset, string csv, string work, long expectedRows);
 }
 
 /// <summary>(a) Ingest's full local run: register the definition, CSV → validated Parquet with lineage, commit, catalog, ledger.</summary>
-internal sealed class IngestVariant(bool partitioned) : Variant(partitioned ? "Ingest, PARTITION day(ts)" : "Ingest", partitioned)
+internal sealed class IngestVariant(bool partitioned) : Variant(partitioned ? "Ingest, PARTITION day" : "Ingest", partitioned)
 {
-    public override async Task<RunOutput> RunAsync(string csv, string work, long expectedRows)
+    public override async Task<RunOutput> RunAsync(Dataset dataset, string csv, string work, long expectedRows)
     {
-        var definition = new DatasetDefinition
-        {
-            Id = DatasetId.Parse("bench.orders"),
-            Source = new SourceDefinition { Format = SourceFormat.Csv },
-            Columns =
-            [
-                new() { Name = "order_id", Type = ColumnType.Int64, Nullable = false },
-                new() { Name = "customer", Type = ColumnType.String },
-                new() { Name = "amount", Type = ColumnType.Decimal(18, 2) },
-                new() { Name = "ts", Type = ColumnType.Timestamp },
-                new() { Name = "country", Type = ColumnType.String },
-                new() { Name = "qty", Type = ColumnType.Int32 },
-            ],
-            Partitioning = Partitioned ? [new PartitionField { Column = "ts", Transform = PartitionTransform.Day }] : [],
-        };
+        var definition = dataset.Definition(Partitioned);
 
         // The local backends open their SQLite and DuckDB connections per operation: nothing to dispose.
         var backends = LocalIngest.CreateBackends(new LocalIngestOptions { Root = work });
@@ -76,23 +64,22 @@ internal sealed class IngestVariant(bool partitioned) : Variant(partitioned ? "I
 }
 
 /// <summary>(b, c) DuckDB's own CSV reader and Parquet writer, the reference for throughput and size.</summary>
-internal sealed class DuckDbVariant(bool partitioned) : Variant(partitioned ? "DuckDB, PARTITION_BY day(ts)" : "DuckDB", partitioned)
+internal sealed class DuckDbVariant(bool partitioned) : Variant(partitioned ? "DuckDB, PARTITION_BY day" : "DuckDB", partitioned)
 {
-    private const string Columns = "{'order_id': 'BIGINT', 'customer': 'VARCHAR', 'amount': 'DECIMAL(18,2)', 'ts': 'TIMESTAMP', 'country': 'VARCHAR', 'qty': 'INTEGER'}";
-
-    public override async Task<RunOutput> RunAsync(string csv, string work, long expectedRows)
+    public override async Task<RunOutput> RunAsync(Dataset dataset, string csv, string work, long expectedRows)
     {
-        var source = $"read_csv({Sql.Literal(csv)}, header = true, columns = {Columns})";
+        var columns = "{" + string.Join(", ", dataset.Columns.Select(c => $"'{c.Name}': '{c.DuckDbType}'")) + "}";
+        var source = $"read_csv({Sql.Literal(csv)}, header = true, columns = {columns})";
         string sql, glob;
         if (Partitioned)
         {
-            var folder = Path.Combine(work, "orders");
-            sql = $"COPY (SELECT *, CAST(ts AS DATE) AS ts_day FROM {source}) TO {Sql.Literal(folder)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (ts_day))";
+            var folder = Path.Combine(work, dataset.Name);
+            sql = $"COPY (SELECT *, CAST(\"{dataset.DayColumn}\" AS DATE) AS day FROM {source}) TO {Sql.Literal(folder)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (day))";
             glob = Path.Combine(folder, "**", "*.parquet");
         }
         else
         {
-            var file = Path.Combine(work, "orders.parquet");
+            var file = Path.Combine(work, dataset.Name + ".parquet");
             sql = $"COPY (SELECT * FROM {source}) TO {Sql.Literal(file)} (FORMAT parquet, COMPRESSION snappy)";
             glob = file;
         }

@@ -23,6 +23,40 @@ internal sealed record OutputFigures(long Rows, decimal SumAmount, long SumQty, 
 
 internal static class Verifier
 {
+    /// <summary>Reads the figures of <see cref="Dataset.Figures"/> from an output, in order, as text.</summary>
+    public static async Task<IReadOnlyList<string>> ReadFiguresAsync(Dataset dataset, string glob)
+    {
+        await using var connection = new DuckDBConnection("Data Source=:memory:");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        var figures = dataset.Figures().ToList();
+        command.CommandText = $"SELECT {string.Join(", ", figures.Select(f => $"CAST({f.Sql} AS VARCHAR)"))} FROM read_parquet({Sql.Literal(glob)}, hive_partitioning = false, union_by_name = true)";
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
+        {
+            throw new InvalidOperationException($"No result reading {glob}.");
+        }
+
+        return [.. figures.Select((f, i) => $"{f.Label} = {(reader.IsDBNull(i) ? "null" : reader.GetString(i))}")];
+    }
+
+    /// <summary>Gets the compressed bytes per column of an output (footer metadata, all files and row groups).</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> ColumnBytesAsync(string glob)
+    {
+        await using var connection = new DuckDBConnection("Data Source=:memory:");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT path_in_schema, sum(total_compressed_size)::BIGINT FROM parquet_metadata({Sql.Literal(glob)}) GROUP BY 1";
+        await using var reader = await command.ExecuteReaderAsync();
+        var sizes = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            sizes[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return sizes;
+    }
+
     public static async Task<OutputFigures> ReadAsync(string glob)
     {
         await using var connection = new DuckDBConnection("Data Source=:memory:");

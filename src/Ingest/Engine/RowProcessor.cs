@@ -9,7 +9,10 @@ using Ingest.Storage;
 
 namespace Ingest.Engine;
 
-/// <summary>Where a source record went: a curated row (partition and file values) or a rejection.</summary>
+/// <summary>
+/// Where a source record went: a curated row (partition and file values) or a rejection. The file values
+/// array is reused for the next record: the caller copies what it keeps before processing another.
+/// </summary>
 internal readonly record struct RowOutcome(string? PartitionPath, object?[]? FileValues, Rejection? Rejection);
 
 /// <summary>A rejected record: the quarantine row and the reason without row-specific detail (for counting).</summary>
@@ -24,6 +27,7 @@ internal sealed class RowProcessor
     private readonly DatasetDefinition _definition;
     private readonly string _runId;
     private readonly DateTime _ingestedAt;
+    private readonly object _ingestedAtBoxed;
     private readonly IReadOnlyList<Action<IngestRow>> _transforms;
     private readonly ValueConverter _converter;
     private readonly QualityRuleSet _rules;
@@ -34,12 +38,15 @@ internal sealed class RowProcessor
     private readonly int[]? _keyOrdinals;
     private readonly StringBuilder _keyBuilder = new();
     private readonly char _delimiter;
+    private readonly object?[] _values;
+    private readonly object?[] _fileValues;
 
     public RowProcessor(DatasetDefinition definition, string runId, DateTime ingestedAt, DateOnly ingestDate, IReadOnlyList<Action<IngestRow>> transforms)
     {
         _definition = definition;
         _runId = runId;
         _ingestedAt = ingestedAt;
+        _ingestedAtBoxed = ingestedAt;
         _transforms = transforms;
         _converter = new ValueConverter(definition.Source);
         _rules = new QualityRuleSet(definition);
@@ -47,6 +54,8 @@ internal sealed class RowProcessor
         _layout = new RowLayout(definition.Columns);
         var fileColumns = DatasetLayout.CuratedFileColumns(definition);
         _fileWidth = fileColumns.Count;
+        _values = new object?[definition.Columns.Count];
+        _fileValues = new object?[_fileWidth];
         _fileOrdinals = [.. fileColumns.Take(fileColumns.Count - DatasetLayout.LineageColumns.Count).Select(c => _layout.IndexOf(c.Name))];
         if (definition.Write.Mode == WriteMode.Merge)
         {
@@ -121,7 +130,8 @@ internal sealed class RowProcessor
         }
 
         var columns = _definition.Columns;
-        var values = new object?[columns.Count];
+        // Without transforms nothing outside this call sees the array, so one serves every row.
+        var values = _transforms.Count == 0 ? _values : new object?[columns.Count];
         for (var c = 0; c < values.Length; c++)
         {
             var column = columns[c];
@@ -202,7 +212,7 @@ internal sealed class RowProcessor
         }
 
         _rules.Accept();
-        var fileValues = new object?[_fileWidth];
+        var fileValues = _fileValues;
         for (var i = 0; i < _fileOrdinals.Length; i++)
         {
             fileValues[i] = values[_fileOrdinals[i]];
@@ -212,7 +222,7 @@ internal sealed class RowProcessor
         fileValues[lineage] = _runId;
         fileValues[lineage + 1] = inputName;
         fileValues[lineage + 2] = record.Line;
-        fileValues[lineage + 3] = _ingestedAt;
+        fileValues[lineage + 3] = _ingestedAtBoxed;
         return new RowOutcome(path, fileValues, null);
     }
 

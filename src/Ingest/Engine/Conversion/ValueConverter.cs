@@ -19,7 +19,7 @@ internal sealed partial class ValueConverter
         "yyyy-MM-dd",
     ];
 
-    private readonly HashSet<string> _nullMarkers;
+    private readonly string[] _nullMarkers;
     private readonly NumberFormatInfo _numbers;
     private readonly NumberStyles _integerStyle;
     private readonly NumberStyles _floatStyle;
@@ -28,10 +28,12 @@ internal sealed partial class ValueConverter
     private readonly string[] _timestampFormats;
     private readonly TimeZoneInfo _timeZone;
     private readonly string _separatorHint;
+    private readonly bool _utcZone;
+    private readonly char _decimalSeparator;
 
     public ValueConverter(SourceDefinition source)
     {
-        _nullMarkers = new HashSet<string>(source.NullMarkers, StringComparer.Ordinal);
+        _nullMarkers = [.. source.NullMarkers.Distinct(StringComparer.Ordinal)];
         var textual = source.Format == SourceFormat.Csv;
         _numbers = (NumberFormatInfo)NumberFormatInfo.InvariantInfo.Clone();
         var allowGroups = false;
@@ -56,13 +58,32 @@ internal sealed partial class ValueConverter
         _dateFormats = typedSource ? ["yyyy-MM-dd"] : [.. source.DateFormats];
         _timestampFormats = !typedSource && source.TimestampFormats.Count > 0 ? [.. source.TimestampFormats] : IsoTimestampFormats;
         _timeZone = typedSource ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(source.TimeZone);
+        _utcZone = _timeZone.BaseUtcOffset == TimeSpan.Zero && _timeZone.GetAdjustmentRules().Length == 0;
+        _decimalSeparator = _numbers.NumberDecimalSeparator.Length == 1 ? _numbers.NumberDecimalSeparator[0] : '\0';
         _separatorHint = textual
             ? $"the decimal separator is \"{source.DecimalSeparator}\"" + (allowGroups ? $" and the group separator \"{source.GroupSeparator}\"" : ", no group separators")
             : "JSON and Parquet numbers use \".\"";
     }
 
     /// <summary>Returns whether the text is one of the null markers.</summary>
-    public bool IsNull(string? text) => text is null || _nullMarkers.Contains(text);
+    public bool IsNull(string? text)
+    {
+        if (text is null)
+        {
+            return true;
+        }
+
+        // A handful of markers at most: comparing them beats hashing every field.
+        foreach (var marker in _nullMarkers)
+        {
+            if (marker.Length == text.Length && string.Equals(marker, text, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Converts the text of one field. Returns <see langword="null"/> on success (with <paramref name="value"/>
@@ -124,8 +145,20 @@ internal sealed partial class ValueConverter
 
                 return $"expected a number ({_separatorHint})";
             case ColumnKind.Decimal:
+                if (TryParsePlainDecimal(s, type, out var plain))
+                {
+                    value = plain;
+                    return null;
+                }
+
                 return ConvertDecimal(s, type, out value);
             case ColumnKind.Date:
+                if (_dateFormats[0] == "yyyy-MM-dd" && TryParseIsoDate(s, out var isoDate))
+                {
+                    value = isoDate;
+                    return null;
+                }
+
                 if (DateOnly.TryParseExact(s.AsSpan().Trim(), _dateFormats, inv, DateTimeStyles.None, out var date))
                 {
                     value = date;
@@ -134,6 +167,12 @@ internal sealed partial class ValueConverter
 
                 return $"expected a date as {string.Join(" or ", _dateFormats)}";
             case ColumnKind.Timestamp:
+                if (_timestampFormats == IsoTimestampFormats && TryParseIsoSeconds(s, out var fast))
+                {
+                    value = fast;
+                    return null;
+                }
+
                 var stamp = s.Trim();
                 if (_timestampFormats == IsoTimestampFormats && ExcessFractionDigits().Match(stamp) is { Success: true } excess)
                 {
@@ -155,6 +194,160 @@ internal sealed partial class ValueConverter
             default:
                 return $"unsupported type {type}";
         }
+    }
+
+    /// <summary>
+    /// The common case of a decimal, without the cost of <see cref="decimal.TryParse(string, NumberStyles, IFormatProvider, out decimal)"/>
+    /// and the checks after it: an optional sign, digits, the decimal separator and digits, at most 18 digits
+    /// in all and within the type. Anything else (white space, group separators, too many places, too large)
+    /// returns <see langword="false"/> and takes the general path, which also words the error.
+    /// </summary>
+    private bool TryParsePlainDecimal(string s, ColumnType type, out decimal value)
+    {
+        value = default;
+        var i = 0;
+        var negative = false;
+        if (s.Length > 0 && s[0] is '-' or '+')
+        {
+            negative = s[0] == '-';
+            i = 1;
+        }
+
+        long mantissa = 0;
+        int digits = 0, integerDigits = 0, fractionDigits = -1, trailingZeros = 0;
+        for (; i < s.Length; i++)
+        {
+            var c = s[i];
+            var d = (uint)(c - '0');
+            if (d <= 9)
+            {
+                if (++digits > 18)
+                {
+                    return false;
+                }
+
+                mantissa = (mantissa * 10) + d;
+                if (fractionDigits < 0)
+                {
+                    integerDigits = mantissa == 0 ? 0 : integerDigits + 1;
+                }
+                else
+                {
+                    fractionDigits++;
+                    trailingZeros = d == 0 ? trailingZeros + 1 : 0;
+                }
+            }
+            else if (c == _decimalSeparator && fractionDigits < 0 && digits > 0)
+            {
+                fractionDigits = 0;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        if (digits == 0 || fractionDigits == 0 || (negative && mantissa == 0) || integerDigits > type.Precision - type.Scale || fractionDigits - trailingZeros > type.Scale)
+        {
+            return false;
+        }
+
+        var scale = Math.Max(fractionDigits, 0);
+        for (; scale > type.Scale; scale--)
+        {
+            mantissa /= 10; // only zeros beyond the type's scale (checked above), as decimal.Round leaves them
+        }
+
+        value = new decimal((int)mantissa, (int)(mantissa >> 32), 0, negative, (byte)scale);
+        return true;
+    }
+
+    /// <summary>
+    /// The common ISO timestamp <c>yyyy-MM-dd[T ]HH:mm:ss[.fffffff…][Z]</c>, without the cost of
+    /// <see cref="DateTime.TryParseExact(string, string[], IFormatProvider, DateTimeStyles, out DateTime)"/> over five
+    /// formats. Offsets, other time zones than UTC, white space and out-of-range fields return
+    /// <see langword="false"/> and take the general path, which gives the same value or the error.
+    /// </summary>
+    private bool TryParseIsoSeconds(string s, out DateTime value)
+    {
+        value = default;
+        if (s.Length < 19 || s[4] != '-' || s[7] != '-' || s[10] is not ('T' or ' ') || s[13] != ':' || s[16] != ':')
+        {
+            return false;
+        }
+
+        if (!Digits(s, 0, 4, out var year) || !Digits(s, 5, 2, out var month) || !Digits(s, 8, 2, out var day)
+            || !Digits(s, 11, 2, out var hour) || !Digits(s, 14, 2, out var minute) || !Digits(s, 17, 2, out var second))
+        {
+            return false;
+        }
+
+        long fraction = 0;
+        var i = 19;
+        if (i < s.Length && s[i] == '.')
+        {
+            var start = ++i;
+            for (; i < s.Length && (uint)(s[i] - '0') <= 9; i++)
+            {
+                if (i - start < 7)
+                {
+                    fraction = (fraction * 10) + (s[i] - '0');
+                }
+            }
+
+            if (i == start)
+            {
+                return false;
+            }
+
+            for (var n = Math.Min(i - start, 7); n < 7; n++)
+            {
+                fraction *= 10;
+            }
+        }
+
+        var utc = i == s.Length - 1 && s[i] == 'Z';
+        if ((i != s.Length && !utc) || (!utc && !_utcZone)
+            || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
+        var ticks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + fraction;
+        value = new DateTime(ticks - (ticks % 10), DateTimeKind.Utc);
+        return true;
+    }
+
+    /// <summary><c>yyyy-MM-dd</c> exactly, as the first date format gives it; anything else takes the general path.</summary>
+    private static bool TryParseIsoDate(string s, out DateOnly value)
+    {
+        value = default;
+        if (s.Length != 10 || s[4] != '-' || s[7] != '-'
+            || !Digits(s, 0, 4, out var year) || !Digits(s, 5, 2, out var month) || !Digits(s, 8, 2, out var day)
+            || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+
+        value = new DateOnly(year, month, day);
+        return true;
+    }
+
+    private static bool Digits(string s, int start, int count, out int value)
+    {
+        value = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            var d = (uint)(s[i] - '0');
+            if (d > 9)
+            {
+                return false;
+            }
+
+            value = (value * 10) + (int)d;
+        }
+
+        return true;
     }
 
     private string? ConvertDecimal(string s, ColumnType type, out object? value)

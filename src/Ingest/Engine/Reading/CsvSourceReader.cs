@@ -93,9 +93,48 @@ internal sealed class CsvSourceReader : ISourceReader
                 continue;
             }
 
-            await ReadFieldsAsync(record, cancellationToken).ConfigureAwait(false);
+            if (!TrySplitLine(record))
+            {
+                await ReadFieldsAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+
             return true;
         }
+    }
+
+    /// <summary>
+    /// The common case without the per-field state machine: a record on one line, complete in the buffer,
+    /// without quotes, is split at the delimiters in one pass. Anything else (a quote, a line end at the end
+    /// of the buffer, the end of the file) returns <see langword="false"/> with nothing consumed, and the
+    /// general reader takes the record.
+    /// </summary>
+    private bool TrySplitLine(SourceRecord record)
+    {
+        var span = _buffer.AsSpan(_pos, _len - _pos);
+        var end = span.IndexOfAny('\r', '\n');
+        if (end < 0 || _crPending || (span[end] == '\r' && end + 1 == span.Length))
+        {
+            return false;
+        }
+
+        var line = span[..end];
+        if (line.Contains(_quote))
+        {
+            return false;
+        }
+
+        var start = 0;
+        int next;
+        while ((next = line[start..].IndexOf(_delimiter)) >= 0)
+        {
+            record.Add(new string(line.Slice(start, next)));
+            start += next + 1;
+        }
+
+        record.Add(new string(line[start..]));
+        _pos += end + (span[end] == '\r' && span[end + 1] == '\n' ? 2 : 1);
+        _line++;
+        return true;
     }
 
     private async ValueTask ReadFieldsAsync(SourceRecord record, CancellationToken cancellationToken)

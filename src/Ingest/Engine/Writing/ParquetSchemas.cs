@@ -29,8 +29,39 @@ internal static class ParquetSchemas
         _ => throw new ArgumentOutOfRangeException(nameof(column), column.Type, "Unknown column kind."),
     };
 
+    /// <summary>
+    /// The writer options for files of <paramref name="columns"/>. Whole numbers are DELTA_BINARY_PACKED
+    /// (part of the Parquet format since 2.0, read by DuckDB, Trino/Athena, Spark, Hive 3 and Parquet.Net):
+    /// ids and line numbers that grow by one take almost no space, which plain encoding with Snappy does not
+    /// achieve (8 bytes a value, barely compressible). Strings ask for dictionary encoding, which Parquet.Net
+    /// applies only when at most a fifth of a row group's values are distinct (country codes, the constant
+    /// lineage columns); above that a dictionary costs more than it saves (customer ids: 17.4 MiB with a
+    /// dictionary, 12.4 MiB plain for 2,000,000 rows) and the values are written plain. The string buffers of the Parquet writer are bounded so
+    /// that a long run does not keep every buffer it ever used.
+    /// </summary>
+    public static ParquetOptions WriteOptions(ParquetCompression compression, IReadOnlyList<ColumnDefinition> columns)
+    {
+        var options = WriteOptions(compression);
+        options.DictionaryEncodingThreshold = 0.2;
+        foreach (var column in columns)
+        {
+            if (column.Type.Kind is ColumnKind.Int32 or ColumnKind.Int64)
+            {
+                options.ColumnEncodingHints[column.Name] = EncodingHint.DeltaBinaryPacked;
+            }
+            else if (column.Type.Kind == ColumnKind.String)
+            {
+                options.ColumnEncodingHints[column.Name] = EncodingHint.Dictionary;
+            }
+        }
+
+        return options;
+    }
+
     public static ParquetOptions WriteOptions(ParquetCompression compression) => new()
     {
+        MaximumSmallPoolFreeBytes = 16 << 20,
+        MaximumLargePoolFreeBytes = 64 << 20,
         CompressionMethod = compression switch
         {
             ParquetCompression.Snappy => CompressionMethod.Snappy,

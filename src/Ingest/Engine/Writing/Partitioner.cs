@@ -17,6 +17,8 @@ internal sealed class Partitioner
     private readonly (string Name, int Ordinal, PartitionTransform Transform)[] _fields;
     private readonly string _ingestDate;
     private readonly StringBuilder _builder = new();
+    private long _lastKey = long.MinValue;
+    private string? _lastPath;
 
     public Partitioner(DatasetDefinition definition, DateOnly ingestDate)
     {
@@ -39,6 +41,14 @@ internal sealed class Partitioner
             return string.Empty;
         }
 
+        // Extracts are usually ordered by time: consecutive rows fall on the same day, month or year, so the
+        // path of a single temporal partition field is reused instead of formatted and checked per row.
+        var key = _fields.Length == 1 ? TemporalKey(values[_fields[0].Ordinal], _fields[0].Transform) : long.MinValue;
+        if (key != long.MinValue && key == _lastKey)
+        {
+            return _lastPath;
+        }
+
         _builder.Clear();
         foreach (var (name, ordinal, transform) in _fields)
         {
@@ -56,8 +66,21 @@ internal sealed class Partitioner
             _builder.Append(name).Append('=').Append(text).Append('/');
         }
 
-        return _builder.ToString();
+        (_lastKey, _lastPath) = (key, _builder.ToString());
+        return _lastPath;
     }
+
+    /// <summary>A number that is equal for two values exactly when the transform gives them the same folder; MinValue when there is none.</summary>
+    private static long TemporalKey(object? value, PartitionTransform transform) => (transform, value) switch
+    {
+        (PartitionTransform.Day, DateTime t) => t.Ticks / TimeSpan.TicksPerDay,
+        (PartitionTransform.Day, DateOnly d) => d.DayNumber,
+        (PartitionTransform.Month, DateTime t) => (t.Year * 12L) + t.Month,
+        (PartitionTransform.Month, DateOnly d) => (d.Year * 12L) + d.Month,
+        (PartitionTransform.Year, DateTime t) => t.Year,
+        (PartitionTransform.Year, DateOnly d) => d.Year,
+        _ => long.MinValue,
+    };
 
     private static string? Format(object? value, PartitionTransform transform)
     {

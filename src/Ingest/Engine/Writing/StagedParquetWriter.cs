@@ -21,6 +21,13 @@ internal sealed record StagedFile(LakeZone Zone, string StagingKey, string Final
 /// together exceed the memory budget the largest is written early. A file is closed when it reaches the
 /// target size, or when more than the allowed number of files is open (least recently used first).
 /// </summary>
+/// <remarks>
+/// A row group is encoded and compressed on the thread pool while the caller goes on reading and buffering
+/// the next rows: the two cores of a small machine parse and encode at the same time. At most one row
+/// group is in flight; every operation on files waits for it first, so files are opened, written and
+/// closed in the same order as without the overlap (same names, same contents), and an error of the
+/// background write surfaces on the next call.
+/// </remarks>
 internal sealed class StagedParquetWriter : IAsyncDisposable
 {
     private readonly ILakeStorage _lake;
@@ -43,6 +50,13 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
     private long _clock;
     private int _openFiles;
     private int _sequence;
+    private Task _inFlight = Task.CompletedTask;
+
+    // Column buffers of written row groups, kept for the next ones (a few sets: unpartitioned, the one in
+    // flight comes back while the next fills). Taken by the caller, given back by the background write.
+    private readonly Stack<ColumnBuffer[]> _spare = new();
+    private int _buffering;
+    private long _allocatedAtLastCollection;
 
     public StagedParquetWriter(
         ILakeStorage lake,
@@ -61,7 +75,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         _columns = columns;
         _schema = ParquetSchemas.Create(columns);
         _fields = _schema.GetDataFields();
-        _options = ParquetSchemas.WriteOptions(write.Compression);
+        _options = ParquetSchemas.WriteOptions(write.Compression, columns);
         _stagingPrefix = stagingPrefix;
         _finalPrefix = finalPrefix;
         _runId = runId;
@@ -88,7 +102,25 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
 
         // Buffers are released after each row group (see FlushAsync) and allocated again on demand, so a
         // partition that received rows once does not hold memory for the rest of the run.
-        var buffers = state.Buffers ??= [.. _columns.Select(ColumnBuffer.Create)];
+        if (state.Buffers is null)
+        {
+            // No more partitions buffering than files may be open: rows sorted by the partition column
+            // (a day after another) then write each partition as it ends, with the same few buffer sets.
+            if (_buffering >= _maxOpenFiles)
+            {
+                var coldest = _partitions.Values.Where(p => p.Buffers is not null).MinBy(p => p.LastUsed)!;
+                await FlushAsync(coldest, cancellationToken).ConfigureAwait(false);
+            }
+
+            lock (_spare)
+            {
+                state.Buffers = _spare.TryPop(out var spare) ? spare : [.. _columns.Select(ColumnBuffer.Create)];
+            }
+
+            _buffering++;
+        }
+
+        var buffers = state.Buffers;
         for (var i = 0; i < buffers.Length; i++)
         {
             buffers[i].Add(values[i]);
@@ -120,6 +152,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         foreach (var state in _partitions.Values)
         {
             await FlushAsync(state, cancellationToken).ConfigureAwait(false);
+            await _inFlight.ConfigureAwait(false);
             await CloseFileAsync(state, cancellationToken).ConfigureAwait(false);
         }
 
@@ -133,6 +166,8 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
             return;
         }
 
+        // The previous row group first: files change only when nothing is in flight.
+        await _inFlight.ConfigureAwait(false);
         if (state.File is null)
         {
             if (_openFiles >= _maxOpenFiles)
@@ -150,23 +185,69 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
             _openFiles++;
         }
 
-        using (var rowGroup = state.File.Parquet.CreateRowGroup())
-        {
-            for (var i = 0; i < _fields.Length; i++)
-            {
-                await buffers[i].WriteAsync(rowGroup, _fields[i], cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        state.File.Rows += state.Rows;
+        var rows = state.Rows;
         state.Buffers = null;
-
+        _buffering--;
         _bufferedBytes -= state.Bytes;
         state.Bytes = 0;
         state.Rows = 0;
-        if (state.File.Stream.BytesWritten >= _targetFileBytes)
+        _inFlight = Task.Run(() => WriteRowGroupAsync(state, buffers, rows, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Encodes one row group into the partition's open file (on the thread pool; one at a time).</summary>
+    private async Task WriteRowGroupAsync(PartitionState state, ColumnBuffer[] buffers, int rows, CancellationToken cancellationToken)
+    {
+        var file = state.File!;
+        try
+        {
+            using (var rowGroup = file.Parquet.CreateRowGroup())
+            {
+                for (var i = 0; i < _fields.Length; i++)
+                {
+                    await buffers[i].WriteAsync(rowGroup, _fields[i], cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var buffer in buffers)
+            {
+                buffer.Reset();
+            }
+
+            lock (_spare)
+            {
+                if (_spare.Count < 2)
+                {
+                    _spare.Push(buffers);
+                }
+            }
+        }
+
+        file.Rows += rows;
+        if (file.Stream.BytesWritten >= _targetFileBytes)
         {
             await CloseFileAsync(state, cancellationToken).ConfigureAwait(false);
+        }
+
+        KeepToBudget();
+    }
+
+    /// <summary>
+    /// Keeps the managed heap near the memory budget. Encoding a row group leaves megabytes of temporary
+    /// arrays on the large object heap, which the runtime collects only when its own budget for that heap is
+    /// exhausted; without pressure from the machine that budget grows with the run (564 MiB peak at
+    /// 10,000,000 rows against 309 MiB at 1,000,000). When what is allocated exceeds the budget after a row
+    /// group, a background (non-blocking) full collection reclaims it while the next rows are parsed; at
+    /// most one per half budget allocated, so many small row groups (partitions) do not collect each time.
+    /// </summary>
+    private void KeepToBudget()
+    {
+        var allocated = GC.GetTotalAllocatedBytes(precise: false);
+        if (allocated - _allocatedAtLastCollection > _memoryBudget / 2 && GC.GetTotalMemory(forceFullCollection: false) > _memoryBudget)
+        {
+            _allocatedAtLastCollection = allocated;
+            GC.Collect(2, GCCollectionMode.Forced, blocking: false);
         }
     }
 
@@ -187,7 +268,17 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Abandon what is still open: the lake storage aborts writers that were not completed.
+        // Let a row group in flight end (its error, if any, was or will be reported by the caller's own path),
+        // then abandon what is still open: the lake storage aborts writers that were not completed.
+        try
+        {
+            await _inFlight.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The run fails anyway; disposing must not hide the first error.
+        }
+
         foreach (var state in _partitions.Values)
         {
             if (state.File is { } file)

@@ -60,4 +60,104 @@ public sealed class ValueConverterTests
         Csv.TryConvert(text, ColumnType.Timestamp, out var value).Should().BeNull();
         ((DateTime)value!).ToString("O", System.Globalization.CultureInfo.InvariantCulture).Should().Be(expected);
     }
+
+    [Theory]
+    [InlineData("12.50")]
+    [InlineData("1.500")]
+    [InlineData("0012.5")]
+    [InlineData("-3")]
+    [InlineData("+0.07")]
+    [InlineData("-0.00")]
+    [InlineData("9999999999999999.99")]
+    [InlineData("123456789012345678")]
+    [InlineData("0.000000000000000001")]
+    public void TryConvert_PlainDecimal_HasTheValueAndScaleOfTheGeneralParser(string text)
+    {
+        // The fast path for plain decimals must give exactly what decimal.Parse and Round give, scale included
+        // (1.500 → 1.50, 12.5 stays 12.5): the Parquet writer and merge keys see these values.
+        var type = ColumnType.Decimal(18, 2);
+        var problem = Csv.TryConvert(text, type, out var value);
+
+        var reference = decimal.Parse(text, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture);
+        if (decimal.Round(reference, 2) != reference || Math.Abs(decimal.Truncate(reference)) >= 10_000_000_000_000_000m)
+        {
+            problem.Should().NotBeNull();
+            return;
+        }
+
+        problem.Should().BeNull();
+        decimal.GetBits((decimal)value!).Should().Equal(decimal.GetBits(decimal.Round(reference, 2)));
+    }
+
+    [Theory]
+    [InlineData("12345678901234567.5", "does not fit: at most 16 digits before the decimal point")]
+    [InlineData("1.234", "has more than 2 decimal places")]
+    [InlineData("1,5", "expected a decimal number (the decimal separator is \".\", no group separators)")]
+    [InlineData("5.", null)]
+    [InlineData(".5", null)]
+    public void TryConvert_DecimalOutsideTheFastPath_GetsTheGeneralAnswer(string text, string? problem)
+        => Csv.TryConvert(text, ColumnType.Decimal(18, 2), out _).Should().Be(problem);
+
+    [Theory]
+    [InlineData("2024-05-01 10:15:30")]
+    [InlineData("2024-05-01T10:15:30")]
+    [InlineData("2024-05-01T10:15:30Z")]
+    [InlineData("2024-02-29 23:59:59.9999999")]
+    [InlineData("2024-05-01 10:15:30.5")]
+    [InlineData("0001-01-01 00:00:00")]
+    [InlineData("9999-12-31T23:59:59.999999999Z")]
+    public void TryConvert_IsoTimestampInUtc_IsTheInstantTheGeneralParserGives(string text)
+    {
+        var formats = new[] { "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK" };
+        var trimmed = text.Length > 27 ? text[..27] + (text.EndsWith('Z') ? "Z" : "") : text;
+        var reference = DateTime.ParseExact(trimmed, formats, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal);
+
+        Csv.TryConvert(text, ColumnType.Timestamp, out var value).Should().BeNull();
+
+        var stamp = (DateTime)value!;
+        stamp.Kind.Should().Be(DateTimeKind.Utc);
+        stamp.Ticks.Should().Be(reference.Ticks - (reference.Ticks % 10));
+    }
+
+    [Theory]
+    [InlineData("2023-02-29 10:00:00")]
+    [InlineData("2024-13-01 10:00:00")]
+    [InlineData("2024-05-01 24:00:00")]
+    [InlineData("2024-05-01 10:60:00")]
+    [InlineData("0000-05-01 10:00:00")]
+    public void TryConvert_IsoTimestampThatIsNotATime_IsRejected(string text)
+        => Csv.TryConvert(text, ColumnType.Timestamp, out _).Should().Be("expected an ISO 8601 timestamp such as 2024-05-01T10:15:00Z");
+
+    [Fact]
+    public void TryConvert_IsoTimestampInAnotherTimeZone_IsConvertedFromThatZone()
+    {
+        var berlin = new ValueConverter(new SourceDefinition { Format = SourceFormat.Csv, TimeZone = "Europe/Berlin" });
+
+        berlin.TryConvert("2024-07-01 12:00:00", ColumnType.Timestamp, out var value).Should().BeNull();
+
+        ((DateTime)value!).Should().Be(new DateTime(2024, 7, 1, 10, 0, 0, DateTimeKind.Utc));
+    }
+
+    [Theory]
+    [InlineData("2024-02-29", true)]
+    [InlineData("2023-02-29", false)]
+    [InlineData("0001-01-01", true)]
+    [InlineData("9999-12-31", true)]
+    [InlineData(" 2024-05-01 ", true)]
+    [InlineData("2024-5-1", false)]
+    [InlineData("2024-13-01", false)]
+    public void TryConvert_IsoDate_IsWhatTheGeneralParserGives(string text, bool valid)
+    {
+        var problem = Csv.TryConvert(text, ColumnType.Date, out var value);
+
+        if (valid)
+        {
+            problem.Should().BeNull();
+            value.Should().Be(DateOnly.ParseExact(text.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            problem.Should().Be("expected a date as yyyy-MM-dd");
+        }
+    }
 }

@@ -74,4 +74,50 @@ public sealed class CsvSourceReaderTests
         records[3].Fields.Should().Equal("4", "open\nnever closed");
         records[3].Error.Should().Contain("opened on line 6 is never closed");
     }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    public async Task ReadAsync_PlainAndQuotedRecordsAcrossManyBuffers_GiveEveryFieldAndLine(string newline)
+    {
+        // Plain records take the one-pass split, quoted ones the general reader; records of every length
+        // put line ends, CR/LF pairs and quotes at every position of the buffer boundaries.
+        var text = new StringBuilder("a,b" + newline);
+        var expected = new List<(long Line, string[] Fields)>();
+        var line = 2L;
+        for (var i = 0; i < 6_000; i++)
+        {
+            var width = i % 97;
+            var plain = new string('x', width);
+            switch (i % 5)
+            {
+                case 0:
+                    var quoted = $"q{i}" + newline + "\"" + plain + ",";
+                    text.Append(i).Append(",\"").Append(quoted.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"').Append(newline);
+                    expected.Add((line, [i.ToString(System.Globalization.CultureInfo.InvariantCulture), quoted]));
+                    line += 2;
+                    break;
+                case 1:
+                    text.Append(i).Append(',').Append(newline);
+                    expected.Add((line++, [i.ToString(System.Globalization.CultureInfo.InvariantCulture), string.Empty]));
+                    break;
+                default:
+                    text.Append(i).Append(',').Append(plain).Append(newline);
+                    expected.Add((line++, [i.ToString(System.Globalization.CultureInfo.InvariantCulture), plain]));
+                    break;
+            }
+        }
+
+        text.Length.Should().BeGreaterThan(4 * BufferSize);
+        var records = await ReadAllAsync(text.ToString());
+
+        records.Should().HaveCount(expected.Count);
+        for (var r = 0; r < expected.Count; r++)
+        {
+            records[r].Error.Should().BeNull();
+            records[r].Line.Should().Be(expected[r].Line, $"record {r}");
+            records[r].Fields.Should().Equal(expected[r].Fields, $"record {r}");
+        }
+    }
 }
