@@ -8,7 +8,7 @@ namespace Ingest.Engine;
 /// <see cref="IngestPipelineBuilder.AddRunObserver"/> or register it in the container (every registered observer is used).
 /// </summary>
 /// <remarks>
-/// It is called on the run's flow after the ledger write and before <see cref="IngestPipeline.RunAsync"/> returns or
+/// It is called on the run's flow after the ledger write and before <see cref="IngestPipeline.RunAsync(IReadOnlyList{IngestInput}, CancellationToken)"/> returns or
 /// throws, so keep it quick (one log line, no network round trip). An exception it throws is logged and never changes
 /// the run's outcome. Runs that never started (an unknown dataset, a lease held by another run) are not reported.
 /// </remarks>
