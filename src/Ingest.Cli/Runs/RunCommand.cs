@@ -54,7 +54,7 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
         var registered = await session.Backends.Registry.GetRequiredAsync(id, settings.Version, cancellationToken);
         if (inputs.Count == 0 && registered.Definition.Source.Format != SourceFormat.Database)
         {
-            throw new CliException($"missing FILES: dataset {id} reads {registered.Definition.Source.Format} files; give them: ingest run {id} <FILES>…");
+            throw new CliException($"missing FILES: dataset {id} reads {registered.Definition.Source.Format} files; give them: ingest run {id} <FILES>… (or, for a Glue dataset, --engine glue --target aws ingests what waits in the landing folder)");
         }
 
         using var loggerFactory = settings.Verbose

@@ -42,7 +42,6 @@ internal sealed class RunSettings : GlobalSettings
     {
         ( < 1, _, _) => ValidationResult.Error("--version must be 1 or more."),
         (not null, RunEngine.Glue, _) => ValidationResult.Error("--version applies to --engine local only: the state machine runs the latest registered version."),
-        (_, RunEngine.Local, 0) => ValidationResult.Error("Name at least one input file (FILES), or use --engine glue with --target aws to ingest what waits in the landing folder."),
         _ => ValidationResult.Success(),
     };
 }
