@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Ingest.Tests.Shared;
 using Ingest.Cli.Tests.Infrastructure;
 
 namespace Ingest.Cli.Tests.EndToEnd;
@@ -52,8 +53,8 @@ public sealed class KillTests : IDisposable
         var data = OrdersCsv.Write(csv, Rows, withBadRows: false);
 
         var output = new StringBuilder();
-        using var process = StartCli(output, "--home", _cli.Home, "run", "sales.orders", csv);
-        var staged = await WaitForAsync(() => AnyFile(_curatedStaging) || process.HasExited, TimeSpan.FromMinutes(2));
+        using var process = CliProcess.Start(output, null, "--home", _cli.Home, "run", "sales.orders", csv);
+        var staged = await CliProcess.WaitForAsync(() => AnyFile(_curatedStaging) || process.HasExited, TimeSpan.FromMinutes(2));
         process.HasExited.Should().BeFalse($"the run should still be staging when it is killed; it exited {(process.HasExited ? process.ExitCode : -1)}:{Environment.NewLine}{output}");
         staged.Should().BeTrue($"a staged file should appear under {_curatedStaging}:{Environment.NewLine}{output}");
 
@@ -62,46 +63,7 @@ public sealed class KillTests : IDisposable
         return (csv, data);
     }
 
-    private static Process StartCli(StringBuilder output, params string[] args)
-    {
-        var cli = Path.Combine(AppContext.BaseDirectory, "Ingest.Cli.dll");
-        File.Exists(cli).Should().BeTrue($"the CLI is built next to the tests ({cli})");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(cli);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
 
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Cannot start the CLI.");
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task<bool> WaitForAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout)
-        {
-            if (condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return condition();
-    }
 
     private static bool AnyFile(string folder)
         => Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Any();

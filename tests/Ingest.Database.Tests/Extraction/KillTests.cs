@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Ingest.Tests.Shared;
 using Ingest.Database.Tests.Infrastructure;
 using Ingest.Ledger;
 
@@ -28,10 +29,10 @@ public sealed class KillTests(PostgresServer postgres) : IDisposable
 
         var output = new StringBuilder();
         int killed;
-        using (var process = StartCli(output, db, "--home", _lake.Root, "run", Orders.Dataset))
+        using (var process = CliProcess.Start(output, new Dictionary<string, string> { ["INGEST_ConnectionStrings__" + Orders.Connection] = db }, "--home", _lake.Root, "run", Orders.Dataset))
         {
             killed = process.Id;
-            var staged = await WaitForAsync(() => AnyFile(rawStaging) || process.HasExited, TimeSpan.FromMinutes(2));
+            var staged = await CliProcess.WaitForAsync(() => AnyFile(rawStaging) || process.HasExited, TimeSpan.FromMinutes(2));
             process.HasExited.Should().BeFalse($"the run should still be going when it is killed:{Environment.NewLine}{output}");
             staged.Should().BeTrue();
             process.Kill(entireProcessTree: true);
@@ -56,37 +57,7 @@ public sealed class KillTests(PostgresServer postgres) : IDisposable
         Directory.EnumerateFiles(extracts, $"{killed}-*").Should().BeEmpty("the next run deletes the temporary extract of the dead process");
     }
 
-    private static Process StartCli(StringBuilder output, string connectionString, params string[] args)
-    {
-        var cli = Path.Combine(AppContext.BaseDirectory, "Ingest.Cli.dll");
-        File.Exists(cli).Should().BeTrue($"the CLI is built next to the tests ({cli})");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(cli);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
 
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["INGEST_ConnectionStrings__" + Orders.Connection] = connectionString;
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Cannot start the CLI.");
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task<bool> WaitForAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < timeout && !condition())
-        {
-            await Task.Delay(10);
-        }
-
-        return condition();
-    }
 
     private static bool AnyFile(string folder)
         => Directory.Exists(folder) && Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Any();
