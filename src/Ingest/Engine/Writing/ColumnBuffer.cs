@@ -1,130 +1,178 @@
+using System.Runtime.CompilerServices;
+using System.Text;
 using Ingest.Definitions;
-using Parquet;
-using Parquet.Schema;
 
 namespace Ingest.Engine.Writing;
 
 /// <summary>
-/// The values of one column for the rows of one pending row group. A buffer keeps its arrays when it is
-/// <see cref="Reset"/>, so the writer reuses it for the next row group instead of allocating large arrays
-/// again; strings are copied into one character array, so a row group holds no small objects for the
-/// garbage collector to trace and promote (the source strings die young).
+/// The values of one column for the rows of one pending row group, already in their Parquet physical form
+/// (days since the epoch, microseconds since the epoch, unscaled decimals, UTF-8 bytes): a definition flag
+/// per row and the non-null values packed densely, as Parquet stores them. A buffer keeps its arrays when it
+/// is <see cref="Reset"/>, so the writer reuses it for the next row group instead of allocating large arrays
+/// again, and it holds no small objects for the garbage collector to trace.
 /// </summary>
 internal abstract class ColumnBuffer
 {
     protected const int InitialCapacity = 1024;
 
+    private byte[] _defined = new byte[InitialCapacity];
+
+    /// <summary>Gets the number of rows.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Gets the number of null values.</summary>
+    public int NullCount { get; private set; }
+
+    /// <summary>Gets 1 for each row with a value, 0 for a null.</summary>
+    public ReadOnlySpan<byte> Defined => _defined.AsSpan(0, Count);
+
     public abstract long EstimatedBytes { get; }
 
     public static ColumnBuffer Create(ColumnDefinition column) => column.Type.Kind switch
     {
-        ColumnKind.String => new StringColumnBuffer(),
-        ColumnKind.Boolean => new ValueColumnBuffer<bool>(1),
-        ColumnKind.Int32 => new ValueColumnBuffer<int>(4),
-        ColumnKind.Int64 => new ValueColumnBuffer<long>(8),
-        ColumnKind.Float => new ValueColumnBuffer<float>(4),
-        ColumnKind.Double => new ValueColumnBuffer<double>(8),
-        ColumnKind.Decimal => new ValueColumnBuffer<decimal>(16),
-        ColumnKind.Date => new ValueColumnBuffer<DateOnly>(4),
-        ColumnKind.Timestamp => new ValueColumnBuffer<DateTime>(8),
+        ColumnKind.String => new BinaryColumnBuffer(),
+        ColumnKind.Boolean => new FixedColumnBuffer<bool>(static v => (bool)v),
+        ColumnKind.Int32 => new FixedColumnBuffer<int>(static v => (int)v),
+        ColumnKind.Int64 => new FixedColumnBuffer<long>(static v => (long)v),
+        ColumnKind.Float => new FixedColumnBuffer<float>(static v => (float)v),
+        ColumnKind.Double => new FixedColumnBuffer<double>(static v => (double)v),
+        ColumnKind.Decimal when column.Type.Precision <= 18 => new FixedColumnBuffer<long>(v => (long)Unscaled((decimal)v, column.Type.Scale)),
+        ColumnKind.Decimal => new FixedColumnBuffer<Int128>(v => Unscaled((decimal)v, column.Type.Scale)),
+        ColumnKind.Date => new FixedColumnBuffer<int>(static v => ((DateOnly)v).DayNumber - UnixEpochDay),
+        ColumnKind.Timestamp => new FixedColumnBuffer<long>(static v => EpochMicros((DateTime)v)),
         _ => throw new ArgumentOutOfRangeException(nameof(column)),
     };
 
     public abstract void Add(object? value);
 
-    public abstract Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, CancellationToken cancellationToken);
-
     /// <summary>Empties the buffer for the next row group, keeping its arrays.</summary>
-    public abstract void Reset();
+    public virtual void Reset()
+    {
+        Count = 0;
+        NullCount = 0;
+    }
+
+    protected void AddDefinition(bool present)
+    {
+        if (Count == _defined.Length)
+        {
+            Array.Resize(ref _defined, _defined.Length * 2);
+        }
+
+        _defined[Count++] = present ? (byte)1 : (byte)0;
+        if (!present)
+        {
+            NullCount++;
+        }
+    }
+
+    private static readonly int UnixEpochDay = new DateOnly(1970, 1, 1).DayNumber;
+
+    /// <summary>Microseconds since 1970-01-01T00:00:00Z (a local time is converted to UTC first).</summary>
+    internal static long EpochMicros(DateTime value)
+    {
+        var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value;
+        return (utc.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMicrosecond;
+    }
+
+    /// <summary>The unscaled integer of <paramref name="value"/> at <paramref name="scale"/> decimal places (rounded half to even).</summary>
+    internal static Int128 Unscaled(decimal value, int scale)
+    {
+        if (value.Scale > scale)
+        {
+            value = decimal.Round(value, scale, MidpointRounding.ToEven);
+        }
+
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var mantissa = ((Int128)(uint)bits[2] << 64) | ((Int128)(uint)bits[1] << 32) | (uint)bits[0];
+        for (var s = value.Scale; s < scale; s++)
+        {
+            mantissa *= 10;
+        }
+
+        return (bits[3] & int.MinValue) != 0 ? -mantissa : mantissa;
+    }
 }
 
-internal sealed class ValueColumnBuffer<T>(int valueBytes) : ColumnBuffer
-    where T : struct
+/// <summary>A column of fixed-width values (numbers, booleans, dates, timestamps, decimals).</summary>
+internal sealed class FixedColumnBuffer<T>(Func<object, T> convert) : ColumnBuffer
+    where T : unmanaged
 {
-    private T?[] _values = new T?[InitialCapacity];
-    private int _count;
+    private T[] _values = new T[InitialCapacity];
+    private int _valueCount;
 
-    public override long EstimatedBytes => (long)_count * (valueBytes + 1);
+    public ReadOnlySpan<T> Values => _values.AsSpan(0, _valueCount);
+
+    public override long EstimatedBytes => ((long)_valueCount * Unsafe.SizeOf<T>()) + Count;
 
     public override void Add(object? value)
     {
-        if (_count == _values.Length)
+        AddDefinition(value is not null);
+        if (value is null)
+        {
+            return;
+        }
+
+        if (_valueCount == _values.Length)
         {
             Array.Resize(ref _values, _values.Length * 2);
         }
 
-        _values[_count++] = value is null ? null : (T)value;
-    }
-
-    public override async Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, CancellationToken cancellationToken)
-        => await rowGroup.WriteAsync(field, new ReadOnlyMemory<T?>(_values, 0, _count), null, null, cancellationToken).ConfigureAwait(false);
-
-    public override void Reset() => _count = 0;
-}
-
-internal sealed class StringColumnBuffer : ColumnBuffer
-{
-    private char[] _chars = new char[InitialCapacity * 16];
-    private int[] _ends = new int[InitialCapacity]; // end of value i in _chars; -1 - end for a null
-    private ReadOnlyMemory<char>?[] _slices = [];
-    private int _count;
-    private int _length;
-
-    // Per value: its end offset, its slice when written, and two bytes per character.
-    public override long EstimatedBytes => ((long)_count * 28) + ((long)_length * 2);
-
-    public override void Add(object? value)
-    {
-        if (_count == _ends.Length)
-        {
-            Array.Resize(ref _ends, _ends.Length * 2);
-        }
-
-        if (value is not string s)
-        {
-            _ends[_count++] = -1 - _length;
-            return;
-        }
-
-        if (_length + s.Length > _chars.Length)
-        {
-            Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _length + s.Length));
-        }
-
-        s.CopyTo(0, _chars, _length, s.Length);
-        _length += s.Length;
-        _ends[_count++] = _length;
-    }
-
-    public override async Task WriteAsync(ParquetRowGroupWriter rowGroup, DataField field, CancellationToken cancellationToken)
-    {
-        if (_slices.Length < _count)
-        {
-            _slices = new ReadOnlyMemory<char>?[_ends.Length];
-        }
-
-        var start = 0;
-        for (var i = 0; i < _count; i++)
-        {
-            var end = _ends[i];
-            if (end < 0)
-            {
-                _slices[i] = null;
-                start = -1 - end;
-            }
-            else
-            {
-                _slices[i] = new ReadOnlyMemory<char>(_chars, start, end - start);
-                start = end;
-            }
-        }
-
-        await rowGroup.WriteAsync(field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(_slices, 0, _count), null, null, cancellationToken).ConfigureAwait(false);
+        _values[_valueCount++] = convert(value);
     }
 
     public override void Reset()
     {
-        _count = 0;
+        base.Reset();
+        _valueCount = 0;
+    }
+}
+
+/// <summary>A column of strings, kept as UTF-8 bytes one after the other with the end of each.</summary>
+internal sealed class BinaryColumnBuffer : ColumnBuffer
+{
+    private byte[] _bytes = new byte[InitialCapacity * 16];
+    private int[] _ends = new int[InitialCapacity];
+    private int _valueCount;
+    private int _length;
+
+    public ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _length);
+
+    /// <summary>Gets the end offset in <see cref="Bytes"/> of each value (the start is the previous end).</summary>
+    public ReadOnlySpan<int> Ends => _ends.AsSpan(0, _valueCount);
+
+    public int ValueCount => _valueCount;
+
+    public override long EstimatedBytes => ((long)_valueCount * 4) + _length + Count;
+
+    public override void Add(object? value)
+    {
+        AddDefinition(value is not null);
+        if (value is not string s)
+        {
+            return;
+        }
+
+        if (_valueCount == _ends.Length)
+        {
+            Array.Resize(ref _ends, _ends.Length * 2);
+        }
+
+        var max = Encoding.UTF8.GetMaxByteCount(s.Length);
+        if (_length + max > _bytes.Length)
+        {
+            Array.Resize(ref _bytes, (int)Math.Min(Array.MaxLength, Math.Max((long)_bytes.Length * 2, (long)_length + max)));
+        }
+
+        _length += Encoding.UTF8.GetBytes(s, _bytes.AsSpan(_length));
+        _ends[_valueCount++] = _length;
+    }
+
+    public override void Reset()
+    {
+        base.Reset();
+        _valueCount = 0;
         _length = 0;
     }
 }

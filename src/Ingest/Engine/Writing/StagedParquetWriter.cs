@@ -1,8 +1,7 @@
 using System.Globalization;
 using Ingest.Definitions;
 using Ingest.Storage;
-using Parquet;
-using Parquet.Schema;
+using Ingest.Engine.Writing.Parquet;
 
 namespace Ingest.Engine.Writing;
 
@@ -33,9 +32,8 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
     private readonly ILakeStorage _lake;
     private readonly LakeZone _zone;
     private readonly IReadOnlyList<ColumnDefinition> _columns;
-    private readonly ParquetSchema _schema;
-    private readonly DataField[] _fields;
-    private readonly ParquetOptions _options;
+    private readonly ParquetColumn[] _parquetColumns;
+    private readonly ColumnChunkEncoder _encoder;
     private readonly string _stagingPrefix;
     private readonly string _finalPrefix;
     private readonly string _runId;
@@ -73,9 +71,8 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         _lake = lake;
         _zone = zone;
         _columns = columns;
-        _schema = ParquetSchemas.Create(columns);
-        _fields = _schema.GetDataFields();
-        _options = ParquetSchemas.WriteOptions(write.Compression, columns);
+        _parquetColumns = [.. columns.Select(ParquetColumn.From)];
+        _encoder = new ColumnChunkEncoder(write.Compression);
         _stagingPrefix = stagingPrefix;
         _finalPrefix = finalPrefix;
         _runId = runId;
@@ -180,7 +177,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
             var stagingKey = _stagingPrefix + state.Path + name;
             var writer = await _lake.OpenWriteAsync(_zone, stagingKey, cancellationToken).ConfigureAwait(false);
             var stream = new WriteCountingStream(writer.Stream);
-            var parquet = await ParquetWriter.CreateAsync(_schema, stream, _options, false, cancellationToken).ConfigureAwait(false);
+            var parquet = new ParquetFileWriter(stream, _parquetColumns);
             state.File = new OpenFile(writer, stream, parquet, stagingKey, _finalPrefix + state.Path + name);
             _openFiles++;
         }
@@ -200,13 +197,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         var file = state.File!;
         try
         {
-            using (var rowGroup = file.Parquet.CreateRowGroup())
-            {
-                for (var i = 0; i < _fields.Length; i++)
-                {
-                    await buffers[i].WriteAsync(rowGroup, _fields[i], cancellationToken).ConfigureAwait(false);
-                }
-            }
+            await file.Parquet.WriteRowGroupAsync(buffers, rows, _encoder, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -260,7 +251,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
 
         state.File = null;
         _openFiles--;
-        await file.Parquet.DisposeAsync().ConfigureAwait(false);
+        await file.Parquet.CompleteAsync(_encoder, cancellationToken).ConfigureAwait(false);
         await file.Writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         await file.Writer.DisposeAsync().ConfigureAwait(false);
         _completed.Add(new StagedFile(_zone, file.StagingKey, file.FinalKey, state.Path, file.Rows, file.Stream.BytesWritten));
@@ -304,13 +295,13 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         public OpenFile? File { get; set; }
     }
 
-    private sealed class OpenFile(ILakeObjectWriter writer, WriteCountingStream stream, ParquetWriter parquet, string stagingKey, string finalKey)
+    private sealed class OpenFile(ILakeObjectWriter writer, WriteCountingStream stream, ParquetFileWriter parquet, string stagingKey, string finalKey)
     {
         public ILakeObjectWriter Writer { get; } = writer;
 
         public WriteCountingStream Stream { get; } = stream;
 
-        public ParquetWriter Parquet { get; } = parquet;
+        public ParquetFileWriter Parquet { get; } = parquet;
 
         public string StagingKey { get; } = stagingKey;
 
