@@ -136,6 +136,7 @@ internal sealed class BinaryColumnBuffer : ColumnBuffer
     private int[] _ends = new int[InitialCapacity];
     private int _valueCount;
     private int _length;
+    private string? _previous;
 
     public ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _length);
 
@@ -165,7 +166,20 @@ internal sealed class BinaryColumnBuffer : ColumnBuffer
             Array.Resize(ref _bytes, (int)Math.Min(Array.MaxLength, Math.Max((long)_bytes.Length * 2, (long)_length + max)));
         }
 
-        _length += Encoding.UTF8.GetBytes(s, _bytes.AsSpan(_length));
+        if (ReferenceEquals(s, _previous) && _valueCount > 0)
+        {
+            // The same instance again (a run id, an input name, a code the reader interned): copy its bytes.
+            var start = _valueCount > 1 ? _ends[_valueCount - 2] : 0;
+            var previous = _bytes.AsSpan(start, _ends[_valueCount - 1] - start);
+            previous.CopyTo(_bytes.AsSpan(_length));
+            _length += previous.Length;
+        }
+        else
+        {
+            _length += Encoding.UTF8.GetBytes(s, _bytes.AsSpan(_length));
+            _previous = s;
+        }
+
         _ends[_valueCount++] = _length;
     }
 
@@ -174,5 +188,6 @@ internal sealed class BinaryColumnBuffer : ColumnBuffer
         base.Reset();
         _valueCount = 0;
         _length = 0;
+        _previous = null;
     }
 }

@@ -49,6 +49,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
     private int _openFiles;
     private int _sequence;
     private Task _inFlight = Task.CompletedTask;
+    private PartitionState? _last;
 
     // Column buffers of written row groups, kept for the next ones (a few sets: unpartitioned, the one in
     // flight comes back while the next fills). Taken by the caller, given back by the background write.
@@ -89,35 +90,61 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
     public long RowsWritten { get; private set; }
 
     /// <summary>Adds a row (values in the order of the writer's columns) to a partition.</summary>
-    public async ValueTask AddAsync(string partitionPath, object?[] values, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Synchronous unless a row group is due (every 128 rows of a partition the buffered size is checked):
+    /// no state machine per row. Rows of the same partition usually arrive together with the same path
+    /// instance, which finds the partition without hashing the path.
+    /// </remarks>
+    public ValueTask AddAsync(string partitionPath, object?[] values, CancellationToken cancellationToken)
     {
-        if (!_partitions.TryGetValue(partitionPath, out var state))
+        var state = _last;
+        if (state is null || !ReferenceEquals(state.Path, partitionPath))
         {
-            state = new PartitionState(partitionPath);
-            _partitions.Add(partitionPath, state);
+            if (!_partitions.TryGetValue(partitionPath, out state))
+            {
+                state = new PartitionState(partitionPath);
+                _partitions.Add(partitionPath, state);
+            }
+
+            _last = state;
         }
 
         // Buffers are released after each row group (see FlushAsync) and allocated again on demand, so a
         // partition that received rows once does not hold memory for the rest of the run.
         if (state.Buffers is null)
         {
-            // No more partitions buffering than files may be open: rows sorted by the partition column
-            // (a day after another) then write each partition as it ends, with the same few buffer sets.
-            if (_buffering >= _maxOpenFiles)
-            {
-                var coldest = _partitions.Values.Where(p => p.Buffers is not null).MinBy(p => p.LastUsed)!;
-                await FlushAsync(coldest, cancellationToken).ConfigureAwait(false);
-            }
-
-            lock (_spare)
-            {
-                state.Buffers = _spare.TryPop(out var spare) ? spare : [.. _columns.Select(ColumnBuffer.Create)];
-            }
-
-            _buffering++;
+            return AddWithNewBuffersAsync(state, values, cancellationToken);
         }
 
-        var buffers = state.Buffers;
+        Append(state, state.Buffers, values);
+        return (state.Rows & 127) == 0 ? CheckSizeAsync(state, cancellationToken) : ValueTask.CompletedTask;
+    }
+
+    private async ValueTask AddWithNewBuffersAsync(PartitionState state, object?[] values, CancellationToken cancellationToken)
+    {
+        // No more partitions buffering than files may be open: rows sorted by the partition column
+        // (a day after another) then write each partition as it ends, with the same few buffer sets.
+        if (_buffering >= _maxOpenFiles)
+        {
+            var coldest = _partitions.Values.Where(p => p.Buffers is not null).MinBy(p => p.LastUsed)!;
+            await FlushAsync(coldest, cancellationToken).ConfigureAwait(false);
+        }
+
+        lock (_spare)
+        {
+            state.Buffers = _spare.TryPop(out var spare) ? spare : [.. _columns.Select(ColumnBuffer.Create)];
+        }
+
+        _buffering++;
+        Append(state, state.Buffers, values);
+        if ((state.Rows & 127) == 0)
+        {
+            await CheckSizeAsync(state, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Append(PartitionState state, ColumnBuffer[] buffers, object?[] values)
+    {
         for (var i = 0; i < buffers.Length; i++)
         {
             buffers[i].Add(values[i]);
@@ -126,20 +153,27 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         state.Rows++;
         RowsWritten++;
         state.LastUsed = ++_clock;
-        if ((state.Rows & 127) == 0)
+    }
+
+    private async ValueTask CheckSizeAsync(PartitionState state, CancellationToken cancellationToken)
+    {
+        var before = state.Bytes;
+        long bytes = 0;
+        foreach (var buffer in state.Buffers!)
         {
-            var before = state.Bytes;
-            state.Bytes = buffers.Sum(b => b.EstimatedBytes);
-            _bufferedBytes += state.Bytes - before;
-            if (state.Bytes >= _rowGroupBytes)
-            {
-                await FlushAsync(state, cancellationToken).ConfigureAwait(false);
-            }
-            else if (_bufferedBytes > _memoryBudget)
-            {
-                var largest = _partitions.Values.MaxBy(p => p.Bytes)!;
-                await FlushAsync(largest, cancellationToken).ConfigureAwait(false);
-            }
+            bytes += buffer.EstimatedBytes;
+        }
+
+        state.Bytes = bytes;
+        _bufferedBytes += state.Bytes - before;
+        if (state.Bytes >= _rowGroupBytes)
+        {
+            await FlushAsync(state, cancellationToken).ConfigureAwait(false);
+        }
+        else if (_bufferedBytes > _memoryBudget)
+        {
+            var largest = _partitions.Values.MaxBy(p => p.Bytes)!;
+            await FlushAsync(largest, cancellationToken).ConfigureAwait(false);
         }
     }
 
