@@ -197,22 +197,23 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
             return;
         }
 
-        // The previous row group first: files change only when nothing is in flight.
+        // The previous operation first: one row group in flight at a time. Which file a row group goes to, which
+        // file is closed to make room and every file name are decided here, in the caller's order; opening,
+        // encoding, closing (footer, flush to disk) happen on the thread pool while the caller reads on.
         await _inFlight.ConfigureAwait(false);
+        OpenFile? evicted = null;
         if (state.File is null)
         {
             if (_openFiles >= _maxOpenFiles)
             {
                 var victim = _partitions.Values.Where(p => p.File is not null).MinBy(p => p.LastUsed)!;
-                await CloseFileAsync(victim, cancellationToken).ConfigureAwait(false);
+                evicted = victim.File;
+                victim.File = null;
+                _openFiles--;
             }
 
             var name = string.Create(CultureInfo.InvariantCulture, $"{_namePrefix}-{_runId}-{_sequence++:D5}.parquet");
-            var stagingKey = _stagingPrefix + state.Path + name;
-            var writer = await _lake.OpenWriteAsync(_zone, stagingKey, cancellationToken).ConfigureAwait(false);
-            var stream = new WriteCountingStream(writer.Stream);
-            var parquet = new ParquetFileWriter(stream, _parquetColumns);
-            state.File = new OpenFile(writer, stream, parquet, stagingKey, _finalPrefix + state.Path + name);
+            state.File = new OpenFile(state.Path, _stagingPrefix + state.Path + name, _finalPrefix + state.Path + name);
             _openFiles++;
         }
 
@@ -222,15 +223,28 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         _bufferedBytes -= state.Bytes;
         state.Bytes = 0;
         state.Rows = 0;
-        _inFlight = Task.Run(() => WriteRowGroupAsync(state, buffers, rows, cancellationToken), cancellationToken);
+        // Not cancelled before it starts: an evicted file must still be closed or aborted by it.
+        _inFlight = Task.Run(() => WriteRowGroupAsync(state, evicted, buffers, rows, cancellationToken), CancellationToken.None);
     }
 
-    /// <summary>Encodes one row group into the partition's open file (on the thread pool; one at a time).</summary>
-    private async Task WriteRowGroupAsync(PartitionState state, ColumnBuffer[] buffers, int rows, CancellationToken cancellationToken)
+    /// <summary>Closes an evicted file, then encodes one row group into the partition's file, opening it first (on the thread pool; one at a time).</summary>
+    private async Task WriteRowGroupAsync(PartitionState state, OpenFile? evicted, ColumnBuffer[] buffers, int rows, CancellationToken cancellationToken)
     {
         var file = state.File!;
         try
         {
+            if (evicted is not null)
+            {
+                await CloseAsync(evicted, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (file.Parquet is null)
+            {
+                file.Writer = await _lake.OpenWriteAsync(_zone, file.StagingKey, cancellationToken).ConfigureAwait(false);
+                file.Stream = new WriteCountingStream(file.Writer.Stream);
+                file.Parquet = new ParquetFileWriter(file.Stream, _parquetColumns);
+            }
+
             await file.Parquet.WriteRowGroupAsync(buffers, rows, _encoder, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -250,9 +264,12 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         }
 
         file.Rows += rows;
-        if (file.Stream.BytesWritten >= _targetFileBytes)
+        if (file.Stream!.BytesWritten >= _targetFileBytes)
         {
-            await CloseFileAsync(state, cancellationToken).ConfigureAwait(false);
+            // The caller reads state.File only after awaiting this task.
+            state.File = null;
+            _openFiles--;
+            await CloseAsync(file, cancellationToken).ConfigureAwait(false);
         }
 
         KeepToBudget();
@@ -285,10 +302,27 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
 
         state.File = null;
         _openFiles--;
-        await file.Parquet.CompleteAsync(_encoder, cancellationToken).ConfigureAwait(false);
-        await file.Writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        await file.Writer.DisposeAsync().ConfigureAwait(false);
-        _completed.Add(new StagedFile(_zone, file.StagingKey, file.FinalKey, state.Path, file.Rows, file.Stream.BytesWritten));
+        await CloseAsync(file, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the footer, completes the object (the lake makes it durable) and records the staged file.</summary>
+    private async Task CloseAsync(OpenFile file, CancellationToken cancellationToken)
+    {
+        if (file.Parquet is null)
+        {
+            return;
+        }
+
+        // Disposed however it ends: a writer that was not completed is aborted by the lake.
+        var writer = file.Writer!;
+        await using (writer.ConfigureAwait(false))
+        {
+            await file.Parquet.CompleteAsync(_encoder, cancellationToken).ConfigureAwait(false);
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        file.Parquet = null;
+        _completed.Add(new StagedFile(_zone, file.StagingKey, file.FinalKey, file.PartitionPath, file.Rows, file.Stream!.BytesWritten));
     }
 
     public async ValueTask DisposeAsync()
@@ -306,10 +340,10 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
 
         foreach (var state in _partitions.Values)
         {
-            if (state.File is { } file)
+            if (state.File is { Writer: { } writer })
             {
                 state.File = null;
-                await file.Writer.DisposeAsync().ConfigureAwait(false);
+                await writer.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
@@ -329,17 +363,20 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         public OpenFile? File { get; set; }
     }
 
-    private sealed class OpenFile(ILakeObjectWriter writer, WriteCountingStream stream, ParquetFileWriter parquet, string stagingKey, string finalKey)
+    /// <summary>A file of a partition: named when decided, opened by the first row group written to it.</summary>
+    private sealed class OpenFile(string partitionPath, string stagingKey, string finalKey)
     {
-        public ILakeObjectWriter Writer { get; } = writer;
-
-        public WriteCountingStream Stream { get; } = stream;
-
-        public ParquetFileWriter Parquet { get; } = parquet;
+        public string PartitionPath { get; } = partitionPath;
 
         public string StagingKey { get; } = stagingKey;
 
         public string FinalKey { get; } = finalKey;
+
+        public ILakeObjectWriter? Writer { get; set; }
+
+        public WriteCountingStream? Stream { get; set; }
+
+        public ParquetFileWriter? Parquet { get; set; }
 
         public long Rows { get; set; }
     }
