@@ -213,7 +213,9 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
             }
 
             var name = string.Create(CultureInfo.InvariantCulture, $"{_namePrefix}-{_runId}-{_sequence++:D5}.parquet");
-            state.File = new OpenFile(state.Path, _stagingPrefix + state.Path + name, _finalPrefix + state.Path + name);
+            // Staged flat (the name is unique): a folder per partition would be created twice, in staging and
+            // in the dataset, and creating folders and files is much of the cost of writing many partitions.
+            state.File = new OpenFile(state.Path, _stagingPrefix + name, _finalPrefix + state.Path + name);
             _openFiles++;
         }
 
