@@ -113,14 +113,26 @@ internal sealed partial class ValueConverter
 
                 return "expected true/false, yes/no, y/n, t/f or 1/0";
             case ColumnKind.Int32:
+                if (TryParsePlainDigits(s, 9, out var plainInt))
+                {
+                    value = Box((int)plainInt);
+                    return null;
+                }
+
                 if (int.TryParse(s, _integerStyle, _numbers, out var i))
                 {
-                    value = i;
+                    value = Box(i);
                     return null;
                 }
 
                 return long.TryParse(s, _integerStyle, _numbers, out _) ? "out of the int32 range" : "expected a whole number";
             case ColumnKind.Int64:
+                if (TryParsePlainDigits(s, 18, out var plainLong))
+                {
+                    value = plainLong;
+                    return null;
+                }
+
                 if (long.TryParse(s, _integerStyle, _numbers, out var l))
                 {
                     value = l;
@@ -202,6 +214,43 @@ internal sealed partial class ValueConverter
     /// in all and within the type. Anything else (white space, group separators, too many places, too large)
     /// returns <see langword="false"/> and takes the general path, which also words the error.
     /// </summary>
+    /// <summary>
+    /// The common case of a whole number: an optional '-' and at most <paramref name="maxDigits"/> ASCII digits
+    /// (so it cannot overflow), nothing else. Anything else (a sign '+', spaces, group separators, more digits)
+    /// takes the framework's parser, with its range checks and messages.
+    /// </summary>
+    internal static bool TryParsePlainDigits(string s, int maxDigits, out long value)
+    {
+        value = 0;
+        var negative = s.Length > 0 && s[0] == '-';
+        var start = negative ? 1 : 0;
+        var digits = s.Length - start;
+        if (digits < 1 || digits > maxDigits)
+        {
+            return false;
+        }
+
+        long result = 0;
+        for (var k = start; k < s.Length; k++)
+        {
+            var d = (uint)(s[k] - '0');
+            if (d > 9)
+            {
+                return false;
+            }
+
+            result = (result * 10) + d;
+        }
+
+        value = negative ? -result : result;
+        return true;
+    }
+
+    /// <summary>Boxes an int, sharing the boxes of small values (quantities, codes, flags) instead of allocating one per row.</summary>
+    private static object Box(int value) => (uint)(value + 128) < (uint)SmallInts.Length ? SmallInts[value + 128] : value;
+
+    private static readonly object[] SmallInts = [.. Enumerable.Range(-128, 1152).Select(v => (object)v)];
+
     private bool TryParsePlainDecimal(string s, ColumnType type, out decimal value)
     {
         value = default;

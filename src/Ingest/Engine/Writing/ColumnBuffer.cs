@@ -145,6 +145,9 @@ internal sealed class BinaryColumnBuffer : ColumnBuffer
 
     public int ValueCount => _valueCount;
 
+    /// <summary>Gets whether every value is the same string instance (a lineage column: the run id, the input name).</summary>
+    public bool SingleInstance { get; private set; }
+
     public override long EstimatedBytes => ((long)_valueCount * 4) + _length + Count;
 
     public override void Add(object? value)
@@ -177,6 +180,7 @@ internal sealed class BinaryColumnBuffer : ColumnBuffer
         else
         {
             _length += Encoding.UTF8.GetBytes(s, _bytes.AsSpan(_length));
+            SingleInstance = _valueCount == 0;
             _previous = s;
         }
 

@@ -160,4 +160,55 @@ public sealed class ValueConverterTests
             problem.Should().Be("expected a date as yyyy-MM-dd");
         }
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-0")]
+    [InlineData("007")]
+    [InlineData("123456789")]
+    [InlineData("-123456789")]
+    [InlineData("2147483647")]
+    [InlineData("-2147483648")]
+    [InlineData("2147483648")]
+    [InlineData("999999999999999999")]
+    [InlineData("9223372036854775807")]
+    [InlineData("-9223372036854775808")]
+    [InlineData("9223372036854775808")]
+    [InlineData("+5")]
+    [InlineData(" 5")]
+    [InlineData("5 ")]
+    [InlineData("1,000")]
+    [InlineData("12a")]
+    [InlineData("-")]
+    [InlineData("--1")]
+    [InlineData("1.0")]
+    [InlineData("٣")]
+    public void TryConvert_WholeNumbers_AreWhatTheGeneralParserGives(string text)
+    {
+        const System.Globalization.NumberStyles style = System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowLeadingWhite | System.Globalization.NumberStyles.AllowTrailingWhite;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+
+        var intProblem = Csv.TryConvert(text, ColumnType.Int32, out var intValue);
+        var longProblem = Csv.TryConvert(text, ColumnType.Int64, out var longValue);
+
+        if (int.TryParse(text, style, inv, out var i))
+        {
+            intProblem.Should().BeNull();
+            intValue.Should().Be(i);
+        }
+        else
+        {
+            intProblem.Should().NotBeNull();
+        }
+
+        if (long.TryParse(text, style, inv, out var l))
+        {
+            longProblem.Should().BeNull();
+            longValue.Should().Be(l);
+        }
+        else
+        {
+            longProblem.Should().NotBeNull();
+        }
+    }
 }

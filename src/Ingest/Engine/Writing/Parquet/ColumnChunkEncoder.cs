@@ -345,20 +345,42 @@ internal sealed class ColumnChunkEncoder(ParquetCompression compression)
         var all = strings.Bytes;
         var ends = strings.Ends;
         var (minStart, minEnd, maxStart, maxEnd) = (0, ends[0], 0, ends[0]);
+        var minPrefix = Prefix(all[..ends[0]]);
+        var maxPrefix = minPrefix;
         for (var i = 1; i < ends.Length; i++)
         {
+            // Unsigned byte order; the first eight bytes decide most comparisons without a call.
             var value = all[ends[i - 1]..ends[i]];
-            if (value.SequenceCompareTo(all[minStart..minEnd]) < 0)
+            var prefix = Prefix(value);
+            if (prefix < minPrefix || (prefix == minPrefix && value.SequenceCompareTo(all[minStart..minEnd]) < 0))
             {
-                (minStart, minEnd) = (ends[i - 1], ends[i]);
+                (minStart, minEnd, minPrefix) = (ends[i - 1], ends[i], prefix);
             }
-            else if (value.SequenceCompareTo(all[maxStart..maxEnd]) > 0)
+
+            if (prefix > maxPrefix || (prefix == maxPrefix && value.SequenceCompareTo(all[maxStart..maxEnd]) > 0))
             {
-                (maxStart, maxEnd) = (ends[i - 1], ends[i]);
+                (maxStart, maxEnd, maxPrefix) = (ends[i - 1], ends[i], prefix);
             }
         }
 
         return (all[minStart..minEnd].ToArray(), all[maxStart..maxEnd].ToArray());
+    }
+
+    /// <summary>The first eight bytes as a big-endian number (zeros after a shorter value): ordered as the bytes are.</summary>
+    private static ulong Prefix(ReadOnlySpan<byte> value)
+    {
+        if (value.Length >= 8)
+        {
+            return BinaryPrimitives.ReadUInt64BigEndian(value);
+        }
+
+        ulong prefix = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            prefix |= (ulong)value[i] << (56 - (8 * i));
+        }
+
+        return prefix;
     }
 
     private static byte[] LittleEndian<T>(T value)

@@ -60,6 +60,15 @@ internal sealed class StringDictionary
             _entryHash = new ulong[limit + 1];
         }
 
+        if (strings.SingleInstance)
+        {
+            // One value throughout: one entry, no hashing.
+            Count = 1;
+            (_entryStart[0], _entryEnd[0]) = (0, strings.Ends[0]);
+            _indices.AsSpan(0, values).Clear();
+            return true;
+        }
+
         var mask = capacity - 1;
         var all = strings.Bytes;
         var ends = strings.Ends;
