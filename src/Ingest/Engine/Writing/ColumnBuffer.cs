@@ -52,6 +52,7 @@ internal abstract class ColumnBuffer
         NullCount = 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected void AddDefinition(bool present)
     {
         if (Count == _defined.Length)
@@ -60,10 +61,7 @@ internal abstract class ColumnBuffer
         }
 
         _defined[Count++] = present ? (byte)1 : (byte)0;
-        if (!present)
-        {
-            NullCount++;
-        }
+        NullCount += present ? 0 : 1;
     }
 
     private static readonly int UnixEpochDay = new DateOnly(1970, 1, 1).DayNumber;
@@ -108,18 +106,20 @@ internal sealed class FixedColumnBuffer<T>(Func<object, T> convert) : ColumnBuff
 
     public override void Add(object? value)
     {
-        AddDefinition(value is not null);
         if (value is null)
         {
+            AddDefinition(false);
             return;
         }
 
+        var converted = convert(value);
+        AddDefinition(true);
         if (_valueCount == _values.Length)
         {
             Array.Resize(ref _values, _values.Length * 2);
         }
 
-        _values[_valueCount++] = convert(value);
+        _values[_valueCount++] = converted;
     }
 
     public override void Reset()
