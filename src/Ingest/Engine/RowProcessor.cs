@@ -179,6 +179,16 @@ internal sealed class RowProcessor
                 {
                     return Reject(inputName, record, mapping, $"{columns[c].Name}: a transform left a required column empty", $"{columns[c].Name}: missing required value");
                 }
+
+                if (values[c] is decimal m && !FitsDecimal(m, columns[c].Type))
+                {
+                    return Reject(
+                        inputName,
+                        record,
+                        mapping,
+                        string.Create(CultureInfo.InvariantCulture, $"{columns[c].Name}: a transform set {m}, which is not a {columns[c].Type} (more digits than its precision or scale)"),
+                        $"{columns[c].Name}: transform value out of range");
+                }
             }
         }
 
@@ -224,6 +234,23 @@ internal sealed class RowProcessor
         fileValues[lineage + 2] = record.Line;
         fileValues[lineage + 3] = _ingestedAtBoxed;
         return new RowOutcome(path, fileValues, null);
+    }
+
+    /// <summary>Whether a decimal has at most the type's scale in decimal places and precision in digits.</summary>
+    internal static bool FitsDecimal(decimal value, ColumnType type)
+    {
+        if (decimal.Round(value, type.Scale, MidpointRounding.ToEven) != value)
+        {
+            return false;
+        }
+
+        var limit = 1m;
+        for (var i = 0; i < type.Precision - type.Scale; i++)
+        {
+            limit *= 10;
+        }
+
+        return Math.Abs(decimal.Truncate(value)) < limit;
     }
 
     /// <summary>The merge key of a row: the invariant text of each key value, normalised so 1.5 and 1.50 agree.</summary>

@@ -226,6 +226,31 @@ public sealed class CsvIngestTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_TransformSetsADecimalBeyondItsType_QuarantinesTheRowWithTheReason()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id) with { Quality = new QualitySettings { MaxRejectRatio = 0.9 } });
+
+        var result = await _h.RunAsync(
+            id,
+            b => b.AddTransform(row => row["amount"] = row.Get<long>("id") switch
+            {
+                2 => 123_456_789_012_345_678_901.5m, // more integer digits than decimal(18,2)
+                3 => 1.005m, // more decimal places than the scale
+                _ => row.Get<decimal?>("amount"),
+            }),
+            EngineHarness.Text("t.csv", "id,customer,amount,qty\n1,ada,10.00,1\n2,bob,500.00,1\n3,cy,1.00,1\n"));
+
+        result.Run.RowsWritten.Should().Be(1);
+        result.Run.RowsRejected.Should().Be(2);
+        (await _h.ScalarAsync(id, "SELECT sum(amount) FROM {curated}")).Should().Be(10.00m);
+        var reasons = (await _h.QueryAsync(id, "SELECT _reason FROM {quarantine} ORDER BY _source_line")).Select(r => (string)r[0]!).ToList();
+        reasons.Should().HaveCount(2);
+        reasons[0].Should().StartWith("amount: a transform set 123456789012345678901.5, which is not a decimal(18,2)");
+        reasons[1].Should().StartWith("amount: a transform set 1.005, which is not a decimal(18,2)");
+    }
+
+    [Fact]
     public async Task RunAsync_JsonLinesInput_MapsPropertiesAndQuarantinesInvalidLines()
     {
         var id = IngestTestData.NewDatasetId("crm");

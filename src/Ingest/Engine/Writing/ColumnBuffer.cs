@@ -36,7 +36,7 @@ internal abstract class ColumnBuffer
         ColumnKind.Int64 => new FixedColumnBuffer<long>(static v => (long)v),
         ColumnKind.Float => new FixedColumnBuffer<float>(static v => (float)v),
         ColumnKind.Double => new FixedColumnBuffer<double>(static v => (double)v),
-        ColumnKind.Decimal when column.Type.Precision <= 18 => new FixedColumnBuffer<long>(v => (long)Unscaled((decimal)v, column.Type.Scale)),
+        ColumnKind.Decimal when column.Type.Precision <= 18 => new FixedColumnBuffer<long>(v => checked((long)Unscaled((decimal)v, column.Type.Scale))),
         ColumnKind.Decimal => new FixedColumnBuffer<Int128>(v => Unscaled((decimal)v, column.Type.Scale)),
         ColumnKind.Date => new FixedColumnBuffer<int>(static v => ((DateOnly)v).DayNumber - UnixEpochDay),
         ColumnKind.Timestamp => new FixedColumnBuffer<long>(static v => EpochMicros((DateTime)v)),
