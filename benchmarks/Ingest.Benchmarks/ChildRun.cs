@@ -38,6 +38,7 @@ internal static class ChildRun
 
         if (DefaultJit)
         {
+            start.Environment["DOTNET_TieredCompilation"] = "1";
             start.Environment["DOTNET_TieredPGO"] = "1";
             start.Environment["DOTNET_TC_QuickJitForLoops"] = "1";
         }

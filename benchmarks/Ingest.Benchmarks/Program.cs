@@ -58,7 +58,7 @@ if (profile)
     return 0;
 }
 
-Console.WriteLine($"{Environment.ProcessorCount} cores; {runs} alternating rounds per comparison; every run in its own process after a warm-up on 10,000 rows; JIT: {(ChildRun.DefaultJit ? "runtime defaults (--default-jit)" : "TieredPGO off, QuickJitForLoops off (Ingest.Benchmarks.csproj)")}");
+Console.WriteLine($"{Environment.ProcessorCount} cores; {runs} alternating rounds per comparison; every run in its own process after a warm-up on 10,000 rows; JIT: {(ChildRun.DefaultJit ? "runtime defaults (--default-jit)" : "tiered compilation off (Ingest.Benchmarks.csproj)")}");
 #if DEBUG
 Console.WriteLine("WARNING: Debug build; run with -c Release for figures worth quoting.");
 #endif
