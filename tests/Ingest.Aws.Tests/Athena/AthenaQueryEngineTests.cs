@@ -71,13 +71,19 @@ public sealed class AthenaQueryEngineTests() : ModelCheckedServer("athena-2017-0
     [Fact]
     public async Task QueryAsync_Cancelled_StopsTheQuery()
     {
+        // Cancelled once the query is running (the first poll), not on a timer: on a busy machine a timer can
+        // fire before the query has an id, and then there is nothing to stop.
+        using var cts = new CancellationTokenSource();
         Server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
         {
             ["StartQueryExecution"] = _ => CannedResponse.Ok(Canned.StartQueryExecution),
-            ["GetQueryExecution"] = _ => CannedResponse.Ok(Canned.GetQueryExecution("RUNNING")),
+            ["GetQueryExecution"] = _ =>
+            {
+                cts.CancelAfter(TimeSpan.FromMilliseconds(50));
+                return CannedResponse.Ok(Canned.GetQueryExecution("RUNNING"));
+            },
             ["StopQueryExecution"] = _ => CannedResponse.Ok(),
         });
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
 
         var act = () => Engine().QueryAsync("SELECT count(*) FROM sales.orders", cancellationToken: cts.Token);
 
