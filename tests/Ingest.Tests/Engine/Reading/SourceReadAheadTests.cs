@@ -18,7 +18,9 @@ public sealed class SourceReadAheadTests : IDisposable
     public async Task ReadBatchAsync_ThreeBatchesAndAPartialOne_DeliversEveryRecordInOrderWithItsLine()
     {
         // Multi-line quoted fields and blank lines make the line numbers differ from the record numbers.
-        var path = WriteCsv("orders.csv", (3 * SourceReadAhead.DefaultBatchSize) + 300, multiLineEvery: 100, blankLineEvery: 250);
+        const int Size = SourceReadAhead.DefaultBatchSize;
+        const int Partial = (Size / 3) + 1;
+        var path = WriteCsv("orders.csv", (3 * Size) + Partial, multiLineEvery: 100, blankLineEvery: 250);
         var expected = await ReadDirectAsync(path);
 
         var reader = Csv(path);
@@ -42,8 +44,8 @@ public sealed class SourceReadAheadTests : IDisposable
             }
         }
 
-        sizes.Should().Equal(1024, 1024, 1024, 300);
-        records.Select(r => r.Fields[0]).Should().Equal(Enumerable.Range(1, 3372).Select(i => i.ToString(CultureInfo.InvariantCulture)));
+        sizes.Should().Equal(Size, Size, Size, Partial);
+        records.Select(r => r.Fields[0]).Should().Equal(Enumerable.Range(1, (3 * Size) + Partial).Select(i => i.ToString(CultureInfo.InvariantCulture)));
         records.Should().BeEquivalentTo(expected.Records, o => o.WithStrictOrdering(), "the same records and lines as reading without read-ahead");
         records[100].Line.Should().BeGreaterThan(102, "lines count the breaks inside quoted fields and the blank lines");
         bytes.Should().BeInAscendingOrder().And.OnlyContain(b => b > 0);
@@ -97,7 +99,7 @@ public sealed class SourceReadAheadTests : IDisposable
         var reader = new ScriptedReader(records: 2500, failure);
         var sizes = new List<int>();
         var lines = new List<long>();
-        var readAhead = SourceReadAhead.Start(reader, CancellationToken.None);
+        var readAhead = SourceReadAhead.Start(reader, batchSize: 1024, capacity: 3, CancellationToken.None);
         Exception? caught = null;
         await using (readAhead)
         {
@@ -183,32 +185,35 @@ public sealed class SourceReadAheadTests : IDisposable
         OpenHandles(path).Should().Be(0);
     }
 
-    [Fact]
-    public async Task ReadBatchAsync_SlowConsumer_RecyclesAFewBatches()
+    [Theory]
+    [InlineData(8, 2)]
+    [InlineData(8, 8)]
+    [InlineData(1, 5)]
+    public async Task ReadBatchAsync_SlowConsumer_DeliversEverythingThroughAFewRecycledBatches(int batchSize, int capacity)
     {
         var path = WriteCsv("many.csv", 5_000);
         var reader = Csv(path);
         var seen = new HashSet<SourceBatch>(ReferenceEqualityComparer.Instance);
-        var total = 0;
+        var ids = new List<int>();
         await using (reader)
         {
             await reader.OpenAsync(CancellationToken.None);
-            var readAhead = SourceReadAhead.Start(reader, batchSize: 8, capacity: 2, CancellationToken.None);
+            var readAhead = SourceReadAhead.Start(reader, batchSize, capacity, CancellationToken.None);
             await using (readAhead)
             {
                 while (await readAhead.ReadBatchAsync(CancellationToken.None) is { } batch)
                 {
                     seen.Add(batch);
-                    total += batch.Count;
+                    ids.AddRange(batch.Records.Take(batch.Count).Select(r => int.Parse(r.Fields[0]!, CultureInfo.InvariantCulture)));
                     await Task.Yield(); // let the producer run ahead as far as it may
                 }
 
-                readAhead.BatchesCreated.Should().BeLessThanOrEqualTo(4, "capacity 2 + one being filled + the consumer's");
+                readAhead.BatchesCreated.Should().BeLessThanOrEqualTo(capacity + 2, "the channel's capacity + one being filled + the consumer's");
             }
         }
 
-        total.Should().Be(5_000);
-        seen.Count.Should().BeLessThanOrEqualTo(4, "625 batches went through the same few objects");
+        ids.Should().Equal(Enumerable.Range(1, 5_000));
+        seen.Count.Should().BeLessThanOrEqualTo(capacity + 2, $"{5_000 / batchSize} batches went through the same few objects");
     }
 
     [Fact]
