@@ -228,35 +228,47 @@ internal sealed class RunWork
         {
             await reader.OpenAsync(cancellationToken).ConfigureAwait(false);
             var mapping = rows.MapColumns(input.Name, reader.Header, _definition.Source.Format == SourceFormat.Csv);
-            var record = new SourceRecord(reader.Header.Count);
             var progress = _owner.Settings.Progress;
             var interval = _owner.Settings.Options.ProgressInterval;
             var bytesBefore = _bytesRead;
             var totalBytes = _inputs.Sum(i => i.Length ?? 0);
-            while (await reader.ReadAsync(record, cancellationToken).ConfigureAwait(false))
+
+            // Parse on the second core: the reader runs ahead on its own task and hands over batches of records,
+            // in order; its exception surfaces here after the records before it. Disposed (the producer stopped
+            // and awaited) before the reader.
+            var readAhead = SourceReadAhead.Start(reader, cancellationToken);
+            await using (readAhead.ConfigureAwait(false))
             {
-                _rowsRead++;
-                var outcome = rows.Process(input.Name, record, mapping);
-                if (outcome.Rejection is { } rejection)
+                while (await readAhead.ReadBatchAsync(cancellationToken).ConfigureAwait(false) is { } batch)
                 {
-                    _rowsRejected++;
-                    _reasons[rejection.ReasonKey] = _reasons.GetValueOrDefault(rejection.ReasonKey) + 1;
-                    await quarantine.AddAsync(rows.QuarantinePartition, rejection.Values, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    _rowsWritten++;
-                    await curated.AddAsync(outcome.PartitionPath!, outcome.FileValues!, cancellationToken).ConfigureAwait(false);
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        var record = batch.Records[i];
+                        _rowsRead++;
+                        var outcome = rows.Process(input.Name, record, mapping);
+                        if (outcome.Rejection is { } rejection)
+                        {
+                            _rowsRejected++;
+                            _reasons[rejection.ReasonKey] = _reasons.GetValueOrDefault(rejection.ReasonKey) + 1;
+                            await quarantine.AddAsync(rows.QuarantinePartition, rejection.Values, cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            _rowsWritten++;
+                            await curated.AddAsync(outcome.PartitionPath!, outcome.FileValues!, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        if (progress is not null && _rowsRead % interval == 0)
+                        {
+                            _bytesRead = bytesBefore + readAhead.BytesRead;
+                            progress.Report(new IngestProgress(input.Name, _rowsRead, _rowsWritten, _rowsRejected, _bytesRead, totalBytes == 0 ? null : totalBytes));
+                        }
+                    }
                 }
 
-                if (progress is not null && _rowsRead % interval == 0)
-                {
-                    _bytesRead = bytesBefore + reader.BytesRead;
-                    progress.Report(new IngestProgress(input.Name, _rowsRead, _rowsWritten, _rowsRejected, _bytesRead, totalBytes == 0 ? null : totalBytes));
-                }
+                _bytesRead = bytesBefore + readAhead.BytesRead;
             }
 
-            _bytesRead = bytesBefore + reader.BytesRead;
             progress?.Report(new IngestProgress(input.Name, _rowsRead, _rowsWritten, _rowsRejected, _bytesRead, totalBytes == 0 ? null : totalBytes));
         }
     }

@@ -45,8 +45,7 @@ internal sealed class CsvSourceReader : ISourceReader
 
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
-        _stream = new CountingStream(await _open(cancellationToken).ConfigureAwait(false));
-        _reader = new StreamReader(_stream, TextEncodings.Resolve(_source.Encoding), detectEncodingFromByteOrderMarks: true, BufferSize, leaveOpen: false);
+        (_stream, _reader) = await TextInput.OpenAsync(_open, _source.Encoding, cancellationToken).ConfigureAwait(false);
         if (_source.Csv.Header)
         {
             var header = new SourceRecord(_schemaSourceColumns.Count);

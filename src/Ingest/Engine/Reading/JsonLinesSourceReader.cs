@@ -29,8 +29,7 @@ internal sealed class JsonLinesSourceReader(
 
     public async Task OpenAsync(CancellationToken cancellationToken)
     {
-        _stream = new CountingStream(await open(cancellationToken).ConfigureAwait(false));
-        _reader = new StreamReader(_stream, TextEncodings.Resolve(source.Encoding), detectEncodingFromByteOrderMarks: true, 1 << 16, leaveOpen: false);
+        (_stream, _reader) = await TextInput.OpenAsync(open, source.Encoding, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<bool> ReadAsync(SourceRecord record, CancellationToken cancellationToken)
