@@ -149,6 +149,12 @@ internal sealed partial class ValueConverter
 
                 return $"expected a number ({_separatorHint})";
             case ColumnKind.Double:
+                if (TryParsePlainDouble(s, _decimalSeparator, out var plainDouble))
+                {
+                    value = plainDouble;
+                    return null;
+                }
+
                 if (double.TryParse(s, _floatStyle, _numbers, out var d) && double.IsFinite(d))
                 {
                     value = d;
@@ -245,6 +251,56 @@ internal sealed partial class ValueConverter
         value = negative ? -result : result;
         return true;
     }
+
+    /// <summary>
+    /// The common case of a double: an optional '-', digits and optionally the decimal separator and more
+    /// digits, at most 15 digits in all and no exponent. The digits then form an integer below 2^53 and the
+    /// divisor 10^k (k ≤ 15) is exact, so one IEEE division gives the correctly rounded value, the same as
+    /// the framework's parser (the classic fast path of decimal-to-binary conversion). Anything else takes the
+    /// framework's parser.
+    /// </summary>
+    internal static bool TryParsePlainDouble(string s, char decimalSeparator, out double value)
+    {
+        value = 0;
+        var negative = s.Length > 0 && s[0] == '-';
+        var k = negative ? 1 : 0;
+        ulong mantissa = 0;
+        var digits = 0;
+        var fractionDigits = -1;
+        for (; k < s.Length; k++)
+        {
+            var c = s[k];
+            var d = (uint)(c - '0');
+            if (d <= 9)
+            {
+                mantissa = (mantissa * 10) + d;
+                digits++;
+                if (fractionDigits >= 0)
+                {
+                    fractionDigits++;
+                }
+            }
+            else if (c == decimalSeparator && fractionDigits < 0 && digits > 0 && decimalSeparator != '\0')
+            {
+                fractionDigits = 0;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        if (digits == 0 || digits > 15 || fractionDigits == 0)
+        {
+            return false;
+        }
+
+        var result = fractionDigits > 0 ? mantissa / ExactPowersOfTen[fractionDigits] : mantissa;
+        value = negative ? -result : result;
+        return true;
+    }
+
+    private static readonly double[] ExactPowersOfTen = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
     /// <summary>Boxes an int, sharing the boxes of small values (quantities, codes, flags) instead of allocating one per row.</summary>
     private static object Box(int value) => (uint)(value + 128) < (uint)SmallInts.Length ? SmallInts[value + 128] : value;

@@ -211,4 +211,59 @@ public sealed class ValueConverterTests
             longProblem.Should().NotBeNull();
         }
     }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-0")]
+    [InlineData("0.1")]
+    [InlineData("-123.456")]
+    [InlineData("999999999999999")]
+    [InlineData("9999999999999999")]
+    [InlineData("0.000000000000001")]
+    [InlineData("123456789.012345")]
+    [InlineData("1e5")]
+    [InlineData(".5")]
+    [InlineData("5.")]
+    [InlineData("+1.5")]
+    [InlineData(" 1.5")]
+    [InlineData("1.5.5")]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("1,5")]
+    public void TryConvert_Doubles_AreExactlyWhatTheGeneralParserGives(string text)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+
+        var problem = Csv.TryConvert(text, ColumnType.Double, out var value);
+
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, inv, out var expected) && double.IsFinite(expected))
+        {
+            problem.Should().BeNull();
+            BitConverter.DoubleToInt64Bits((double)value!).Should().Be(BitConverter.DoubleToInt64Bits(expected), "the same bits, sign of zero included");
+        }
+        else
+        {
+            problem.Should().NotBeNull();
+        }
+    }
+
+    [Fact]
+    public void TryConvert_RandomPlainDoubles_AreBitForBitWhatTheGeneralParserGives()
+    {
+        var random = new Random(11);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        for (var i = 0; i < 200_000; i++)
+        {
+            var integer = random.NextInt64(0, 10_000_000_000);
+            var fraction = random.Next(0, 1_000_000);
+            var text = $"{(random.Next(2) == 0 ? "-" : string.Empty)}{integer}.{fraction.ToString(inv).PadLeft(random.Next(1, 7), '0')}";
+
+            Csv.TryConvert(text, ColumnType.Double, out var value).Should().BeNull();
+            var expected = double.Parse(text, inv);
+            if (BitConverter.DoubleToInt64Bits((double)value!) != BitConverter.DoubleToInt64Bits(expected))
+            {
+                throw new Xunit.Sdk.XunitException($"{text}: {value:R} instead of {expected:R}");
+            }
+        }
+    }
 }
