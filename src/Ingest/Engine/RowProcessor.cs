@@ -116,6 +116,42 @@ internal sealed class RowProcessor
         return new ColumnMapping(map, checkWidth ? header.Count : -1);
     }
 
+    /// <summary>
+    /// Converts the text of the first <paramref name="columns"/> schema columns of a record into
+    /// <see cref="SourceRecord.Prepared"/>, stopping at the first that is not a value of its type. Touches
+    /// nothing but the record: the reading task calls it while <see cref="Process"/> runs on other records,
+    /// which then converts only the remaining columns. Outcomes are the same for any number of columns.
+    /// </summary>
+    public void Prepare(SourceRecord record, ColumnMapping mapping, int columns)
+    {
+        if (record.Error is not null || (mapping.ExpectedWidth >= 0 && record.FieldCount != mapping.ExpectedWidth))
+        {
+            return;
+        }
+
+        var schema = _definition.Columns;
+        columns = Math.Min(columns, schema.Count);
+        var values = record.PreparedValues(schema.Count);
+        for (var c = 0; c < columns; c++)
+        {
+            if (_converter.TryConvert(FieldText(record, mapping, c), schema[c].Type, out var value) is { } problem)
+            {
+                record.SetPrepared(c, c, problem);
+                return;
+            }
+
+            values[c] = value;
+        }
+
+        record.SetPrepared(columns, -1, null);
+    }
+
+    private static string? FieldText(SourceRecord record, ColumnMapping mapping, int column)
+    {
+        var index = mapping.Positions[column];
+        return index >= 0 && index < record.FieldCount ? record.Fields[index] : null;
+    }
+
     public RowOutcome Process(string inputName, SourceRecord record, ColumnMapping mapping)
     {
         if (record.Error is { } error)
@@ -132,14 +168,28 @@ internal sealed class RowProcessor
         var columns = _definition.Columns;
         // Without transforms nothing outside this call sees the array, so one serves every row.
         var values = _transforms.Count == 0 ? _values : new object?[columns.Count];
+        var prepared = record.PreparedCount;
         for (var c = 0; c < values.Length; c++)
         {
             var column = columns[c];
-            var index = mapping.Positions[c];
-            var text = index >= 0 && index < record.FieldCount ? record.Fields[index] : null;
-            if (_converter.TryConvert(text, column.Type, out var value) is { } problem)
+            object? value;
+            string? problem;
+            if (c < prepared)
             {
-                return Reject(inputName, record, mapping, $"{column.Name}: \"{text}\" is not a {column.Type} ({problem})", $"{column.Name}: not a {column.Type}");
+                (value, problem) = (record.Prepared[c], null);
+            }
+            else if (c == record.PreparedProblemColumn)
+            {
+                (value, problem) = (null, record.PreparedProblem);
+            }
+            else
+            {
+                problem = _converter.TryConvert(FieldText(record, mapping, c), column.Type, out value);
+            }
+
+            if (problem is not null)
+            {
+                return Reject(inputName, record, mapping, $"{column.Name}: \"{FieldText(record, mapping, c)}\" is not a {column.Type} ({problem})", $"{column.Name}: not a {column.Type}");
             }
 
             if (value is null && !column.Nullable)

@@ -236,7 +236,14 @@ internal sealed class RunWork
             // Parse on the second core: the reader runs ahead on its own task and hands over batches of records,
             // in order; its exception surfaces here after the records before it. Disposed (the producer stopped
             // and awaited) before the reader.
-            var readAhead = SourceReadAhead.Start(reader, cancellationToken);
+            // The reading task also converts leading columns, as many as keep both sides equally busy.
+            var readAhead = SourceReadAhead.Start(
+                reader,
+                SourceReadAhead.DefaultBatchSize,
+                SourceReadAhead.DefaultCapacity,
+                (record, columns) => rows.Prepare(record, mapping, columns),
+                _definition.Columns.Count,
+                cancellationToken);
             await using (readAhead.ConfigureAwait(false))
             {
                 while (await readAhead.ReadBatchAsync(cancellationToken).ConfigureAwait(false) is { } batch)

@@ -24,7 +24,15 @@ internal sealed class SourceBatch
 
     /// <summary>Gets the reader's <see cref="ISourceReader.BytesRead"/> after the batch's last record.</summary>
     public long BytesRead { get; internal set; }
+
+    /// <summary>Gets the number of leading schema columns the reading task converted for this batch's records.</summary>
+    public int PreparedColumns { get; internal set; }
 }
+
+/// <summary>Converts the first columns of a record on the reading task (see <see cref="RowProcessor.Prepare"/>).</summary>
+/// <param name="record">The record just read.</param>
+/// <param name="columns">How many leading schema columns to convert.</param>
+internal delegate void PrepareRecord(SourceRecord record, int columns);
 
 /// <summary>
 /// Parses ahead on a second core: runs an <see cref="ISourceReader"/> on its own task, which fills batches of
@@ -64,14 +72,22 @@ internal sealed class SourceReadAhead : IAsyncDisposable
     private readonly SemaphoreSlim _space = new(0, 1);
     private readonly CancellationTokenSource _stop;
     private readonly Task _producer;
+    private readonly PrepareRecord? _prepare;
+    private readonly int _maxPrepared;
+    private readonly int _capacity;
+    private int _prepared;
     private SourceBatch? _current;
     private int _batchesCreated;
     private int _producerWaiting;
     private bool _disposed;
 
-    private SourceReadAhead(ISourceReader reader, int batchSize, int capacity, CancellationToken cancellationToken)
+    private SourceReadAhead(ISourceReader reader, int batchSize, int capacity, PrepareRecord? prepare, int maxPrepared, CancellationToken cancellationToken)
     {
         _reader = reader;
+        _prepare = prepare;
+        _maxPrepared = prepare is null ? 0 : maxPrepared;
+        _prepared = _maxPrepared / 2;
+        _capacity = capacity;
         _batchSize = batchSize;
         _width = reader.Header.Count;
         _lowWater = capacity / 4;
@@ -92,17 +108,30 @@ internal sealed class SourceReadAhead : IAsyncDisposable
     /// <summary>Gets the number of batches created so far (for tests of the memory bound).</summary>
     internal int BatchesCreated => Volatile.Read(ref _batchesCreated);
 
+    /// <summary>Gets the number of leading columns the reading task currently converts (for tests and diagnostics).</summary>
+    internal int PreparedColumns => Volatile.Read(ref _prepared);
+
     /// <summary>Starts reading ahead from an opened reader with the default batch size and capacity.</summary>
     public static SourceReadAhead Start(ISourceReader reader, CancellationToken cancellationToken)
         => Start(reader, DefaultBatchSize, DefaultCapacity, cancellationToken);
 
     /// <summary>Starts reading ahead from an opened reader.</summary>
     public static SourceReadAhead Start(ISourceReader reader, int batchSize, int capacity, CancellationToken cancellationToken)
+        => Start(reader, batchSize, capacity, null, 0, cancellationToken);
+
+    /// <summary>
+    /// Starts reading ahead from an opened reader; the reading task also converts up to
+    /// <paramref name="maxPrepared"/> leading columns of each record with <paramref name="prepare"/>. How many
+    /// follows the two sides' pace: one more column while batches wait for the consumer, one fewer each time
+    /// the consumer has to wait, so both cores stay busy whether parsing or conversion is the heavier part.
+    /// </summary>
+    public static SourceReadAhead Start(ISourceReader reader, int batchSize, int capacity, PrepareRecord? prepare, int maxPrepared, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        return new SourceReadAhead(reader, batchSize, capacity, cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPrepared, 0);
+        return new SourceReadAhead(reader, batchSize, capacity, prepare, maxPrepared, cancellationToken);
     }
 
     /// <summary>
@@ -119,10 +148,12 @@ internal sealed class SourceReadAhead : IAsyncDisposable
         }
 
         var full = _full.Reader;
+        var waited = false;
         do
         {
             if (full.TryRead(out var batch))
             {
+                Balance(waited, full.Count);
                 if (Volatile.Read(ref _producerWaiting) == 1 && full.Count <= _lowWater && Interlocked.Exchange(ref _producerWaiting, 0) == 1)
                 {
                     _space.Release();
@@ -133,13 +164,35 @@ internal sealed class SourceReadAhead : IAsyncDisposable
                 return batch;
             }
         }
-        while (await full.WaitToReadAsync(cancellationToken).ConfigureAwait(false));
+        while (waited = await full.WaitToReadAsync(cancellationToken).ConfigureAwait(false));
 
         // The producer completed the channel on its way out: every batch is consumed, so its exception (the
         // reader's, or a cancellation), if any, surfaces now, after the records read before it.
         await _producer.ConfigureAwait(false);
         BytesRead = _reader.BytesRead;
         return null;
+    }
+
+    /// <summary>
+    /// Moves conversion work between the two sides: the consumer waiting for a batch means the reading task is
+    /// the slower one (one column fewer); half the capacity or more waiting means the consumer is (one more).
+    /// </summary>
+    private void Balance(bool waited, int waiting)
+    {
+        if (_maxPrepared == 0)
+        {
+            return;
+        }
+
+        var prepared = _prepared;
+        if (waited && prepared > 0)
+        {
+            Volatile.Write(ref _prepared, prepared - 1);
+        }
+        else if (!waited && waiting >= (_capacity + 1) / 2 && prepared < _maxPrepared)
+        {
+            Volatile.Write(ref _prepared, prepared + 1);
+        }
     }
 
     private async Task ProduceAsync(CancellationToken cancellationToken)
@@ -208,12 +261,20 @@ internal sealed class SourceReadAhead : IAsyncDisposable
     private async ValueTask<bool> FillAsync(SourceBatch batch, CancellationToken cancellationToken)
     {
         var records = batch.Records;
+        var prepared = _prepare is null ? 0 : Volatile.Read(ref _prepared);
+        batch.PreparedColumns = prepared;
         batch.Count = 0;
         while (batch.Count < records.Length)
         {
-            if (!await _reader.ReadAsync(records[batch.Count], cancellationToken).ConfigureAwait(false))
+            var record = records[batch.Count];
+            if (!await _reader.ReadAsync(record, cancellationToken).ConfigureAwait(false))
             {
                 return false;
+            }
+
+            if (prepared > 0)
+            {
+                _prepare!(record, prepared);
             }
 
             batch.Count++;

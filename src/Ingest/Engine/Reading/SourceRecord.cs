@@ -35,12 +35,49 @@ internal sealed class SourceRecord
         Fields[FieldCount++] = value;
     }
 
+    /// <summary>
+    /// Gets the typed values of the first <see cref="PreparedCount"/> schema columns, converted ahead by the
+    /// reading task (see <see cref="SourceReadAhead"/>); the rest are converted by the consumer.
+    /// </summary>
+    public object?[] Prepared { get; private set; } = [];
+
+    /// <summary>Gets the number of schema columns already converted into <see cref="Prepared"/>.</summary>
+    public int PreparedCount { get; private set; }
+
+    /// <summary>Gets the schema column whose text could not be converted ahead (-1: none), with <see cref="PreparedProblem"/>.</summary>
+    public int PreparedProblemColumn { get; private set; } = -1;
+
+    /// <summary>Gets why the text of <see cref="PreparedProblemColumn"/> is not a value of its type.</summary>
+    public string? PreparedProblem { get; private set; }
+
     public void Reset(long line)
     {
         Line = line;
         FieldCount = 0;
         Error = null;
         RawText = null;
+        PreparedCount = 0;
+        PreparedProblemColumn = -1;
+        PreparedProblem = null;
+    }
+
+    /// <summary>Gets the array for <paramref name="columns"/> prepared values (reused from record to record).</summary>
+    public object?[] PreparedValues(int columns)
+    {
+        if (Prepared.Length < columns)
+        {
+            Prepared = new object?[columns];
+        }
+
+        return Prepared;
+    }
+
+    /// <summary>Records that the first <paramref name="count"/> columns are converted, and the problem of the next one, if any.</summary>
+    public void SetPrepared(int count, int problemColumn, string? problem)
+    {
+        PreparedCount = count;
+        PreparedProblemColumn = problemColumn;
+        PreparedProblem = problem;
     }
 }
 

@@ -217,6 +217,50 @@ public sealed class SourceReadAheadTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadBatchAsync_SlowConsumer_TheReadingTaskTakesOverConversionUpToEveryColumn()
+    {
+        var calls = new List<int>();
+        var reader = new ScriptedReader(3_000, null);
+        var readAhead = SourceReadAhead.Start(reader, 16, 8, (_, columns) => calls.Add(columns), maxPrepared: 6, CancellationToken.None);
+        var prepared = new List<int>();
+        var expectedCalls = 0;
+        await using (readAhead)
+        {
+            while (await readAhead.ReadBatchAsync(CancellationToken.None) is { } batch)
+            {
+                prepared.Add(batch.PreparedColumns);
+                expectedCalls += batch.PreparedColumns > 0 ? batch.Count : 0;
+                await Task.Delay(2); // the consumer is the slow side
+            }
+        }
+
+        prepared[0].Should().Be(3, "it starts with half the columns");
+        prepared.Should().Contain(6).And.OnlyContain(p => p >= 0 && p <= 6);
+        prepared.TakeLast(20).Should().OnlyContain(p => p == 6, "a consumer that never waits gets every column converted for it");
+        calls.Should().HaveCount(expectedCalls, "each record of a batch with prepared columns is prepared once, with the batch's count");
+        calls.Where(c => c != 6).Should().HaveCountLessThan(calls.Count / 2);
+    }
+
+    [Fact]
+    public async Task ReadBatchAsync_SlowReader_TheConsumerTakesBackEveryColumn()
+    {
+        var reader = new ScriptedReader(400, null) { Delay = TimeSpan.FromMilliseconds(1) };
+        var readAhead = SourceReadAhead.Start(reader, 8, 8, (_, _) => { }, maxPrepared: 6, CancellationToken.None);
+        var prepared = new List<int>();
+        await using (readAhead)
+        {
+            while (await readAhead.ReadBatchAsync(CancellationToken.None) is { } batch)
+            {
+                prepared.Add(batch.PreparedColumns);
+            }
+        }
+
+        prepared.Should().HaveCount(50);
+        prepared[^1].Should().Be(0, "a consumer that always waits hands every column back");
+        readAhead.PreparedColumns.Should().Be(0);
+    }
+
+    [Fact]
     public async Task ReadBatchAsync_HeaderOnlyCsv_ReturnsNullWithEveryByteCounted()
     {
         var path = Path.Combine(_folder, "empty.csv");
@@ -392,6 +436,9 @@ public sealed class SourceReadAheadTests : IDisposable
     {
         private int _next;
 
+        /// <summary>Gets or sets a pause before each record (a slow source).</summary>
+        public TimeSpan Delay { get; init; }
+
         public IReadOnlyList<string> Header => Columns;
 
         public long BytesRead => _next;
@@ -400,6 +447,11 @@ public sealed class SourceReadAheadTests : IDisposable
 
         public ValueTask<bool> ReadAsync(SourceRecord record, CancellationToken cancellationToken)
         {
+            if (Delay > TimeSpan.Zero)
+            {
+                Thread.Sleep(Delay);
+            }
+
             if (_next == records)
             {
                 return failure is null ? ValueTask.FromResult(false) : ValueTask.FromException<bool>(failure);
