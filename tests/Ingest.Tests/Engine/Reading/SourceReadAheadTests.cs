@@ -446,12 +446,17 @@ public sealed class SourceReadAheadTests : IDisposable
         public Task OpenAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public ValueTask<bool> ReadAsync(SourceRecord record, CancellationToken cancellationToken)
-        {
-            if (Delay > TimeSpan.Zero)
-            {
-                Thread.Sleep(Delay);
-            }
+            => Delay > TimeSpan.Zero ? SlowReadAsync(record, cancellationToken) : Next(record);
 
+        private async ValueTask<bool> SlowReadAsync(SourceRecord record, CancellationToken cancellationToken)
+        {
+            // Waits without holding a thread, so the consumer is never starved of one.
+            await Task.Delay(Delay, cancellationToken);
+            return await Next(record);
+        }
+
+        private ValueTask<bool> Next(SourceRecord record)
+        {
             if (_next == records)
             {
                 return failure is null ? ValueTask.FromResult(false) : ValueTask.FromException<bool>(failure);
