@@ -30,10 +30,16 @@ internal sealed partial class ValueConverter
     private readonly string _separatorHint;
     private readonly bool _utcZone;
     private readonly char _decimalSeparator;
+    private readonly ulong _markerLengths; // bit n set: a marker of length n (or one of 64 or more: every bit)
 
     public ValueConverter(SourceDefinition source)
     {
         _nullMarkers = [.. source.NullMarkers.Distinct(StringComparer.Ordinal)];
+        foreach (var marker in _nullMarkers)
+        {
+            _markerLengths |= marker.Length < 64 ? 1UL << marker.Length : ulong.MaxValue;
+        }
+
         var textual = source.Format == SourceFormat.Csv;
         _numbers = (NumberFormatInfo)NumberFormatInfo.InvariantInfo.Clone();
         var allowGroups = false;
@@ -71,6 +77,12 @@ internal sealed partial class ValueConverter
         if (text is null)
         {
             return true;
+        }
+
+        // Most fields have a length no marker has: one bit test, no comparison.
+        if (text.Length < 64 && (_markerLengths & (1UL << text.Length)) == 0)
+        {
+            return false;
         }
 
         // A handful of markers at most: comparing them beats hashing every field.
