@@ -59,6 +59,7 @@ internal static class StageProfile
             }
         }
 
+        Directory.Delete(root, recursive: true);
         Console.WriteLine("| stage (cumulative) | median s | added s | median cpu s | added cpu s | GC pause s, gen0/gen2 collections, allocated MiB (last round) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---|");
         double previous = 0, previousCpu = 0;
