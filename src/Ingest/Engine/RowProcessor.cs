@@ -134,7 +134,7 @@ internal sealed class RowProcessor
         var values = record.PreparedValues(schema.Count);
         for (var c = 0; c < columns; c++)
         {
-            if (_converter.TryConvert(FieldText(record, mapping, c), schema[c].Type, out var value) is { } problem)
+            if (Convert(record, mapping, c, schema[c].Type, out var value) is { } problem)
             {
                 record.SetPrepared(c, c, problem);
                 return;
@@ -149,7 +149,20 @@ internal sealed class RowProcessor
     private static string? FieldText(SourceRecord record, ColumnMapping mapping, int column)
     {
         var index = mapping.Positions[column];
-        return index >= 0 && index < record.FieldCount ? record.Fields[index] : null;
+        return index >= 0 && index < record.FieldCount ? record.GetField(index) : null;
+    }
+
+    /// <summary>Converts one schema column of a record: from the field's characters when a fast path applies, else from its string.</summary>
+    private string? Convert(SourceRecord record, ColumnMapping mapping, int column, ColumnType type, out object? value)
+    {
+        var index = mapping.Positions[column];
+        if (index >= 0 && index < record.FieldCount && type.Kind != ColumnKind.String
+            && record.TryGetSpan(index, out var span) && _converter.TryConvertFast(span, type, out value))
+        {
+            return null;
+        }
+
+        return _converter.TryConvert(FieldText(record, mapping, column), type, out value);
     }
 
     public RowOutcome Process(string inputName, SourceRecord record, ColumnMapping mapping)
@@ -184,7 +197,7 @@ internal sealed class RowProcessor
             }
             else
             {
-                problem = _converter.TryConvert(FieldText(record, mapping, c), column.Type, out value);
+                problem = Convert(record, mapping, c, column.Type, out value);
             }
 
             if (problem is not null)

@@ -48,6 +48,16 @@ public sealed class RowProcessorTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Records))]
+    public void Process_FieldsKeptAsCharacters_GiveTheSameOutcomeAsStrings(string[] fields)
+    {
+        var fromStrings = Outcome(fields, prepared: null);
+
+        Outcome(fields, prepared: null, spans: true).Should().Be(fromStrings);
+        Outcome(fields, prepared: 2, spans: true).Should().Be(fromStrings);
+    }
+
     [Fact]
     public void Prepare_StopsAtTheFirstColumnThatIsNotAValue()
     {
@@ -64,11 +74,11 @@ public sealed class RowProcessorTests
         record.Prepared[1].Should().Be("Ada");
     }
 
-    private static string Outcome(string[] fields, int? prepared)
+    private static string Outcome(string[] fields, int? prepared, bool spans = false)
     {
         var rows = Processor();
         var mapping = rows.MapColumns("in.csv", ["id", "name", "amount", "ts"], checkWidth: true);
-        var record = Record(fields);
+        var record = Record(fields, spans);
         if (prepared is { } columns)
         {
             rows.Prepare(record, mapping, columns);
@@ -83,13 +93,20 @@ public sealed class RowProcessorTests
     private static RowProcessor Processor()
         => new(Definition, "run-1", new DateTime(2024, 6, 1, 0, 0, 0, DateTimeKind.Utc), new DateOnly(2024, 6, 1), []);
 
-    private static SourceRecord Record(string[] fields)
+    private static SourceRecord Record(string[] fields, bool spans = false)
     {
-        var record = new SourceRecord(fields.Length);
+        var record = new SourceRecord(1); // grows
         record.Reset(7);
         foreach (var field in fields)
         {
-            record.Add(field);
+            if (spans)
+            {
+                record.AddSpan(field);
+            }
+            else
+            {
+                record.Add(field);
+            }
         }
 
         return record;

@@ -98,6 +98,55 @@ internal sealed partial class ValueConverter
     }
 
     /// <summary>
+    /// The fast paths of <see cref="TryConvert"/> on a field's characters, without making a string: a null
+    /// marker, plain whole numbers, doubles and decimals, ISO dates and UTC timestamps. Returns
+    /// <see langword="false"/> for anything else (strings included): the caller then converts the field's
+    /// string with <see cref="TryConvert"/>, which gives the same value or the reason it is not one.
+    /// </summary>
+    public bool TryConvertFast(ReadOnlySpan<char> text, ColumnType type, out object? value)
+    {
+        value = null;
+        if (text.Length < 64 && (_markerLengths & (1UL << text.Length)) != 0)
+        {
+            foreach (var marker in _nullMarkers)
+            {
+                if (text.SequenceEqual(marker))
+                {
+                    return true;
+                }
+            }
+        }
+        else if (text.Length >= 64 && _markerLengths == ulong.MaxValue)
+        {
+            return false; // a very long marker: let the string path compare
+        }
+
+        switch (type.Kind)
+        {
+            case ColumnKind.Int32 when TryParsePlainDigits(text, 9, out var i):
+                value = Box((int)i);
+                return true;
+            case ColumnKind.Int64 when TryParsePlainDigits(text, 18, out var l):
+                value = l;
+                return true;
+            case ColumnKind.Double when TryParsePlainDouble(text, _decimalSeparator, out var d):
+                value = d;
+                return true;
+            case ColumnKind.Decimal when TryParsePlainDecimal(text, type, out var m):
+                value = m;
+                return true;
+            case ColumnKind.Date when _dateFormats[0] == "yyyy-MM-dd" && TryParseIsoDate(text, out var date):
+                value = date;
+                return true;
+            case ColumnKind.Timestamp when _timestampFormats == IsoTimestampFormats && TryParseIsoSeconds(text, out var ts):
+                value = ts;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
     /// Converts the text of one field. Returns <see langword="null"/> on success (with <paramref name="value"/>
     /// set) or the reason the text is not a value of the type.
     /// </summary>
@@ -237,7 +286,7 @@ internal sealed partial class ValueConverter
     /// (so it cannot overflow), nothing else. Anything else (a sign '+', spaces, group separators, more digits)
     /// takes the framework's parser, with its range checks and messages.
     /// </summary>
-    internal static bool TryParsePlainDigits(string s, int maxDigits, out long value)
+    internal static bool TryParsePlainDigits(ReadOnlySpan<char> s, int maxDigits, out long value)
     {
         value = 0;
         var negative = s.Length > 0 && s[0] == '-';
@@ -271,7 +320,7 @@ internal sealed partial class ValueConverter
     /// the framework's parser (the classic fast path of decimal-to-binary conversion). Anything else takes the
     /// framework's parser.
     /// </summary>
-    internal static bool TryParsePlainDouble(string s, char decimalSeparator, out double value)
+    internal static bool TryParsePlainDouble(ReadOnlySpan<char> s, char decimalSeparator, out double value)
     {
         value = 0;
         var negative = s.Length > 0 && s[0] == '-';
@@ -319,7 +368,7 @@ internal sealed partial class ValueConverter
 
     private static readonly object[] SmallInts = [.. Enumerable.Range(-128, 1152).Select(v => (object)v)];
 
-    private bool TryParsePlainDecimal(string s, ColumnType type, out decimal value)
+    private bool TryParsePlainDecimal(ReadOnlySpan<char> s, ColumnType type, out decimal value)
     {
         value = default;
         var i = 0;
@@ -385,7 +434,7 @@ internal sealed partial class ValueConverter
     /// formats. Offsets, other time zones than UTC, white space and out-of-range fields return
     /// <see langword="false"/> and take the general path, which gives the same value or the error.
     /// </summary>
-    private bool TryParseIsoSeconds(string s, out DateTime value)
+    private bool TryParseIsoSeconds(ReadOnlySpan<char> s, out DateTime value)
     {
         value = default;
         if (s.Length < 19 || s[4] != '-' || s[7] != '-' || s[10] is not ('T' or ' ') || s[13] != ':' || s[16] != ':')
@@ -436,7 +485,7 @@ internal sealed partial class ValueConverter
     }
 
     /// <summary><c>yyyy-MM-dd</c> exactly, as the first date format gives it; anything else takes the general path.</summary>
-    private static bool TryParseIsoDate(string s, out DateOnly value)
+    private static bool TryParseIsoDate(ReadOnlySpan<char> s, out DateOnly value)
     {
         value = default;
         if (s.Length != 10 || s[4] != '-' || s[7] != '-'
@@ -450,7 +499,7 @@ internal sealed partial class ValueConverter
         return true;
     }
 
-    private static bool Digits(string s, int start, int count, out int value)
+    private static bool Digits(ReadOnlySpan<char> s, int start, int count, out int value)
     {
         value = 0;
         for (var i = start; i < start + count; i++)

@@ -126,11 +126,11 @@ internal sealed class CsvSourceReader : ISourceReader
         int next;
         while ((next = line[start..].IndexOf(_delimiter)) >= 0)
         {
-            record.Add(new string(line.Slice(start, next)));
+            record.AddSpan(line.Slice(start, next));
             start += next + 1;
         }
 
-        record.Add(new string(line[start..]));
+        record.AddSpan(line[start..]);
         _pos += end + (span[end] == '\r' && span[end + 1] == '\n' ? 2 : 1);
         _line++;
         return true;

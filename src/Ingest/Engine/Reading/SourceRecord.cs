@@ -6,13 +6,43 @@ namespace Ingest.Engine.Reading;
 /// </summary>
 internal sealed class SourceRecord
 {
-    public SourceRecord(int capacity) => Fields = new string?[Math.Max(capacity, 1)];
+    private string?[] _fields;
+
+    // Fields added as text spans (the CSV reader's common case) are kept as characters until a consumer asks
+    // for a string: numbers, dates and timestamps are converted from the span and never become strings.
+    private char[] _chars = [];
+    private int _charCount;
+    private int[] _spanStart;
+    private int[] _spanLength; // -1: the field is in _fields
+    private int _pending;
+
+    public SourceRecord(int capacity)
+    {
+        var size = Math.Max(capacity, 1);
+        _fields = new string?[size];
+        _spanStart = new int[size];
+        _spanLength = new int[size];
+    }
 
     /// <summary>Gets the 1-based line (CSV, JSON Lines) or row number (Parquet) where the record starts.</summary>
     public long Line { get; set; }
 
-    /// <summary>Gets the field values; entries at or beyond <see cref="FieldCount"/> are unused.</summary>
-    public string?[] Fields { get; private set; }
+    /// <summary>Gets the field values (as strings); entries at or beyond <see cref="FieldCount"/> are unused.</summary>
+    public string?[] Fields
+    {
+        get
+        {
+            if (_pending > 0)
+            {
+                for (var i = 0; i < FieldCount; i++)
+                {
+                    GetField(i);
+                }
+            }
+
+            return _fields;
+        }
+    }
 
     /// <summary>Gets the number of fields the record actually had (differs from the header's width for ragged rows).</summary>
     public int FieldCount { get; set; }
@@ -25,14 +55,60 @@ internal sealed class SourceRecord
 
     public void Add(string? value)
     {
-        if (FieldCount == Fields.Length)
+        Grow();
+        _fields[FieldCount] = value;
+        _spanLength[FieldCount] = -1;
+        FieldCount++;
+    }
+
+    /// <summary>Adds a field as characters; a string is made only if someone asks for it (<see cref="GetField"/>).</summary>
+    public void AddSpan(ReadOnlySpan<char> value)
+    {
+        Grow();
+        if (_charCount + value.Length > _chars.Length)
         {
-            var bigger = new string?[Fields.Length * 2];
-            Array.Copy(Fields, bigger, Fields.Length);
-            Fields = bigger;
+            Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _charCount + value.Length + 64));
         }
 
-        Fields[FieldCount++] = value;
+        value.CopyTo(_chars.AsSpan(_charCount));
+        _fields[FieldCount] = null;
+        _spanStart[FieldCount] = _charCount;
+        _spanLength[FieldCount] = value.Length;
+        _charCount += value.Length;
+        _pending++;
+        FieldCount++;
+    }
+
+    /// <summary>Gets field <paramref name="index"/> as a string (made from its characters on first use).</summary>
+    public string? GetField(int index)
+    {
+        if (_spanLength[index] >= 0)
+        {
+            _fields[index] = new string(_chars, _spanStart[index], _spanLength[index]);
+            _spanLength[index] = -1;
+            _pending--;
+        }
+
+        return _fields[index];
+    }
+
+    /// <summary>Gets the characters of field <paramref name="index"/> when it has not been made a string (never null).</summary>
+    public bool TryGetSpan(int index, out ReadOnlySpan<char> span)
+    {
+        var length = _spanLength[index];
+        span = length >= 0 ? _chars.AsSpan(_spanStart[index], length) : default;
+        return length >= 0;
+    }
+
+    private void Grow()
+    {
+        if (FieldCount == _fields.Length)
+        {
+            var size = _fields.Length * 2;
+            Array.Resize(ref _fields, size);
+            Array.Resize(ref _spanStart, size);
+            Array.Resize(ref _spanLength, size);
+        }
     }
 
     /// <summary>
@@ -54,6 +130,8 @@ internal sealed class SourceRecord
     {
         Line = line;
         FieldCount = 0;
+        _charCount = 0;
+        _pending = 0;
         Error = null;
         RawText = null;
         PreparedCount = 0;

@@ -266,4 +266,33 @@ public sealed class ValueConverterTests
             }
         }
     }
+
+    public static TheoryData<string> FastPathTexts =>
+    [
+        "", "NULL", "null", "0", "-0", "42", "-17", "007", "2147483647", "2147483648", "999999999999999999",
+        "9223372036854775807", "1.5", "-0.25", "0.000000000000001", "123456789012345.6", "1e3", "+1", " 1", "1,000",
+        "10.005", "99999999999999999.99", "2024-02-29", "2023-02-29", "2024-05-01T10:15:30Z", "2024-05-01 10:15:30.1234567",
+        "2024-05-01T10:15:30+02:00", "2024-13-01T00:00:00Z", "true", "abc", "٣",
+    ];
+
+    [Theory]
+    [MemberData(nameof(FastPathTexts))]
+    public void TryConvertFast_WhenItAnswers_IsWhatTryConvertGives(string text)
+    {
+        var converter = new ValueConverter(new SourceDefinition { Format = SourceFormat.Csv, NullMarkers = ["", "NULL"] });
+        ColumnType[] types = [ColumnType.Int32, ColumnType.Int64, ColumnType.Double, ColumnType.Decimal(18, 2), ColumnType.Decimal(28, 10), ColumnType.Date, ColumnType.Timestamp, ColumnType.Boolean];
+        foreach (var type in types)
+        {
+            var problem = converter.TryConvert(text, type, out var expected);
+            if (converter.TryConvertFast(text.AsSpan(), type, out var fast))
+            {
+                problem.Should().BeNull($"the fast path accepted \"{text}\" as {type}");
+                fast.Should().Be(expected, $"\"{text}\" as {type}");
+                if (fast is not null)
+                {
+                    fast.GetType().Should().Be(expected!.GetType());
+                }
+            }
+        }
+    }
 }
