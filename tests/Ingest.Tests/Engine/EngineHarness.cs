@@ -68,6 +68,12 @@ internal sealed class EngineHarness : IDisposable
         var text = sql.Replace("{curated_glob}", glob, StringComparison.Ordinal)
             .Replace("{curated}", Source(LakeZone.Curated), StringComparison.Ordinal)
             .Replace("{quarantine}", Source(LakeZone.Quarantine), StringComparison.Ordinal);
+        return Query(text);
+    }
+
+    /// <summary>Runs SQL in a new in-memory DuckDB (time zone UTC) and returns every row.</summary>
+    public static List<object?[]> Query(string sql)
+    {
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         using (var tz = connection.CreateCommand())
@@ -77,7 +83,7 @@ internal sealed class EngineHarness : IDisposable
         }
 
         using var command = connection.CreateCommand();
-        command.CommandText = text;
+        command.CommandText = sql;
         using var reader = command.ExecuteReader();
         var rows = new List<object?[]>();
         while (reader.Read())

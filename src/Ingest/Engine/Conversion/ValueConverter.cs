@@ -72,30 +72,7 @@ internal sealed partial class ValueConverter
     }
 
     /// <summary>Returns whether the text is one of the null markers.</summary>
-    public bool IsNull(string? text)
-    {
-        if (text is null)
-        {
-            return true;
-        }
-
-        // Most fields have a length no marker has: one bit test, no comparison.
-        if (text.Length < 64 && (_markerLengths & (1UL << text.Length)) == 0)
-        {
-            return false;
-        }
-
-        // A handful of markers at most: comparing them beats hashing every field.
-        foreach (var marker in _nullMarkers)
-        {
-            if (marker.Length == text.Length && string.Equals(marker, text, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public bool IsNull(string? text) => text is null || IsNullMarker(text);
 
     /// <summary>
     /// The fast paths of <see cref="TryConvert"/> on a field's characters, without making a string: a null
@@ -106,21 +83,33 @@ internal sealed partial class ValueConverter
     public bool TryConvertFast(ReadOnlySpan<char> text, ColumnType type, out object? value)
     {
         value = null;
-        if (text.Length < 64 && (_markerLengths & (1UL << text.Length)) != 0)
+        return IsNullMarker(text) || TryFastPath(text, type, out value);
+    }
+
+    private bool IsNullMarker(ReadOnlySpan<char> text)
+    {
+        // Most fields have a length no marker has: one bit test, no comparison.
+        if (text.Length < 64 && (_markerLengths & (1UL << text.Length)) == 0)
         {
-            foreach (var marker in _nullMarkers)
-            {
-                if (text.SequenceEqual(marker))
-                {
-                    return true;
-                }
-            }
-        }
-        else if (text.Length >= 64 && _markerLengths == ulong.MaxValue)
-        {
-            return false; // a very long marker: let the string path compare
+            return false;
         }
 
+        // A handful of markers at most: comparing them beats hashing every field.
+        foreach (var marker in _nullMarkers)
+        {
+            if (text.SequenceEqual(marker))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The common forms of each type, parsed without the framework's general parsers (same values).</summary>
+    private bool TryFastPath(ReadOnlySpan<char> text, ColumnType type, out object? value)
+    {
+        value = null;
         switch (type.Kind)
         {
             case ColumnKind.Int32 when TryParsePlainDigits(text, 9, out var i):
@@ -159,6 +148,11 @@ internal sealed partial class ValueConverter
         }
 
         var s = text!;
+        if (TryFastPath(s, type, out value))
+        {
+            return null;
+        }
+
         var inv = CultureInfo.InvariantCulture;
         switch (type.Kind)
         {
@@ -174,12 +168,6 @@ internal sealed partial class ValueConverter
 
                 return "expected true/false, yes/no, y/n, t/f or 1/0";
             case ColumnKind.Int32:
-                if (TryParsePlainDigits(s, 9, out var plainInt))
-                {
-                    value = Box((int)plainInt);
-                    return null;
-                }
-
                 if (int.TryParse(s, _integerStyle, _numbers, out var i))
                 {
                     value = Box(i);
@@ -188,12 +176,6 @@ internal sealed partial class ValueConverter
 
                 return long.TryParse(s, _integerStyle, _numbers, out _) ? "out of the int32 range" : "expected a whole number";
             case ColumnKind.Int64:
-                if (TryParsePlainDigits(s, 18, out var plainLong))
-                {
-                    value = plainLong;
-                    return null;
-                }
-
                 if (long.TryParse(s, _integerStyle, _numbers, out var l))
                 {
                     value = l;
@@ -210,12 +192,6 @@ internal sealed partial class ValueConverter
 
                 return $"expected a number ({_separatorHint})";
             case ColumnKind.Double:
-                if (TryParsePlainDouble(s, _decimalSeparator, out var plainDouble))
-                {
-                    value = plainDouble;
-                    return null;
-                }
-
                 if (double.TryParse(s, _floatStyle, _numbers, out var d) && double.IsFinite(d))
                 {
                     value = d;
@@ -224,20 +200,8 @@ internal sealed partial class ValueConverter
 
                 return $"expected a number ({_separatorHint})";
             case ColumnKind.Decimal:
-                if (TryParsePlainDecimal(s, type, out var plain))
-                {
-                    value = plain;
-                    return null;
-                }
-
                 return ConvertDecimal(s, type, out value);
             case ColumnKind.Date:
-                if (_dateFormats[0] == "yyyy-MM-dd" && TryParseIsoDate(s, out var isoDate))
-                {
-                    value = isoDate;
-                    return null;
-                }
-
                 if (DateOnly.TryParseExact(s.AsSpan().Trim(), _dateFormats, inv, DateTimeStyles.None, out var date))
                 {
                     value = date;
@@ -246,12 +210,6 @@ internal sealed partial class ValueConverter
 
                 return $"expected a date as {string.Join(" or ", _dateFormats)}";
             case ColumnKind.Timestamp:
-                if (_timestampFormats == IsoTimestampFormats && TryParseIsoSeconds(s, out var fast))
-                {
-                    value = fast;
-                    return null;
-                }
-
                 var stamp = s.Trim();
                 if (_timestampFormats == IsoTimestampFormats && ExcessFractionDigits().Match(stamp) is { Success: true } excess)
                 {

@@ -269,9 +269,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         if (file.Stream!.BytesWritten >= _targetFileBytes)
         {
             // The caller reads state.File only after awaiting this task.
-            state.File = null;
-            _openFiles--;
-            await CloseAsync(file, cancellationToken).ConfigureAwait(false);
+            await CloseFileAsync(state, cancellationToken).ConfigureAwait(false);
         }
 
         KeepToBudget();

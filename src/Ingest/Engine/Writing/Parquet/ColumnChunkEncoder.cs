@@ -23,7 +23,7 @@ internal sealed record ColumnChunkInfo(
 /// data pages (v1) of about a mebibyte each, every page compressed on its own. Keeps its scratch buffers
 /// between chunks; one instance serves one thread at a time.
 /// </summary>
-internal sealed class ColumnChunkEncoder(ParquetCompression compression)
+internal sealed class ColumnChunkEncoder
 {
     private const int TargetPageBytes = 1 << 20;
     private const int MaxStatisticsBytes = 64;
@@ -39,14 +39,22 @@ internal sealed class ColumnChunkEncoder(ParquetCompression compression)
     private readonly ByteBuffer _page = new(1 << 16);
     private readonly ByteBuffer _compressed = new(1 << 16);
     private readonly ByteBuffer _header = new(256);
+    private readonly ThriftCompactWriter _thrift;
+    private readonly ParquetCompression _compression;
     private readonly StringDictionary _dictionary = new();
     private ZstdSharp.Compressor? _zstd;
+
+    public ColumnChunkEncoder(ParquetCompression compression)
+    {
+        _compression = compression;
+        _thrift = new ThriftCompactWriter(_header);
+    }
 
     /// <summary>Gets the bytes of the chunk encoded last.</summary>
     public ByteBuffer Chunk { get; } = new(1 << 20);
 
     /// <summary>Gets the codec number written to the footer.</summary>
-    public int Codec => compression switch
+    public int Codec => _compression switch
     {
         ParquetCompression.Snappy => 1,
         ParquetCompression.Gzip => 2,
@@ -187,7 +195,7 @@ internal sealed class ColumnChunkEncoder(ParquetCompression compression)
     {
         var body = Compress(_page.Span);
         _header.Clear();
-        var thrift = new ThriftCompactWriter(_header);
+        var thrift = _thrift;
         thrift.BeginStruct();
         thrift.FieldI32(1, type);
         thrift.FieldI32(2, _page.Length);
@@ -218,7 +226,7 @@ internal sealed class ColumnChunkEncoder(ParquetCompression compression)
     private ReadOnlySpan<byte> Compress(ReadOnlySpan<byte> input)
     {
         _compressed.Clear();
-        switch (compression)
+        switch (_compression)
         {
             case ParquetCompression.Snappy:
                 {

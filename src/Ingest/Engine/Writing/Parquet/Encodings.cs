@@ -104,34 +104,21 @@ internal static class Encodings
         }
     }
 
-    /// <summary>DELTA_BINARY_PACKED of 64-bit integers (deltas wrap around in 64 bits).</summary>
-    public static void WriteDelta(ByteBuffer output, ReadOnlySpan<long> values)
+    /// <summary>
+    /// DELTA_BINARY_PACKED of 32- or 64-bit integers. Deltas wrap around in the values' own width, as readers
+    /// add them back, and are then widened to 64 bits for the blocks.
+    /// </summary>
+    public static void WriteDelta<T>(ByteBuffer output, ReadOnlySpan<T> values)
+        where T : IBinaryInteger<T>
     {
-        WriteDeltaHeader(output, values.Length, values.IsEmpty ? 0 : values[0]);
+        WriteDeltaHeader(output, values.Length, values.IsEmpty ? 0 : long.CreateTruncating(values[0]));
         Span<long> deltas = stackalloc long[DeltaBlockSize];
         for (var block = 1; block < values.Length; block += DeltaBlockSize)
         {
             var count = Math.Min(DeltaBlockSize, values.Length - block);
             for (var j = 0; j < count; j++)
             {
-                deltas[j] = unchecked(values[block + j] - values[block + j - 1]);
-            }
-
-            WriteDeltaBlock(output, deltas[..count]);
-        }
-    }
-
-    /// <summary>DELTA_BINARY_PACKED of 32-bit integers (deltas wrap around in 32 bits, as readers add them).</summary>
-    public static void WriteDelta(ByteBuffer output, ReadOnlySpan<int> values)
-    {
-        WriteDeltaHeader(output, values.Length, values.IsEmpty ? 0 : values[0]);
-        Span<long> deltas = stackalloc long[DeltaBlockSize];
-        for (var block = 1; block < values.Length; block += DeltaBlockSize)
-        {
-            var count = Math.Min(DeltaBlockSize, values.Length - block);
-            for (var j = 0; j < count; j++)
-            {
-                deltas[j] = unchecked(values[block + j] - values[block + j - 1]);
+                deltas[j] = long.CreateTruncating(values[block + j] - values[block + j - 1]);
             }
 
             WriteDeltaBlock(output, deltas[..count]);

@@ -33,7 +33,7 @@ internal sealed class ParquetFileWriter(Stream stream, IReadOnlyList<ParquetColu
             _position += encoder.Chunk.Length;
         }
 
-        _rowGroups.Add(new RowGroupInfo(chunks, rows, start, _position - start, encoder.Codec));
+        _rowGroups.Add(new RowGroupInfo(chunks, rows, start, _position - start));
     }
 
     /// <summary>Writes the footer (and the magic when no row group was written: a valid file of no rows).</summary>
@@ -42,7 +42,7 @@ internal sealed class ParquetFileWriter(Stream stream, IReadOnlyList<ParquetColu
         await StartAsync(cancellationToken).ConfigureAwait(false);
         var footer = encoder.Chunk;
         footer.Clear();
-        WriteFileMetadata(new ThriftCompactWriter(footer));
+        WriteFileMetadata(new ThriftCompactWriter(footer), encoder.Codec);
         footer.WriteInt32LittleEndian(footer.Length);
         footer.Write(Magic);
         await stream.WriteAsync(footer.Memory, cancellationToken).ConfigureAwait(false);
@@ -58,7 +58,7 @@ internal sealed class ParquetFileWriter(Stream stream, IReadOnlyList<ParquetColu
         }
     }
 
-    private void WriteFileMetadata(ThriftCompactWriter t)
+    private void WriteFileMetadata(ThriftCompactWriter t, int codec)
     {
         t.BeginStruct();
         t.FieldI32(1, 2); // version
@@ -84,7 +84,7 @@ internal sealed class ParquetFileWriter(Stream stream, IReadOnlyList<ParquetColu
                 t.BeginStruct();
                 t.FieldI64(2, offset);
                 t.FieldStruct(3);
-                WriteColumnMetadata(t, columns[c], offset, info, group.Codec);
+                WriteColumnMetadata(t, columns[c], offset, info, codec);
                 t.EndStruct();
                 t.EndStruct();
             }
@@ -190,5 +190,5 @@ internal sealed class ParquetFileWriter(Stream stream, IReadOnlyList<ParquetColu
         t.EndStruct();
     }
 
-    private sealed record RowGroupInfo((long Offset, ColumnChunkInfo Info)[] Chunks, int Rows, long Offset, long CompressedBytes, int Codec);
+    private sealed record RowGroupInfo((long Offset, ColumnChunkInfo Info)[] Chunks, int Rows, long Offset, long CompressedBytes);
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
-using DuckDB.NET.Data;
 using Ingest.Definitions;
 using Ingest.Engine.Reading;
+using Ingest.Tests.Engine;
 using Ingest.Engine.Writing;
 using Ingest.Engine.Writing.Parquet;
 using Parquet;
@@ -45,7 +45,7 @@ public sealed class ParquetFileWriterTests : IDisposable
 
         var path = await WriteAsync(AllTypes, rows, codec, rowGroupRows: 1_000);
 
-        AssertSameRows(await ReadWithDuckDbAsync(path, AllTypes), rows, AllTypes);
+        AssertSameRows(ReadWithDuckDb(path, AllTypes), rows, AllTypes);
         AssertSameRows(await ReadWithParquetNetAsync(path), rows, AllTypes);
     }
 
@@ -73,13 +73,13 @@ public sealed class ParquetFileWriterTests : IDisposable
 
         var path = await WriteAsync(columns, rows, ParquetCompression.Snappy, rowGroupRows: 100_000);
 
-        AssertSameRows(await ReadWithDuckDbAsync(path, columns), rows, columns);
+        AssertSameRows(ReadWithDuckDb(path, columns), rows, columns);
         AssertSameRows(await ReadWithParquetNetAsync(path), rows, columns);
-        var meta = await QueryAsync($"SELECT path_in_schema, encodings, count(*) FROM parquet_metadata('{path}') GROUP BY ALL ORDER BY 1");
+        var meta = EngineHarness.Query($"SELECT path_in_schema, encodings, count(*) FROM parquet_metadata('{path}') GROUP BY ALL ORDER BY 1");
         meta.Should().ContainEquivalentOf(new object?[] { "code", "PLAIN, RLE, RLE_DICTIONARY", 3L }, "few distinct codes are dictionary-encoded");
         meta.Should().ContainEquivalentOf(new object?[] { "name", "PLAIN, RLE", 3L }, "distinct names are written plain");
         meta.Should().ContainEquivalentOf(new object?[] { "id", "DELTA_BINARY_PACKED, RLE", 3L });
-        var pages = await QueryAsync($"SELECT count(*) FROM parquet_metadata('{path}') WHERE path_in_schema = 'name'");
+        var pages = EngineHarness.Query($"SELECT count(*) FROM parquet_metadata('{path}') WHERE path_in_schema = 'name'");
         pages[0][0].Should().Be(3L, "one chunk per row group");
     }
 
@@ -104,7 +104,7 @@ public sealed class ParquetFileWriterTests : IDisposable
 
         var path = await WriteAsync(columns, rows, ParquetCompression.Snappy, rowGroupRows: 100);
 
-        var stats = await QueryAsync($"SELECT path_in_schema, stats_min_value, stats_max_value, stats_null_count FROM parquet_metadata('{path}') ORDER BY column_id");
+        var stats = EngineHarness.Query($"SELECT path_in_schema, stats_min_value, stats_max_value, stats_null_count FROM parquet_metadata('{path}') ORDER BY column_id");
         stats.Should().BeEquivalentTo(
             new List<object?[]>
             {
@@ -122,9 +122,9 @@ public sealed class ParquetFileWriterTests : IDisposable
     {
         var path = await WriteAsync(AllTypes, [], ParquetCompression.Snappy, rowGroupRows: 10);
 
-        (await QueryAsync($"SELECT count(*) FROM read_parquet('{path}')"))[0][0].Should().Be(0L);
+        EngineHarness.Query($"SELECT count(*) FROM read_parquet('{path}')")[0][0].Should().Be(0L);
         (await ReadWithParquetNetAsync(path)).Should().BeEmpty();
-        var types = await QueryAsync($"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{path}'))");
+        var types = EngineHarness.Query($"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('{path}'))");
         types.Select(t => $"{t[0]} {t[1]}").Should().Equal(
             "s VARCHAR", "b BOOLEAN", "i INTEGER", "l BIGINT", "f FLOAT", "d DOUBLE", "m DECIMAL(18,2)", "small DECIMAL(9,3)",
             "wide DECIMAL(28,6)", "day DATE", "ts TIMESTAMP WITH TIME ZONE");
@@ -203,7 +203,7 @@ public sealed class ParquetFileWriterTests : IDisposable
         return path;
     }
 
-    private static async Task<List<object?[]>> ReadWithDuckDbAsync(string path, IReadOnlyList<ColumnDefinition> columns)
+    private static List<object?[]> ReadWithDuckDb(string path, IReadOnlyList<ColumnDefinition> columns)
     {
         // Timestamps as microseconds and dates as text: no time zone or calendar conversions in the comparison.
         var select = string.Join(", ", columns.Select(c => c.Type.Kind switch
@@ -212,7 +212,7 @@ public sealed class ParquetFileWriterTests : IDisposable
             ColumnKind.Date => $"CAST(\"{c.Name}\" AS VARCHAR)",
             _ => $"\"{c.Name}\"",
         }));
-        return await QueryAsync($"SELECT {select} FROM read_parquet('{path}')");
+        return EngineHarness.Query($"SELECT {select} FROM read_parquet('{path}')");
     }
 
     private static async Task<List<object?[]>> ReadWithParquetNetAsync(string path)
@@ -271,26 +271,4 @@ public sealed class ParquetFileWriterTests : IDisposable
         int or long => Convert.ToInt64(value, CultureInfo.InvariantCulture),
         _ => value,
     };
-
-    private static async Task<List<object?[]>> QueryAsync(string sql)
-    {
-        await using var connection = new DuckDBConnection("DataSource=:memory:");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
-    }
 }
