@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Ingest.Benchmarks;
 
 /// <summary>What a child process reports about its timed run.</summary>
-internal sealed record ChildResult(double Seconds, long OutputBytes, string ParquetGlob, string? Note, long PeakWorkingSet, long StartWorkingSet, string? Error, double CpuSeconds = 0);
+internal sealed record ChildResult(double Seconds, long OutputBytes, string ParquetGlob, string? Note, long PeakWorkingSet, long StartWorkingSet, string? Error, double CpuSeconds = 0, long AllocatedBytes = 0, int Collections = 0, double GcPauseSeconds = 0);
 
 /// <summary>
 /// Each timed run happens in a fresh process, so that its peak working set is its own (not the residue of
@@ -73,11 +73,17 @@ internal static class ChildRun
             PeakMemory.Reset();
             var startWorkingSet = PeakMemory.Current();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var (allocated, collections, paused) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.GetTotalPauseDuration());
             var watch = Stopwatch.StartNew();
             var output = await variant.RunAsync(dataset, csv, run, rows);
             var seconds = watch.Elapsed.TotalSeconds;
             var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
-            result = new ChildResult(seconds, output.OutputBytes, output.ParquetGlob, output.Note, PeakMemory.Read(), startWorkingSet, null, cpuSeconds);
+            result = new ChildResult(seconds, output.OutputBytes, output.ParquetGlob, output.Note, PeakMemory.Read(), startWorkingSet, null, cpuSeconds)
+            {
+                AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocated,
+                Collections = GC.CollectionCount(0) - collections,
+                GcPauseSeconds = (GC.GetTotalPauseDuration() - paused).TotalSeconds,
+            };
         }
         catch (Exception ex)
         {

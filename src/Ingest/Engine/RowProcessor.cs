@@ -11,9 +11,10 @@ namespace Ingest.Engine;
 
 /// <summary>
 /// Where a source record went: a curated row (partition and file values) or a rejection. The file values
-/// array is reused for the next record: the caller copies what it keeps before processing another.
+/// and bits arrays are reused for the next record: the caller copies what it keeps before processing another.
+/// A slot of the file values holding <see cref="PhysicalValue.InBits"/> has its value in the file bits.
 /// </summary>
-internal readonly record struct RowOutcome(string? PartitionPath, object?[]? FileValues, Rejection? Rejection);
+internal readonly record struct RowOutcome(string? PartitionPath, object?[]? FileValues, long[]? FileBits, Rejection? Rejection);
 
 /// <summary>A rejected record: the quarantine row and the reason without row-specific detail (for counting).</summary>
 internal sealed record Rejection(object?[] Values, string ReasonKey);
@@ -40,6 +41,12 @@ internal sealed class RowProcessor
     private readonly char _delimiter;
     private readonly object?[] _values;
     private readonly object?[] _fileValues;
+    private readonly IReadOnlyList<ColumnDefinition> _fileColumns;
+
+    // Columns read by nothing but the Parquet writer travel in their physical form, without a box (ADR 0012).
+    private readonly bool[] _physical;
+    private readonly long[] _bits;
+    private readonly long[] _fileBits;
 
     public RowProcessor(DatasetDefinition definition, string runId, DateTime ingestedAt, DateOnly ingestDate, IReadOnlyList<Action<IngestRow>> transforms)
     {
@@ -53,9 +60,14 @@ internal sealed class RowProcessor
         _partitioner = new Partitioner(definition, ingestDate);
         _layout = new RowLayout(definition.Columns);
         var fileColumns = DatasetLayout.CuratedFileColumns(definition);
+        _fileColumns = fileColumns;
         _fileWidth = fileColumns.Count;
         _values = new object?[definition.Columns.Count];
         _fileValues = new object?[_fileWidth];
+        _bits = new long[definition.Columns.Count];
+        _fileBits = new long[_fileWidth];
+        var readElsewhere = ColumnsReadByTheEngine(definition);
+        _physical = [.. definition.Columns.Select(c => transforms.Count == 0 && PhysicalValue.Supports(c.Type) && !readElsewhere.Contains(c.Name))];
         _fileOrdinals = [.. fileColumns.Take(fileColumns.Count - DatasetLayout.LineageColumns.Count).Select(c => _layout.IndexOf(c.Name))];
         if (definition.Write.Mode == WriteMode.Merge)
         {
@@ -132,9 +144,10 @@ internal sealed class RowProcessor
         var schema = _definition.Columns;
         columns = Math.Min(columns, schema.Count);
         var values = record.PreparedValues(schema.Count);
+        var bits = record.PreparedBits;
         for (var c = 0; c < columns; c++)
         {
-            if (Convert(record, mapping, c, schema[c].Type, out var value) is { } problem)
+            if (Convert(record, mapping, c, schema[c].Type, out var value, out bits[c]) is { } problem)
             {
                 record.SetPrepared(c, c, problem);
                 return;
@@ -152,17 +165,58 @@ internal sealed class RowProcessor
         return index >= 0 && index < record.FieldCount ? record.GetField(index) : null;
     }
 
-    /// <summary>Converts one schema column of a record: from the field's characters when a fast path applies, else from its string.</summary>
-    private string? Convert(SourceRecord record, ColumnMapping mapping, int column, ColumnType type, out object? value)
+    /// <summary>
+    /// Converts one schema column of a record: from the field's characters when a fast path applies (into
+    /// <paramref name="bits"/> for a physical column, the value then being <see cref="PhysicalValue.InBits"/>),
+    /// else from its string.
+    /// </summary>
+    private string? Convert(SourceRecord record, ColumnMapping mapping, int column, ColumnType type, out object? value, out long bits)
     {
+        bits = 0;
         var index = mapping.Positions[column];
-        if (index >= 0 && index < record.FieldCount && type.Kind != ColumnKind.String
-            && record.TryGetSpan(index, out var span) && _converter.TryConvertFast(span, type, out value))
+        if (index >= 0 && index < record.FieldCount && type.Kind != ColumnKind.String && record.TryGetSpan(index, out var span))
         {
-            return null;
+            if (_physical[column])
+            {
+                if (_converter.TryConvertPhysical(span, type, out bits, out var isNull))
+                {
+                    value = isNull ? null : PhysicalValue.InBits;
+                    return null;
+                }
+            }
+            else if (_converter.TryConvertFast(span, type, out value))
+            {
+                return null;
+            }
         }
 
         return _converter.TryConvert(FieldText(record, mapping, column), type, out value);
+    }
+
+    /// <summary>The columns a rule, the partitioning or the merge keys read as values.</summary>
+    private static HashSet<string> ColumnsReadByTheEngine(DatasetDefinition definition)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var rule in definition.Quality.Rules)
+        {
+            if (rule.Column is { } column)
+            {
+                names.Add(column);
+            }
+
+            names.UnionWith(rule.Columns);
+        }
+
+        names.UnionWith(definition.Partitioning.Where(p => p.Column is not null).Select(p => p.Column!));
+        names.UnionWith(definition.Keys);
+        return names;
+    }
+
+    /// <summary>The value of file column <paramref name="index"/> of an accepted row, as an object (for tests and diagnostics).</summary>
+    internal object? FileValue(RowOutcome outcome, int index)
+    {
+        var value = outcome.FileValues![index];
+        return ReferenceEquals(value, PhysicalValue.InBits) ? PhysicalValue.ToClr(outcome.FileBits![index], _fileColumns[index].Type) : value;
     }
 
     public RowOutcome Process(string inputName, SourceRecord record, ColumnMapping mapping)
@@ -181,6 +235,7 @@ internal sealed class RowProcessor
         var columns = _definition.Columns;
         // Without transforms nothing outside this call sees the array, so one serves every row.
         var values = _transforms.Count == 0 ? _values : new object?[columns.Count];
+        var bits = _bits;
         var prepared = record.PreparedCount;
         for (var c = 0; c < values.Length; c++)
         {
@@ -190,6 +245,7 @@ internal sealed class RowProcessor
             if (c < prepared)
             {
                 (value, problem) = (record.Prepared[c], null);
+                bits[c] = record.PreparedBits[c];
             }
             else if (c == record.PreparedProblemColumn)
             {
@@ -197,7 +253,7 @@ internal sealed class RowProcessor
             }
             else
             {
-                problem = Convert(record, mapping, c, column.Type, out value);
+                problem = Convert(record, mapping, c, column.Type, out value, out bits[c]);
             }
 
             if (problem is not null)
@@ -286,17 +342,21 @@ internal sealed class RowProcessor
 
         _rules.Accept();
         var fileValues = _fileValues;
+        var fileBits = _fileBits;
         for (var i = 0; i < _fileOrdinals.Length; i++)
         {
-            fileValues[i] = values[_fileOrdinals[i]];
+            var ordinal = _fileOrdinals[i];
+            fileValues[i] = values[ordinal];
+            fileBits[i] = bits[ordinal];
         }
 
         var lineage = _fileOrdinals.Length;
         fileValues[lineage] = _runId;
         fileValues[lineage + 1] = inputName;
-        fileValues[lineage + 2] = record.Line;
+        fileValues[lineage + 2] = PhysicalValue.InBits;
+        fileBits[lineage + 2] = record.Line;
         fileValues[lineage + 3] = _ingestedAtBoxed;
-        return new RowOutcome(path, fileValues, null);
+        return new RowOutcome(path, fileValues, fileBits, null);
     }
 
     /// <summary>Whether a decimal has at most the type's scale in decimal places and precision in digits.</summary>
@@ -352,7 +412,7 @@ internal sealed class RowProcessor
         values[m + 3] = inputName;
         values[m + 4] = record.Line;
         values[m + 5] = _ingestedAt;
-        return new RowOutcome(null, null, new Rejection(values, reasonKey));
+        return new RowOutcome(null, null, null, new Rejection(values, reasonKey));
     }
 
     private string JoinFields(SourceRecord record)

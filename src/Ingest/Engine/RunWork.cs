@@ -262,7 +262,7 @@ internal sealed class RunWork
                         else
                         {
                             _rowsWritten++;
-                            await curated.AddAsync(outcome.PartitionPath!, outcome.FileValues!, cancellationToken).ConfigureAwait(false);
+                            await curated.AddAsync(outcome.PartitionPath!, outcome.FileValues!, outcome.FileBits, cancellationToken).ConfigureAwait(false);
                         }
 
                         if (progress is not null && _rowsRead % interval == 0)

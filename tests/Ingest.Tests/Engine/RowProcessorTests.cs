@@ -87,8 +87,17 @@ public sealed class RowProcessorTests
         var outcome = rows.Process("in.csv", record, mapping);
         return outcome.Rejection is { } rejection
             ? $"rejected: {rejection.Values[Definition.Columns.Count]} | {rejection.ReasonKey}"
-            : $"{outcome.PartitionPath}: {string.Join(" | ", outcome.FileValues!.Select(v => v?.ToString() ?? "null"))}";
+            : $"{outcome.PartitionPath}: {string.Join(" | ", outcome.FileValues!.Select((_, i) => Text(rows.FileValue(outcome, i))))}";
     }
+
+    // A value as the Parquet file stores it: 7 and 7.00 are the same decimal(18,2), as are their physical forms.
+    private static string Text(object? value) => value switch
+    {
+        null => "null",
+        decimal d => RowProcessor.KeyText(d)!,
+        DateTime t => $"{t:O}",
+        _ => value.ToString()!,
+    };
 
     private static RowProcessor Processor()
         => new(Definition, "run-1", new DateTime(2024, 6, 1, 0, 0, 0, DateTimeKind.Utc), new DateOnly(2024, 6, 1), []);

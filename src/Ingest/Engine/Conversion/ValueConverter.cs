@@ -86,6 +86,54 @@ internal sealed partial class ValueConverter
         return IsNullMarker(text) || TryFastPath(text, type, out value);
     }
 
+    /// <summary>
+    /// The fast paths of <see cref="TryConvertFast"/> (and exact booleans), giving the value in its physical
+    /// form (<see cref="PhysicalValue"/>) instead of a box: a null marker sets <paramref name="isNull"/>.
+    /// Returns <see langword="false"/> for anything else; the caller then converts the field as an object,
+    /// which gives the same value (tested) or the reason it is not one.
+    /// </summary>
+    public bool TryConvertPhysical(ReadOnlySpan<char> text, ColumnType type, out long bits, out bool isNull)
+    {
+        bits = 0;
+        isNull = IsNullMarker(text);
+        if (isNull)
+        {
+            return true;
+        }
+
+        switch (type.Kind)
+        {
+            case ColumnKind.Int32 when TryParsePlainDigits(text, 9, out var i):
+                bits = i;
+                return true;
+            case ColumnKind.Int64 when TryParsePlainDigits(text, 18, out var l):
+                bits = l;
+                return true;
+            case ColumnKind.Double when TryParsePlainDouble(text, _decimalSeparator, out var d):
+                bits = BitConverter.DoubleToInt64Bits(d);
+                return true;
+            case ColumnKind.Decimal when type.Precision <= 18 && TryParsePlainUnscaled(text, type, out var mantissa, out var scale):
+                for (; scale < type.Scale; scale++)
+                {
+                    mantissa *= 10; // below 10^precision, so within a long
+                }
+
+                bits = mantissa;
+                return true;
+            case ColumnKind.Date when _dateFormats[0] == "yyyy-MM-dd" && TryParseIsoDate(text, out var date):
+                bits = PhysicalValue.FromDate(date);
+                return true;
+            case ColumnKind.Timestamp when _timestampFormats == IsoTimestampFormats && TryParseIsoSeconds(text, out var ts):
+                bits = PhysicalValue.FromTimestamp(ts);
+                return true;
+            case ColumnKind.Boolean when TryParseBoolean(text, out var b):
+                bits = b ? 1 : 0;
+                return true;
+            default:
+                return false;
+        }
+    }
+
     private bool IsNullMarker(ReadOnlySpan<char> text)
     {
         // Most fields have a length no marker has: one bit test, no comparison.
@@ -329,6 +377,23 @@ internal sealed partial class ValueConverter
     private bool TryParsePlainDecimal(ReadOnlySpan<char> s, ColumnType type, out decimal value)
     {
         value = default;
+        if (!TryParsePlainUnscaled(s, type, out var mantissa, out var scale))
+        {
+            return false;
+        }
+
+        value = PhysicalValue.ToDecimal(mantissa, scale);
+        return true;
+    }
+
+    /// <summary>
+    /// The plain decimal of <see cref="TryParsePlainDecimal"/> as a signed integer of at most 18 digits and
+    /// its number of decimal places (at most the type's scale: zeros beyond it are dropped).
+    /// </summary>
+    private bool TryParsePlainUnscaled(ReadOnlySpan<char> s, ColumnType type, out long unscaled, out int scale)
+    {
+        unscaled = 0;
+        scale = 0;
         var i = 0;
         var negative = false;
         if (s.Length > 0 && s[0] is '-' or '+')
@@ -376,13 +441,13 @@ internal sealed partial class ValueConverter
             return false;
         }
 
-        var scale = Math.Max(fractionDigits, 0);
+        scale = Math.Max(fractionDigits, 0);
         for (; scale > type.Scale; scale--)
         {
             mantissa /= 10; // only zeros beyond the type's scale (checked above), as decimal.Round leaves them
         }
 
-        value = new decimal((int)mantissa, (int)(mantissa >> 32), 0, negative, (byte)scale);
+        unscaled = negative ? -mantissa : mantissa;
         return true;
     }
 

@@ -117,6 +117,9 @@ internal sealed class SourceRecord
     /// </summary>
     public object?[] Prepared { get; private set; } = [];
 
+    /// <summary>Gets the physical values of the prepared columns whose <see cref="Prepared"/> slot is <see cref="Conversion.PhysicalValue.InBits"/>.</summary>
+    public long[] PreparedBits { get; private set; } = [];
+
     /// <summary>Gets the number of schema columns already converted into <see cref="Prepared"/>.</summary>
     public int PreparedCount { get; private set; }
 
@@ -145,6 +148,7 @@ internal sealed class SourceRecord
         if (Prepared.Length < columns)
         {
             Prepared = new object?[columns];
+            PreparedBits = new long[columns];
         }
 
         return Prepared;

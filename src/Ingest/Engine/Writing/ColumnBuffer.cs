@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Ingest.Definitions;
+using Ingest.Engine.Conversion;
 
 namespace Ingest.Engine.Writing;
 
@@ -38,12 +39,18 @@ internal abstract class ColumnBuffer
         ColumnKind.Double => new FixedColumnBuffer<double>(static v => (double)v),
         ColumnKind.Decimal when column.Type.Precision <= 18 => new FixedColumnBuffer<long>(v => checked((long)Unscaled((decimal)v, column.Type.Scale))),
         ColumnKind.Decimal => new FixedColumnBuffer<Int128>(v => Unscaled((decimal)v, column.Type.Scale)),
-        ColumnKind.Date => new FixedColumnBuffer<int>(static v => ((DateOnly)v).DayNumber - UnixEpochDay),
-        ColumnKind.Timestamp => new FixedColumnBuffer<long>(static v => EpochMicros((DateTime)v)),
+        ColumnKind.Date => new FixedColumnBuffer<int>(static v => PhysicalValue.FromDate((DateOnly)v)),
+        ColumnKind.Timestamp => new FixedColumnBuffer<long>(static v => PhysicalValue.FromTimestamp((DateTime)v)),
         _ => throw new ArgumentOutOfRangeException(nameof(column)),
     };
 
     public abstract void Add(object? value);
+
+    /// <summary>
+    /// Adds a value given in its physical form (<see cref="PhysicalValue"/>), without a box. Only columns whose
+    /// physical value fits a <see cref="long"/> take this path (<see cref="PhysicalValue.Supports"/>).
+    /// </summary>
+    public virtual void AddPhysical(long bits) => throw new NotSupportedException($"{GetType().Name} takes no physical values.");
 
     /// <summary>Empties the buffer for the next row group, keeping its arrays.</summary>
     public virtual void Reset()
@@ -62,15 +69,6 @@ internal abstract class ColumnBuffer
 
         _defined[Count++] = present ? (byte)1 : (byte)0;
         NullCount += present ? 0 : 1;
-    }
-
-    private static readonly int UnixEpochDay = new DateOnly(1970, 1, 1).DayNumber;
-
-    /// <summary>Microseconds since 1970-01-01T00:00:00Z (a local time is converted to UTC first).</summary>
-    internal static long EpochMicros(DateTime value)
-    {
-        var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value;
-        return (utc.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMicrosecond;
     }
 
     /// <summary>The unscaled integer of <paramref name="value"/> at <paramref name="scale"/> decimal places (rounded half to even).</summary>
@@ -112,14 +110,30 @@ internal sealed class FixedColumnBuffer<T>(Func<object, T> convert) : ColumnBuff
             return;
         }
 
-        var converted = convert(value);
+        Store(convert(value));
+    }
+
+    public override void AddPhysical(long bits)
+    {
+        // The physical value's low bytes are the T (int: days, whole numbers; double: its bits; bool: 0 or 1).
+        if (Unsafe.SizeOf<T>() > sizeof(long))
+        {
+            base.AddPhysical(bits);
+        }
+
+        Store(Unsafe.As<long, T>(ref bits));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Store(T value)
+    {
         AddDefinition(true);
         if (_valueCount == _values.Length)
         {
             Array.Resize(ref _values, _values.Length * 2);
         }
 
-        _values[_valueCount++] = converted;
+        _values[_valueCount++] = value;
     }
 
     public override void Reset()

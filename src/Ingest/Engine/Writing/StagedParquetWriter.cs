@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ingest.Definitions;
+using Ingest.Engine.Conversion;
 using Ingest.Storage;
 using Ingest.Engine.Writing.Parquet;
 
@@ -96,6 +97,13 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
     /// instance, which finds the partition without hashing the path.
     /// </remarks>
     public ValueTask AddAsync(string partitionPath, object?[] values, CancellationToken cancellationToken)
+        => AddAsync(partitionPath, values, null, cancellationToken);
+
+    /// <summary>
+    /// Adds a row whose slots holding <see cref="PhysicalValue.InBits"/> have their value in
+    /// <paramref name="bits"/> at the same index (see <see cref="ColumnBuffer.AddPhysical"/>).
+    /// </summary>
+    public ValueTask AddAsync(string partitionPath, object?[] values, long[]? bits, CancellationToken cancellationToken)
     {
         var state = _last;
         if (state is null || !ReferenceEquals(state.Path, partitionPath))
@@ -113,14 +121,14 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         // partition that received rows once does not hold memory for the rest of the run.
         if (state.Buffers is null)
         {
-            return AddWithNewBuffersAsync(state, values, cancellationToken);
+            return AddWithNewBuffersAsync(state, values, bits, cancellationToken);
         }
 
-        Append(state, state.Buffers, values);
+        Append(state, state.Buffers, values, bits);
         return (state.Rows & 127) == 0 ? CheckSizeAsync(state, cancellationToken) : ValueTask.CompletedTask;
     }
 
-    private async ValueTask AddWithNewBuffersAsync(PartitionState state, object?[] values, CancellationToken cancellationToken)
+    private async ValueTask AddWithNewBuffersAsync(PartitionState state, object?[] values, long[]? bits, CancellationToken cancellationToken)
     {
         // No more partitions buffering than files may be open: rows sorted by the partition column
         // (a day after another) then write each partition as it ends, with the same few buffer sets.
@@ -136,18 +144,26 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         }
 
         _buffering++;
-        Append(state, state.Buffers, values);
+        Append(state, state.Buffers, values, bits);
         if ((state.Rows & 127) == 0)
         {
             await CheckSizeAsync(state, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private void Append(PartitionState state, ColumnBuffer[] buffers, object?[] values)
+    private void Append(PartitionState state, ColumnBuffer[] buffers, object?[] values, long[]? bits)
     {
         for (var i = 0; i < buffers.Length; i++)
         {
-            buffers[i].Add(values[i]);
+            var value = values[i];
+            if (ReferenceEquals(value, PhysicalValue.InBits))
+            {
+                buffers[i].AddPhysical(bits![i]);
+            }
+            else
+            {
+                buffers[i].Add(value);
+            }
         }
 
         state.Rows++;

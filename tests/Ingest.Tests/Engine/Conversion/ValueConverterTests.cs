@@ -1,5 +1,6 @@
 using Ingest.Definitions;
 using Ingest.Engine.Conversion;
+using Ingest.Engine.Writing;
 
 namespace Ingest.Tests.Engine.Conversion;
 
@@ -273,6 +274,8 @@ public sealed class ValueConverterTests
         "9223372036854775807", "1.5", "-0.25", "0.000000000000001", "123456789012345.6", "1e3", "+1", " 1", "1,000",
         "10.005", "99999999999999999.99", "2024-02-29", "2023-02-29", "2024-05-01T10:15:30Z", "2024-05-01 10:15:30.1234567",
         "2024-05-01T10:15:30+02:00", "2024-13-01T00:00:00Z", "true", "abc", "٣",
+        "7", "10.50", "-3.1", "0.10", "-0.0", "false", "1", "yes", " true", "TRUE", "1969-12-31", "0001-01-01", "9999-12-31",
+        "1969-12-31T23:59:59.9999999Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.9999999Z", "2024-05-01T10:15:30.123456789Z",
     ];
 
     [Theory]
@@ -295,4 +298,54 @@ public sealed class ValueConverterTests
             }
         }
     }
+
+    [Theory]
+    [MemberData(nameof(FastPathTexts))]
+    public void TryConvertPhysical_WhenItAnswers_IsWhatTheWriterStoresForTryConvertsValue(string text)
+    {
+        var converter = new ValueConverter(new SourceDefinition { Format = SourceFormat.Csv, NullMarkers = ["", "NULL"] });
+        ColumnType[] types = [ColumnType.Int32, ColumnType.Int64, ColumnType.Double, ColumnType.Decimal(18, 2), ColumnType.Decimal(12, 2), ColumnType.Decimal(18, 0), ColumnType.Date, ColumnType.Timestamp, ColumnType.Boolean];
+        foreach (var type in types)
+        {
+            var problem = converter.TryConvert(text, type, out var expected);
+            if (!converter.TryConvertPhysical(text.AsSpan(), type, out var bits, out var isNull))
+            {
+                continue;
+            }
+
+            problem.Should().BeNull($"the physical path accepted \"{text}\" as {type}");
+            isNull.Should().Be(expected is null, $"\"{text}\" as {type}");
+            if (isNull)
+            {
+                continue;
+            }
+
+            PhysicalValue.ToClr(bits, type).Should().Be(expected, $"\"{text}\" as {type}");
+            var column = new ColumnDefinition { Name = "c", Type = type };
+            var fromObject = ColumnBuffer.Create(column);
+            fromObject.Add(expected);
+            var fromBits = ColumnBuffer.Create(column);
+            fromBits.AddPhysical(bits);
+            Stored(fromBits).Should().Be(Stored(fromObject), $"\"{text}\" as {type}: the same physical value in the file");
+        }
+    }
+
+    [Fact]
+    public void TryConvertPhysical_StringsAndWideDecimals_AreLeftToTheObjectPath()
+    {
+        Csv.TryConvertPhysical("abc", ColumnType.String, out _, out _).Should().BeFalse();
+        Csv.TryConvertPhysical("1.5", ColumnType.Decimal(28, 10), out _, out _).Should().BeFalse();
+        Csv.TryConvertPhysical("1.5", ColumnType.Float, out _, out _).Should().BeFalse();
+        PhysicalValue.Supports(ColumnType.Decimal(19, 2)).Should().BeFalse();
+        PhysicalValue.Supports(ColumnType.Decimal(18, 2)).Should().BeTrue();
+    }
+
+    private static string Stored(ColumnBuffer buffer) => buffer switch
+    {
+        FixedColumnBuffer<int> b => $"int {b.Values[0]}",
+        FixedColumnBuffer<long> b => $"long {b.Values[0]}",
+        FixedColumnBuffer<double> b => $"double bits {BitConverter.DoubleToInt64Bits(b.Values[0])}",
+        FixedColumnBuffer<bool> b => $"bool {b.Values[0]}",
+        _ => throw new InvalidOperationException(buffer.GetType().Name),
+    };
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ingest.Definitions;
+using Ingest.Engine.Conversion;
 using Ingest.Engine.Reading;
 using Ingest.Tests.Engine;
 using Ingest.Engine.Writing;
@@ -260,8 +261,8 @@ public sealed class ParquetFileWriterTests : IDisposable
     private static object? Normalize(object? value, ColumnKind kind) => value switch
     {
         null or DBNull => null,
-        DateTime t when kind == ColumnKind.Timestamp => ColumnBuffer.EpochMicros(DateTime.SpecifyKind(t, DateTimeKind.Utc)),
-        DateTimeOffset o => ColumnBuffer.EpochMicros(o.UtcDateTime),
+        DateTime t when kind == ColumnKind.Timestamp => PhysicalValue.FromTimestamp(DateTime.SpecifyKind(t, DateTimeKind.Utc)),
+        DateTimeOffset o => PhysicalValue.FromTimestamp(o.UtcDateTime),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         DateTime t when kind == ColumnKind.Date => DateOnly.FromDateTime(t).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         float f => BitConverter.SingleToInt32Bits(float.IsNaN(f) ? float.NaN : f),

@@ -1,0 +1,64 @@
+using Ingest.Definitions;
+
+namespace Ingest.Engine.Conversion;
+
+/// <summary>
+/// A typed value in its Parquet physical form, held in a <see cref="long"/> instead of a box: whole numbers
+/// as themselves, doubles as their IEEE bits, decimals of precision up to 18 unscaled at the column's scale,
+/// dates as days and timestamps as microseconds since 1970-01-01 (UTC), booleans as 0 or 1.
+/// </summary>
+/// <remarks>
+/// A row slot that holds <see cref="InBits"/> has its value in the row's array of bits at the same index.
+/// The engine uses this only where nothing but the Parquet writer reads the column (no transform, rule,
+/// partition or merge key), so user code never sees the marker; see ADR 0012.
+/// </remarks>
+internal static class PhysicalValue
+{
+    /// <summary>Gets the marker of a slot whose value is in the row's bits.</summary>
+    public static object InBits { get; } = new Marker();
+
+    private static readonly int UnixEpochDay = new DateOnly(1970, 1, 1).DayNumber;
+
+    /// <summary>Whether values of <paramref name="type"/> have a physical form that fits a <see cref="long"/>.</summary>
+    public static bool Supports(ColumnType type) => type.Kind switch
+    {
+        ColumnKind.Int32 or ColumnKind.Int64 or ColumnKind.Double or ColumnKind.Boolean or ColumnKind.Date or ColumnKind.Timestamp => true,
+        ColumnKind.Decimal => type.Precision <= 18,
+        _ => false,
+    };
+
+    /// <summary>Days since 1970-01-01.</summary>
+    public static int FromDate(DateOnly value) => value.DayNumber - UnixEpochDay;
+
+    /// <summary>Microseconds since 1970-01-01T00:00:00Z (a local time is converted to UTC first; ticks below a microsecond are dropped).</summary>
+    public static long FromTimestamp(DateTime value)
+    {
+        var utc = value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value;
+        return (utc.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMicrosecond;
+    }
+
+    /// <summary>The CLR value of physical <paramref name="bits"/> of <paramref name="type"/> (decimals at the column's scale).</summary>
+    public static object ToClr(long bits, ColumnType type) => type.Kind switch
+    {
+        ColumnKind.Int32 => (int)bits,
+        ColumnKind.Int64 => bits,
+        ColumnKind.Double => BitConverter.Int64BitsToDouble(bits),
+        ColumnKind.Boolean => bits != 0,
+        ColumnKind.Date => DateOnly.FromDayNumber((int)bits + UnixEpochDay),
+        ColumnKind.Timestamp => new DateTime(DateTime.UnixEpoch.Ticks + (bits * TimeSpan.TicksPerMicrosecond), DateTimeKind.Utc),
+        ColumnKind.Decimal when type.Precision <= 18 => ToDecimal(bits, type.Scale),
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no physical form in a long"),
+    };
+
+    /// <summary>The decimal of an unscaled value below 10^18 in magnitude, with exactly <paramref name="scale"/> places.</summary>
+    public static decimal ToDecimal(long unscaled, int scale)
+    {
+        var magnitude = (ulong)Math.Abs(unscaled);
+        return new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), 0, unscaled < 0, (byte)scale);
+    }
+
+    private sealed class Marker
+    {
+        public override string ToString() => "(physical value)";
+    }
+}
