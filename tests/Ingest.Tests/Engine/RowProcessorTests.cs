@@ -1,5 +1,6 @@
 using Ingest.Definitions;
 using Ingest.Engine;
+using Ingest.Engine.Conversion;
 using Ingest.Engine.Reading;
 using Ingest.Testing;
 
@@ -88,6 +89,32 @@ public sealed class RowProcessorTests
         return outcome.Rejection is { } rejection
             ? $"rejected: {rejection.Values[Definition.Columns.Count]} | {rejection.ReasonKey}"
             : $"{outcome.PartitionPath}: {string.Join(" | ", outcome.FileValues!.Select((_, i) => Text(rows.FileValue(outcome, i))))}";
+    }
+
+    [Fact]
+    public void Process_ColumnsOnlyTheWriterReads_TravelAsPhysicalValues_ColumnsARuleReads_AsObjects()
+    {
+        var definition = Definition with
+        {
+            Quality = new QualitySettings { Rules = [new QualityRule { Type = QualityRuleType.Range, Column = "amount", Min = "0" }] },
+        };
+        var rows = new RowProcessor(definition, "run-1", new DateTime(2024, 6, 1, 0, 0, 0, DateTimeKind.Utc), new DateOnly(2024, 6, 1), []);
+        var mapping = rows.MapColumns("in.csv", ["id", "name", "amount", "ts"], checkWidth: true);
+
+        var outcome = rows.Process("in.csv", Record(["12", "Ada", "10.5", "2024-05-01T10:00:00Z"], spans: true), mapping);
+
+        outcome.FileValues![0].Should().BeSameAs(PhysicalValue.InBits);
+        outcome.FileBits![0].Should().Be(12);
+        outcome.FileValues[1].Should().Be("Ada");
+        outcome.FileValues[2].Should().Be(10.5m, "the range rule reads amount as a decimal");
+        outcome.FileValues[3].Should().BeSameAs(PhysicalValue.InBits);
+        rows.FileValue(outcome, 3).Should().Be(new DateTime(2024, 5, 1, 10, 0, 0, DateTimeKind.Utc));
+        rows.FileValue(outcome, 6).Should().Be(7L, "the source line");
+
+        var withTransform = new RowProcessor(Definition, "run-1", new DateTime(2024, 6, 1, 0, 0, 0, DateTimeKind.Utc), new DateOnly(2024, 6, 1), [_ => { }]);
+        var transformed = withTransform.Process("in.csv", Record(["12", "Ada", "10.5", "2024-05-01T10:00:00Z"], spans: true), mapping);
+        transformed.FileValues![0].Should().Be(12L, "a transform sees every value as an object");
+        transformed.FileValues[3].Should().BeOfType<DateTime>();
     }
 
     // A value as the Parquet file stores it: 7 and 7.00 are the same decimal(18,2), as are their physical forms.
