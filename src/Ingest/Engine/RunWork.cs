@@ -179,8 +179,9 @@ internal sealed class RunWork
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         // Large chunks: every read and write of a file stream is a hop to the thread pool, so a 100 MB input
-        // costs about 200 hops instead of 3,200 with 64 KiB.
-        var buffer = new byte[1 << 20];
+        // costs about 200 hops instead of 3,200 with 64 KiB. Two of them: a chunk is written on the pool while
+        // this task hashes it and reads the next, so the copy takes about as long as the slower of the two.
+        byte[][] buffers = [new byte[1 << 20], new byte[1 << 20]];
         long size = 0;
         Stream source;
         try
@@ -197,14 +198,28 @@ internal sealed class RunWork
             var writer = await _lake.OpenWriteAsync(LakeZone.Raw, stagingKey, cancellationToken).ConfigureAwait(false);
             await using (writer.ConfigureAwait(false))
             {
-                int read;
-                while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                var writing = Task.CompletedTask;
+                var current = 0;
+                try
                 {
-                    hash.AppendData(buffer, 0, read);
-                    await writer.Stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    size += read;
+                    int read;
+                    while ((read = await source.ReadAsync(buffers[current], cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        // The previous chunk (in the other buffer) must be written before the next write starts.
+                        await writing.ConfigureAwait(false);
+                        writing = writer.Stream.WriteAsync(buffers[current].AsMemory(0, read), cancellationToken).AsTask();
+                        hash.AppendData(buffers[current], 0, read);
+                        size += read;
+                        current ^= 1;
+                    }
+                }
+                finally
+                {
+                    // Never leave a write running on a buffer or a stream about to be disposed.
+                    await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
 
+                await writing.ConfigureAwait(false);
                 await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
         }
