@@ -12,9 +12,10 @@ namespace Ingest.Engine;
 /// <summary>
 /// Where a source record went: a curated row (partition and file values) or a rejection. The file values
 /// and bits arrays are reused for the next record: the caller copies what it keeps before processing another.
-/// A slot of the file values holding <see cref="PhysicalValue.InBits"/> has its value in the file bits.
+/// A slot of the file values holding <see cref="PhysicalValue.InBits"/> has its value in the file bits (a
+/// string's characters are in the record's <see cref="SourceRecord.Characters"/>).
 /// </summary>
-internal readonly record struct RowOutcome(string? PartitionPath, object?[]? FileValues, long[]? FileBits, Rejection? Rejection);
+internal readonly record struct RowOutcome(string? PartitionPath, object?[]? FileValues, long[]? FileBits, char[]? Characters, Rejection? Rejection);
 
 /// <summary>A rejected record: the quarantine row and the reason without row-specific detail (for counting).</summary>
 internal sealed record Rejection(object?[] Values, string ReasonKey);
@@ -174,7 +175,22 @@ internal sealed class RowProcessor
     {
         bits = 0;
         var index = mapping.Positions[column];
-        if (index >= 0 && index < record.FieldCount && type.Kind != ColumnKind.String && record.TryGetSpan(index, out var span))
+        if (index < 0 || index >= record.FieldCount)
+        {
+            return _converter.TryConvert(null, type, out value);
+        }
+
+        if (type.Kind == ColumnKind.String)
+        {
+            // A string only the writer reads stays characters, encoded to UTF-8 straight into its column buffer.
+            if (_physical[column] && record.TryGetRange(index, out var start, out var length))
+            {
+                value = _converter.IsNull(record.Characters.AsSpan(start, length)) ? null : PhysicalValue.InBits;
+                bits = PhysicalValue.FromRange(start, length);
+                return null;
+            }
+        }
+        else if (record.TryGetSpan(index, out var span))
         {
             if (_physical[column])
             {
@@ -216,7 +232,7 @@ internal sealed class RowProcessor
     internal object? FileValue(RowOutcome outcome, int index)
     {
         var value = outcome.FileValues![index];
-        return ReferenceEquals(value, PhysicalValue.InBits) ? PhysicalValue.ToClr(outcome.FileBits![index], _fileColumns[index].Type) : value;
+        return ReferenceEquals(value, PhysicalValue.InBits) ? PhysicalValue.ToClr(outcome.FileBits![index], _fileColumns[index].Type, outcome.Characters) : value;
     }
 
     public RowOutcome Process(string inputName, SourceRecord record, ColumnMapping mapping)
@@ -356,7 +372,7 @@ internal sealed class RowProcessor
         fileValues[lineage + 2] = PhysicalValue.InBits;
         fileBits[lineage + 2] = record.Line;
         fileValues[lineage + 3] = _ingestedAtBoxed;
-        return new RowOutcome(path, fileValues, fileBits, null);
+        return new RowOutcome(path, fileValues, fileBits, record.Characters, null);
     }
 
     /// <summary>Whether a decimal has at most the type's scale in decimal places and precision in digits.</summary>
@@ -412,7 +428,7 @@ internal sealed class RowProcessor
         values[m + 3] = inputName;
         values[m + 4] = record.Line;
         values[m + 5] = _ingestedAt;
-        return new RowOutcome(null, null, null, new Rejection(values, reasonKey));
+        return new RowOutcome(null, null, null, null, new Rejection(values, reasonKey));
     }
 
     private string JoinFields(SourceRecord record)

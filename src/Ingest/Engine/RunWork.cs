@@ -277,7 +277,7 @@ internal sealed class RunWork
                         else
                         {
                             _rowsWritten++;
-                            await curated.AddAsync(outcome.PartitionPath!, outcome.FileValues!, outcome.FileBits, cancellationToken).ConfigureAwait(false);
+                            await curated.AddAsync(outcome.PartitionPath!, outcome.FileValues!, outcome.FileBits, outcome.Characters, cancellationToken).ConfigureAwait(false);
                         }
 
                         if (progress is not null && _rowsRead % interval == 0)

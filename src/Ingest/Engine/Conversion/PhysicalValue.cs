@@ -5,7 +5,9 @@ namespace Ingest.Engine.Conversion;
 /// <summary>
 /// A typed value in its Parquet physical form, held in a <see cref="long"/> instead of a box: whole numbers
 /// as themselves, doubles as their IEEE bits, decimals of precision up to 18 unscaled at the column's scale,
-/// dates as days and timestamps as microseconds since 1970-01-01 (UTC), booleans as 0 or 1.
+/// dates as days and timestamps as microseconds since 1970-01-01 (UTC), booleans as 0 or 1; a string as
+/// the start and length of its characters in the source record (<see cref="FromRange"/>), never made a
+/// <see cref="string"/>.
 /// </summary>
 /// <remarks>
 /// A row slot that holds <see cref="InBits"/> has its value in the row's array of bits at the same index.
@@ -22,10 +24,16 @@ internal static class PhysicalValue
     /// <summary>Whether values of <paramref name="type"/> have a physical form that fits a <see cref="long"/>.</summary>
     public static bool Supports(ColumnType type) => type.Kind switch
     {
-        ColumnKind.Int32 or ColumnKind.Int64 or ColumnKind.Double or ColumnKind.Boolean or ColumnKind.Date or ColumnKind.Timestamp => true,
+        ColumnKind.String or ColumnKind.Int32 or ColumnKind.Int64 or ColumnKind.Double or ColumnKind.Boolean or ColumnKind.Date or ColumnKind.Timestamp => true,
         ColumnKind.Decimal => type.Precision <= 18,
         _ => false,
     };
+
+    /// <summary>A string's physical value: where its characters are in the record's characters.</summary>
+    public static long FromRange(int start, int length) => ((long)start << 32) | (uint)length;
+
+    /// <summary>The characters of a string's physical value.</summary>
+    public static ReadOnlySpan<char> Characters(long bits, char[] characters) => characters.AsSpan((int)(bits >> 32), (int)(uint)bits);
 
     /// <summary>Days since 1970-01-01.</summary>
     public static int FromDate(DateOnly value) => value.DayNumber - UnixEpochDay;
@@ -37,9 +45,10 @@ internal static class PhysicalValue
         return (utc.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMicrosecond;
     }
 
-    /// <summary>The CLR value of physical <paramref name="bits"/> of <paramref name="type"/> (decimals at the column's scale).</summary>
-    public static object ToClr(long bits, ColumnType type) => type.Kind switch
+    /// <summary>The CLR value of physical <paramref name="bits"/> of <paramref name="type"/> (decimals at the column's scale; strings from <paramref name="characters"/>).</summary>
+    public static object ToClr(long bits, ColumnType type, char[]? characters = null) => type.Kind switch
     {
+        ColumnKind.String => new string(Characters(bits, characters ?? throw new ArgumentNullException(nameof(characters)))),
         ColumnKind.Int32 => (int)bits,
         ColumnKind.Int64 => bits,
         ColumnKind.Double => BitConverter.Int64BitsToDouble(bits),

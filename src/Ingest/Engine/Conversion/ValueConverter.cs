@@ -74,6 +74,9 @@ internal sealed partial class ValueConverter
     /// <summary>Returns whether the text is one of the null markers.</summary>
     public bool IsNull(string? text) => text is null || IsNullMarker(text);
 
+    /// <summary>Returns whether the characters are one of the null markers.</summary>
+    public bool IsNull(ReadOnlySpan<char> text) => IsNullMarker(text);
+
     /// <summary>
     /// The fast paths of <see cref="TryConvert"/> on a field's characters, without making a string: a null
     /// marker, plain whole numbers, doubles and decimals, ISO dates and UTC timestamps. Returns

@@ -92,6 +92,16 @@ internal sealed class SourceRecord
         return _fields[index];
     }
 
+    /// <summary>Gets the characters the fields added by <see cref="AddSpan"/> point into (valid until <see cref="Reset"/>).</summary>
+    public char[] Characters => _chars;
+
+    /// <summary>Gets where the characters of field <paramref name="index"/> are in <see cref="Characters"/>, when it has not been made a string.</summary>
+    public bool TryGetRange(int index, out int start, out int length)
+    {
+        (start, length) = (_spanStart[index], _spanLength[index]);
+        return length >= 0;
+    }
+
     /// <summary>Gets the characters of field <paramref name="index"/> when it has not been made a string (never null).</summary>
     public bool TryGetSpan(int index, out ReadOnlySpan<char> span)
     {

@@ -50,7 +50,7 @@ internal abstract class ColumnBuffer
     /// Adds a value given in its physical form (<see cref="PhysicalValue"/>), without a box. Only columns whose
     /// physical value fits a <see cref="long"/> take this path (<see cref="PhysicalValue.Supports"/>).
     /// </summary>
-    public virtual void AddPhysical(long bits) => throw new NotSupportedException($"{GetType().Name} takes no physical values.");
+    public virtual void AddPhysical(long bits, char[]? characters) => throw new NotSupportedException($"{GetType().Name} takes no physical values.");
 
     /// <summary>Empties the buffer for the next row group, keeping its arrays.</summary>
     public virtual void Reset()
@@ -113,12 +113,12 @@ internal sealed class FixedColumnBuffer<T>(Func<object, T> convert) : ColumnBuff
         Store(convert(value));
     }
 
-    public override void AddPhysical(long bits)
+    public override void AddPhysical(long bits, char[]? characters)
     {
         // The physical value's low bytes are the T (int: days, whole numbers; double: its bits; bool: 0 or 1).
         if (Unsafe.SizeOf<T>() > sizeof(long))
         {
-            base.AddPhysical(bits);
+            base.AddPhysical(bits, characters);
         }
 
         Store(Unsafe.As<long, T>(ref bits));
@@ -164,6 +164,32 @@ internal sealed class BinaryColumnBuffer : ColumnBuffer
 
     public override long EstimatedBytes => ((long)_valueCount * 4) + _length + Count;
 
+    /// <summary>Adds a string given as characters (<see cref="PhysicalValue.FromRange"/>), without making a <see cref="string"/>.</summary>
+    public override void AddPhysical(long bits, char[]? characters)
+    {
+        var chars = PhysicalValue.Characters(bits, characters!);
+        AddDefinition(true);
+        Reserve(chars.Length);
+        _length += Encoding.UTF8.GetBytes(chars, _bytes.AsSpan(_length));
+        SingleInstance = _valueCount == 0;
+        _previous = null;
+        _ends[_valueCount++] = _length;
+    }
+
+    private void Reserve(int chars)
+    {
+        if (_valueCount == _ends.Length)
+        {
+            Array.Resize(ref _ends, _ends.Length * 2);
+        }
+
+        var max = Encoding.UTF8.GetMaxByteCount(chars);
+        if (_length + max > _bytes.Length)
+        {
+            Array.Resize(ref _bytes, (int)Math.Min(Array.MaxLength, Math.Max((long)_bytes.Length * 2, (long)_length + max)));
+        }
+    }
+
     public override void Add(object? value)
     {
         AddDefinition(value is not null);
@@ -172,17 +198,7 @@ internal sealed class BinaryColumnBuffer : ColumnBuffer
             return;
         }
 
-        if (_valueCount == _ends.Length)
-        {
-            Array.Resize(ref _ends, _ends.Length * 2);
-        }
-
-        var max = Encoding.UTF8.GetMaxByteCount(s.Length);
-        if (_length + max > _bytes.Length)
-        {
-            Array.Resize(ref _bytes, (int)Math.Min(Array.MaxLength, Math.Max((long)_bytes.Length * 2, (long)_length + max)));
-        }
-
+        Reserve(s.Length);
         if (ReferenceEquals(s, _previous) && _valueCount > 0)
         {
             // The same instance again (a run id, an input name, a code the reader interned): copy its bytes.

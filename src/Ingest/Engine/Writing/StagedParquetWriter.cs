@@ -97,13 +97,14 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
     /// instance, which finds the partition without hashing the path.
     /// </remarks>
     public ValueTask AddAsync(string partitionPath, object?[] values, CancellationToken cancellationToken)
-        => AddAsync(partitionPath, values, null, cancellationToken);
+        => AddAsync(partitionPath, values, null, null, cancellationToken);
 
     /// <summary>
     /// Adds a row whose slots holding <see cref="PhysicalValue.InBits"/> have their value in
-    /// <paramref name="bits"/> at the same index (see <see cref="ColumnBuffer.AddPhysical"/>).
+    /// <paramref name="bits"/> at the same index, strings pointing into <paramref name="characters"/>
+    /// (see <see cref="ColumnBuffer.AddPhysical"/>).
     /// </summary>
-    public ValueTask AddAsync(string partitionPath, object?[] values, long[]? bits, CancellationToken cancellationToken)
+    public ValueTask AddAsync(string partitionPath, object?[] values, long[]? bits, char[]? characters, CancellationToken cancellationToken)
     {
         var state = _last;
         if (state is null || !ReferenceEquals(state.Path, partitionPath))
@@ -121,14 +122,14 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         // partition that received rows once does not hold memory for the rest of the run.
         if (state.Buffers is null)
         {
-            return AddWithNewBuffersAsync(state, values, bits, cancellationToken);
+            return AddWithNewBuffersAsync(state, values, bits, characters, cancellationToken);
         }
 
-        Append(state, state.Buffers, values, bits);
+        Append(state, state.Buffers, values, bits, characters);
         return (state.Rows & 127) == 0 ? CheckSizeAsync(state, cancellationToken) : ValueTask.CompletedTask;
     }
 
-    private async ValueTask AddWithNewBuffersAsync(PartitionState state, object?[] values, long[]? bits, CancellationToken cancellationToken)
+    private async ValueTask AddWithNewBuffersAsync(PartitionState state, object?[] values, long[]? bits, char[]? characters, CancellationToken cancellationToken)
     {
         // No more partitions buffering than files may be open: rows sorted by the partition column
         // (a day after another) then write each partition as it ends, with the same few buffer sets.
@@ -144,21 +145,21 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         }
 
         _buffering++;
-        Append(state, state.Buffers, values, bits);
+        Append(state, state.Buffers, values, bits, characters);
         if ((state.Rows & 127) == 0)
         {
             await CheckSizeAsync(state, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private void Append(PartitionState state, ColumnBuffer[] buffers, object?[] values, long[]? bits)
+    private void Append(PartitionState state, ColumnBuffer[] buffers, object?[] values, long[]? bits, char[]? characters)
     {
         for (var i = 0; i < buffers.Length; i++)
         {
             var value = values[i];
             if (ReferenceEquals(value, PhysicalValue.InBits))
             {
-                buffers[i].AddPhysical(bits![i]);
+                buffers[i].AddPhysical(bits![i], characters);
             }
             else
             {

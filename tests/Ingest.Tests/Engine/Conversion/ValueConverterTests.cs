@@ -325,7 +325,7 @@ public sealed class ValueConverterTests
             var fromObject = ColumnBuffer.Create(column);
             fromObject.Add(expected);
             var fromBits = ColumnBuffer.Create(column);
-            fromBits.AddPhysical(bits);
+            fromBits.AddPhysical(bits, null);
             Stored(fromBits).Should().Be(Stored(fromObject), $"\"{text}\" as {type}: the same physical value in the file");
         }
     }
