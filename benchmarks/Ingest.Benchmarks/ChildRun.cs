@@ -73,11 +73,14 @@ internal static class ChildRun
             PeakMemory.Reset();
             var startWorkingSet = PeakMemory.Current();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            using var sampler = AllocationSampler.StartIfAsked();
+            sampler?.Record();
             var (allocated, collections, paused) = (GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.GetTotalPauseDuration());
             var watch = Stopwatch.StartNew();
             var output = await variant.RunAsync(dataset, csv, run, rows);
             var seconds = watch.Elapsed.TotalSeconds;
             var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+            sampler?.Print(Console.Error);
             result = new ChildResult(seconds, output.OutputBytes, output.ParquetGlob, output.Note, PeakMemory.Read(), startWorkingSet, null, cpuSeconds)
             {
                 AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocated,

@@ -353,7 +353,7 @@ internal sealed class RowProcessor
         // only rows that reach the curated zone may claim one.
         if (_keyOrdinals is not null && !MergeKeys!.Add(MergeKey(values, _keyOrdinals)))
         {
-            return Reject(inputName, record, mapping, $"duplicate key ({string.Join(", ", _keyOrdinals.Select(i => InvariantValues.Format(values[i])))}) within this run; merge keeps one row per key", "duplicate key within run");
+            return Reject(inputName, record, mapping, $"duplicate key ({KeyValues(values, _keyOrdinals)}) within this run; merge keeps one row per key", "duplicate key within run");
         }
 
         _rules.Accept();
@@ -374,6 +374,9 @@ internal sealed class RowProcessor
         fileValues[lineage + 3] = _ingestedAtBoxed;
         return new RowOutcome(path, fileValues, fileBits, record.Characters, null);
     }
+
+    // Not a lambda in Process: a lambda capturing the row's values would allocate its closure on every call.
+    private static string KeyValues(object?[] values, int[] ordinals) => string.Join(", ", ordinals.Select(i => InvariantValues.Format(values[i])));
 
     /// <summary>Whether a decimal has at most the type's scale in decimal places and precision in digits.</summary>
     internal static bool FitsDecimal(decimal value, ColumnType type)
