@@ -15,6 +15,7 @@ internal sealed class SourceRecord
     private int[] _spanStart;
     private int[] _spanLength; // -1: the field is in _fields
     private int _pending;
+    private int _lineStart;
 
     public SourceRecord(int capacity)
     {
@@ -75,6 +76,37 @@ internal sealed class SourceRecord
         _spanStart[FieldCount] = _charCount;
         _spanLength[FieldCount] = value.Length;
         _charCount += value.Length;
+        _pending++;
+        FieldCount++;
+    }
+
+    /// <summary>
+    /// Copies a whole line into the record in one go; its fields follow with <see cref="AddLineField"/>, as
+    /// positions in the line (cheaper than copying each field on its own).
+    /// </summary>
+    public void SetLine(ReadOnlySpan<char> line)
+    {
+        if (_charCount + line.Length > _chars.Length)
+        {
+            Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _charCount + line.Length + 64));
+        }
+
+        line.CopyTo(_chars.AsSpan(_charCount));
+        _lineStart = _charCount;
+        _charCount += line.Length;
+    }
+
+    /// <summary>Adds the field at <paramref name="start"/> (from the start of the line of <see cref="SetLine"/>) of <paramref name="length"/> characters.</summary>
+    public void AddLineField(int start, int length)
+    {
+        if (FieldCount == _fields.Length)
+        {
+            Grow();
+        }
+
+        // _fields[FieldCount] may hold a string of an earlier record: it is never read while the length is set.
+        _spanStart[FieldCount] = _lineStart + start;
+        _spanLength[FieldCount] = length;
         _pending++;
         FieldCount++;
     }

@@ -120,4 +120,44 @@ public sealed class CsvSourceReaderTests
             records[r].Fields.Should().Equal(expected[r].Fields, $"record {r}");
         }
     }
+
+    [Fact]
+    public async Task ReadAsync_UnquotedLinesOfEveryShape_SplitAtEveryDelimiter()
+    {
+        // The one-pass split looks at 16 characters at a time: fields of 0 to 40 characters put delimiters at
+        // every position of a block, at its edges and in the characters after the last whole block.
+        var random = new Random(7);
+        var text = new StringBuilder("a,b\n");
+        var expected = new List<string[]>();
+        for (var i = 0; i < 3_000; i++)
+        {
+            var fields = Enumerable.Range(0, random.Next(1, 13)).Select(_ => new string((char)('a' + random.Next(26)), random.Next(0, 41))).ToArray();
+            if (fields is [""])
+            {
+                fields = ["x"]; // a blank line is skipped, not a record
+            }
+
+            text.Append(string.Join(',', fields)).Append('\n');
+            expected.Add(fields);
+        }
+
+        var records = await ReadAllAsync(text.ToString());
+
+        records.Select(r => r.Fields).Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+    }
+
+    [Theory]
+    [InlineData("0123456789abcdefghij,\"x,y\",z", new[] { "0123456789abcdefghij", "x,y", "z" })]
+    [InlineData("0123456789,abcdefghijklmnopqrstuvwxyz,\"q\"", new[] { "0123456789", "abcdefghijklmnopqrstuvwxyz", "q" })]
+    [InlineData("a,b,c,d,e,f,g,h,i,\"j\"", new[] { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j" })]
+    public async Task ReadAsync_QuoteAfterFieldsWereSplit_TheLineIsReadAsAWhole(string line, string[] fields)
+    {
+        var records = await ReadAllAsync("a,b\n" + line + "\nnext,1\n");
+
+        records.Should().HaveCount(2);
+        records[0].Fields.Should().Equal(fields);
+        records[0].Line.Should().Be(2);
+        records[1].Fields.Should().Equal("next", "1");
+        records[1].Line.Should().Be(3);
+    }
 }
