@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using Ingest.Definitions;
 using Ingest.Engine.Conversion;
@@ -40,6 +42,9 @@ internal sealed class RowProcessor
     private readonly int[]? _keyOrdinals;
     private readonly StringBuilder _keyBuilder = new();
     private readonly char _delimiter;
+    private readonly ColumnDefinition[] _columns;
+    private readonly bool[] _required;
+    private readonly bool _valuesAreFileValues;
     private readonly object?[] _values;
     private readonly object?[] _fileValues;
     private readonly IReadOnlyList<ColumnDefinition> _fileColumns;
@@ -70,6 +75,16 @@ internal sealed class RowProcessor
         var readElsewhere = ColumnsReadByTheEngine(definition);
         _physical = [.. definition.Columns.Select(c => transforms.Count == 0 && PhysicalValue.Supports(c.Type) && !readElsewhere.Contains(c.Name))];
         _fileOrdinals = [.. fileColumns.Take(fileColumns.Count - DatasetLayout.LineageColumns.Count).Select(c => _layout.IndexOf(c.Name))];
+        _columns = [.. definition.Columns];
+        _required = [.. definition.Columns.Select(c => !c.Nullable)];
+
+        // When the file's columns are the schema's in order (no column moved into the partition path), a row's
+        // values are converted straight into the file's arrays, which then only need the lineage columns.
+        _valuesAreFileValues = transforms.Count == 0 && _fileOrdinals.Index().All(p => p.Item == p.Index);
+        if (_valuesAreFileValues)
+        {
+            (_values, _bits) = (_fileValues, _fileBits);
+        }
         if (definition.Write.Mode == WriteMode.Merge)
         {
             _keyOrdinals = [.. definition.Keys.Select(_layout.IndexOf)];
@@ -142,9 +157,9 @@ internal sealed class RowProcessor
             return;
         }
 
-        var schema = _definition.Columns;
-        columns = Math.Min(columns, schema.Count);
-        var values = record.PreparedValues(schema.Count);
+        var schema = _columns;
+        columns = Math.Min(columns, schema.Length);
+        var values = record.PreparedValues(schema.Length);
         var bits = record.PreparedBits;
         for (var c = 0; c < columns; c++)
         {
@@ -154,7 +169,7 @@ internal sealed class RowProcessor
                 return;
             }
 
-            values[c] = value;
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(values), c) = value;
         }
 
         record.SetPrepared(columns, -1, null);
@@ -248,20 +263,20 @@ internal sealed class RowProcessor
             return Reject(inputName, record, mapping, reason, "ragged row", JoinFields(record));
         }
 
-        var columns = _definition.Columns;
+        var columns = _columns;
         // Without transforms nothing outside this call sees the array, so one serves every row.
-        var values = _transforms.Count == 0 ? _values : new object?[columns.Count];
+        var values = _transforms.Count == 0 ? _values : new object?[columns.Length];
         var bits = _bits;
         var prepared = record.PreparedCount;
-        for (var c = 0; c < values.Length; c++)
+        var (preparedValues, preparedBits) = (record.Prepared, record.PreparedBits);
+        for (var c = 0; c < columns.Length; c++)
         {
-            var column = columns[c];
             object? value;
-            string? problem;
+            string? problem = null;
             if (c < prepared)
             {
-                (value, problem) = (record.Prepared[c], null);
-                bits[c] = record.PreparedBits[c];
+                value = preparedValues[c];
+                bits[c] = preparedBits[c];
             }
             else if (c == record.PreparedProblemColumn)
             {
@@ -269,20 +284,22 @@ internal sealed class RowProcessor
             }
             else
             {
-                problem = Convert(record, mapping, c, column.Type, out value, out bits[c]);
+                problem = Convert(record, mapping, c, columns[c].Type, out value, out bits[c]);
             }
 
             if (problem is not null)
             {
+                var column = columns[c];
                 return Reject(inputName, record, mapping, $"{column.Name}: \"{FieldText(record, mapping, c)}\" is not a {column.Type} ({problem})", $"{column.Name}: not a {column.Type}");
             }
 
-            if (value is null && !column.Nullable)
+            if (value is null && _required[c])
             {
-                return Reject(inputName, record, mapping, $"{column.Name}: missing value in a required column", $"{column.Name}: missing required value");
+                return Reject(inputName, record, mapping, $"{columns[c].Name}: missing value in a required column", $"{columns[c].Name}: missing required value");
             }
 
-            values[c] = value;
+            // The arrays are exactly object?[]: the store needs no covariance check.
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(values), c) = value;
         }
 
         if (_transforms.Count > 0)
@@ -308,7 +325,7 @@ internal sealed class RowProcessor
                 }
             }
 
-            for (var c = 0; c < values.Length; c++)
+            for (var c = 0; c < columns.Length; c++)
             {
                 if (values[c] is null && !columns[c].Nullable)
                 {
@@ -359,7 +376,7 @@ internal sealed class RowProcessor
         _rules.Accept();
         var fileValues = _fileValues;
         var fileBits = _fileBits;
-        for (var i = 0; i < _fileOrdinals.Length; i++)
+        for (var i = 0; i < _fileOrdinals.Length && !_valuesAreFileValues; i++)
         {
             var ordinal = _fileOrdinals[i];
             fileValues[i] = values[ordinal];
