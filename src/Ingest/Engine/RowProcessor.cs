@@ -31,7 +31,7 @@ internal sealed class RowProcessor
     private readonly DatasetDefinition _definition;
     private readonly string _runId;
     private readonly DateTime _ingestedAt;
-    private readonly object _ingestedAtBoxed;
+    private readonly long _ingestedAtMicros;
     private readonly IReadOnlyList<Action<IngestRow>> _transforms;
     private readonly ValueConverter _converter;
     private readonly QualityRuleSet _rules;
@@ -59,7 +59,7 @@ internal sealed class RowProcessor
         _definition = definition;
         _runId = runId;
         _ingestedAt = ingestedAt;
-        _ingestedAtBoxed = ingestedAt;
+        _ingestedAtMicros = PhysicalValue.FromTimestamp(ingestedAt);
         _transforms = transforms;
         _converter = new ValueConverter(definition.Source);
         _rules = new QualityRuleSet(definition);
@@ -388,7 +388,8 @@ internal sealed class RowProcessor
         fileValues[lineage + 1] = inputName;
         fileValues[lineage + 2] = PhysicalValue.InBits;
         fileBits[lineage + 2] = record.Line;
-        fileValues[lineage + 3] = _ingestedAtBoxed;
+        fileValues[lineage + 3] = PhysicalValue.InBits;
+        fileBits[lineage + 3] = _ingestedAtMicros;
         return new RowOutcome(path, fileValues, fileBits, record.Characters, null);
     }
 

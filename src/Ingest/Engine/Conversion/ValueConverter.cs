@@ -29,6 +29,7 @@ internal sealed partial class ValueConverter
     private readonly TimeZoneInfo _timeZone;
     private readonly string _separatorHint;
     private readonly bool _utcZone;
+    private readonly bool _isoDates;
     private readonly char _decimalSeparator;
     private readonly ulong _markerLengths; // bit n set: a marker of length n (or one of 64 or more: every bit)
 
@@ -62,6 +63,7 @@ internal sealed partial class ValueConverter
         // so the definition's text formats and time zone do not apply to them.
         var typedSource = source.Format == SourceFormat.Parquet;
         _dateFormats = typedSource ? ["yyyy-MM-dd"] : [.. source.DateFormats];
+        _isoDates = _dateFormats.Length > 0 && _dateFormats[0] == "yyyy-MM-dd";
         _timestampFormats = !typedSource && source.TimestampFormats.Count > 0 ? [.. source.TimestampFormats] : IsoTimestampFormats;
         _timeZone = typedSource ? TimeZoneInfo.Utc : TimeZoneInfo.FindSystemTimeZoneById(source.TimeZone);
         _utcZone = _timeZone.BaseUtcOffset == TimeSpan.Zero && _timeZone.GetAdjustmentRules().Length == 0;
@@ -123,7 +125,7 @@ internal sealed partial class ValueConverter
 
                 bits = mantissa;
                 return true;
-            case ColumnKind.Date when _dateFormats[0] == "yyyy-MM-dd" && TryParseIsoDate(text, out var date):
+            case ColumnKind.Date when _isoDates && TryParseIsoDate(text, out var date):
                 bits = PhysicalValue.FromDate(date);
                 return true;
             case ColumnKind.Timestamp when _timestampFormats == IsoTimestampFormats && TryParseIsoSeconds(text, out var ts):
@@ -175,7 +177,7 @@ internal sealed partial class ValueConverter
             case ColumnKind.Decimal when TryParsePlainDecimal(text, type, out var m):
                 value = m;
                 return true;
-            case ColumnKind.Date when _dateFormats[0] == "yyyy-MM-dd" && TryParseIsoDate(text, out var date):
+            case ColumnKind.Date when _isoDates && TryParseIsoDate(text, out var date):
                 value = date;
                 return true;
             case ColumnKind.Timestamp when _timestampFormats == IsoTimestampFormats && TryParseIsoSeconds(text, out var ts):

@@ -152,10 +152,32 @@ internal sealed class BinaryColumnBuffer : ColumnBuffer
     private int _length;
     private string? _previous;
 
-    public ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _length);
+    // While every value is one instance (a lineage column), its repeats are only counted: the dictionary needs
+    // the value once. Reading all values (Bytes, Ends) or adding another value writes the repeats out first.
+    private int _repeats;
+
+    /// <summary>Gets the UTF-8 bytes of all values, one after the other.</summary>
+    public ReadOnlySpan<byte> Bytes
+    {
+        get
+        {
+            WriteRepeats();
+            return _bytes.AsSpan(0, _length);
+        }
+    }
 
     /// <summary>Gets the end offset in <see cref="Bytes"/> of each value (the start is the previous end).</summary>
-    public ReadOnlySpan<int> Ends => _ends.AsSpan(0, _valueCount);
+    public ReadOnlySpan<int> Ends
+    {
+        get
+        {
+            WriteRepeats();
+            return _ends.AsSpan(0, _valueCount);
+        }
+    }
+
+    /// <summary>Gets the bytes of the first value (all of them, with <see cref="SingleInstance"/>), without writing out repeats.</summary>
+    public ReadOnlySpan<byte> FirstValue => _valueCount == 0 ? default : _bytes.AsSpan(0, _ends[0]);
 
     public int ValueCount => _valueCount;
 
@@ -169,25 +191,12 @@ internal sealed class BinaryColumnBuffer : ColumnBuffer
     {
         var chars = PhysicalValue.Characters(bits, characters!);
         AddDefinition(true);
+        WriteRepeats();
         Reserve(chars.Length);
         _length += Encoding.UTF8.GetBytes(chars, _bytes.AsSpan(_length));
         SingleInstance = _valueCount == 0;
         _previous = null;
         _ends[_valueCount++] = _length;
-    }
-
-    private void Reserve(int chars)
-    {
-        if (_valueCount == _ends.Length)
-        {
-            Array.Resize(ref _ends, _ends.Length * 2);
-        }
-
-        var max = Encoding.UTF8.GetMaxByteCount(chars);
-        if (_length + max > _bytes.Length)
-        {
-            Array.Resize(ref _bytes, (int)Math.Min(Array.MaxLength, Math.Max((long)_bytes.Length * 2, (long)_length + max)));
-        }
     }
 
     public override void Add(object? value)
@@ -198,10 +207,19 @@ internal sealed class BinaryColumnBuffer : ColumnBuffer
             return;
         }
 
-        Reserve(s.Length);
-        if (ReferenceEquals(s, _previous) && _valueCount > 0)
+        var repeat = ReferenceEquals(s, _previous) && _valueCount > 0;
+        if (repeat && SingleInstance)
         {
-            // The same instance again (a run id, an input name, a code the reader interned): copy its bytes.
+            _valueCount++;
+            _repeats++;
+            return;
+        }
+
+        WriteRepeats();
+        Reserve(s.Length);
+        if (repeat)
+        {
+            // The same instance again (a code the reader interned): copy its bytes.
             var start = _valueCount > 1 ? _ends[_valueCount - 2] : 0;
             var previous = _bytes.AsSpan(start, _ends[_valueCount - 1] - start);
             previous.CopyTo(_bytes.AsSpan(_length));
@@ -222,6 +240,51 @@ internal sealed class BinaryColumnBuffer : ColumnBuffer
         base.Reset();
         _valueCount = 0;
         _length = 0;
+        _repeats = 0;
         _previous = null;
+    }
+
+    private void WriteRepeats()
+    {
+        if (_repeats == 0)
+        {
+            return;
+        }
+
+        var first = _ends[0];
+        var written = _valueCount - _repeats;
+        if (_valueCount > _ends.Length)
+        {
+            Array.Resize(ref _ends, Math.Max(_valueCount, _ends.Length * 2));
+        }
+
+        var needed = (long)first * _valueCount;
+        if (needed > _bytes.Length)
+        {
+            Array.Resize(ref _bytes, (int)Math.Min(Array.MaxLength, Math.Max(needed, (long)_bytes.Length * 2)));
+        }
+
+        for (var i = written; i < _valueCount; i++)
+        {
+            _bytes.AsSpan(0, first).CopyTo(_bytes.AsSpan(_length));
+            _length += first;
+            _ends[i] = _length;
+        }
+
+        _repeats = 0;
+    }
+
+    private void Reserve(int chars)
+    {
+        if (_valueCount == _ends.Length)
+        {
+            Array.Resize(ref _ends, _ends.Length * 2);
+        }
+
+        var max = Encoding.UTF8.GetMaxByteCount(chars);
+        if (_length + max > _bytes.Length)
+        {
+            Array.Resize(ref _bytes, (int)Math.Min(Array.MaxLength, Math.Max((long)_bytes.Length * 2, (long)_length + max)));
+        }
     }
 }

@@ -19,6 +19,7 @@ internal sealed class StringDictionary
     private int[] _entryStart = [];
     private int[] _entryEnd = [];
     private ulong[] _entryHash = [];
+    private bool _single;
 
     public int Count { get; private set; }
 
@@ -60,11 +61,12 @@ internal sealed class StringDictionary
             _entryHash = new ulong[limit + 1];
         }
 
-        if (strings.SingleInstance)
+        _single = strings.SingleInstance;
+        if (_single)
         {
-            // One value throughout: one entry, no hashing.
+            // One value throughout: one entry, no hashing, and the buffer need not write out its repeats.
             Count = 1;
-            (_entryStart[0], _entryEnd[0]) = (0, strings.Ends[0]);
+            (_entryStart[0], _entryEnd[0]) = (0, strings.FirstValue.Length);
             _indices.AsSpan(0, values).Clear();
             return true;
         }
@@ -115,7 +117,7 @@ internal sealed class StringDictionary
     /// <summary>Writes the entries in PLAIN encoding (the dictionary page's body).</summary>
     public void WritePlain(ByteBuffer output, BinaryColumnBuffer strings)
     {
-        var all = strings.Bytes;
+        var all = Entries(strings);
         for (var e = 0; e < Count; e++)
         {
             var value = all[_entryStart[e].._entryEnd[e]];
@@ -126,7 +128,7 @@ internal sealed class StringDictionary
 
     public (ReadOnlyMemory<byte> Min, ReadOnlyMemory<byte> Max) MinMax(BinaryColumnBuffer strings)
     {
-        var all = strings.Bytes;
+        var all = Entries(strings);
         var (min, max) = (0, 0);
         for (var e = 1; e < Count; e++)
         {
@@ -144,6 +146,9 @@ internal sealed class StringDictionary
 
         return (all[_entryStart[min].._entryEnd[min]].ToArray(), all[_entryStart[max].._entryEnd[max]].ToArray());
     }
+
+    /// <summary>The bytes the entries point into: the single value alone for a single-instance column.</summary>
+    private ReadOnlySpan<byte> Entries(BinaryColumnBuffer strings) => _single ? strings.FirstValue : strings.Bytes;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Hash(ReadOnlySpan<byte> value)
