@@ -58,7 +58,7 @@ public sealed class CsvIngestTests : IDisposable
         byName["express"].Should().Be("BOOLEAN");
         byName["_source_line"].Should().Be("BIGINT");
 
-        var rows = await _h.QueryAsync(id, "SELECT order_id, customer, amount, strftime(ordered_at, '%Y-%m-%d %H:%M:%S.%f'), ship_date::VARCHAR, qty, express, _source_file, _source_line, _ingest_run_id FROM {curated} ORDER BY order_id");
+        var rows = await _h.QueryAsync(id, "SELECT order_id, customer, amount, strftime(ordered_at, '%Y-%m-%d %H:%M:%S.%f'), ship_date::VARCHAR, qty, express, _source_file, _source_line, _ingest_run_id, strftime(_ingested_at, '%Y-%m-%d %H:%M:%S.%f'), customer FROM {curated} ORDER BY order_id");
         rows.Should().HaveCount(2);
         rows[0][0].Should().Be(1L);
         rows[0][2].Should().Be(12.50m);
@@ -71,6 +71,11 @@ public sealed class CsvIngestTests : IDisposable
         rows[0][8].Should().Be(2L);
         rows[1][8].Should().Be(3L);
         rows[0][9].Should().Be(result.Run.RunId);
+        rows[1][9].Should().Be(result.Run.RunId);
+        rows[1][7].Should().Be("orders.csv");
+        rows[0][10].Should().Be(rows[1][10]).And.Be(result.Run.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture));
+        rows[0][11].Should().Be("Ada");
+        rows[1][11].Should().Be("Bob");
     }
 
     [Fact]
