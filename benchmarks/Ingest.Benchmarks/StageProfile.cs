@@ -152,7 +152,7 @@ internal static class StageProfile
 
                 if (write)
                 {
-                    await curated.AddAsync(outcome.PartitionPath!, outcome.FileValues!, CancellationToken.None);
+                    await curated.AddAsync(outcome.PartitionPath!, outcome.FileValues!, outcome.FileBits, outcome.Characters, CancellationToken.None);
                 }
             }
 
