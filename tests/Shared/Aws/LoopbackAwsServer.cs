@@ -79,8 +79,17 @@ public sealed class LoopbackAwsServer : IAsyncDisposable
     {
         await _stop.CancelAsync();
         Http.Dispose();
-        _listener.Stop();
-        _listener.Close();
+        try
+        {
+            // Close alone: Stop and then Close would unregister the port twice, and the second time the managed
+            // listener binds the port again to look it up, which fails when another test's server has taken it.
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+            // Shutting down anyway.
+        }
+
         try
         {
             await _loop;
