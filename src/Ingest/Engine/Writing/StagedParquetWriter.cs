@@ -34,7 +34,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
     private readonly LakeZone _zone;
     private readonly IReadOnlyList<ColumnDefinition> _columns;
     private readonly ParquetColumn[] _parquetColumns;
-    private readonly ColumnChunkEncoder _encoder;
+    private readonly RowGroupEncoder _encoder;
     private readonly string _stagingPrefix;
     private readonly string _finalPrefix;
     private readonly string _runId;
@@ -74,7 +74,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         _zone = zone;
         _columns = columns;
         _parquetColumns = [.. columns.Select(ParquetColumn.From)];
-        _encoder = new ColumnChunkEncoder(write.Compression);
+        _encoder = new RowGroupEncoder(write.Compression, parallel: Environment.ProcessorCount > 1);
         _stagingPrefix = stagingPrefix;
         _finalPrefix = finalPrefix;
         _runId = runId;
@@ -334,7 +334,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         var writer = file.Writer!;
         await using (writer.ConfigureAwait(false))
         {
-            await file.Parquet.CompleteAsync(_encoder, cancellationToken).ConfigureAwait(false);
+            await file.Parquet.CompleteAsync(_encoder.Primary, cancellationToken).ConfigureAwait(false);
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -20,18 +20,18 @@ internal sealed class ParquetFileWriter(Stream stream, IReadOnlyList<ParquetColu
     /// <summary>Gets the number of bytes written so far.</summary>
     public long Position => _position;
 
-    public async ValueTask WriteRowGroupAsync(ColumnBuffer[] buffers, int rows, ColumnChunkEncoder encoder, CancellationToken cancellationToken)
+    public async ValueTask WriteRowGroupAsync(ColumnBuffer[] buffers, int rows, RowGroupEncoder encoder, CancellationToken cancellationToken)
     {
         await StartAsync(cancellationToken).ConfigureAwait(false);
         var chunks = new (long Offset, ColumnChunkInfo Info)[columns.Count];
         var start = _position;
-        for (var c = 0; c < columns.Count; c++)
+        var c = 0;
+        await encoder.EncodeAsync(columns, buffers, async (info, bytes) =>
         {
-            var info = encoder.Encode(columns[c], buffers[c]);
-            chunks[c] = (_position, info);
-            await stream.WriteAsync(encoder.Chunk.Memory, cancellationToken).ConfigureAwait(false);
-            _position += encoder.Chunk.Length;
-        }
+            chunks[c++] = (_position, info);
+            await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+            _position += bytes.Length;
+        }).ConfigureAwait(false);
 
         _rowGroups.Add(new RowGroupInfo(chunks, rows, start, _position - start));
     }

@@ -118,6 +118,19 @@ public sealed class ParquetFileWriterTests : IDisposable
             o => o.WithStrictOrdering());
     }
 
+    [Theory]
+    [InlineData(ParquetCompression.Snappy)]
+    [InlineData(ParquetCompression.Zstd)]
+    public async Task Write_ChunksEncodedOnTwoTasks_GiveTheSameBytesAsOnOne(ParquetCompression codec)
+    {
+        var rows = AllTypesRows(20_000);
+
+        var one = await WriteAsync(AllTypes, rows, codec, rowGroupRows: 3_000, parallel: false);
+        var two = await WriteAsync(AllTypes, rows, codec, rowGroupRows: 3_000, parallel: true);
+
+        (await File.ReadAllBytesAsync(two)).Should().Equal(await File.ReadAllBytesAsync(one));
+    }
+
     [Fact]
     public async Task Write_NoRowGroups_IsAValidEmptyFile()
     {
@@ -175,10 +188,10 @@ public sealed class ParquetFileWriterTests : IDisposable
         return rows;
     }
 
-    private async Task<string> WriteAsync(IReadOnlyList<ColumnDefinition> columns, IReadOnlyList<object?[]> rows, ParquetCompression codec, int rowGroupRows)
+    private async Task<string> WriteAsync(IReadOnlyList<ColumnDefinition> columns, IReadOnlyList<object?[]> rows, ParquetCompression codec, int rowGroupRows, bool parallel = true)
     {
         var path = Path.Combine(_folder, $"{Guid.NewGuid():N}.parquet");
-        var encoder = new ColumnChunkEncoder(codec);
+        var encoder = new RowGroupEncoder(codec, parallel);
         await using var stream = File.Create(path);
         var writer = new ParquetFileWriter(stream, [.. columns.Select(ParquetColumn.From)]);
         var buffers = columns.Select(ColumnBuffer.Create).ToArray();
@@ -199,7 +212,7 @@ public sealed class ParquetFileWriterTests : IDisposable
             }
         }
 
-        await writer.CompleteAsync(encoder, CancellationToken.None);
+        await writer.CompleteAsync(encoder.Primary, CancellationToken.None);
         writer.Position.Should().Be(stream.Length);
         return path;
     }
