@@ -238,7 +238,10 @@ internal sealed class RowProcessor
             names.UnionWith(rule.Columns);
         }
 
-        names.UnionWith(definition.Partitioning.Where(p => p.Column is not null).Select(p => p.Column!));
+        // The partitioner reads days, months and years of dates and timestamps in their physical form.
+        names.UnionWith(definition.Partitioning
+            .Where(p => p.Column is not null && !(definition.FindColumn(p.Column) is { } column && Partitioner.ReadsPhysical(p, column.Type)))
+            .Select(p => p.Column!));
         names.UnionWith(definition.Keys);
         return names;
     }
@@ -361,7 +364,7 @@ internal sealed class RowProcessor
             return Reject(inputName, record, mapping, violation.Reason, violation.Rule.DisplayName);
         }
 
-        if (_partitioner.TryGetPath(values, out var partitionError) is not { } path)
+        if (_partitioner.TryGetPath(values, bits, out var partitionError) is not { } path)
         {
             return Reject(inputName, record, mapping, partitionError!, "unsafe partition value");
         }

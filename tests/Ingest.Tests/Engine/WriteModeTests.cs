@@ -54,6 +54,25 @@ public sealed class WriteModeTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_PartitionedByDayAndByIngestDateAlone_WritesTheFoldersOfEachRow()
+    {
+        // The day of a timestamp no rule reads travels as a physical value (ADR 12); the folders are the same.
+        var byDay = IngestTestData.NewDatasetId("web");
+        await _h.RegisterAsync(Events(byDay, WriteMode.Append) with { Keys = [], Partitioning = [new PartitionField { Column = "at", Transform = PartitionTransform.Day }] });
+        var byIngestDate = IngestTestData.NewDatasetId("web");
+        await _h.RegisterAsync(Events(byIngestDate, WriteMode.Append) with { Keys = [], Partitioning = [new PartitionField { Transform = PartitionTransform.IngestDate }] });
+        var csv = Csv((1, "DE", "1969-12-31T23:59:59Z", "1.00"), (2, "FR", "2024-01-01T23:00:00Z", "2.00"), (3, "DE", "2024-01-02T00:30:00Z", "3.00"));
+
+        var days = await _h.RunAsync(byDay, EngineHarness.Text("e.csv", csv));
+        var ingested = await _h.RunAsync(byIngestDate, EngineHarness.Text("e.csv", csv));
+
+        days.Run.PartitionsWritten.Should().Equal("at_day=1969-12-31/", "at_day=2024-01-01/", "at_day=2024-01-02/");
+        ingested.Run.PartitionsWritten.Should().Equal($"ingest_date={ingested.Run.StartedAt.UtcDateTime:yyyy-MM-dd}/");
+        var rows = await _h.QueryAsync(byDay, "SELECT id, strftime(\"at\", '%Y-%m-%d %H:%M:%S'), at_day::VARCHAR FROM {curated} ORDER BY id");
+        rows.Select(r => $"{r[0]}|{r[1]}|{r[2]}").Should().Equal("1|1969-12-31 23:59:59|1969-12-31", "2|2024-01-01 23:00:00|2024-01-01", "3|2024-01-02 00:30:00|2024-01-02");
+    }
+
+    [Fact]
     public async Task RunAsync_PartitionValueThatWouldEscapeTheLake_IsRejectedAndWritesNothingOutside()
     {
         var id = IngestTestData.NewDatasetId("web");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Ingest.Definitions;
+using Ingest.Engine.Conversion;
 
 namespace Ingest.Engine.Writing;
 
@@ -14,7 +15,7 @@ internal sealed class Partitioner
     /// <summary>The folder value of a null partition value (the Hive convention).</summary>
     public const string NullValue = "__HIVE_DEFAULT_PARTITION__";
 
-    private readonly (string Name, int Ordinal, PartitionTransform Transform)[] _fields;
+    private readonly (string Name, int Ordinal, PartitionTransform Transform, ColumnType Type)[] _fields;
     private readonly string _ingestDate;
     private readonly StringBuilder _builder = new();
     private long _lastKey = long.MinValue;
@@ -26,14 +27,26 @@ internal sealed class Partitioner
         _fields = [.. definition.Partitioning.Select(p => (
             p.EffectiveName,
             p.Transform == PartitionTransform.IngestDate ? -1 : layout.IndexOf(p.Column!),
-            p.Transform))];
+            p.Transform,
+            p.Transform == PartitionTransform.IngestDate ? ColumnType.Date : definition.Columns[layout.IndexOf(p.Column!)].Type))];
         _ingestDate = ingestDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     }
 
     public bool IsPartitioned => _fields.Length > 0;
 
-    /// <summary>Builds the partition path of a row; returns <see langword="null"/> and a reason when a value is not allowed.</summary>
-    public string? TryGetPath(object?[] values, out string? error)
+    /// <summary>
+    /// Whether the partitioner reads the column in its physical form (<see cref="PhysicalValue"/>): a day,
+    /// month or year of a date or timestamp. Other partition fields need the value as an object.
+    /// </summary>
+    public static bool ReadsPhysical(PartitionField field, ColumnType type)
+        => field.Transform is PartitionTransform.Day or PartitionTransform.Month or PartitionTransform.Year
+            && type.Kind is ColumnKind.Date or ColumnKind.Timestamp;
+
+    /// <summary>
+    /// Builds the partition path of a row; returns <see langword="null"/> and a reason when a value is not
+    /// allowed. A slot holding <see cref="PhysicalValue.InBits"/> has its value in <paramref name="bits"/>.
+    /// </summary>
+    public string? TryGetPath(object?[] values, long[]? bits, out string? error)
     {
         error = null;
         if (_fields.Length == 0)
@@ -43,16 +56,16 @@ internal sealed class Partitioner
 
         // Extracts are usually ordered by time: consecutive rows fall on the same day, month or year, so the
         // path of a single temporal partition field is reused instead of formatted and checked per row.
-        var key = _fields.Length == 1 ? TemporalKey(values[_fields[0].Ordinal], _fields[0].Transform) : long.MinValue;
+        var key = _fields.Length == 1 && _fields[0].Ordinal >= 0 ? TemporalKey(Value(values, bits, _fields[0].Ordinal, _fields[0].Type), _fields[0].Transform) : long.MinValue;
         if (key != long.MinValue && key == _lastKey)
         {
             return _lastPath;
         }
 
         _builder.Clear();
-        foreach (var (name, ordinal, transform) in _fields)
+        foreach (var (name, ordinal, transform, type) in _fields)
         {
-            var text = transform == PartitionTransform.IngestDate ? _ingestDate : Format(values[ordinal], transform);
+            var text = transform == PartitionTransform.IngestDate ? _ingestDate : Format(Value(values, bits, ordinal, type).Boxed(), transform);
             if (text is null)
             {
                 text = NullValue;
@@ -70,17 +83,54 @@ internal sealed class Partitioner
         return _lastPath;
     }
 
-    /// <summary>A number that is equal for two values exactly when the transform gives them the same folder; MinValue when there is none.</summary>
-    private static long TemporalKey(object? value, PartitionTransform transform) => (transform, value) switch
+    /// <summary>A value of a partition column: a date or timestamp read from its physical form without a box, else the object.</summary>
+    private static FieldValue Value(object?[] values, long[]? bits, int ordinal, ColumnType type)
     {
-        (PartitionTransform.Day, DateTime t) => t.Ticks / TimeSpan.TicksPerDay,
-        (PartitionTransform.Day, DateOnly d) => d.DayNumber,
-        (PartitionTransform.Month, DateTime t) => (t.Year * 12L) + t.Month,
-        (PartitionTransform.Month, DateOnly d) => (d.Year * 12L) + d.Month,
-        (PartitionTransform.Year, DateTime t) => t.Year,
-        (PartitionTransform.Year, DateOnly d) => d.Year,
+        var value = values[ordinal];
+        if (!ReferenceEquals(value, PhysicalValue.InBits))
+        {
+            return new FieldValue(value, default, default, 0);
+        }
+
+        return type.Kind == ColumnKind.Timestamp
+            ? new FieldValue(null, new DateTime(DateTime.UnixEpoch.Ticks + (bits![ordinal] * TimeSpan.TicksPerMicrosecond), DateTimeKind.Utc), default, 1)
+            : new FieldValue(null, default, DateOnly.FromDayNumber(PhysicalValue.ToDayNumber(bits![ordinal])), 2);
+    }
+
+    /// <summary>A number that is equal for two values exactly when the transform gives them the same folder; MinValue when there is none.</summary>
+    private static long TemporalKey(FieldValue value, PartitionTransform transform) => value.Kind switch
+    {
+        1 => TemporalKey(value.Timestamp, transform),
+        2 => TemporalKey(value.Date, transform),
+        _ => (transform, value.Object) switch
+        {
+            (_, DateTime t) => TemporalKey(t, transform),
+            (_, DateOnly d) => TemporalKey(d, transform),
+            _ => long.MinValue,
+        },
+    };
+
+    private static long TemporalKey(DateTime t, PartitionTransform transform) => transform switch
+    {
+        PartitionTransform.Day => t.Ticks / TimeSpan.TicksPerDay,
+        PartitionTransform.Month => (t.Year * 12L) + t.Month,
+        PartitionTransform.Year => t.Year,
         _ => long.MinValue,
     };
+
+    private static long TemporalKey(DateOnly d, PartitionTransform transform) => transform switch
+    {
+        PartitionTransform.Day => d.DayNumber,
+        PartitionTransform.Month => (d.Year * 12L) + d.Month,
+        PartitionTransform.Year => d.Year,
+        _ => long.MinValue,
+    };
+
+    /// <summary>A partition column's value: an object (Kind 0), or a timestamp (1) or date (2) read from bits.</summary>
+    private readonly record struct FieldValue(object? Object, DateTime Timestamp, DateOnly Date, int Kind)
+    {
+        public object? Boxed() => Kind switch { 1 => Timestamp, 2 => Date, _ => Object };
+    }
 
     private static string? Format(object? value, PartitionTransform transform)
     {
