@@ -224,7 +224,7 @@ internal sealed class RowProcessor
         return _converter.TryConvert(FieldText(record, mapping, column), type, out value);
     }
 
-    /// <summary>The columns a rule, the partitioning or the merge keys read as values.</summary>
+    /// <summary>The columns a rule, a partition field (other than a day, month or year: <see cref="Partitioner.ReadsPhysical"/>) or the merge keys read as objects.</summary>
     private static HashSet<string> ColumnsReadByTheEngine(DatasetDefinition definition)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
