@@ -80,7 +80,7 @@ internal sealed class RowProcessor
 
         // When the file's columns are the schema's in order (no column moved into the partition path), a row's
         // values are converted straight into the file's arrays, which then only need the lineage columns.
-        _valuesAreFileValues = transforms.Count == 0 && _fileOrdinals.Index().All(p => p.Item == p.Index);
+        _valuesAreFileValues = transforms.Count == 0 && _fileOrdinals.Length == _columns.Length && _fileOrdinals.Index().All(p => p.Item == p.Index);
         if (_valuesAreFileValues)
         {
             (_values, _bits) = (_fileValues, _fileBits);

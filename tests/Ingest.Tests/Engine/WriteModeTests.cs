@@ -73,6 +73,28 @@ public sealed class WriteModeTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_IdentityPartitionsOnTheLastColumns_MoveThemOutOfTheFiles()
+    {
+        // The files then have fewer columns than the schema: more moved columns than lineage columns too.
+        var id = IngestTestData.NewDatasetId("web");
+        string[] moved = ["region", "store", "channel", "team", "shift"];
+        await _h.RegisterAsync(new DatasetDefinition
+        {
+            Id = id,
+            Source = new SourceDefinition { Format = SourceFormat.Csv },
+            Columns = [new() { Name = "id", Type = ColumnType.Int64, Nullable = false }, new() { Name = "amount", Type = ColumnType.Decimal(10, 2) }, .. moved.Select(m => new ColumnDefinition { Name = m, Type = ColumnType.String })],
+            Partitioning = [.. moved.Select(m => new PartitionField { Column = m })],
+        });
+
+        var result = await _h.RunAsync(id, EngineHarness.Text("e.csv", "id,amount,region,store,channel,team,shift\n1,1.50,eu,s1,web,a,x\n2,2.25,us,s2,shop,b,y\n"));
+
+        result.Run.RowsWritten.Should().Be(2);
+        result.Run.PartitionsWritten.Should().Equal("region=eu/store=s1/channel=web/team=a/shift=x/", "region=us/store=s2/channel=shop/team=b/shift=y/");
+        var rows = await _h.QueryAsync(id, "SELECT id, amount, region, shift, _source_line FROM {curated} ORDER BY id");
+        rows.Select(r => $"{r[0]}|{r[1]}|{r[2]}|{r[3]}|{r[4]}").Should().Equal("1|1.50|eu|x|2", "2|2.25|us|y|3");
+    }
+
+    [Fact]
     public async Task RunAsync_PartitionValueThatWouldEscapeTheLake_IsRejectedAndWritesNothingOutside()
     {
         var id = IngestTestData.NewDatasetId("web");

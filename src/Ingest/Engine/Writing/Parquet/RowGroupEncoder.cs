@@ -49,6 +49,7 @@ internal sealed class RowGroupEncoder
             if (second is not null)
             {
                 await second.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                _ = second.Exception; // observed, also when the first half failed and its error is the one thrown
             }
         }
 
