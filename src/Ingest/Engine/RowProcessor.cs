@@ -43,7 +43,6 @@ internal sealed class RowProcessor
     private readonly StringBuilder _keyBuilder = new();
     private readonly char _delimiter;
     private readonly ColumnDefinition[] _columns;
-    private readonly bool[] _required;
     private readonly bool _valuesAreFileValues;
     private readonly object?[] _values;
     private readonly object?[] _fileValues;
@@ -76,7 +75,6 @@ internal sealed class RowProcessor
         _physical = [.. definition.Columns.Select(c => transforms.Count == 0 && PhysicalValue.Supports(c.Type) && !readElsewhere.Contains(c.Name))];
         _fileOrdinals = [.. fileColumns.Take(fileColumns.Count - DatasetLayout.LineageColumns.Count).Select(c => _layout.IndexOf(c.Name))];
         _columns = [.. definition.Columns];
-        _required = [.. definition.Columns.Select(c => !c.Nullable)];
 
         // When the file's columns are the schema's in order (no column moved into the partition path), a row's
         // values are converted straight into the file's arrays, which then only need the lineage columns.
@@ -296,7 +294,7 @@ internal sealed class RowProcessor
                 return Reject(inputName, record, mapping, $"{column.Name}: \"{FieldText(record, mapping, c)}\" is not a {column.Type} ({problem})", $"{column.Name}: not a {column.Type}");
             }
 
-            if (value is null && _required[c])
+            if (value is null && !columns[c].Nullable)
             {
                 return Reject(inputName, record, mapping, $"{columns[c].Name}: missing value in a required column", $"{columns[c].Name}: missing required value");
             }

@@ -38,8 +38,11 @@ internal static class PhysicalValue
     /// <summary>Days since 1970-01-01.</summary>
     public static int FromDate(DateOnly value) => value.DayNumber - UnixEpochDay;
 
-    /// <summary>The <see cref="DateOnly.DayNumber"/> of a date's physical value.</summary>
-    public static int ToDayNumber(long bits) => (int)bits + UnixEpochDay;
+    /// <summary>The date of a date's physical value (days since 1970-01-01).</summary>
+    public static DateOnly ToDate(long bits) => DateOnly.FromDayNumber((int)bits + UnixEpochDay);
+
+    /// <summary>The UTC instant of a timestamp's physical value (microseconds since 1970-01-01T00:00:00Z).</summary>
+    public static DateTime ToTimestamp(long bits) => new(DateTime.UnixEpoch.Ticks + (bits * TimeSpan.TicksPerMicrosecond), DateTimeKind.Utc);
 
     /// <summary>Microseconds since 1970-01-01T00:00:00Z (a local time is converted to UTC first; ticks below a microsecond are dropped).</summary>
     public static long FromTimestamp(DateTime value)
@@ -56,8 +59,8 @@ internal static class PhysicalValue
         ColumnKind.Int64 => bits,
         ColumnKind.Double => BitConverter.Int64BitsToDouble(bits),
         ColumnKind.Boolean => bits != 0,
-        ColumnKind.Date => DateOnly.FromDayNumber(ToDayNumber(bits)),
-        ColumnKind.Timestamp => new DateTime(DateTime.UnixEpoch.Ticks + (bits * TimeSpan.TicksPerMicrosecond), DateTimeKind.Utc),
+        ColumnKind.Date => ToDate(bits),
+        ColumnKind.Timestamp => ToTimestamp(bits),
         ColumnKind.Decimal when type.Precision <= 18 => ToDecimal(bits, type.Scale),
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no physical form in a long"),
     };

@@ -65,19 +65,8 @@ internal sealed class SourceRecord
     /// <summary>Adds a field as characters; a string is made only if someone asks for it (<see cref="GetField"/>).</summary>
     public void AddSpan(ReadOnlySpan<char> value)
     {
-        Grow();
-        if (_charCount + value.Length > _chars.Length)
-        {
-            Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _charCount + value.Length + 64));
-        }
-
-        value.CopyTo(_chars.AsSpan(_charCount));
-        _fields[FieldCount] = null;
-        _spanStart[FieldCount] = _charCount;
-        _spanLength[FieldCount] = value.Length;
-        _charCount += value.Length;
-        _pending++;
-        FieldCount++;
+        SetLine(value);
+        AddLineField(0, value.Length);
     }
 
     /// <summary>

@@ -56,7 +56,8 @@ internal sealed class Partitioner
 
         // Extracts are usually ordered by time: consecutive rows fall on the same day, month or year, so the
         // path of a single temporal partition field is reused instead of formatted and checked per row.
-        var key = _fields.Length == 1 && _fields[0].Ordinal >= 0 ? TemporalKey(Value(values, bits, _fields[0].Ordinal, _fields[0].Type), _fields[0].Transform) : long.MinValue;
+        var (_, first, firstTransform, firstType) = _fields[0];
+        var key = _fields.Length == 1 && first >= 0 ? TemporalKey(values, bits, first, firstType, firstTransform) : long.MinValue;
         if (key != long.MinValue && key == _lastKey)
         {
             return _lastPath;
@@ -65,7 +66,8 @@ internal sealed class Partitioner
         _builder.Clear();
         foreach (var (name, ordinal, transform, type) in _fields)
         {
-            var text = transform == PartitionTransform.IngestDate ? _ingestDate : Format(Value(values, bits, ordinal, type).Boxed(), transform);
+            var text = transform == PartitionTransform.IngestDate ? _ingestDate
+                : Format(ReferenceEquals(values[ordinal], PhysicalValue.InBits) ? PhysicalValue.ToClr(bits![ordinal], type) : values[ordinal], transform);
             if (text is null)
             {
                 text = NullValue;
@@ -83,31 +85,16 @@ internal sealed class Partitioner
         return _lastPath;
     }
 
-    /// <summary>A value of a partition column: a date or timestamp read from its physical form without a box, else the object.</summary>
-    private static FieldValue Value(object?[] values, long[]? bits, int ordinal, ColumnType type)
-    {
-        var value = values[ordinal];
-        if (!ReferenceEquals(value, PhysicalValue.InBits))
-        {
-            return new FieldValue(value, default, default, 0);
-        }
-
-        return type.Kind == ColumnKind.Timestamp
-            ? new FieldValue(null, new DateTime(DateTime.UnixEpoch.Ticks + (bits![ordinal] * TimeSpan.TicksPerMicrosecond), DateTimeKind.Utc), default, 1)
-            : new FieldValue(null, default, DateOnly.FromDayNumber(PhysicalValue.ToDayNumber(bits![ordinal])), 2);
-    }
-
     /// <summary>A number that is equal for two values exactly when the transform gives them the same folder; MinValue when there is none.</summary>
-    private static long TemporalKey(FieldValue value, PartitionTransform transform) => value.Kind switch
+    /// <remarks>A date or timestamp in its physical form is read from <paramref name="bits"/> without a box.</remarks>
+    private static long TemporalKey(object?[] values, long[]? bits, int ordinal, ColumnType type, PartitionTransform transform) => values[ordinal] switch
     {
-        1 => TemporalKey(value.Timestamp, transform),
-        2 => TemporalKey(value.Date, transform),
-        _ => (transform, value.Object) switch
-        {
-            (_, DateTime t) => TemporalKey(t, transform),
-            (_, DateOnly d) => TemporalKey(d, transform),
-            _ => long.MinValue,
-        },
+        var value when ReferenceEquals(value, PhysicalValue.InBits) => type.Kind == ColumnKind.Timestamp
+            ? TemporalKey(PhysicalValue.ToTimestamp(bits![ordinal]), transform)
+            : TemporalKey(PhysicalValue.ToDate(bits![ordinal]), transform),
+        DateTime t => TemporalKey(t, transform),
+        DateOnly d => TemporalKey(d, transform),
+        _ => long.MinValue,
     };
 
     private static long TemporalKey(DateTime t, PartitionTransform transform) => transform switch
@@ -125,12 +112,6 @@ internal sealed class Partitioner
         PartitionTransform.Year => d.Year,
         _ => long.MinValue,
     };
-
-    /// <summary>A partition column's value: an object (Kind 0), or a timestamp (1) or date (2) read from bits.</summary>
-    private readonly record struct FieldValue(object? Object, DateTime Timestamp, DateOnly Date, int Kind)
-    {
-        public object? Boxed() => Kind switch { 1 => Timestamp, 2 => Date, _ => Object };
-    }
 
     private static string? Format(object? value, PartitionTransform transform)
     {

@@ -189,67 +189,35 @@ internal static class Encodings
         return end - start;
     }
 
-    /// <summary>Packs values of <paramref name="width"/> bits each, least significant bit first.</summary>
-    private static void PackInto(Span<byte> output, ReadOnlySpan<int> values, int width)
+    /// <summary>Packs non-negative values of <paramref name="width"/> bits each, least significant bit first.</summary>
+    private static void PackInto<T>(Span<byte> output, ReadOnlySpan<T> values, int width)
+        where T : IBinaryInteger<T>
     {
-        ulong acc = 0;
-        var bits = 0;
-        var o = 0;
-        foreach (var value in values)
+        // Up to 56 bits a value fits a 64-bit accumulator beside the fewer than 8 bits not yet written.
+        if (width <= 56)
         {
-            acc |= (ulong)(uint)value << bits;
-            bits += width;
-            while (bits >= 8)
-            {
-                output[o++] = (byte)acc;
-                acc >>= 8;
-                bits -= 8;
-            }
+            Pack<T, ulong>(output, values, width);
         }
-
-        if (bits > 0)
+        else
         {
-            output[o] = (byte)acc;
+            Pack<T, UInt128>(output, values, width);
         }
     }
 
-    private static void PackInto(Span<byte> output, ReadOnlySpan<ulong> values, int width)
+    private static void Pack<T, TAccumulator>(Span<byte> output, ReadOnlySpan<T> values, int width)
+        where T : IBinaryInteger<T>
+        where TAccumulator : IBinaryInteger<TAccumulator>, IUnsignedNumber<TAccumulator>
     {
-        if (width <= 56)
-        {
-            ulong small = 0;
-            var used = 0;
-            var at = 0;
-            foreach (var value in values)
-            {
-                small |= value << used;
-                used += width;
-                while (used >= 8)
-                {
-                    output[at++] = (byte)small;
-                    small >>= 8;
-                    used -= 8;
-                }
-            }
-
-            if (used > 0)
-            {
-                output[at] = (byte)small;
-            }
-
-            return;
-        }
-
-        UInt128 acc = 0;
+        var acc = TAccumulator.Zero;
         var bits = 0;
         var o = 0;
         foreach (var value in values)
         {
-            acc |= (UInt128)value << bits;
+            acc |= TAccumulator.CreateTruncating(value) << bits;
             bits += width;
             while (bits >= 8)
             {
-                output[o++] = (byte)acc;
+                output[o++] = byte.CreateTruncating(acc);
                 acc >>= 8;
                 bits -= 8;
             }
@@ -257,7 +225,7 @@ internal static class Encodings
 
         if (bits > 0)
         {
-            output[o] = (byte)acc;
+            output[o] = byte.CreateTruncating(acc);
         }
     }
 }

@@ -19,7 +19,6 @@ internal sealed class StringDictionary
     private int[] _entryStart = [];
     private int[] _entryEnd = [];
     private ulong[] _entryHash = [];
-    private bool _single;
 
     public int Count { get; private set; }
 
@@ -61,8 +60,7 @@ internal sealed class StringDictionary
             _entryHash = new ulong[limit + 1];
         }
 
-        _single = strings.SingleInstance;
-        if (_single)
+        if (strings.SingleInstance)
         {
             // One value throughout: one entry, no hashing, and the buffer need not write out its repeats.
             Count = 1;
@@ -148,7 +146,7 @@ internal sealed class StringDictionary
     }
 
     /// <summary>The bytes the entries point into: the single value alone for a single-instance column.</summary>
-    private ReadOnlySpan<byte> Entries(BinaryColumnBuffer strings) => _single ? strings.FirstValue : strings.Bytes;
+    private static ReadOnlySpan<byte> Entries(BinaryColumnBuffer strings) => strings.SingleInstance ? strings.FirstValue : strings.Bytes;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Hash(ReadOnlySpan<byte> value)
