@@ -40,13 +40,15 @@ public static class LocalIngest
         var zones = new FolderZones(lake.Root);
         var store = new SqliteStore(Path.Combine(root, DatabaseFileName), options.BusyTimeout, logger);
         var registry = new SqliteSchemaRegistry(store, clock);
+        var iceberg = new SqliteIcebergCatalog(store);
         return new IngestBackends
         {
             Lake = lake,
             Registry = registry,
             Ledger = new SqliteRunLedger(store, clock),
-            Catalog = new DuckDbCatalog(Path.Combine(root, CatalogFileName), zones, clock, logger),
-            Query = new DuckDbQueryEngine(registry, zones, logger),
+            IcebergCatalog = iceberg,
+            Catalog = new DuckDbCatalog(Path.Combine(root, CatalogFileName), zones, lake, iceberg, clock, logger),
+            Query = new DuckDbQueryEngine(registry, zones, lake, iceberg, logger),
         };
     }
 }

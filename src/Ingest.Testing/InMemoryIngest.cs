@@ -5,7 +5,7 @@ public static class InMemoryIngest
 {
     /// <summary>
     /// Creates a fresh set of in-memory backends: <see cref="InMemoryLakeStorage"/>, <see cref="InMemorySchemaRegistry"/>,
-    /// <see cref="InMemoryRunLedger"/> and <see cref="InMemoryCatalog"/> (no query engine), all on one clock.
+    /// <see cref="InMemoryRunLedger"/>, <see cref="InMemoryCatalog"/> and <see cref="InMemoryIcebergCatalog"/> (no query engine), all on one clock.
     /// </summary>
     /// <param name="timeProvider">The clock; the system clock when <see langword="null"/>. Pass a <c>FakeTimeProvider</c> to control lease expiry.</param>
     public static IngestBackends CreateBackends(TimeProvider? timeProvider = null)
@@ -17,6 +17,7 @@ public static class InMemoryIngest
             Registry = new InMemorySchemaRegistry(clock),
             Ledger = new InMemoryRunLedger(clock),
             Catalog = new InMemoryCatalog(),
+            IcebergCatalog = new InMemoryIcebergCatalog(),
         };
     }
 }

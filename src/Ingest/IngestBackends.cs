@@ -20,6 +20,12 @@ public sealed record IngestBackends
     /// <summary>Gets the run ledger.</summary>
     public required IRunLedger Ledger { get; init; }
 
+    /// <summary>
+    /// Gets the Iceberg catalog that records each Iceberg table's current metadata file; required to run a dataset
+    /// whose <see cref="Definitions.TableFormat"/> is <see cref="Definitions.TableFormat.Iceberg"/>.
+    /// </summary>
+    public IIcebergCatalog? IcebergCatalog { get; init; }
+
     /// <summary>Gets the catalog, if any.</summary>
     public ICatalog? Catalog { get; init; }
 

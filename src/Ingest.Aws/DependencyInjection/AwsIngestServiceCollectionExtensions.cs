@@ -42,8 +42,9 @@ public static class AwsIngestServiceCollectionExtensions
 
     private static IServiceCollection AddCore(IServiceCollection services, OptionsBuilder<AwsIngestOptions> options)
     {
-        services.AddIngestBackends(options, o => o.GetErrors(), AwsIngest.CreateBackends, withCatalogAndQuery: false);
+        // The Glue, Athena and Iceberg-catalog services first: the backends built from the options have none of them.
         AwsAnalytics.AddServices(services);
+        services.AddIngestBackends(options, o => o.GetErrors(), AwsIngest.CreateBackends, withCatalogAndQuery: false);
         services.AddIngestEmbeddedMetrics();
         return services;
     }

@@ -33,6 +33,12 @@ internal sealed class GlueCatalog : ICatalog
         ArgumentNullException.ThrowIfNull(definition);
         var database = definition.Definition.CatalogDatabase;
         await EnsureDatabaseAsync(database, cancellationToken).ConfigureAwait(false);
+        if (definition.Definition.TableFormat == TableFormat.Iceberg)
+        {
+            // An Iceberg table is created and updated by its commits (GlueIcebergCatalog): its columns follow its schema.
+            return;
+        }
+
         var input = GlueTables.Build(definition, Location(definition.Definition));
         for (var attempt = 0; attempt < MaxUpdateAttempts; attempt++)
         {
@@ -74,7 +80,7 @@ internal sealed class GlueCatalog : ICatalog
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(partitions);
         var def = definition.Definition;
-        if (def.Catalog.PartitionStrategy == PartitionStrategy.Projection || def.Partitioning.Count == 0 || partitions.Count == 0)
+        if (def.TableFormat == TableFormat.Iceberg || def.Catalog.PartitionStrategy == PartitionStrategy.Projection || def.Partitioning.Count == 0 || partitions.Count == 0)
         {
             return;
         }
@@ -125,7 +131,7 @@ internal sealed class GlueCatalog : ICatalog
         }
     }
 
-    private async Task EnsureDatabaseAsync(string database, CancellationToken cancellationToken)
+    internal async Task EnsureDatabaseAsync(string database, CancellationToken cancellationToken)
     {
         if (await _glue.GetDatabaseAsync(database, cancellationToken).ConfigureAwait(false) is not null)
         {

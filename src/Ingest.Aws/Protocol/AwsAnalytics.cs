@@ -59,8 +59,20 @@ public static class AwsAnalytics
         return backends with
         {
             Catalog = CreateCatalog(CreateGlueClient(options, timeProvider), backends.Lake, timeProvider),
+            IcebergCatalog = CreateIcebergCatalog(CreateGlueClient(options, timeProvider), backends.Lake, timeProvider),
             Query = CreateQueryEngine(CreateAthenaClient(options, timeProvider), options, timeProvider),
         };
+    }
+
+    /// <summary>Creates the Glue Data Catalog as Iceberg catalog (a commit is <c>UpdateTable</c> on the version id read with the pointer).</summary>
+    /// <param name="glue">The Glue client.</param>
+    /// <param name="lake">The lake (for the tables' locations).</param>
+    /// <param name="timeProvider">The clock.</param>
+    public static IIcebergCatalog CreateIcebergCatalog(IGlueClient glue, ILakeStorage lake, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(glue);
+        ArgumentNullException.ThrowIfNull(lake);
+        return new GlueIcebergCatalog(glue, new GlueCatalog(glue, lake, timeProvider), lake);
     }
 
     /// <summary>The registrations <c>AddIngestAws</c> adds for these services (each with <c>TryAdd</c>).</summary>
@@ -70,6 +82,7 @@ public static class AwsAnalytics
         services.TryAddSingleton(sp => CreateAthenaClient(sp.GetRequiredService<IOptions<AwsIngestOptions>>().Value, sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => CreateStepFunctionsClient(sp.GetRequiredService<IOptions<AwsIngestOptions>>().Value, sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => CreateCatalog(sp.GetRequiredService<IGlueClient>(), sp.GetRequiredService<ILakeStorage>(), sp.GetService<TimeProvider>()));
+        services.TryAddSingleton(sp => CreateIcebergCatalog(sp.GetRequiredService<IGlueClient>(), sp.GetRequiredService<ILakeStorage>(), sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => CreateQueryEngine(sp.GetRequiredService<IAthenaClient>(), sp.GetRequiredService<IOptions<AwsIngestOptions>>().Value, sp.GetService<TimeProvider>()));
     }
 }

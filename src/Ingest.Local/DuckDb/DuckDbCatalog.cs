@@ -1,5 +1,7 @@
 using DuckDB.NET.Data;
 using Ingest.Catalog;
+using Ingest.Definitions;
+using Ingest.Storage;
 using Ingest.Local.Diagnostics;
 using Ingest.Registry;
 using Microsoft.Extensions.Logging;
@@ -11,7 +13,7 @@ namespace Ingest.Local.DuckDb;
 /// can open the lake with the <c>duckdb</c> CLI. The file is opened only for the length of one call (DuckDB locks it
 /// for a single writer process); a call that finds it locked retries for a while.
 /// </summary>
-internal sealed class DuckDbCatalog(string catalogPath, FolderZones lake, TimeProvider timeProvider, ILogger logger) : ICatalog
+internal sealed class DuckDbCatalog(string catalogPath, FolderZones lake, ILakeStorage storage, IIcebergCatalog iceberg, TimeProvider timeProvider, ILogger logger) : ICatalog
 {
     private static readonly TimeSpan[] Backoff = [.. Enumerable.Range(0, 12).Select(i => TimeSpan.FromMilliseconds(Math.Min(1000, 25 << i)))];
 
@@ -21,8 +23,9 @@ internal sealed class DuckDbCatalog(string catalogPath, FolderZones lake, TimePr
         => WriteViewsAsync(definition, cancellationToken);
 
     /// <summary>
-    /// Refreshes the views: the folders are read by glob, so new partitions need no registration, but a dataset whose
-    /// first files just arrived turns from a typed empty view into one over <c>read_parquet</c>.
+    /// Refreshes the views: a Hive table's folders are read by glob, so new partitions need no registration, but a dataset
+    /// whose first files just arrived turns from a typed empty view into one over <c>read_parquet</c>; an Iceberg table's
+    /// view is rewritten over its new snapshot's files.
     /// </summary>
     public Task AddPartitionsAsync(RegisteredDefinition definition, IReadOnlyList<string> partitions, CancellationToken cancellationToken = default)
     {
@@ -33,7 +36,10 @@ internal sealed class DuckDbCatalog(string catalogPath, FolderZones lake, TimePr
     private async Task WriteViewsAsync(RegisteredDefinition definition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var sql = DuckDbViews.CreateViewsSql(definition, lake);
+        var files = definition.Definition.TableFormat == TableFormat.Iceberg
+            ? (await TableSnapshots.ResolveAsync(definition, storage, iceberg, null, cancellationToken).ConfigureAwait(false)).Files
+            : null;
+        var sql = DuckDbViews.CreateViewsSql(definition, lake, files);
         Directory.CreateDirectory(Path.GetDirectoryName(CatalogPath)!);
         for (var attempt = 0; ; attempt++)
         {

@@ -2,6 +2,8 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using DuckDB.NET.Data;
 using Ingest.Catalog;
+using Ingest.Definitions;
+using Ingest.Storage;
 using Ingest.Local.Diagnostics;
 using Ingest.Registry;
 using Microsoft.Extensions.Logging;
@@ -13,7 +15,7 @@ namespace Ingest.Local.DuckDb;
 /// views of every registered dataset (latest version) are created first from the registry and the lake as they are
 /// now; no file lock outlives the query. The session time zone is UTC.
 /// </summary>
-internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones lake, ILogger logger) : IQueryEngine
+internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones lake, ILakeStorage storage, IIcebergCatalog iceberg, ILogger logger) : IQueryEngine
 {
     public async Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters = null, CancellationToken cancellationToken = default)
     {
@@ -27,7 +29,11 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
             var ddl = new System.Text.StringBuilder("SET TimeZone = 'UTC';\n");
             await foreach (var definition in registry.ListAsync(cancellationToken).ConfigureAwait(false))
             {
-                ddl.Append(DuckDbViews.CreateViewsSql(definition, lake));
+                // An Iceberg table: the current snapshot's files, resolved once for this query.
+                var files = definition.Definition.TableFormat == TableFormat.Iceberg
+                    ? (await TableSnapshots.ResolveAsync(definition, storage, iceberg, null, cancellationToken).ConfigureAwait(false)).Files
+                    : null;
+                ddl.Append(DuckDbViews.CreateViewsSql(definition, lake, files));
                 views += 2;
             }
 

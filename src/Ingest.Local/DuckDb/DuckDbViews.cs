@@ -38,7 +38,12 @@ internal static class DuckDbViews
     private const string ColumnName = "column name";
 
     /// <summary>Returns the DDL for both views of the dataset, refusing any name that is not a valid identifier.</summary>
-    public static string CreateViewsSql(RegisteredDefinition registered, FolderZones lake)
+    /// <remarks>
+    /// An Iceberg table's view reads exactly the data files of one snapshot (<paramref name="icebergFiles"/>, from
+    /// <see cref="Ingest.Catalog.TableSnapshots"/>), never a folder listing: a query never sees half a run, and the files
+    /// of a retained snapshot are never deleted under it.
+    /// </remarks>
+    public static string CreateViewsSql(RegisteredDefinition registered, FolderZones lake, IReadOnlyList<string>? icebergFiles = null)
     {
         ArgumentNullException.ThrowIfNull(registered);
         var definition = registered.Definition;
@@ -49,7 +54,15 @@ internal static class DuckDbViews
 
         var sql = new StringBuilder();
         sql.Append("CREATE SCHEMA IF NOT EXISTS ").Append(database).AppendLine(";");
-        AppendView(sql, database, Quote(table, "catalog.table"), DatasetLayout.CuratedFileColumns(definition), partitions, lake.Folder(LakeZone.Curated, prefix));
+        if (definition.TableFormat == TableFormat.Iceberg)
+        {
+            AppendFilesView(sql, database, Quote(table, "catalog.table"), DatasetLayout.CuratedFileColumns(definition), icebergFiles ?? []);
+        }
+        else
+        {
+            AppendView(sql, database, Quote(table, "catalog.table"), DatasetLayout.CuratedFileColumns(definition), partitions, lake.Folder(LakeZone.Curated, prefix));
+        }
+
         AppendView(
             sql,
             database,
@@ -121,6 +134,22 @@ internal static class DuckDbViews
         }
 
         sql.Append(") UNION ALL BY NAME ").Append(empty).AppendLine(");");
+    }
+
+    private static void AppendFilesView(StringBuilder sql, string database, string view, IReadOnlyList<ColumnDefinition> columns, IReadOnlyList<string> files)
+    {
+        var empty = "SELECT " + string.Join(", ", columns.Select(c => $"CAST(NULL AS {DuckDbType(c.Type)}) AS {Quote(c.Name, ColumnName)}")) + " WHERE false";
+        sql.Append("CREATE OR REPLACE VIEW ").Append(database).Append('.').Append(view).Append(" AS ");
+        if (files.Count == 0)
+        {
+            sql.Append(empty).AppendLine(";");
+            return;
+        }
+
+        // Paths as literals, never globbed: a list of exactly the snapshot's files.
+        sql.Append("SELECT ").AppendJoin(", ", columns.Select(Project))
+            .Append(" FROM (SELECT * FROM read_parquet([").AppendJoin(", ", files.Select(f => Literal(f)))
+            .Append("], union_by_name = true) UNION ALL BY NAME ").Append(empty).AppendLine(");");
     }
 
     private static string Project(ColumnDefinition column)

@@ -7,7 +7,8 @@ namespace Ingest.Local.Sqlite;
 
 /// <summary>
 /// The SQLite file that holds the registry and the ledger: one table <c>items (pk, sk, body)</c> mirroring the
-/// DynamoDB single-table design. WAL mode, a busy timeout, and every conditional write inside a
+/// DynamoDB single-table design; and the Iceberg tables' metadata pointers in <c>iceberg_tables</c>, the layout of
+/// Iceberg's SQL catalog (so PyIceberg's or Java's SQL catalog can open the local lake). WAL mode, a busy timeout, and every conditional write inside a
 /// <c>BEGIN IMMEDIATE</c> transaction, so that two processes on the same file cannot both win.
 /// </summary>
 internal sealed class SqliteStore
@@ -19,6 +20,14 @@ internal sealed class SqliteStore
             body TEXT NOT NULL CHECK (json_valid(body)),
             PRIMARY KEY (pk, sk)
         ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS iceberg_tables (
+            catalog_name               VARCHAR(255)  NOT NULL,
+            table_namespace            VARCHAR(255)  NOT NULL,
+            table_name                 VARCHAR(255)  NOT NULL,
+            metadata_location          VARCHAR(1000),
+            previous_metadata_location VARCHAR(1000),
+            PRIMARY KEY (catalog_name, table_namespace, table_name)
+        );
         """;
 
     private readonly string _connectionString;
@@ -144,7 +153,7 @@ internal sealed class SqliteStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;

@@ -35,6 +35,9 @@ public sealed record DatasetDefinition
     /// <summary>Gets the quality rules and the reject budget.</summary>
     public QualitySettings Quality { get; init; } = new();
 
+    /// <summary>Gets the table format of the curated zone.</summary>
+    public TableSettings Table { get; init; } = new();
+
     /// <summary>Gets the catalog names.</summary>
     public CatalogSettings Catalog { get; init; } = new();
 
@@ -54,6 +57,10 @@ public sealed record DatasetDefinition
 
         return null;
     }
+
+    /// <summary>Gets the table format runs write: <see cref="TableSettings.Format"/>, or <see cref="TableFormat.Hive"/> for a definition stored before table formats existed.</summary>
+    [JsonIgnore]
+    public TableFormat TableFormat => Table.Format ?? TableFormat.Hive;
 
     /// <summary>Gets the Glue/DuckDB database name: <see cref="CatalogSettings.Database"/> or the domain.</summary>
     [JsonIgnore]

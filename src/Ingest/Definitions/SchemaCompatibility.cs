@@ -51,6 +51,11 @@ public static class SchemaCompatibility
             problems.Add($"keys changed from [{string.Join(", ", previous.Keys)}] to [{string.Join(", ", next.Keys)}]");
         }
 
+        if (next.Table.Format is { } format && format != previous.TableFormat)
+        {
+            problems.Add($"table.format changed from {Name(previous.TableFormat)} to {Name(format)}; the files already written belong to a {Name(previous.TableFormat)} table (register a new dataset to change the format)");
+        }
+
         if (previous.CatalogDatabase != next.CatalogDatabase || previous.CatalogTable != next.CatalogTable)
         {
             problems.Add($"catalog table changed from {previous.CatalogDatabase}.{previous.CatalogTable} to {next.CatalogDatabase}.{next.CatalogTable}");
@@ -58,6 +63,8 @@ public static class SchemaCompatibility
 
         return problems;
     }
+
+    private static string Name(TableFormat format) => format.ToString().ToLowerInvariant();
 
     private static string Describe(PartitionField p)
         => p.Transform == PartitionTransform.IngestDate

@@ -181,6 +181,34 @@ public enum PartitionStrategy
     Projection,
 }
 
+/// <summary>The table formats of the curated zone.</summary>
+public enum TableFormat
+{
+    /// <summary>
+    /// Apache Iceberg (format version 2): data files are written once where they stay, and a run becomes visible
+    /// by one compare-and-swap of the table's metadata pointer, so readers always see whole runs.
+    /// </summary>
+    Iceberg,
+
+    /// <summary>
+    /// Hive-style folders (<c>name=value/</c>) read by listing a prefix. Files are staged and promoted after the
+    /// commit manifest: a reader that lists the folders while a run promotes can see part of it.
+    /// </summary>
+    Hive,
+}
+
+/// <summary>The table format of the curated zone.</summary>
+public sealed record TableSettings
+{
+    /// <summary>
+    /// Gets the table format, or <see langword="null"/> when the definition does not say: registering it then takes
+    /// the format of the dataset's previous version, or <see cref="TableFormat.Iceberg"/> for a new dataset, and
+    /// stores it explicitly.
+    /// </summary>
+    /// <value>The default is <see langword="null"/> (resolved at registration).</value>
+    public TableFormat? Format { get; init; }
+}
+
 /// <summary>Catalog names and settings.</summary>
 public sealed record CatalogSettings
 {

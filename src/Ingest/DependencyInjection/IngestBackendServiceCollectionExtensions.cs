@@ -14,7 +14,8 @@ public static class IngestBackendServiceCollectionExtensions
 {
     /// <summary>
     /// Registers a backend package: its options, validated on start by <paramref name="validate"/> (each string one problem
-    /// that names the setting), and the <see cref="ILakeStorage"/>, <see cref="ISchemaRegistry"/> and <see cref="IRunLedger"/>
+    /// that names the setting), and the <see cref="ILakeStorage"/>, <see cref="ISchemaRegistry"/>, <see cref="IRunLedger"/> and
+    /// <see cref="IIcebergCatalog"/>
     /// — plus <see cref="ICatalog"/> and <see cref="IQueryEngine"/> when <paramref name="withCatalogAndQuery"/> — of the
     /// backends <paramref name="create"/> builds once, all as singletons added with <c>TryAdd</c> so that a host or a test
     /// can register its own part first. Also adds <see cref="TimeProvider.System"/> unless a clock is registered.
@@ -42,6 +43,9 @@ public static class IngestBackendServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<Built<TOptions>>().Backends.Lake);
         services.TryAddSingleton(sp => sp.GetRequiredService<Built<TOptions>>().Backends.Registry);
         services.TryAddSingleton(sp => sp.GetRequiredService<Built<TOptions>>().Backends.Ledger);
+        // Null when the backends have none (GetService answers null): such a container runs Hive datasets only.
+        services.TryAddSingleton<IIcebergCatalog>(sp => sp.GetRequiredService<Built<TOptions>>().Backends.IcebergCatalog!);
+
         if (withCatalogAndQuery)
         {
             services.TryAddSingleton(sp => sp.GetRequiredService<Built<TOptions>>().Backends.Catalog

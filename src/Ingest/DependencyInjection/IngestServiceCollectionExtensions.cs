@@ -40,6 +40,7 @@ public static class IngestServiceCollectionExtensions
             Lake = sp.GetRequiredService<ILakeStorage>(),
             Registry = sp.GetRequiredService<ISchemaRegistry>(),
             Ledger = sp.GetRequiredService<IRunLedger>(),
+            IcebergCatalog = sp.GetService<IIcebergCatalog>(),
             Catalog = sp.GetService<ICatalog>(),
             Query = sp.GetService<IQueryEngine>(),
         });

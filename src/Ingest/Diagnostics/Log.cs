@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(1103, LogLevel.Warning, "Catalog update for {Dataset} failed after a successful commit; the data is published, run the catalog sync again: {Error}")]
     public static partial void CatalogUpdateFailed(ILogger logger, string dataset, string error);
+
+    [LoggerMessage(1104, LogLevel.Information, "Run {RunId} of {Dataset} committed Iceberg snapshot {SnapshotId}: {AddedFiles} file(s) added, {RemovedFiles} replaced")]
+    public static partial void SnapshotCommitted(ILogger logger, string runId, string dataset, long snapshotId, int addedFiles, int removedFiles);
 }

@@ -5,6 +5,7 @@ using Ingest.Definitions;
 using Ingest.Diagnostics;
 using Ingest.Engine.Commit;
 using Ingest.Engine.Reading;
+using Ingest.Engine.Tables;
 using Ingest.Ledger;
 using Ingest.Registry;
 using Ingest.Storage;
@@ -58,7 +59,10 @@ internal sealed class IngestRun
         };
         try
         {
-            await _commit.RecoverAsync(dataset, runId, startedAt, leaseLost.Token).ConfigureAwait(false);
+            var table = registered.Definition.TableFormat == TableFormat.Iceberg
+                ? new IcebergTable(registered, _backends.IcebergCatalog, _backends.Lake, _time)
+                : null;
+            var rolledForward = await _commit.RecoverAsync(dataset, runId, startedAt, table is null ? null : table.HasSnapshotOfAsync, leaseLost.Token).ConfigureAwait(false);
             if (_backends.Catalog is { } catalog)
             {
                 await catalog.EnsureTableAsync(registered, leaseLost.Token).ConfigureAwait(false);
@@ -66,7 +70,7 @@ internal sealed class IngestRun
 
             await _backends.Ledger.StartRunAsync(run, leaseLost.Token).ConfigureAwait(false);
             Log.RunStarted(_logger, runId, dataset.ToString(), registered.Version, inputs.Count);
-            var work = new RunWork(this, registered, run, inputs);
+            var work = new RunWork(this, registered, run, inputs, table, rolledForward);
             try
             {
                 var outcome = await work.ExecuteAsync(leaseLost.Token).ConfigureAwait(false);
@@ -80,11 +84,25 @@ internal sealed class IngestRun
 
                 return outcome with { Elapsed = elapsed };
             }
+            catch (Exception ex) when (work.Committed && ex is not OperationCanceledException)
+            {
+                // Past the commit point the run's rows are published: never tell the caller to retry (a forced re-run
+                // would ingest the inputs twice). The next run of the dataset completes what is left.
+                throw new IngestException(
+                    $"Run {runId} of {dataset} is committed (its rows are published), but completing it failed: {ex.Message} The next run of {dataset} completes it; do not re-run its inputs with --force.",
+                    ex)
+                {
+                    Dataset = dataset,
+                    RunId = runId,
+                    IsTransient = false,
+                };
+            }
             catch (Exception ex) when (!work.Committed)
             {
                 var error = leaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested
                     ? new ConcurrencyConflictException($"Run {runId} of {dataset} lost its lease (another process took it over); nothing was published.") { Dataset = dataset, RunId = runId }
                     : ex;
+                await work.DeleteUnpublishedAsync().ConfigureAwait(false);
                 await FailAsync(work.Snapshot(), error, CancellationToken.None).ConfigureAwait(false);
                 if (ReferenceEquals(error, ex))
                 {

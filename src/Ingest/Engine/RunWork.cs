@@ -6,6 +6,7 @@ using Ingest.Diagnostics;
 using Ingest.Engine.Commit;
 using Ingest.Engine.Conversion;
 using Ingest.Engine.Reading;
+using Ingest.Engine.Tables;
 using Ingest.Engine.Validation;
 using Ingest.Engine.Writing;
 using Ingest.Ledger;
@@ -30,14 +31,20 @@ internal sealed class RunWork
     private readonly Dictionary<string, long> _reasons = new(StringComparer.Ordinal);
     private readonly List<SourceFingerprint> _sources = [];
     private readonly List<ObjectMove> _rawMoves = [];
+    private readonly IcebergTable? _table;
+    private readonly IReadOnlySet<string> _rolledForward;
+    private readonly List<string> _inPlaceFiles = [];
     private RunRecord _run;
+    private StagedParquetWriter? _curatedWriter;
     private long _rowsRead;
     private long _rowsWritten;
     private long _rowsRejected;
     private long _bytesRead;
 
-    public RunWork(IngestRun owner, RegisteredDefinition registered, RunRecord run, IReadOnlyList<IngestInput> inputs)
+    public RunWork(IngestRun owner, RegisteredDefinition registered, RunRecord run, IReadOnlyList<IngestInput> inputs, IcebergTable? table, IReadOnlySet<string> rolledForward)
     {
+        _table = table;
+        _rolledForward = rolledForward;
         _owner = owner;
         _registered = registered;
         _definition = registered.Definition;
@@ -77,9 +84,24 @@ internal sealed class RunWork
 
         var options = _owner.Settings.Options;
         var budget = (long)_definition.Engine.MemoryBudgetMb << 20;
+
+        // An Iceberg table takes the data files where they stay (no staging, no promotion), with its field ids.
+        IReadOnlyDictionary<string, int>? fieldIds = null;
+        IReadOnlyList<Tables.Iceberg.IcebergDataFile> baseFiles = [];
+        if (_table is not null)
+        {
+            var (_, baseMetadata) = await _table.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+            fieldIds = IcebergTable.FieldIds(_table.SchemaFor(baseMetadata));
+            if (_definition.Write.Mode != WriteMode.Append)
+            {
+                baseFiles = await IcebergTable.LiveFilesAsync(_table.Files, baseMetadata, null, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         var curated = new StagedParquetWriter(
-            _lake, LakeZone.Curated, DatasetLayout.CuratedFileColumns(_definition), _stagingPrefix, _datasetPrefix, _runId, "part",
-            _definition.Write, budget * 3 / 4, options.MaxOpenFiles);
+            _lake, LakeZone.Curated, DatasetLayout.CuratedFileColumns(_definition), _stagingPrefix, _table?.DataPrefix ?? _datasetPrefix, _runId, "part",
+            _definition.Write, budget * 3 / 4, options.MaxOpenFiles, fieldIds, inPlace: _table is not null);
+        _curatedWriter = curated;
         var quarantine = new StagedParquetWriter(
             _lake, LakeZone.Quarantine, DatasetLayout.QuarantineFileColumns(_definition), _stagingPrefix, _datasetPrefix, _runId, "rejects",
             _definition.Write with { TargetFileSizeMb = Math.Min(_definition.Write.TargetFileSizeMb, 64) }, budget / 8, 1);
@@ -99,15 +121,22 @@ internal sealed class RunWork
 
             var deletions = new List<ObjectRef>();
             var rewritten = new List<StagedFile>();
+            var baseKeys = baseFiles.Select(f => _table!.Files.KeyOf(f.FilePath)).ToList();
             switch (_definition.Write.Mode)
             {
+                case WriteMode.OverwritePartitions when _table is not null:
+                    deletions.AddRange(InPartitions(baseKeys, [.. curated.Partitions]).Select(key => new ObjectRef(LakeZone.Curated, key)));
+                    break;
                 case WriteMode.OverwritePartitions:
                     deletions.AddRange(await ListExistingAsync([.. curated.Partitions], cancellationToken).ConfigureAwait(false));
                     break;
                 case WriteMode.Merge when rows.MergeKeys is { Count: > 0 } keys:
                     var merge = new MergeRewriter(_lake, _definition, _stagingPrefix, _datasetPrefix, _runId, budget / 8);
-                    var (files, replaced) = await merge.RewriteAsync(keys, cancellationToken).ConfigureAwait(false);
+                    var (files, replaced) = _table is null
+                        ? await merge.RewriteAsync(keys, cancellationToken).ConfigureAwait(false)
+                        : await merge.RewriteAsync(keys, cancellationToken, baseKeys, _table.DataPrefix, fieldIds).ConfigureAwait(false);
                     rewritten.AddRange(files);
+                    _inPlaceFiles.AddRange(files.Where(f => f.InPlace).Select(f => f.FinalKey));
                     deletions.AddRange(replaced.Select(key => new ObjectRef(LakeZone.Curated, key)));
                     break;
             }
@@ -131,15 +160,89 @@ internal sealed class RunWork
             var manifest = new CommitManifest
             {
                 RunId = _runId,
-                Promotions = [.. published.Select(f => new ObjectMove(f.Zone, f.StagingKey, f.FinalKey)), .. _rawMoves],
-                Deletions = deletions,
+                Promotions = [.. published.Where(f => !f.InPlace).Select(f => new ObjectMove(f.Zone, f.StagingKey, f.FinalKey)), .. _rawMoves],
+
+                // An Iceberg snapshot removes replaced files from the table; the files stay until expired.
+                Deletions = _table is null ? deletions : [],
                 Run = final,
+                AwaitsTableCommit = _table is not null,
+                TableFiles = [.. published.Where(f => f.InPlace).Select(f => f.FinalKey)],
             };
             cancellationToken.ThrowIfCancellationRequested();
-            await _owner.Commit.CommitAsync(_definition.Id, manifest, () => Committed = true, cancellationToken).ConfigureAwait(false);
+            if (_table is null)
+            {
+                await _owner.Commit.CommitAsync(_definition.Id, manifest, () => Committed = true, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await CommitSnapshotAsync(manifest, curatedFiles.Concat(rewritten).ToList(), deletions, [.. curated.Partitions], baseKeys, cancellationToken).ConfigureAwait(false);
+            }
+
             _run = final;
             await RegisterPartitionsAsync(partitions).ConfigureAwait(false);
             return new IngestRunResult { Run = final, Elapsed = TimeSpan.Zero, TopRejectReasons = TopReasons() };
+        }
+    }
+
+    /// <summary>
+    /// Commits an Iceberg run: the manifest first (what to promote once the snapshot exists), then the snapshot by one
+    /// swap of the metadata pointer (the commit point), then the promotions of the raw and quarantine zones and the
+    /// ledger. A run that dies after the swap is completed by the next run from its manifest.
+    /// </summary>
+    private async Task CommitSnapshotAsync(CommitManifest manifest, List<StagedFile> added, List<ObjectRef> removed, IReadOnlyList<string> partitions, List<string> baseKeys, CancellationToken cancellationToken)
+    {
+        var table = _table!;
+        await _owner.Commit.WriteManifestAsync(_definition.Id, manifest, cancellationToken).ConfigureAwait(false);
+        var operation = _definition.Write.Mode == WriteMode.Append ? "append" : "overwrite";
+        var summary = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [IcebergTable.RunIdProperty] = _runId,
+            [IcebergTable.InputsProperty] = string.Join(',', _sources.Where(s => !s.Skipped).Select(s => s.Sha256)),
+            [IcebergTable.DefinitionVersionProperty] = _registered.Version.ToString(CultureInfo.InvariantCulture),
+        };
+
+        // On a lost swap an append rebases; an overwrite or merge rebases only while the files it planned on are
+        // still exactly the live files it read (of its partitions, or of the whole table for a merge).
+        Func<IReadOnlyList<Tables.Iceberg.IcebergDataFile>, bool>? stillValid = _definition.Write.Mode switch
+        {
+            WriteMode.Append => null,
+            WriteMode.OverwritePartitions => live => SameSet(InPartitions([.. live.Select(f => table.Files.KeyOf(f.FilePath))], partitions), InPartitions(baseKeys, partitions)),
+            _ => live => SameSet([.. live.Select(f => table.Files.KeyOf(f.FilePath))], baseKeys),
+        };
+        var snapshotId = await table.CommitAsync(operation, added, [.. removed.Select(r => r.Key)], summary, stillValid, () => { }, cancellationToken).ConfigureAwait(false);
+        Committed = true;
+        Log.SnapshotCommitted(_owner.Logger, _runId, _definition.Id.ToString(), snapshotId, added.Count, removed.Count);
+
+        // From here on the run is committed: finish even if the caller gives up.
+        await _owner.Commit.ApplyAsync(_definition.Id, manifest, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private List<string> InPartitions(List<string> keys, IReadOnlyList<string> partitions)
+    {
+        var prefix = _table!.DataPrefix;
+        return [.. keys.Where(k => partitions.Any(p => k.StartsWith(prefix + p, StringComparison.Ordinal)))];
+    }
+
+    private static bool SameSet(List<string> a, List<string> b) => a.ToHashSet(StringComparer.Ordinal).SetEquals(b);
+
+    /// <summary>Removes the data files this run wrote in place into its Iceberg table (the run failed before its commit point).</summary>
+    public async Task DeleteUnpublishedAsync()
+    {
+        if (_table is null || Committed)
+        {
+            return;
+        }
+
+        foreach (var key in _inPlaceFiles.Concat(_curatedWriter?.Completed.Where(f => f.InPlace).Select(f => f.FinalKey) ?? []).Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                await _lake.DeleteAsync(LakeZone.Curated, key, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or IngestException or UnauthorizedAccessException)
+            {
+                // Referenced by no snapshot, so invisible; orphan removal takes what is left.
+            }
         }
     }
 
@@ -158,7 +261,10 @@ internal sealed class RunWork
             var finalKey = $"{_datasetPrefix}ingest_date={date}/{sha}/{safeName}";
             var previous = await _owner.Backends.Ledger.FindSourceAsync(_definition.Id, sha, cancellationToken).ConfigureAwait(false);
             var duplicate = !seen.Add(sha);
-            if ((previous is not null && !_owner.Settings.Options.Force) || duplicate)
+            // A run completed by this run's recovery committed these bytes moments ago: never ingest them twice,
+            // even when forced (its caller may have been told it failed).
+            var justCommitted = previous is not null && _rolledForward.Contains(previous.RunId);
+            if ((previous is not null && (!_owner.Settings.Options.Force || justCommitted)) || duplicate)
             {
                 await _lake.DeleteAsync(LakeZone.Raw, stagingKey, cancellationToken).ConfigureAwait(false);
                 var by = previous?.RunId ?? _runId;
@@ -345,7 +451,7 @@ internal sealed class RunWork
 
     private async Task RegisterPartitionsAsync(IReadOnlyList<string> partitions)
     {
-        if (_owner.Backends.Catalog is not { } catalog || partitions.Count == 0)
+        if (_owner.Backends.Catalog is not { } catalog || (partitions.Count == 0 && _table is null))
         {
             return;
         }

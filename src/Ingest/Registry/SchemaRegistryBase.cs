@@ -24,8 +24,16 @@ public abstract class SchemaRegistryBase : ISchemaRegistry
     {
         ArgumentNullException.ThrowIfNull(definition);
         DatasetDefinitionSerializer.EnsureValid(definition);
-        var fingerprint = DatasetDefinitionSerializer.Fingerprint(definition);
         var latest = await GetAsync(definition.Id, null, cancellationToken).ConfigureAwait(false);
+
+        // A definition that does not name its table format keeps the dataset's (a new dataset is Iceberg); what is
+        // stored always names it, so a stored definition without a format predates formats and is Hive.
+        if (definition.Table.Format is null)
+        {
+            definition = definition with { Table = definition.Table with { Format = latest?.Definition.TableFormat ?? TableFormat.Iceberg } };
+        }
+
+        var fingerprint = DatasetDefinitionSerializer.Fingerprint(definition);
         if (latest is not null)
         {
             if (latest.Fingerprint == fingerprint)

@@ -8,7 +8,9 @@ namespace Ingest.Storage;
 /// </summary>
 /// <remarks>
 /// <list type="bullet">
-/// <item>curated: <c>{domain}/{name}/{partition}=value/…/part-{runId}-{nnnnn}.parquet</c></item>
+/// <item>curated, Hive: <c>{domain}/{name}/{partition}=value/…/part-{runId}-{nnnnn}.parquet</c></item>
+/// <item>curated, Iceberg: data files at <c>{domain}/{name}/data/{partition}=value/…/part-{runId}-{nnnnn}.parquet</c>
+/// (written once, where they stay), table metadata, manifest lists and manifests under <c>{domain}/{name}/metadata/</c>.</item>
 /// <item>quarantine: <c>{domain}/{name}/ingest_date=yyyy-MM-dd/part-{runId}-{nnnnn}.parquet</c></item>
 /// <item>raw: <c>{domain}/{name}/ingest_date=yyyy-MM-dd/{sha256}/{file name}</c></item>
 /// <item>staging (in each zone): <c>_staging/{domain}/{name}/{runId}/…</c>, never under a dataset prefix, so readers never see it.</item>
@@ -42,6 +44,9 @@ public static class DatasetLayout
     /// <summary>Gets the dataset's prefix in every zone: <c>{domain}/{name}/</c>.</summary>
     public static string DatasetPrefix(DatasetId dataset) => $"{dataset.Domain}/{dataset.Name}/";
 
+    /// <summary>Gets the prefix of an Iceberg table's data files: <c>{domain}/{name}/data/</c>.</summary>
+    public static string IcebergDataPrefix(DatasetId dataset) => DatasetPrefix(dataset) + "data/";
+
     /// <summary>Gets a run's staging prefix: <c>_staging/{domain}/{name}/{runId}/</c>.</summary>
     public static string StagingPrefix(DatasetId dataset, string runId) => $"{StagingRoot}/{dataset.Domain}/{dataset.Name}/{runId}/";
 
@@ -49,12 +54,17 @@ public static class DatasetLayout
     public static string StagingDatasetPrefix(DatasetId dataset) => $"{StagingRoot}/{dataset.Domain}/{dataset.Name}/";
 
     /// <summary>
-    /// Gets the columns stored inside curated Parquet files, in order: the schema's columns except those that
-    /// identity partitions move into folder names, then the lineage columns.
+    /// Gets the columns stored inside curated Parquet files, in order: the schema's columns (for a Hive table except
+    /// those that identity partitions move into folder names), then the lineage columns.
     /// </summary>
     public static IReadOnlyList<ColumnDefinition> CuratedFileColumns(DatasetDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        if (definition.TableFormat == TableFormat.Iceberg)
+        {
+            return [.. definition.Columns, .. LineageColumns];
+        }
+
         var moved = definition.Partitioning
             .Where(p => p.Transform == PartitionTransform.Identity)
             .Select(p => p.Column)
@@ -62,10 +72,18 @@ public static class DatasetLayout
         return [.. definition.Columns.Where(c => !moved.Contains(c.Name)), .. LineageColumns];
     }
 
-    /// <summary>Gets the partition columns in folder order with their types (what a catalog declares as partition keys).</summary>
+    /// <summary>
+    /// Gets the partition columns in folder order with their types (what a catalog declares as partition keys); none
+    /// for an Iceberg table, whose partitioning is hidden (queries filter on the source columns and still prune).
+    /// </summary>
     public static IReadOnlyList<ColumnDefinition> PartitionColumns(DatasetDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        if (definition.TableFormat == TableFormat.Iceberg)
+        {
+            return [];
+        }
+
         return [.. definition.Partitioning.Select(p => new ColumnDefinition
         {
             Name = p.EffectiveName,

@@ -6,9 +6,11 @@ using Ingest.Storage;
 namespace Ingest.Engine.Commit;
 
 /// <summary>
-/// What a run's commit does, written durably before the first object moves. Its existence is the commit
-/// point: a run that died after writing it is rolled forward by the next run; one that died before is
-/// cleaned up.
+/// What a run's commit does, written durably before the first object moves. For a Hive table its existence is the
+/// commit point: a run that died after writing it is rolled forward by the next run; one that died before is
+/// cleaned up. For an Iceberg table it is written before the table's snapshot (<see cref="AwaitsTableCommit"/>): the
+/// swap of the metadata pointer is the commit point, and the next run rolls the manifest forward only if the table
+/// has a snapshot of this run; otherwise it removes the run's data files (<see cref="TableFiles"/>) and staging.
 /// </summary>
 internal sealed record CommitManifest
 {
@@ -21,6 +23,12 @@ internal sealed record CommitManifest
     public required IReadOnlyList<ObjectRef> Deletions { get; init; }
 
     public required RunRecord Run { get; init; }
+
+    /// <summary>Gets whether the run commits by an Iceberg snapshot (the manifest alone commits nothing).</summary>
+    public bool AwaitsTableCommit { get; init; }
+
+    /// <summary>Gets the keys of the data files the run wrote in place into its Iceberg table.</summary>
+    public IReadOnlyList<string> TableFiles { get; init; } = [];
 
     public static JsonSerializerOptions JsonOptions { get; } = CreateOptions();
 

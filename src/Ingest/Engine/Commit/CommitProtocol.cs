@@ -24,6 +24,16 @@ internal sealed class CommitProtocol(ILakeStorage lake, IRunLedger ledger, ILogg
     /// </summary>
     public async Task CommitAsync(DatasetId dataset, CommitManifest manifest, Action committed, CancellationToken cancellationToken)
     {
+        await WriteManifestAsync(dataset, manifest, cancellationToken).ConfigureAwait(false);
+        committed();
+
+        // From here on the run is committed: finish even if the caller gives up.
+        await ApplyAsync(dataset, manifest, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the run's manifest durably; on failure removes whatever may have landed and rethrows.</summary>
+    public async Task WriteManifestAsync(DatasetId dataset, CommitManifest manifest, CancellationToken cancellationToken)
+    {
         Log.Committing(logger, manifest.RunId, dataset.ToString(), manifest.Promotions.Count, manifest.Deletions.Count);
         var manifestKey = DatasetLayout.StagingPrefix(dataset, manifest.RunId) + CommitManifest.FileName;
         try
@@ -50,16 +60,21 @@ internal sealed class CommitProtocol(ILakeStorage lake, IRunLedger ledger, ILogg
 
             throw;
         }
-
-        committed();
-
-        // From here on the run is committed: finish even if the caller gives up.
-        await ApplyAsync(dataset, manifest, CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>Rolls forward or cleans up every run of the dataset that left staged objects, except <paramref name="currentRunId"/>.</summary>
-    public async Task RecoverAsync(DatasetId dataset, string currentRunId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Rolls forward or cleans up every run of the dataset that left staged objects, except <paramref name="currentRunId"/>;
+    /// returns the ids of the runs rolled forward. A manifest that awaits a table commit is rolled forward only when
+    /// <paramref name="tableCommitted"/> finds the run's snapshot in the table.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> RecoverAsync(
+        DatasetId dataset,
+        string currentRunId,
+        DateTimeOffset now,
+        Func<CommitManifest, CancellationToken, Task<bool>>? tableCommitted,
+        CancellationToken cancellationToken)
     {
+        var rolledForward = new HashSet<string>(StringComparer.Ordinal);
         var prefix = DatasetLayout.StagingDatasetPrefix(dataset);
         var deadRuns = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var zone in StagingZones)
@@ -89,7 +104,21 @@ internal sealed class CommitProtocol(ILakeStorage lake, IRunLedger ledger, ILogg
                         ?? throw new IngestException($"The commit manifest {manifestKey} is empty.") { Dataset = dataset, RunId = runId };
                 }
 
+                if (manifest.AwaitsTableCommit && !(tableCommitted is not null && await tableCommitted(manifest, cancellationToken).ConfigureAwait(false)))
+                {
+                    // Died before its snapshot: nothing of it is visible. Its data files are referenced by no snapshot.
+                    foreach (var key in manifest.TableFiles)
+                    {
+                        await lake.DeleteAsync(LakeZone.Curated, key, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    var removedFiles = await DeleteStagingAsync(dataset, runId, cancellationToken).ConfigureAwait(false);
+                    Log.CleanedStaging(logger, dataset.ToString(), runId, removedFiles + manifest.TableFiles.Count);
+                    continue;
+                }
+
                 await ApplyAsync(dataset, manifest, cancellationToken).ConfigureAwait(false);
+                rolledForward.Add(runId);
                 Log.RolledForward(logger, dataset.ToString(), runId);
             }
             else
@@ -123,6 +152,8 @@ internal sealed class CommitProtocol(ILakeStorage lake, IRunLedger ledger, ILogg
                 run with { Status = RunStatus.Failed, EndedAt = now, Error = "The run stopped before it committed (process killed or lease lost); nothing of it was published." },
                 cancellationToken).ConfigureAwait(false);
         }
+
+        return rolledForward;
     }
 
     /// <summary>Removes every staged object of a run in every zone; returns how many.</summary>
@@ -151,7 +182,8 @@ internal sealed class CommitProtocol(ILakeStorage lake, IRunLedger ledger, ILogg
         return count;
     }
 
-    private async Task ApplyAsync(DatasetId dataset, CommitManifest manifest, CancellationToken cancellationToken)
+    /// <summary>Promotes, deletes, records the run in the ledger and removes the staging area (idempotent: recovery repeats it).</summary>
+    public async Task ApplyAsync(DatasetId dataset, CommitManifest manifest, CancellationToken cancellationToken)
     {
         foreach (var move in manifest.Promotions)
         {

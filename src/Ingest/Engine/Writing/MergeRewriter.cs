@@ -14,27 +14,44 @@ namespace Ingest.Engine.Writing;
 /// </summary>
 internal sealed class MergeRewriter(ILakeStorage lake, DatasetDefinition definition, string stagingPrefix, string datasetPrefix, string runId, long memoryBudget)
 {
-    public async Task<(IReadOnlyList<StagedFile> Files, IReadOnlyList<string> Replaced)> RewriteAsync(HashSet<string> keys, CancellationToken cancellationToken)
+    /// <summary>
+    /// Rewrites the files that hold a key of the run. <paramref name="existing"/> are the live files (an Iceberg table's
+    /// snapshot) under <paramref name="filesPrefix"/>; when <see langword="null"/>, every Parquet file listed under the
+    /// dataset's prefix (a Hive table). With <paramref name="fieldIds"/> the new files are written in place with those
+    /// Parquet field ids.
+    /// </summary>
+    public async Task<(IReadOnlyList<StagedFile> Files, IReadOnlyList<string> Replaced)> RewriteAsync(
+        HashSet<string> keys,
+        CancellationToken cancellationToken,
+        IReadOnlyList<string>? existing = null,
+        string? filesPrefix = null,
+        IReadOnlyDictionary<string, int>? fieldIds = null)
     {
         var columns = DatasetLayout.CuratedFileColumns(definition);
         var keyColumns = definition.Keys.ToArray();
         var identity = definition.Partitioning.Where(p => p.Transform == PartitionTransform.Identity).ToDictionary(p => p.EffectiveName, p => p.Column!, StringComparer.Ordinal);
         var replaced = new List<string>();
-        var writer = new StagedParquetWriter(lake, LakeZone.Curated, columns, stagingPrefix, datasetPrefix, runId, "merged", definition.Write, memoryBudget, 4);
+        var prefix = filesPrefix ?? datasetPrefix;
+        var writer = new StagedParquetWriter(lake, LakeZone.Curated, columns, stagingPrefix, prefix, runId, "merged", definition.Write, memoryBudget, 4, fieldIds, inPlace: fieldIds is not null);
         await using (writer.ConfigureAwait(false))
         {
-            var existing = new List<string>();
-            await foreach (var item in lake.ListAsync(LakeZone.Curated, datasetPrefix, cancellationToken).ConfigureAwait(false))
+            if (existing is null)
             {
-                if (item.Key.EndsWith(".parquet", StringComparison.Ordinal))
+                var listed = new List<string>();
+                await foreach (var item in lake.ListAsync(LakeZone.Curated, datasetPrefix, cancellationToken).ConfigureAwait(false))
                 {
-                    existing.Add(item.Key);
+                    if (item.Key.EndsWith(".parquet", StringComparison.Ordinal))
+                    {
+                        listed.Add(item.Key);
+                    }
                 }
+
+                existing = listed;
             }
 
             foreach (var key in existing)
             {
-                var partitionPath = key[datasetPrefix.Length..(key.LastIndexOf('/') + 1)];
+                var partitionPath = key[prefix.Length..(key.LastIndexOf('/') + 1)];
                 var pathValues = ParsePartitionPath(partitionPath, identity);
                 if (await RewriteFileAsync(key, partitionPath, pathValues, columns, keyColumns, keys, writer, cancellationToken).ConfigureAwait(false))
                 {
@@ -182,7 +199,7 @@ internal sealed class MergeRewriter(ILakeStorage lake, DatasetDefinition definit
                 continue;
             }
 
-            var text = segment[(eq + 1)..];
+            var text = Uri.UnescapeDataString(segment[(eq + 1)..]);
             var type = definition.FindColumn(column)!.Type;
             values[column] = text == Partitioner.NullValue ? null : InvariantValues.TryParse(text, type, out var v) ? v : text;
         }

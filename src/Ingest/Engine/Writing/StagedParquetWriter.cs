@@ -13,7 +13,14 @@ namespace Ingest.Engine.Writing;
 /// <param name="PartitionPath">The partition (<c>name=value/…/</c>, empty when unpartitioned).</param>
 /// <param name="Rows">The number of rows.</param>
 /// <param name="Bytes">The file size.</param>
-internal sealed record StagedFile(LakeZone Zone, string StagingKey, string FinalKey, string PartitionPath, long Rows, long Bytes);
+internal sealed record StagedFile(LakeZone Zone, string StagingKey, string FinalKey, string PartitionPath, long Rows, long Bytes)
+{
+    /// <summary>Gets each column's statistics over the file, in column order (what an Iceberg manifest records).</summary>
+    public IReadOnlyList<ParquetColumnStatistics> Statistics { get; init; } = [];
+
+    /// <summary>Gets whether the file was written where it stays (a table format that needs no promotion).</summary>
+    public bool InPlace => StagingKey == FinalKey;
+}
 
 /// <summary>
 /// Writes rows into Parquet files per partition under a run's staging prefix. Rows are buffered per
@@ -43,6 +50,7 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
     private readonly long _targetFileBytes;
     private readonly long _memoryBudget;
     private readonly int _maxOpenFiles;
+    private readonly bool _inPlace;
     private readonly Dictionary<string, PartitionState> _partitions = new(StringComparer.Ordinal);
     private readonly List<StagedFile> _completed = [];
     private long _bufferedBytes;
@@ -68,12 +76,15 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
         string namePrefix,
         WriteSettings write,
         long memoryBudgetBytes,
-        int maxOpenFiles)
+        int maxOpenFiles,
+        IReadOnlyDictionary<string, int>? fieldIds = null,
+        bool inPlace = false)
     {
         _lake = lake;
         _zone = zone;
         _columns = columns;
-        _parquetColumns = [.. columns.Select(ParquetColumn.From)];
+        _parquetColumns = [.. columns.Select(c => ParquetColumn.From(c) with { FieldId = fieldIds?.GetValueOrDefault(c.Name) })];
+        _inPlace = inPlace;
         _encoder = new RowGroupEncoder(write.Compression, parallel: Environment.ProcessorCount > 1);
         _stagingPrefix = stagingPrefix;
         _finalPrefix = finalPrefix;
@@ -89,6 +100,9 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
     public IEnumerable<string> Partitions => _partitions.Keys;
 
     public long RowsWritten { get; private set; }
+
+    /// <summary>Gets the files closed so far.</summary>
+    public IReadOnlyList<StagedFile> Completed => _completed;
 
     /// <summary>Adds a row (values in the order of the writer's columns) to a partition.</summary>
     /// <remarks>
@@ -232,7 +246,9 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
             var name = string.Create(CultureInfo.InvariantCulture, $"{_namePrefix}-{_runId}-{_sequence++:D5}.parquet");
             // Staged flat (the name is unique): a folder per partition would be created twice, in staging and
             // in the dataset, and creating folders and files is much of the cost of writing many partitions.
-            state.File = new OpenFile(state.Path, _stagingPrefix + name, _finalPrefix + state.Path + name);
+            // In place (Iceberg): written once at the key it keeps; only the table's metadata makes it visible.
+            var finalKey = _finalPrefix + state.Path + name;
+            state.File = new OpenFile(state.Path, _inPlace ? finalKey : _stagingPrefix + name, finalKey);
             _openFiles++;
         }
 
@@ -338,8 +354,12 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        var statistics = file.Parquet.GetStatistics();
         file.Parquet = null;
-        _completed.Add(new StagedFile(_zone, file.StagingKey, file.FinalKey, file.PartitionPath, file.Rows, file.Stream!.BytesWritten));
+        _completed.Add(new StagedFile(_zone, file.StagingKey, file.FinalKey, file.PartitionPath, file.Rows, file.Stream!.BytesWritten)
+        {
+            Statistics = statistics,
+        });
     }
 
     public async ValueTask DisposeAsync()

@@ -30,6 +30,9 @@ internal enum PhysicalType
 /// </remarks>
 internal sealed record ParquetColumn(string Name, ColumnType Type, PhysicalType Physical, int TypeLength)
 {
+    /// <summary>Gets the field id written into the schema element (Iceberg's column id), or <see langword="null"/> for none.</summary>
+    public int? FieldId { get; init; }
+
     /// <summary>Gets whether values are DELTA_BINARY_PACKED rather than PLAIN.</summary>
     public bool Delta => Type.Kind is ColumnKind.Int32 or ColumnKind.Int64;
 

@@ -20,6 +20,41 @@ internal sealed class ParquetFileWriter(Stream stream, IReadOnlyList<ParquetColu
     /// <summary>Gets the number of bytes written so far.</summary>
     public long Position => _position;
 
+    /// <summary>
+    /// Returns each column's statistics over every row group written so far, in column order: what a table
+    /// format's manifest records per data file (Iceberg's column sizes, value and null counts, bounds).
+    /// </summary>
+    public IReadOnlyList<ParquetColumnStatistics> GetStatistics()
+    {
+        var result = new ParquetColumnStatistics[columns.Count];
+        for (var c = 0; c < columns.Count; c++)
+        {
+            long compressed = 0, values = 0, nulls = 0;
+            byte[]? min = null, max = null;
+            var bounded = true;
+            foreach (var group in _rowGroups)
+            {
+                var info = group.Chunks[c].Info;
+                compressed += info.CompressedBytes;
+                values += info.Values;
+                nulls += info.NullCount;
+                if (info.Min is null || info.Max is null)
+                {
+                    // A chunk with values but no statistics (long strings) leaves the file's bounds unknown.
+                    bounded &= info.Values == info.NullCount;
+                    continue;
+                }
+
+                min = min is null || ParquetStatistics.Compare(columns[c], info.Min, min) < 0 ? info.Min : min;
+                max = max is null || ParquetStatistics.Compare(columns[c], info.Max, max) > 0 ? info.Max : max;
+            }
+
+            result[c] = new ParquetColumnStatistics(columns[c], compressed, values, nulls, bounded ? min : null, bounded ? max : null);
+        }
+
+        return result;
+    }
+
     public async ValueTask WriteRowGroupAsync(ColumnBuffer[] buffers, int rows, RowGroupEncoder encoder, CancellationToken cancellationToken)
     {
         await StartAsync(cancellationToken).ConfigureAwait(false);
@@ -120,19 +155,40 @@ internal sealed class ParquetFileWriter(Stream stream, IReadOnlyList<ParquetColu
 
         t.FieldI32(3, 1); // OPTIONAL
         t.FieldString(4, column.Name);
+
+        // Thrift compact fields in ascending order: converted type (6-8), field id (9), logical type (10).
         switch (column.Type.Kind)
         {
             case ColumnKind.String:
                 t.FieldI32(6, 0); // UTF8
+                break;
+            case ColumnKind.Decimal:
+                t.FieldI32(6, 5); // DECIMAL
+                t.FieldI32(7, column.Type.Scale);
+                t.FieldI32(8, column.Type.Precision);
+                break;
+            case ColumnKind.Date:
+                t.FieldI32(6, 6); // DATE
+                break;
+            case ColumnKind.Timestamp:
+                t.FieldI32(6, 10); // TIMESTAMP_MICROS
+                break;
+        }
+
+        if (column.FieldId is { } fieldId)
+        {
+            t.FieldI32(9, fieldId);
+        }
+
+        switch (column.Type.Kind)
+        {
+            case ColumnKind.String:
                 t.FieldStruct(10);
                 t.FieldStruct(1);
                 t.EndStruct();
                 t.EndStruct();
                 break;
             case ColumnKind.Decimal:
-                t.FieldI32(6, 5); // DECIMAL
-                t.FieldI32(7, column.Type.Scale);
-                t.FieldI32(8, column.Type.Precision);
                 t.FieldStruct(10);
                 t.FieldStruct(5);
                 t.FieldI32(1, column.Type.Scale);
@@ -141,14 +197,12 @@ internal sealed class ParquetFileWriter(Stream stream, IReadOnlyList<ParquetColu
                 t.EndStruct();
                 break;
             case ColumnKind.Date:
-                t.FieldI32(6, 6); // DATE
                 t.FieldStruct(10);
                 t.FieldStruct(6);
                 t.EndStruct();
                 t.EndStruct();
                 break;
             case ColumnKind.Timestamp:
-                t.FieldI32(6, 10); // TIMESTAMP_MICROS
                 t.FieldStruct(10);
                 t.FieldStruct(8);
                 t.FieldBool(1, true); // isAdjustedToUTC
