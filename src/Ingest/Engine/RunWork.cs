@@ -87,7 +87,7 @@ internal sealed class RunWork
 
         // An Iceberg table takes the data files where they stay (no staging, no promotion), with its field ids.
         IReadOnlyDictionary<string, int>? fieldIds = null;
-        IReadOnlyList<Tables.Iceberg.IcebergDataFile> baseFiles = [];
+        IReadOnlyList<global::Ingest.Tables.Iceberg.IcebergDataFile> baseFiles = [];
         if (_table is not null)
         {
             var (_, baseMetadata) = await _table.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
@@ -203,7 +203,7 @@ internal sealed class RunWork
 
         // On a lost swap an append rebases; an overwrite or merge rebases only while the files it planned on are
         // still exactly the live files it read (of its partitions, or of the whole table for a merge).
-        Func<IReadOnlyList<Tables.Iceberg.IcebergDataFile>, bool>? stillValid = _definition.Write.Mode switch
+        Func<IReadOnlyList<global::Ingest.Tables.Iceberg.IcebergDataFile>, bool>? stillValid = _definition.Write.Mode switch
         {
             WriteMode.Append => null,
             WriteMode.OverwritePartitions => live => SameSet(InPartitions([.. live.Select(f => table.Files.KeyOf(f.FilePath))], partitions), InPartitions(baseKeys, partitions)),

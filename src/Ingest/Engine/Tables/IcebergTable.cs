@@ -179,7 +179,7 @@ internal sealed class IcebergTable
             var schema = SchemaFor(current);
             var spec = SpecFor(schema);
             var dataFiles = added.Select(f => ToDataFile(f, schema, spec)).ToList();
-            var next = await new IcebergCommitBuilder(Files, current)
+            var next = await new IcebergCommitBuilder(Files, current, location)
                 .WithSchema(schema)
                 .WithProperties(Properties())
                 .CommitAsync(operation, dataFiles, removed, summary, NewSnapshotId(), _time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken)
