@@ -69,7 +69,7 @@ internal static class AwsTarget
         }.Where(o => o is not null));
         var ingest = $"ingest --target aws {settings}".TrimEnd();
         AnsiConsole.MarkupLine("[bold]Next, with the ingest CLI[/] (src/Ingest.Cli; the same settings):");
-        AnsiConsole.MarkupLine(Markup.Escape($"  query in Athena:  {ingest} query \"select country, count(*) from sales.orders where order_date >= ? group by 1\" --param 2025-01-01"));
+        AnsiConsole.MarkupLine(Markup.Escape($"  query in Athena:  {ingest} query \"select country, count(*) from sales.orders where CAST(order_ts AS DATE) >= ? group by 1\" --param 2025-01-01"));
         AnsiConsole.MarkupLine(Markup.Escape($"  inspect runs:     {ingest} runs sales.orders"));
         AnsiConsole.MarkupLine(Markup.Escape($"  run on Glue:      {ingest} run <dataset> <file> --engine glue   (definitions with \"engine\": {{\"kind\": \"glue\"}})"));
     }

@@ -69,13 +69,13 @@ var extract = Steps.GenerateExtract(Path.Combine(options.Home, "extract"), optio
 var checks = new Checks();
 try
 {
-    var steps = new Steps(backends, extract, checks, new ReadBack(backends.Lake, Path.Combine(options.Home, "readback")));
+    var steps = new Steps(backends, extract, checks, new ReadBack(backends, Path.Combine(options.Home, "readback")));
     await steps.RegisterAndIngestAsync();
     await steps.ShowQuarantineAsync();
     await steps.EvolveSchemaAsync();
     await steps.QueryAsync();
     await steps.RerunAsync();
-    await new DatabaseStep(backends, checks, new ReadBack(backends.Lake, Path.Combine(options.Home, "readback")), Path.Combine(options.Home, "extract"), Math.Max(200, options.Rows / 50)).RunAsync();
+    await new DatabaseStep(backends, checks, new ReadBack(backends, Path.Combine(options.Home, "readback")), Path.Combine(options.Home, "extract"), Math.Max(200, options.Rows / 50)).RunAsync();
 }
 catch (Exception ex)
 {

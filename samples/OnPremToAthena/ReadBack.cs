@@ -1,15 +1,21 @@
 using System.Globalization;
 using DuckDB.NET.Data;
+using Ingest;
+using Ingest.Catalog;
+using Ingest.Definitions;
 using Ingest.Storage;
 
 namespace OnPremToAthena;
 
 /// <summary>
 /// Reads a dataset's Parquet files back from the lake with an independent reader: downloads them (from S3 on the AWS
-/// target) and runs SQL over them with DuckDB. Stands in for the query steps where no query engine exists yet (Athena).
+/// target) and runs SQL over them with DuckDB. An Iceberg table's files are those of its current snapshot (a folder
+/// listing would also find the files that later snapshots replaced). Stands in for the query steps where no query engine exists yet (Athena).
 /// </summary>
-internal sealed class ReadBack(ILakeStorage lake, string folder)
+internal sealed class ReadBack(IngestBackends backends, string folder)
 {
+    private readonly ILakeStorage lake = backends.Lake;
+
     /// <summary>Runs <paramref name="sql"/>, in which <c>{files}</c> stands for the dataset's Parquet files in the zone.</summary>
     public async Task<IReadOnlyList<object?[]>> QueryAsync(LakeZone zone, string dataset, string sql, params object[] parameters)
     {
@@ -21,14 +27,11 @@ internal sealed class ReadBack(ILakeStorage lake, string folder)
 
         Directory.CreateDirectory(target);
         var files = 0;
-        await foreach (var item in lake.ListAsync(zone, dataset.Replace('.', '/') + "/"))
+        foreach (var key in await KeysAsync(zone, dataset))
         {
-            if (item.Key.EndsWith(".parquet", StringComparison.Ordinal))
-            {
-                await using var source = await lake.OpenReadAsync(zone, item.Key);
-                await using var file = File.Create(Path.Combine(target, string.Create(CultureInfo.InvariantCulture, $"{files++:D5}.parquet")));
-                await source.CopyToAsync(file);
-            }
+            await using var source = await lake.OpenReadAsync(zone, key);
+            await using var file = File.Create(Path.Combine(target, string.Create(CultureInfo.InvariantCulture, $"{files++:D5}.parquet")));
+            await source.CopyToAsync(file);
         }
 
         if (files == 0)
@@ -59,5 +62,28 @@ internal sealed class ReadBack(ILakeStorage lake, string folder)
         }
 
         return rows;
+    }
+
+    private async Task<List<string>> KeysAsync(LakeZone zone, string dataset)
+    {
+        var prefix = dataset.Replace('.', '/') + "/";
+        var registered = await backends.Registry.GetAsync(DatasetId.Parse(dataset));
+        if (zone == LakeZone.Curated && registered?.Definition.TableFormat == TableFormat.Iceberg && backends.IcebergCatalog is { } catalog)
+        {
+            var snapshot = await TableSnapshots.ResolveAsync(registered, lake, catalog);
+            var root = lake.GetAddress(zone, prefix).TrimEnd('/') + "/";
+            return [.. snapshot.Files.Select(address => prefix + address[root.Length..])];
+        }
+
+        var keys = new List<string>();
+        await foreach (var item in lake.ListAsync(zone, prefix))
+        {
+            if (item.Key.EndsWith(".parquet", StringComparison.Ordinal))
+            {
+                keys.Add(item.Key);
+            }
+        }
+
+        return keys;
     }
 }

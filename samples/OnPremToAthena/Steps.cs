@@ -156,9 +156,9 @@ internal sealed class Steps(IngestBackends backends, Extract extract, Checks che
         }
 
         var revenue = await Show.QueryAsync(_query, "Revenue per country per month", """
-            SELECT country, strftime(CAST(order_date AS DATE), '%Y-%m') AS month, count(*) AS orders, CAST(sum(amount) AS DECIMAL(18,2)) AS revenue
+            SELECT country, strftime(CAST(order_ts AS DATE), '%Y-%m') AS month, count(*) AS orders, CAST(sum(amount) AS DECIMAL(18,2)) AS revenue
             FROM sales.orders
-            WHERE CAST(order_date AS DATE) BETWEEN ? AND ?
+            WHERE CAST(order_ts AS DATE) BETWEEN ? AND ?
             GROUP BY ALL ORDER BY month, revenue DESC
             """, [new DateOnly(2025, 1, 1), new DateOnly(2025, 7, 31)]);
         var lake = revenue.ToDictionary(r => ((string)r[0]!, (string)r[1]!), r => Convert.ToDecimal(r[3], CultureInfo.InvariantCulture));
@@ -180,7 +180,7 @@ internal sealed class Steps(IngestBackends backends, Extract extract, Checks che
         checks.Equal("top 10 customers (id:revenue)", string.Join(' ', expectedTop), string.Join(' ', lakeTop));
 
         var partitions = await Show.QueryAsync(_query, "Rows per partition (order_date = UTC day of order_ts)", """
-            SELECT CAST(order_date AS DATE) AS order_date, count(*) AS orders, count(DISTINCT _source_file) AS source_files
+            SELECT CAST(order_ts AS DATE) AS order_date, count(*) AS orders, count(DISTINCT _source_file) AS source_files
             FROM sales.orders GROUP BY ALL ORDER BY order_date
             """, maxRows: 8);
         var perDay = partitions.ToDictionary(r => ToDateOnly(r[0]), r => ToLong(r[1]));
