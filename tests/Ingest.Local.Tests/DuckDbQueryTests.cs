@@ -28,6 +28,8 @@ public sealed class DuckDbQueryTests : IDisposable
         IngestTestData.Column("ts", ColumnType.Timestamp),
         IngestTestData.Column("order_date", ColumnType.Date, nullable: false)) with
     {
+        // Files are written straight into Hive folders here: these tests are about the Hive layout's views.
+        Table = new TableSettings { Format = TableFormat.Hive },
         Partitioning = [new PartitionField { Column = "order_date" }],
     };
 

@@ -12,8 +12,8 @@ public static class InMemoryIngestServiceCollectionExtensions
 {
     /// <summary>
     /// Adds singleton <see cref="InMemoryLakeStorage"/>, <see cref="InMemorySchemaRegistry"/>, <see cref="InMemoryRunLedger"/>
-    /// and <see cref="InMemoryCatalog"/>, each also registered as its contract (<see cref="ILakeStorage"/>, <see cref="ISchemaRegistry"/>,
-    /// <see cref="IRunLedger"/>, <see cref="ICatalog"/>), using the registered <see cref="TimeProvider"/> (the system clock when none is).
+    /// <see cref="InMemoryCatalog"/> and <see cref="InMemoryIcebergCatalog"/>, each also registered as its contract (<see cref="ILakeStorage"/>,
+    /// <see cref="ISchemaRegistry"/>, <see cref="IRunLedger"/>, <see cref="ICatalog"/>, <see cref="IIcebergCatalog"/>), using the registered <see cref="TimeProvider"/> (the system clock when none is).
     /// Every registration uses <c>TryAdd</c>, so a test can register its own part first. Combine with <c>AddIngest()</c>.
     /// </summary>
     public static IServiceCollection AddIngestInMemory(this IServiceCollection services)
@@ -24,6 +24,8 @@ public static class InMemoryIngestServiceCollectionExtensions
         services.TryAddSingleton(sp => new InMemorySchemaRegistry(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new InMemoryRunLedger(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<InMemoryCatalog>();
+        services.TryAddSingleton<InMemoryIcebergCatalog>();
+        services.TryAddSingleton<IIcebergCatalog>(sp => sp.GetRequiredService<InMemoryIcebergCatalog>());
         services.TryAddSingleton<ILakeStorage>(sp => sp.GetRequiredService<InMemoryLakeStorage>());
         services.TryAddSingleton<ISchemaRegistry>(sp => sp.GetRequiredService<InMemorySchemaRegistry>());
         services.TryAddSingleton<IRunLedger>(sp => sp.GetRequiredService<InMemoryRunLedger>());

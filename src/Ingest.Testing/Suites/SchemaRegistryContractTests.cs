@@ -28,7 +28,7 @@ public abstract class SchemaRegistryContractTests
         registered.Version.Should().Be(1);
         registered.Dataset.Should().Be(definition.Id);
         registered.RegisteredAt.Should().Be(clock.GetUtcNow());
-        registered.Fingerprint.Should().Be(DatasetDefinitionSerializer.Fingerprint(definition));
+        registered.Fingerprint.Should().Be(DatasetDefinitionSerializer.Fingerprint(AsRegistered(definition)));
         var stored = await registry.GetAsync(definition.Id);
         stored.Should().NotBeNull();
         stored!.Version.Should().Be(1);
@@ -80,8 +80,8 @@ public abstract class SchemaRegistryContractTests
         registered.Version.Should().Be(2);
         registered.RegisteredAt.Should().Be(clock.GetUtcNow());
         (await registry.GetAsync(id))!.Version.Should().Be(2);
-        (await registry.GetAsync(id))!.Fingerprint.Should().Be(DatasetDefinitionSerializer.Fingerprint(v2));
-        (await registry.GetAsync(id, 1))!.Fingerprint.Should().Be(DatasetDefinitionSerializer.Fingerprint(v1));
+        (await registry.GetAsync(id))!.Fingerprint.Should().Be(DatasetDefinitionSerializer.Fingerprint(AsRegistered(v2)));
+        (await registry.GetAsync(id, 1))!.Fingerprint.Should().Be(DatasetDefinitionSerializer.Fingerprint(AsRegistered(v1)));
     }
 
     /// <summary>An incompatible change is refused with every incompatibility listed, and nothing is stored.</summary>
@@ -220,7 +220,7 @@ public abstract class SchemaRegistryContractTests
         versions.Select(v => v.Version).Should().Equal(1, 2, 3);
         versions.Select(v => v.Fingerprint).Should().Equal(registered.Select(r => r.Fingerprint));
         versions.Select(v => v.RegisteredAt).Should().Equal(registered.Select(r => r.RegisteredAt)).And.BeInAscendingOrder();
-        versions[0].Definition.Should().BeEquivalentTo(v1);
+        versions[0].Definition.Should().BeEquivalentTo(AsRegistered(v1));
         versions[2].Definition.Columns.Should().HaveCount(5);
         (await registry.GetAsync(id, 1))!.Definition.Description.Should().BeNull();
         (await registry.GetAsync(id, 2))!.Definition.Description.Should().Be("second");
@@ -304,4 +304,29 @@ public abstract class SchemaRegistryContractTests
             return _inner.GetUtcNow();
         }
     }
+
+    /// <summary>A definition that does not name its table format is stored as Iceberg (a new dataset) or with its dataset's format.</summary>
+    [Fact]
+    public async Task RegisterAsync_TableFormatNotNamed_IsIcebergForANewDataset_AndKeptByTheNextVersion()
+    {
+        var registry = await CreateRegistryAsync(new FakeTimeProvider());
+        var iceberg = IngestTestData.Definition(IngestTestData.NewDatasetId());
+        (await registry.RegisterAsync(iceberg)).Definition.Table.Format.Should().Be(TableFormat.Iceberg);
+
+        var id = IngestTestData.NewDatasetId();
+        var hive = IngestTestData.Definition(id) with { Table = new TableSettings { Format = TableFormat.Hive } };
+        await registry.RegisterAsync(hive);
+        var v2 = IngestTestData.Definition(id, [.. hive.Columns, IngestTestData.Column("note", ColumnType.String)]);
+        var registered = await registry.RegisterAsync(v2);
+        registered.Version.Should().Be(2);
+        registered.Definition.Table.Format.Should().Be(TableFormat.Hive, "a version that does not name the format keeps the dataset's");
+        (await registry.GetAsync(id))!.Definition.TableFormat.Should().Be(TableFormat.Hive);
+
+        var act = () => registry.RegisterAsync(v2 with { Table = new TableSettings { Format = TableFormat.Iceberg } });
+        (await act.Should().ThrowAsync<SchemaCompatibilityException>()).Which.Message.Should().Contain("table.format changed from hive to iceberg");
+    }
+
+    /// <summary>The definition as registration stores it: the table format named (Iceberg when a new definition does not say).</summary>
+    protected static DatasetDefinition AsRegistered(DatasetDefinition definition)
+        => definition.Table.Format is null ? definition with { Table = new TableSettings { Format = TableFormat.Iceberg } } : definition;
 }

@@ -90,9 +90,9 @@ internal sealed class RunWork
         IReadOnlyList<global::Ingest.Tables.Iceberg.IcebergDataFile> baseFiles = [];
         if (_table is not null)
         {
-            var (_, baseMetadata) = await _table.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+            var (_, baseMetadata) = await _table.LoadAsync(cancellationToken).ConfigureAwait(false);
             fieldIds = IcebergTable.FieldIds(_table.SchemaFor(baseMetadata));
-            if (_definition.Write.Mode != WriteMode.Append)
+            if (_definition.Write.Mode != WriteMode.Append && baseMetadata is not null)
             {
                 baseFiles = await IcebergTable.LiveFilesAsync(_table.Files, baseMetadata, null, cancellationToken).ConfigureAwait(false);
             }

@@ -66,7 +66,7 @@ public sealed class ReadmeExamplesTests : IDisposable
 
             // 3. Query with parameters (DuckDB locally, Athena on AWS); values never go into the SQL text.
             await using var query = await backends.Query!.QueryAsync(
-                "SELECT country, sum(amount) AS total FROM sales.orders WHERE order_date >= ? GROUP BY country ORDER BY country",
+                "SELECT country, sum(amount) AS total FROM sales.orders WHERE ordered_at >= ? GROUP BY country ORDER BY country",
                 [new DateOnly(2024, 1, 1)]);
             await foreach (var row in query.ReadRowsAsync())
             {

@@ -296,7 +296,7 @@ public sealed class CsvIngestTests : IDisposable
         var source = IngestTestData.NewDatasetId("sales");
         await _h.RegisterAsync(Orders(source));
         await _h.RunAsync(source, EngineHarness.Text("orders.csv", "OrderId,customer,amount,ordered_at,ship_date,qty,express\n1,Ada,12.50,2024-05-01T10:00:00Z,2024-05-03,2,true\n"));
-        await using var stream = await _h.Lake.OpenReadAsync(LakeZone.Curated, _h.Keys(LakeZone.Curated).Single());
+        await using var stream = await _h.Lake.OpenReadAsync(LakeZone.Curated, _h.Keys(LakeZone.Curated).Single(k => k.EndsWith(".parquet", StringComparison.Ordinal)));
         using var copy = new MemoryStream();
         await stream.CopyToAsync(copy);
 
@@ -319,7 +319,7 @@ public sealed class CsvIngestTests : IDisposable
         var source = IngestTestData.NewDatasetId("sales");
         await _h.RegisterAsync(Orders(source));
         await _h.RunAsync(source, EngineHarness.Text("orders.csv", "OrderId,customer,amount,ordered_at,ship_date,qty,express\n1,Ada,12.50,2024-05-01T10:00:00Z,2024-05-03,2,true\n2,Bob,3.25,2024-05-02T11:00:00Z,,5,false\n"));
-        var curatedKey = _h.Keys(LakeZone.Curated).Single();
+        var curatedKey = _h.Keys(LakeZone.Curated).Single(k => k.EndsWith(".parquet", StringComparison.Ordinal));
         await using var stream = await _h.Lake.OpenReadAsync(LakeZone.Curated, curatedKey);
         using var copy = new MemoryStream();
         await stream.CopyToAsync(copy);

@@ -1,5 +1,6 @@
 using System.Text;
 using DuckDB.NET.Data;
+using Ingest.Catalog;
 using Ingest.Definitions;
 using Ingest.Engine;
 using Ingest.Storage;
@@ -55,11 +56,28 @@ internal sealed class EngineHarness : IDisposable
     public IReadOnlyList<string> Keys(LakeZone zone) => [.. Lake.Objects.Where(o => o.Zone == zone).Select(o => o.Key)];
 
     /// <summary>Runs SQL in DuckDB over a copy of a zone; <c>{curated}</c> and <c>{quarantine}</c> expand to read_parquet over the dataset.</summary>
+    /// <remarks>An Iceberg table's <c>{curated}</c> is exactly its current snapshot's files (as every reader of it resolves them).</remarks>
     public async Task<List<object?[]>> QueryAsync(DatasetId dataset, string sql)
     {
         var folder = await DumpAsync();
+        var registered = await Backends.Registry.GetAsync(dataset);
+        IReadOnlyList<string>? snapshotFiles = null;
+        if (registered?.Definition.TableFormat == TableFormat.Iceberg)
+        {
+            var root = Lake.GetAddress(LakeZone.Curated, string.Empty);
+            snapshotFiles = [.. (await TableSnapshots.ResolveAsync(registered, Lake, Backends.IcebergCatalog!)).Files
+                .Select(address => Path.Combine(folder, LakeZone.Curated.Name, address[root.Length..]))];
+        }
+
         string Source(LakeZone zone)
         {
+            if (zone == LakeZone.Curated && snapshotFiles is not null)
+            {
+                return snapshotFiles.Count == 0
+                    ? "(SELECT NULL AS nothing WHERE false)"
+                    : $"read_parquet([{string.Join(", ", snapshotFiles.Select(f => "'" + f + "'"))}], union_by_name = true)";
+            }
+
             var dir = Path.Combine(folder, zone.Name, dataset.Domain, dataset.Name);
             return $"read_parquet('{dir}/**/*.parquet', hive_partitioning = true, union_by_name = true)";
         }

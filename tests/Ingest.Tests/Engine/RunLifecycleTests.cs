@@ -220,15 +220,38 @@ public sealed class RunLifecycleTests : IDisposable
     }
 
     [Fact]
-    public async Task RunAsync_CrashAfterTheCommitPoint_IsRolledForwardByTheNextRun()
+    public async Task RunAsync_IcebergCrashAfterTheSwap_SaysTheRunIsCommitted_AndTheNextRunCompletesIt()
     {
         var id = IngestTestData.NewDatasetId("sales");
         await _h.RegisterAsync(IngestTestData.Definition(id) with { Partitioning = [new PartitionField { Column = "qty" }] });
+        var faulty = new FaultyLake(_h.Backends.Lake) { FailPromoteAfter = 0 };
+        var crashing = new IngestPipelineBuilder(_h.Backends with { Lake = faulty }).ForDataset(id).Build();
+
+        // The swap succeeded; promoting the raw copy failed: the rows are published, and the error says so.
+        var act = () => crashing.RunAsync([EngineHarness.Text("a.csv", Csv(1, 1000))]);
+        var error = (await act.Should().ThrowAsync<IngestException>()).Which;
+        error.Message.Should().Contain("is committed").And.Contain("do not re-run its inputs with --force").And.NotContain("retry");
+        error.IsTransient.Should().BeFalse();
+        (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be(1000L, "readers see the committed snapshot at once");
+
+        // Even forced, the next run completes the committed run instead of ingesting its input again.
+        var next = await _h.RunAsync(id, b => b.Configure(o => o.Force = true), EngineHarness.Text("a.csv", Csv(1, 1000)));
+        next.IsNoOp.Should().BeTrue("recovery completed the committed run, so its input counts as ingested");
+        (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be(1000L);
+        (await _h.Backends.Ledger.ListRunsAsync(id).CountAsync(r => r.Status == RunStatus.Succeeded)).Should().Be(1);
+        _h.Lake.Objects.Should().NotContain(o => o.Key.StartsWith(DatasetLayout.StagingRoot, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_CrashAfterTheCommitPoint_IsRolledForwardByTheNextRun()
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id) with { Table = new TableSettings { Format = TableFormat.Hive }, Partitioning = [new PartitionField { Column = "qty" }] });
         var faulty = new FaultyLake(_h.Backends.Lake) { FailPromoteAfter = 2 };
         var crashing = new IngestPipelineBuilder(_h.Backends with { Lake = faulty }).ForDataset(id).Build();
 
         var act = () => crashing.RunAsync([EngineHarness.Text("a.csv", Csv(1, 1000))]);
-        await act.Should().ThrowAsync<IOException>();
+        (await act.Should().ThrowAsync<IngestException>()).Which.Message.Should().Contain("is committed", "an error past the commit point never says retry");
         var crashed = await _h.Backends.Ledger.ListRunsAsync(id).SingleAsync();
         crashed.Status.Should().Be(RunStatus.Running, "the process 'died' after the commit point, before the ledger");
 

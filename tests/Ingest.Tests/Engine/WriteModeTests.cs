@@ -43,7 +43,7 @@ public sealed class WriteModeTests : IDisposable
     public async Task RunAsync_Partitioning_WritesHiveFoldersAndMovesIdentityColumnsOutOfTheFiles()
     {
         var id = IngestTestData.NewDatasetId("web");
-        await _h.RegisterAsync(Events(id, WriteMode.Append));
+        await _h.RegisterAsync(Events(id, WriteMode.Append) with { Table = new TableSettings { Format = TableFormat.Hive } });
 
         var result = await _h.RunAsync(id, EngineHarness.Text("e.csv", Csv((1, "DE", "2024-01-01T10:00:00Z", "1.00"), (2, "FR", "2024-01-01T23:00:00Z", "2.00"), (3, "DE", "2024-01-02T00:30:00Z", "3.00"))));
 

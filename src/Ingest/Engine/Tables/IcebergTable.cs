@@ -103,32 +103,11 @@ internal sealed class IcebergTable
         return new IcebergPartitionSpec(0, fields);
     }
 
-    /// <summary>Creates the table (no snapshot) when it does not exist; returns its current metadata.</summary>
-    public async Task<(string Location, IcebergTableMetadata Metadata)> EnsureCreatedAsync(CancellationToken cancellationToken)
+    /// <summary>The metadata of the table before its first commit (no snapshot; written by that commit).</summary>
+    private IcebergTableMetadata NewTable()
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var (location, metadata) = await LoadAsync(cancellationToken).ConfigureAwait(false);
-            if (location is not null)
-            {
-                return (location, metadata!);
-            }
-
-            var schema = SchemaFor(null);
-            var created = IcebergTableMetadata.Create(Files.Location, schema, SpecFor(schema), Properties(), _time.GetUtcNow().ToUnixTimeMilliseconds());
-            var newLocation = MetadataLocation(1);
-            await Files.WriteAsync(newLocation, System.Text.Encoding.UTF8.GetBytes(created.ToJson()), cancellationToken).ConfigureAwait(false);
-            if (await _catalog.TryCommitAsync(_registered, null, newLocation, cancellationToken).ConfigureAwait(false))
-            {
-                await WriteVersionHintAsync(newLocation, cancellationToken).ConfigureAwait(false);
-                return (newLocation, created);
-            }
-
-            if (attempt >= MaxAttempts)
-            {
-                throw Conflict("creating the table");
-            }
-        }
+        var schema = SchemaFor(null);
+        return IcebergTableMetadata.Create(Files.Location, schema, SpecFor(schema), Properties(), _time.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
     /// <summary>Lists the live data files of the current snapshot (none for a table without snapshots).</summary>
@@ -166,7 +145,9 @@ internal sealed class IcebergTable
         var delay = TimeSpan.FromMilliseconds(20);
         for (var attempt = 1; ; attempt++)
         {
-            var (location, current) = await EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+            // The first commit creates the table: a run that fails before it leaves no metadata behind.
+            var (location, loaded) = await LoadAsync(cancellationToken).ConfigureAwait(false);
+            var current = loaded ?? NewTable();
             if (attempt > 1 && stillValid is not null)
             {
                 var live = await LiveFilesAsync(Files, current, null, cancellationToken).ConfigureAwait(false);
@@ -232,9 +213,6 @@ internal sealed class IcebergTable
         ["write.parquet.compression-codec"] = Definition.Write.Compression.ToString().ToLowerInvariant(),
         ["ingest.dataset"] = Definition.Id.ToString(),
     };
-
-    private string MetadataLocation(int version)
-        => string.Create(CultureInfo.InvariantCulture, $"{Files.Location}/metadata/{version:D5}-{Guid.NewGuid()}.metadata.json");
 
     /// <summary>Writes <c>metadata/version-hint.text</c> for file-based readers; a hint only (the catalog is the pointer), so failures are ignored.</summary>
     private async Task WriteVersionHintAsync(string metadataLocation, CancellationToken cancellationToken)

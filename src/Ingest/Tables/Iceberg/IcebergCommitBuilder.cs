@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Ingest.Tables.Iceberg;
 
 /// <summary>The result of preparing a commit: the new metadata and where to write it. Nothing is visible until a catalog swaps its pointer to it.</summary>
-internal sealed record IcebergPreparedCommit(IcebergTableMetadata Metadata, string MetadataLocation, string PreviousMetadataLocation);
+internal sealed record IcebergPreparedCommit(IcebergTableMetadata Metadata, string MetadataLocation, string? PreviousMetadataLocation);
 
 /// <summary>
 /// Prepares one snapshot over a table's current metadata: a new manifest for the added files; the current snapshot's
@@ -12,7 +12,7 @@ internal sealed record IcebergPreparedCommit(IcebergTableMetadata Metadata, stri
 /// list; and the new metadata (snapshot, snapshot log, metadata log, sequence number, summary totals). Writes the
 /// manifests and the list through the file IO; the metadata file is the caller's to write and commit.
 /// </summary>
-internal sealed class IcebergCommitBuilder(IIcebergFileIO files, IcebergTableMetadata current, string currentLocation)
+internal sealed class IcebergCommitBuilder(IIcebergFileIO files, IcebergTableMetadata current, string? currentLocation)
 {
     private IcebergSchema? _schema;
     private IReadOnlyDictionary<string, string>? _properties;
@@ -127,7 +127,7 @@ internal sealed class IcebergCommitBuilder(IIcebergFileIO files, IcebergTableMet
             ["total-equality-deletes"] = "0",
         };
         var snapshot = new IcebergSnapshot(snapshotId, parent?.SnapshotId, sequence, nowMs, listPath, fullSummary, schema.SchemaId);
-        var version = VersionOf(currentLocation) + 1;
+        var version = currentLocation is null ? 1 : VersionOf(currentLocation) + 1;
         var next = metadata with
         {
             LastSequenceNumber = sequence,
@@ -135,7 +135,7 @@ internal sealed class IcebergCommitBuilder(IIcebergFileIO files, IcebergTableMet
             CurrentSnapshotId = snapshotId,
             Snapshots = [.. metadata.Snapshots, snapshot],
             SnapshotLog = [.. metadata.SnapshotLog, (nowMs, snapshotId)],
-            MetadataLog = [.. metadata.MetadataLog, (current.LastUpdatedMs, currentLocation)],
+            MetadataLog = currentLocation is null ? metadata.MetadataLog : [.. metadata.MetadataLog, (current.LastUpdatedMs, currentLocation)],
         };
         var location = string.Create(CultureInfo.InvariantCulture, $"{metadata.Location}/metadata/{version:D5}-{Guid.NewGuid()}.metadata.json");
         return new IcebergPreparedCommit(next, location, currentLocation);

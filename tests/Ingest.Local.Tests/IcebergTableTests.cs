@@ -1,0 +1,308 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Avro.File;
+using Avro.Generic;
+using DuckDB.NET.Data;
+using Ingest.Catalog;
+using Ingest.Definitions;
+using Ingest.Engine;
+using Ingest.Registry;
+
+namespace Ingest.Local.Tests;
+
+/// <summary>
+/// The Iceberg tables the engine writes, judged by independent readers: icebird (JavaScript) reads every snapshot by
+/// its metadata file with the same row count and sum as DuckDB over that snapshot's file list; Apache.Avro's reader
+/// finds the spec's fields and field ids in every manifest and manifest list; every metadata file has the fields the
+/// v2 spec requires; the Parquet files carry the field ids; schema evolution keeps ids and reads old files.
+/// </summary>
+public sealed class IcebergTableTests : IDisposable
+{
+    private readonly TempRoot _root = new();
+
+    public void Dispose() => _root.Dispose();
+
+    [Theory]
+    [InlineData("append")]
+    [InlineData("overwrite-partitions")]
+    [InlineData("merge")]
+    public async Task EverySnapshot_IcebirdAgreesWithDuckDbOverTheSnapshotsFiles(string mode)
+    {
+        var backends = LocalIngest.CreateBackends(_root.Options);
+        var registered = await backends.Registry.RegisterAsync(Orders(mode));
+        registered.Definition.TableFormat.Should().Be(TableFormat.Iceberg, "new datasets default to Iceberg");
+        await RunAsync(backends, Csv("a.csv", 1, 300, day: 1));
+        await RunAsync(backends, Csv("b.csv", 201, 400, day: 2));
+        await RunAsync(backends, Csv("c.csv", 1, 50, day: 1, amount: 7m));
+
+        var metadataFiles = MetadataFiles("sales", "orders");
+        metadataFiles.Should().HaveCount(3, "one metadata file per run: the first commit creates the table");
+        var sums = new List<(long, decimal)>();
+        foreach (var file in metadataFiles)
+        {
+            var metadata = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+            var snapshotId = (long)metadata["current-snapshot-id"]!;
+            var files = (await TableSnapshots.ResolveAsync(registered, backends.Lake, backends.IcebergCatalog!, snapshotId)).Files;
+            var duck = await DuckDbCountAndSumAsync(files);
+            var icebird = await IcebirdAsync(TablePath("sales", "orders"), Path.GetFileName(file), "amount");
+            ((long)icebird.GetProperty("rows").GetInt64(), icebird.GetProperty("sums").GetProperty("amount").GetDecimal()).Should().Be(duck, $"icebird reads {Path.GetFileName(file)} as DuckDB reads its files");
+            icebird.GetProperty("liveFiles").EnumerateArray().Select(f => f.GetString()).Should().BeEquivalentTo(files);
+            icebird.GetProperty("fields").EnumerateArray().Select(f => f.GetProperty("name").GetString())
+                .Should().Equal(["order_id", "order_date", "country", "amount", "_ingest_run_id", "_source_file", "_source_line", "_ingested_at"]);
+            sums.Add(duck);
+        }
+
+        // What each write mode must leave: a = ids 1..300 day 1, b = 201..400 day 2, c = 1..50 day 1 with amount 7.
+        sums[0].Item1.Should().Be(300);
+        sums[1].Item1.Should().Be(mode == "merge" ? 400 : 500);
+        sums[2].Item1.Should().Be(mode switch { "append" => 550, "overwrite-partitions" => 250, _ => 400 });
+        var current = await QueryAsync(backends, "SELECT count(*), sum(amount) FROM sales.orders");
+        (Convert.ToInt64(current[0], CultureInfo.InvariantCulture), Convert.ToDecimal(current[1], CultureInfo.InvariantCulture)).Should().Be(sums[2], "the query engine reads the current snapshot");
+    }
+
+    [Fact]
+    public async Task ManifestsAndLists_AreAvroWithTheSpecsFieldIds_AndMetadataHasEveryRequiredField()
+    {
+        var backends = LocalIngest.CreateBackends(_root.Options);
+        await backends.Registry.RegisterAsync(Orders("overwrite-partitions"));
+        await RunAsync(backends, Csv("a.csv", 1, 100, day: 1));
+        await RunAsync(backends, Csv("b.csv", 1, 100, day: 1, amount: 2m));
+
+        string[] required = ["format-version", "table-uuid", "location", "last-sequence-number", "last-updated-ms", "last-column-id", "schemas", "current-schema-id", "partition-specs", "default-spec-id", "last-partition-id", "sort-orders", "default-sort-order-id"];
+        foreach (var file in MetadataFiles("sales", "orders"))
+        {
+            var metadata = JsonNode.Parse(await File.ReadAllTextAsync(file))!.AsObject();
+            metadata.Select(p => p.Key).Should().Contain(required, Path.GetFileName(file));
+            ((int)metadata["format-version"]!).Should().Be(2);
+            foreach (var snapshot in metadata["snapshots"]!.AsArray())
+            {
+                snapshot!.AsObject().Select(p => p.Key).Should().Contain(["snapshot-id", "sequence-number", "timestamp-ms", "manifest-list", "summary"]);
+                ((string)snapshot["summary"]!["operation"]!).Should().BeOneOf("append", "overwrite");
+                ((string?)snapshot["summary"]!["ingest.run-id"]).Should().NotBeNullOrEmpty("the summary names the run");
+            }
+        }
+
+        var lists = Directory.GetFiles(Path.Combine(TablePath("sales", "orders"), "metadata"), "snap-*.avro");
+        lists.Should().HaveCount(2);
+        foreach (var list in lists)
+        {
+            var (schema, records) = ReadAvro(list);
+            FieldIds(schema).Should().Contain(new Dictionary<string, int>
+            {
+                ["manifest_path"] = 500, ["manifest_length"] = 501, ["partition_spec_id"] = 502, ["content"] = 517, ["sequence_number"] = 515,
+                ["min_sequence_number"] = 516, ["added_snapshot_id"] = 503, ["added_files_count"] = 504, ["existing_files_count"] = 505,
+                ["deleted_files_count"] = 506, ["added_rows_count"] = 512, ["existing_rows_count"] = 513, ["deleted_rows_count"] = 514, ["partitions"] = 507,
+            });
+            records.Should().NotBeEmpty();
+            foreach (var manifest in records.Select(r => (string)r["manifest_path"]))
+            {
+                var (entrySchema, entries) = ReadAvro(manifest);
+                FieldIds(entrySchema).Should().Contain(new Dictionary<string, int>
+                {
+                    ["status"] = 0, ["snapshot_id"] = 1, ["data_file"] = 2, ["file_path"] = 100, ["file_format"] = 101, ["partition"] = 102,
+                    ["record_count"] = 103, ["file_size_in_bytes"] = 104, ["column_sizes"] = 108, ["value_counts"] = 109, ["null_value_counts"] = 110,
+                    ["lower_bounds"] = 125, ["upper_bounds"] = 128, ["order_date_day"] = 1000,
+                });
+                entrySchema.Should().Contain("\"logicalType\":\"map\"", "Iceberg readers tell maps from lists by it");
+                foreach (var entry in entries)
+                {
+                    var data = (GenericRecord)entry["data_file"];
+                    ((long)data["record_count"]).Should().BeGreaterThan(0);
+                    ((object[])data["lower_bounds"]).Should().NotBeEmpty("bounds let engines prune");
+                    new FileInfo((string)data["file_path"]).Length.Should().Be((long)data["file_size_in_bytes"]);
+                }
+            }
+        }
+
+        // The second run replaced the first one's file of day 1: the newest manifest list has it as deleted.
+        var dataFiles = Directory.GetFiles(Path.Combine(TablePath("sales", "orders"), "data"), "*.parquet", SearchOption.AllDirectories);
+        dataFiles.Should().HaveCount(2, "replaced files stay until expired");
+        var fieldIds = await QueryDuckDbAsync($"SELECT name, field_id FROM parquet_schema('{dataFiles[0].Replace("'", "''", StringComparison.Ordinal)}') WHERE field_id IS NOT NULL ORDER BY field_id");
+        fieldIds.Select(r => r[0]?.ToString()).Should().Equal(["order_id", "order_date", "country", "amount", "_ingest_run_id", "_source_file", "_source_line", "_ingested_at"], "the Parquet schema carries the Iceberg field ids");
+        fieldIds.Select(r => Convert.ToInt32(r[1], CultureInfo.InvariantCulture)).Should().Equal([1, 2, 3, 4, 5, 6, 7, 8]);
+    }
+
+    [Fact]
+    public async Task SchemaEvolution_KeepsFieldIds_AddsNewOnes_AndReadsOldFiles()
+    {
+        var backends = LocalIngest.CreateBackends(_root.Options);
+        await backends.Registry.RegisterAsync(Orders("append"));
+        await RunAsync(backends, Csv("a.csv", 1, 10, day: 1));
+        var v2 = Orders("append") with
+        {
+            Columns = [.. Orders("append").Columns, new ColumnDefinition { Name = "channel", Type = ColumnType.String }],
+        };
+        await backends.Registry.RegisterAsync(v2);
+        var csv = Path.Combine(_root.Path, "b.csv");
+        await File.WriteAllTextAsync(csv, "order_id,order_date,country,amount,channel\n11,2024-05-02,FR,1.50,web\n");
+        await RunAsync(backends, csv);
+
+        var metadata = JsonNode.Parse(await File.ReadAllTextAsync(MetadataFiles("sales", "orders")[^1]))!;
+        var schemas = metadata["schemas"]!.AsArray();
+        schemas.Should().HaveCount(2, "adding a column is a new schema");
+        var fields = schemas[^1]!["fields"]!.AsArray().ToDictionary(f => (string)f!["name"]!, f => (int)f!["id"]!);
+        fields["order_id"].Should().Be(1, "existing columns keep their ids");
+        fields["channel"].Should().Be(9, "a new column gets the next id after the last one");
+        ((int)metadata["last-column-id"]!).Should().Be(9);
+        var rows = await QueryAsync(backends, "SELECT count(*), count(channel) FROM sales.orders");
+        Convert.ToInt64(rows[0], CultureInfo.InvariantCulture).Should().Be(11, "old files are read under the new schema");
+        Convert.ToInt64(rows[1], CultureInfo.InvariantCulture).Should().Be(1);
+    }
+
+    private static DatasetDefinition Orders(string mode) => DatasetDefinitionSerializer.Deserialize($$"""
+        {
+          "id": "sales.orders",
+          "source": { "format": "csv" },
+          "columns": [
+            { "name": "order_id", "type": "int64", "nullable": false },
+            { "name": "order_date", "type": "date", "nullable": false },
+            { "name": "country", "type": "string" },
+            { "name": "amount", "type": "decimal(18,2)" }
+          ],
+          "keys": ["order_id"],
+          "partitioning": [{ "column": "order_date", "transform": "day" }],
+          "write": { "mode": "{{mode}}" }
+        }
+        """);
+
+    private string Csv(string name, int from, int to, int day, decimal? amount = null)
+    {
+        var path = Path.Combine(_root.Path, name);
+        var lines = new List<string> { "order_id,order_date,country,amount" };
+        for (var id = from; id <= to; id++)
+        {
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{id},2024-05-{day:D2},{(id % 3 == 0 ? "DE" : "FR")},{amount ?? (id % 97) + 0.25m}"));
+        }
+
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    private static async Task RunAsync(IngestBackends backends, string csv)
+    {
+        var pipeline = new IngestPipelineBuilder(backends).ForDataset(DatasetId.Parse("sales.orders")).Build();
+        var result = await pipeline.RunAsync([IngestInput.FromFile(csv)]);
+        result.Run.RowsRejected.Should().Be(0);
+    }
+
+    private string TablePath(string domain, string name) => Path.Combine(_root.Path, "lake", "curated", domain, name);
+
+    private string[] MetadataFiles(string domain, string name)
+        => [.. Directory.GetFiles(Path.Combine(TablePath(domain, name), "metadata"), "*.metadata.json").Order(StringComparer.Ordinal)];
+
+    private static async Task<object?[]> QueryAsync(IngestBackends backends, string sql)
+    {
+        await using var result = await backends.Query!.QueryAsync(sql);
+        await foreach (var row in result.ReadRowsAsync())
+        {
+            return [.. row];
+        }
+
+        throw new InvalidOperationException("no row");
+    }
+
+    private static async Task<(long, decimal)> DuckDbCountAndSumAsync(IReadOnlyList<string> files)
+    {
+        var list = string.Join(", ", files.Select(f => "'" + f.Replace("'", "''", StringComparison.Ordinal) + "'"));
+        var row = (await QueryDuckDbAsync($"SELECT count(*), coalesce(sum(amount), 0) FROM read_parquet([{list}])"))[0];
+        return (Convert.ToInt64(row[0], CultureInfo.InvariantCulture), Convert.ToDecimal(row[1], CultureInfo.InvariantCulture));
+    }
+
+    private static async Task<List<object?[]>> QueryDuckDbAsync(string sql)
+    {
+        using var duck = new DuckDBConnection("DataSource=:memory:");
+        await duck.OpenAsync();
+        using var command = duck.CreateCommand();
+        command.CommandText = sql;
+        using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private static (string Schema, List<GenericRecord> Records) ReadAvro(string path)
+    {
+        using var reader = DataFileReader<GenericRecord>.OpenReader(path);
+        return (reader.GetMetaString("avro.schema"), [.. reader.NextEntries]);
+    }
+
+    /// <summary>Every field name in an Avro schema with its <c>field-id</c>, at any depth.</summary>
+    private static Dictionary<string, int> FieldIds(string schema)
+    {
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        void Walk(JsonNode? node)
+        {
+            switch (node)
+            {
+                case JsonObject obj:
+                    if (obj["name"] is JsonValue name && obj["field-id"] is JsonValue id)
+                    {
+                        result.TryAdd((string)name!, (int)id!);
+                    }
+
+                    foreach (var (_, child) in obj)
+                    {
+                        Walk(child);
+                    }
+
+                    break;
+                case JsonArray array:
+                    foreach (var child in array)
+                    {
+                        Walk(child);
+                    }
+
+                    break;
+            }
+        }
+
+        Walk(JsonNode.Parse(schema));
+        return result;
+    }
+
+    /// <summary>Runs the icebird reader (tests/Shared/iceberg-read.mjs) on a table at one metadata file.</summary>
+    private static async Task<JsonElement> IcebirdAsync(string table, string metadataFile, params string[] sumColumns)
+    {
+        var tests = Path.Combine(RepositoryRoot(), "tests");
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(tests, "Shared", "iceberg-read.mjs"));
+        start.ArgumentList.Add(table);
+        start.ArgumentList.Add(metadataFile);
+        foreach (var column in sumColumns)
+        {
+            start.ArgumentList.Add(column);
+        }
+
+        using var node = Process.Start(start)!;
+        var output = node.StandardOutput.ReadToEndAsync();
+        var errors = node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync();
+        node.ExitCode.Should().Be(0, await errors);
+        return JsonDocument.Parse(await output).RootElement.Clone();
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Ingest.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Ingest.sln not found");
+    }
+}
