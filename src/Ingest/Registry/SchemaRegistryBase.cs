@@ -30,7 +30,9 @@ public abstract class SchemaRegistryBase : ISchemaRegistry
         // stored always names it, so a stored definition without a format predates formats and is Hive.
         if (definition.Table.Format is null)
         {
-            definition = definition with { Table = definition.Table with { Format = latest?.Definition.TableFormat ?? TableFormat.Iceberg } };
+            // A new Glue dataset is Hive: the Glue job does not write Iceberg tables yet.
+            var format = latest?.Definition.TableFormat ?? (definition.Engine.Kind == EngineKind.Glue ? TableFormat.Hive : TableFormat.Iceberg);
+            definition = definition with { Table = definition.Table with { Format = format } };
         }
 
         var fingerprint = DatasetDefinitionSerializer.Fingerprint(definition);

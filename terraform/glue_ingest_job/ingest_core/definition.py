@@ -100,7 +100,7 @@ def _no_duplicates(pairs):
 
 
 _ALLOWED = {
-    "$": {"id", "description", "source", "columns", "keys", "partitioning", "write", "quality", "catalog", "engine"},
+    "$": {"id", "description", "source", "columns", "keys", "partitioning", "write", "quality", "table", "catalog", "engine"},
     "$.source": {"format", "csv", "encoding", "nullMarkers", "dateFormats", "timestampFormats", "timeZone", "decimalSeparator", "groupSeparator"},
     "$.source.csv": {"delimiter", "quote", "header", "columns"},
     "column": {"name", "type", "nullable", "sourceColumn", "description"},
@@ -108,6 +108,7 @@ _ALLOWED = {
     "$.write": {"mode", "targetFileSizeMb", "rowGroupSizeMb", "compression"},
     "$.quality": {"maxRejectRatio", "rules"},
     "rule": {"type", "name", "column", "columns", "min", "max", "pattern", "values", "action"},
+    "$.table": {"format"},
     "$.catalog": {"database", "table", "partitionStrategy", "workgroup"},
     "$.engine": {"kind", "memoryBudgetMb", "glue"},
     "$.engine.glue": {"glueVersion", "workerType", "numberOfWorkers", "timeoutMinutes", "maxRetries"},
@@ -132,6 +133,7 @@ def _normalize(document, problems):
     csv = _object(source.get("csv"), "$.source.csv", _ALLOWED["$.source.csv"], problems)
     write = _object(root.get("write"), "$.write", _ALLOWED["$.write"], problems)
     quality = _object(root.get("quality"), "$.quality", _ALLOWED["$.quality"], problems)
+    table = _object(root.get("table"), "$.table", _ALLOWED["$.table"], problems)
     catalog = _object(root.get("catalog"), "$.catalog", _ALLOWED["$.catalog"], problems)
     engine = _object(root.get("engine"), "$.engine", _ALLOWED["$.engine"], problems)
     glue = _object(engine.get("glue"), "$.engine.glue", _ALLOWED["$.engine.glue"], problems)
@@ -166,6 +168,8 @@ def _normalize(document, problems):
         "partitioning": partitioning,
         "write": {"mode": "append", "targetFileSizeMb": 128, "rowGroupSizeMb": 32, "compression": "snappy", **write},
         "quality": {"maxRejectRatio": quality.get("maxRejectRatio", 0.05), "rules": rules},
+        # A stored definition always names its format; one without it predates formats and is Hive.
+        "table": {"format": table.get("format", "hive")},
         "catalog": {"partitionStrategy": "register", "workgroup": "primary", **catalog},
         "engine": {
             "kind": engine.get("kind", "local"),
@@ -184,6 +188,11 @@ def _validate(d, problems):
     dataset_id = d["id"]
     if not isinstance(dataset_id, str) or dataset_id.count(".") != 1 or not all(IDENTIFIER.match(p) for p in dataset_id.split(".")):
         problems.append(f"$.id: '{dataset_id}' is not domain.name with both halves matching {IDENTIFIER.pattern}.")
+
+    if d["table"]["format"] not in ("hive", "iceberg"):
+        problems.append("$.table.format: must be hive or iceberg.")
+    elif d["table"]["format"] == "iceberg" and d["engine"]["kind"] == "glue":
+        problems.append("$.table.format: the Glue job writes Hive tables only (Iceberg on Glue comes with the Glue-parity work); set table.format to hive or engine.kind to local.")
 
     source = d["source"]
     if source["format"] not in FORMATS:

@@ -77,7 +77,7 @@ public sealed class DynamoDbBackendTests(AwsServers servers)
                 Description = $"Column {i} of the wide extract: " + string.Concat(Enumerable.Repeat("the value as the source system exports it, unchanged; ", 5)),
             })
             .ToArray();
-        var definition = IngestTestData.Definition(id, columns);
+        var definition = IngestTestData.Definition(id, columns) with { Table = new TableSettings { Format = TableFormat.Iceberg } };
         var json = DatasetDefinitionSerializer.Serialize(definition);
         Encoding.UTF8.GetByteCount(json).Should().BeGreaterThan(400 * 1024, "the test needs a definition larger than a DynamoDB item may be");
 
@@ -100,7 +100,7 @@ public sealed class DynamoDbBackendTests(AwsServers servers)
     {
         var registry = AwsIngest.CreateBackends(servers.Options()).Registry;
         var id = IngestTestData.NewDatasetId();
-        var v1 = IngestTestData.Definition(id);
+        var v1 = IngestTestData.Definition(id) with { Table = new TableSettings { Format = TableFormat.Iceberg } };
         await registry.RegisterAsync(v1);
         var v2 = await registry.RegisterAsync(v1 with { Description = "v2" });
 

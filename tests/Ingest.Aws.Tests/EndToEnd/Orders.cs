@@ -9,7 +9,8 @@ namespace Ingest.Aws.Tests.EndToEnd;
 /// <summary>An orders dataset for pipeline runs: its definition, a CSV with known figures, and an independent check of the curated Parquet (DuckDB).</summary>
 internal static class Orders
 {
-    public static DatasetDefinition Definition(DatasetId id) => DatasetDefinitionSerializer.Deserialize(
+    /// <remarks>Hive unless <paramref name="format"/> says otherwise: the tests over S3 and DynamoDB alone have no Glue (Iceberg's catalog on AWS).</remarks>
+    public static DatasetDefinition Definition(DatasetId id, string format = "hive") => DatasetDefinitionSerializer.Deserialize(
         $$"""
         {
           "id": "{{id}}",
@@ -23,6 +24,7 @@ internal static class Orders
           "keys": ["order_id"],
           "partitioning": [{ "column": "order_date", "transform": "month" }],
           "write": { "mode": "append" },
+          "table": { "format": "{{format}}" },
           "quality": { "maxRejectRatio": 0.05 }
         }
         """,
