@@ -44,7 +44,14 @@ internal static class AwsTarget
         // (as the ingest CLI does). Local servers have no Glue unless Aws:GlueServiceUrl names one.
         if (!options.EmulatorCompatibility || options.GlueServiceUrl is not null)
         {
-            backends = backends with { Catalog = AwsAnalytics.CreateCatalog(AwsAnalytics.CreateGlueClient(options), backends.Lake) };
+            var glue = AwsAnalytics.CreateGlueClient(options);
+            backends = backends with
+            {
+                Catalog = AwsAnalytics.CreateCatalog(glue, backends.Lake),
+
+                // Iceberg tables are committed in Glue, where Athena finds them.
+                IcebergCatalog = AwsAnalytics.CreateIcebergCatalog(glue, backends.Lake),
+            };
         }
 
         foreach (var dataset in new[] { "sales.customers", "sales.orders" })

@@ -16,8 +16,9 @@ namespace Ingest.Aws;
 public static class AwsIngest
 {
     /// <summary>
-    /// Creates the backends: <see cref="IngestBackends.Lake"/>, <see cref="IngestBackends.Registry"/> and
-    /// <see cref="IngestBackends.Ledger"/> are set; <see cref="IngestBackends.Catalog"/> and <see cref="IngestBackends.Query"/>
+    /// Creates the backends: <see cref="IngestBackends.Lake"/>, <see cref="IngestBackends.Registry"/>,
+    /// <see cref="IngestBackends.Ledger"/> and <see cref="IngestBackends.IcebergCatalog"/> (an item of the DynamoDB table per
+    /// Iceberg table, until <see cref="AwsAnalytics.WithGlueAndAthena"/> puts the Glue Data Catalog in its place) are set; <see cref="IngestBackends.Catalog"/> and <see cref="IngestBackends.Query"/>
     /// are <see langword="null"/> until <see cref="AwsAnalytics.WithGlueAndAthena"/> adds Glue and Athena. No request is made here.
     /// </summary>
     /// <param name="options">The options; validated here.</param>
@@ -39,6 +40,9 @@ public static class AwsIngest
             Lake = new S3LakeStorage(s3, new S3Zones(options), Settings(options), logger),
             Registry = new DynamoDbSchemaRegistry(table, clock, logger),
             Ledger = new DynamoDbRunLedger(table, clock, logger),
+
+            // Replaced by the Glue Data Catalog in WithGlueAndAthena (Athena reads Glue); this one serves deployments without Glue.
+            IcebergCatalog = new DynamoDbIcebergCatalog(table),
         };
     }
 

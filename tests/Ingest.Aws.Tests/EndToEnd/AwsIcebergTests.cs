@@ -80,11 +80,13 @@ public sealed class AwsIcebergTests(AwsServers servers) : ModelCheckedServer("gl
         }
     }
 
-    [Fact]
-    public async Task TryCommitAsync_TwoWritersFromTheSameMetadata_ExactlyOneWins()
+    [Theory]
+    [InlineData("glue")]
+    [InlineData("dynamodb")]
+    public async Task TryCommitAsync_TwoWritersFromTheSameMetadata_ExactlyOneWins(string catalogKind)
     {
         ServeGlue();
-        var backends = Backends();
+        var backends = catalogKind == "glue" ? Backends() : AwsIngest.CreateBackends(servers.Options());
         var registered = new RegisteredDefinition(Orders.Definition(IngestTestData.NewDatasetId("sales"), "iceberg"), 1, DateTimeOffset.UtcNow, "f");
         var catalog = backends.IcebergCatalog!;
         (await catalog.TryCommitAsync(registered, null, "s3://lake/m1.json")).Should().BeTrue();

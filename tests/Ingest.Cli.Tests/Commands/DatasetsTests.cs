@@ -144,7 +144,9 @@ public sealed class DatasetsTests : IAsyncLifetime, IDisposable
 
         latest.ExitCode.Should().Be(0, latest.ToString());
         DatasetDefinitionSerializer.Deserialize(latest.Output).Columns.Should().HaveCount(6);
-        DatasetDefinitionSerializer.Deserialize(first.Output).Should().BeEquivalentTo(DatasetDefinitionSerializer.Deserialize(TestDefinitions.Orders));
+        DatasetDefinitionSerializer.Deserialize(first.Output).Should().BeEquivalentTo(
+            DatasetDefinitionSerializer.Deserialize(TestDefinitions.Orders) with { Table = new TableSettings { Format = TableFormat.Iceberg } },
+            "what is shown is what was registered: the table format resolved");
     }
 
     [Fact]

@@ -48,7 +48,9 @@ public sealed class KillTests : IDisposable
     private async Task<(string Csv, OrdersCsv Data)> KillARunWhileItStagesAsync()
     {
         await _cli.InitAsync();
-        (await _cli.RunAsync("datasets", "add", _cli.WriteFile("orders.json", TestDefinitions.Orders))).ExitCode.Should().Be(0);
+        // The Hive layout's staging protocol (ADR 1); IcebergVisibilityTests kill Iceberg runs.
+        var hive = TestDefinitions.Orders.Replace("\"quality\":", "\"table\": { \"format\": \"hive\" },\n  \"quality\":", StringComparison.Ordinal);
+        (await _cli.RunAsync("datasets", "add", _cli.WriteFile("orders.json", hive))).ExitCode.Should().Be(0);
         var csv = Path.Combine(_cli.Root, "big.csv");
         var data = OrdersCsv.Write(csv, Rows, withBadRows: false);
 
