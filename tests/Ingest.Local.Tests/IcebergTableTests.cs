@@ -151,6 +151,38 @@ public sealed class IcebergTableTests : IDisposable
         Convert.ToInt64(rows[1], CultureInfo.InvariantCulture).Should().Be(1);
     }
 
+    [Fact]
+    public async Task SqliteCatalog_TwoProcessesSwappingFromTheSameMetadata_ExactlyOneWins_InTheSqlCatalogsLayout()
+    {
+        // Two backend instances over one root stand for two processes: separate connections to one SQLite file.
+        var a = LocalIngest.CreateBackends(_root.Options).IcebergCatalog!;
+        var b = LocalIngest.CreateBackends(_root.Options).IcebergCatalog!;
+        var registered = new RegisteredDefinition(Orders("append") with { Table = new TableSettings { Format = TableFormat.Iceberg } }, 1, DateTimeOffset.UtcNow, "f");
+        (await a.TryCommitAsync(registered, null, "/m1.json")).Should().BeTrue();
+        (await b.TryCommitAsync(registered, null, "/m1b.json")).Should().BeFalse("the table exists");
+
+        for (var round = 0; round < 20; round++)
+        {
+            var current = (await a.LoadAsync(registered))!;
+            var results = await Task.WhenAll(
+                Task.Run(() => a.TryCommitAsync(registered, current, $"/a{round}.json")),
+                Task.Run(() => b.TryCommitAsync(registered, current, $"/b{round}.json")));
+            results.Count(r => r).Should().Be(1, $"round {round}: a compare-and-swap has one winner");
+        }
+
+        // The row is where Iceberg's SQL catalog (PyIceberg, Java) looks for it.
+        await using var sqlite = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_root.Path, LocalIngest.DatabaseFileName)}");
+        await sqlite.OpenAsync();
+        await using var command = sqlite.CreateCommand();
+        command.CommandText = "SELECT table_namespace, table_name, metadata_location, previous_metadata_location FROM iceberg_tables WHERE catalog_name = 'ingest'";
+        await using var reader = await command.ExecuteReaderAsync();
+        (await reader.ReadAsync()).Should().BeTrue();
+        reader.GetString(0).Should().Be("sales");
+        reader.GetString(1).Should().Be("orders");
+        reader.GetString(2).Should().Be((await b.LoadAsync(registered))!);
+        reader.GetString(3).Should().MatchRegex("^/[ab]18.json$");
+    }
+
     private static DatasetDefinition Orders(string mode) => DatasetDefinitionSerializer.Deserialize($$"""
         {
           "id": "sales.orders",
