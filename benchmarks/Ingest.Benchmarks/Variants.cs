@@ -14,7 +14,8 @@ internal sealed record RunOutput(string ParquetGlob, long OutputBytes, string? N
 internal abstract class Variant(string name, bool partitioned)
 {
     /// <summary>Gets every variant, in the order each round runs them; a child process picks one by index.</summary>
-    public static IReadOnlyList<Variant> All { get; } = [new IngestVariant(false), new DuckDbVariant(false), new IngestVariant(true), new DuckDbVariant(true)];
+    public static IReadOnlyList<Variant> All { get; } =
+        [new IngestVariant(false), new DuckDbVariant(false), new IngestVariant(true), new DuckDbVariant(true), new IngestVariant(true, TableFormat.Hive)];
 
     public string Name { get; } = name;
 
@@ -27,12 +28,16 @@ internal abstract class Variant(string name, bool partitioned)
     public abstract Task<RunOutput> RunAsync(Dataset dataset, string csv, string work, long expectedRows);
 }
 
-/// <summary>(a) Ingest's full local run: register the definition, CSV → validated Parquet with lineage, commit, catalog, ledger.</summary>
-internal sealed class IngestVariant(bool partitioned) : Variant(partitioned ? "Ingest, PARTITION day" : "Ingest", partitioned)
+/// <summary>
+/// (a) Ingest's full local run: register the definition, CSV → validated Parquet with lineage, commit, catalog, ledger;
+/// into an Iceberg table (the default), or a Hive-layout table to compare the two formats' cost.
+/// </summary>
+internal sealed class IngestVariant(bool partitioned, TableFormat format = TableFormat.Iceberg)
+    : Variant((format == TableFormat.Hive ? "Ingest (Hive)" : "Ingest") + (partitioned ? ", PARTITION day" : string.Empty), partitioned)
 {
     public override async Task<RunOutput> RunAsync(Dataset dataset, string csv, string work, long expectedRows)
     {
-        var definition = dataset.Definition(Partitioned);
+        var definition = dataset.Definition(Partitioned) with { Table = new TableSettings { Format = format } };
 
         // The local backends open their SQLite and DuckDB connections per operation: nothing to dispose.
         var backends = LocalIngest.CreateBackends(new LocalIngestOptions { Root = work });
@@ -58,6 +63,7 @@ internal sealed class IngestVariant(bool partitioned) : Variant(partitioned ? "I
         }
 
         var curated = backends.Lake.GetAddress(LakeZone.Curated, DatasetLayout.DatasetPrefix(definition.Id));
+        // The run's table is new: every Parquet file under it is live (an Iceberg table's metadata files are not Parquet).
         return new RunOutput(curated.TrimEnd('/') + "/**/*.parquet", bytes,
             string.Create(CultureInfo.InvariantCulture, $"{run.FilesWritten.Count} files, {run.PartitionsWritten.Count} partitions, raw copy {raw / 1048576.0:0.0} MiB"));
     }
