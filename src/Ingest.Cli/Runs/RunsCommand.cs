@@ -13,7 +13,7 @@ internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCom
     {
         var id = Arguments.DatasetId(settings.Dataset);
         await using var session = home.Open(settings);
-        await session.Backends.Registry.GetRequiredAsync(id, cancellationToken: cancellationToken);
+        var registered = await session.Backends.Registry.GetRequiredAsync(id, cancellationToken: cancellationToken);
 
         var table = new Table()
             .AddColumn(new TableColumn("run id").NoWrap())
@@ -38,6 +38,15 @@ internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCom
             }
 
             var status = run.Status.ToString().ToLowerInvariant();
+
+            // A run that died after its Iceberg snapshot: published, completed by the next run.
+            if (run.Status == Ledger.RunStatus.Running && registered.Definition.TableFormat == Definitions.TableFormat.Iceberg
+                && session.Backends.IcebergCatalog is { } iceberg
+                && await Catalog.TableSnapshots.FindRunAsync(registered, session.Backends.Lake, iceberg, run.RunId, cancellationToken) is not null)
+            {
+                status = "committed (the next run completes it)";
+            }
+
             var metrics = IngestRunMetrics.FromRun(run);
             table.AddRow(
                 Markup.Escape(run.RunId),

@@ -46,4 +46,18 @@ public static class TableSnapshots
         var files = await IcebergTable.LiveFilesAsync(table.Files, metadata, snapshotId, cancellationToken).ConfigureAwait(false);
         return new TableSnapshotFiles(location, snapshotId ?? metadata.CurrentSnapshotId, [.. files.Select(f => f.FilePath)], files.Sum(f => f.RecordCount));
     }
+
+    /// <summary>
+    /// Returns the id of the snapshot that run <paramref name="runId"/> committed, or <see langword="null"/> when the table
+    /// has none: a run the ledger still shows as running but whose snapshot exists passed its commit point (its rows are
+    /// published) and is completed by the next run of the dataset.
+    /// </summary>
+    public static async Task<long?> FindRunAsync(RegisteredDefinition definition, ILakeStorage lake, IIcebergCatalog catalog, string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        var table = new IcebergTable(definition, catalog, lake, TimeProvider.System);
+        var (_, metadata) = await table.LoadAsync(cancellationToken).ConfigureAwait(false);
+        return metadata is null ? null : IcebergTable.FindRun(metadata, runId)?.SnapshotId;
+    }
 }
