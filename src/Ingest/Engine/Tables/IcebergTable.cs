@@ -128,9 +128,10 @@ internal sealed class IcebergTable
         => metadata.Snapshots.FirstOrDefault(s => s.Summary.TryGetValue(RunIdProperty, out var id) && id == runId);
 
     /// <summary>
-    /// Commits a run's files as one snapshot. A lost swap is retried on the table's new state: an append rebases; an
-    /// overwrite or merge rebases only if <paramref name="stillValid"/> says the files it replaces are still exactly
-    /// the live files of its scope, and fails with a concurrency error otherwise. Returns the new snapshot's id.
+    /// Commits a run's files as one snapshot, built on the table's current state. An append rebases on whatever another
+    /// writer committed; an overwrite or merge goes ahead only while <paramref name="stillValid"/> says the live files of
+    /// its scope are still the ones it planned on (checked before every attempt), and fails with a concurrency error
+    /// otherwise. A lost swap is retried with backoff. Returns the new snapshot's id.
     /// </summary>
     public async Task<long> CommitAsync(
         string operation,
@@ -148,7 +149,7 @@ internal sealed class IcebergTable
             // The first commit creates the table: a run that fails before it leaves no metadata behind.
             var (location, loaded) = await LoadAsync(cancellationToken).ConfigureAwait(false);
             var current = loaded ?? NewTable();
-            if (attempt > 1 && stillValid is not null)
+            if (stillValid is not null)
             {
                 var live = await LiveFilesAsync(Files, current, null, cancellationToken).ConfigureAwait(false);
                 if (!stillValid(live))
