@@ -18,6 +18,9 @@ internal static class ExitCodes
     /// <summary>Anything else.</summary>
     public const int Unexpected = 4;
 
+    /// <summary>The lake or the disk cannot be written: full, read-only, permission denied (<see cref="LakeEnvironmentException"/>); nothing was published.</summary>
+    public const int Environment = 5;
+
     /// <summary>Cancelled with Ctrl+C (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
 
@@ -33,6 +36,8 @@ internal static class ExitCodes
                  change, missing file, bad arguments or SQL
             3    another run holds the dataset's lease
             4    unexpected error (add --verbose for details)
+            5    the lake or the disk cannot be written (full, read-only,
+                 permission denied); nothing was published
             130  cancelled (Ctrl+C)
         """;
 }

@@ -194,6 +194,7 @@ public static class IngestCli
             DataValidationException => (ExitCodes.DataFailed, message),
             DefinitionException or DatasetNotFoundException or SchemaCompatibilityException => (ExitCodes.BadInput, message),
             ConcurrencyConflictException => (ExitCodes.Conflict, message),
+            LakeEnvironmentException => (ExitCodes.Environment, message),
             CommandParseException or CommandRuntimeException => (ExitCodes.BadInput, message),
             IngestException => (ExitCodes.Unexpected, message),
             _ => (ExitCodes.Unexpected, $"{message} ({ex.GetType().Name}; run with --verbose for details)"),

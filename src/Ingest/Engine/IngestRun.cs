@@ -99,9 +99,9 @@ internal sealed class IngestRun
             }
             catch (Exception ex) when (!work.Committed)
             {
-                var error = leaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+                Exception error = leaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested
                     ? new ConcurrencyConflictException($"Run {runId} of {dataset} lost its lease (another process took it over); nothing was published.") { Dataset = dataset, RunId = runId }
-                    : ex;
+                    : EnvironmentFailure(dataset, runId, ex) ?? ex;
                 await work.DeleteUnpublishedAsync().ConfigureAwait(false);
                 await FailAsync(work.Snapshot(), error, CancellationToken.None).ConfigureAwait(false);
                 if (ReferenceEquals(error, ex))
@@ -140,7 +140,8 @@ internal sealed class IngestRun
         }
         finally
         {
-            var failed = run with { Status = RunStatus.Failed, EndedAt = _time.GetUtcNow(), Error = message, FilesWritten = [], PartitionsWritten = [] };
+            // Nothing of a failed run is published: its accepted rows were staged only.
+            var failed = run with { Status = RunStatus.Failed, EndedAt = _time.GetUtcNow(), Error = message, RowsStaged = run.RowsWritten, RowsWritten = 0, FilesWritten = [], PartitionsWritten = [] };
             await _backends.Ledger.CompleteRunAsync(failed, cancellationToken).ConfigureAwait(false);
             Notify(failed);
         }
@@ -244,6 +245,26 @@ internal sealed class IngestRun
                 Log.LeaseRenewalFailed(_logger, runId, dataset.ToString(), ex.Message);
             }
         }
+    }
+
+    /// <summary>A failure of the lake's environment (disk full, read-only, permission denied) as one line naming the dataset and the lake.</summary>
+    private LakeEnvironmentException? EnvironmentFailure(DatasetId dataset, string runId, Exception ex)
+    {
+        if (ex is IngestException || LakeEnvironmentException.Classify(ex) is not { } problem)
+        {
+            return null;
+        }
+
+        var lake = _backends.Lake.GetAddress(LakeZone.Curated, string.Empty);
+        return new LakeEnvironmentException(
+            $"Dataset {dataset}: the lake at {lake} cannot be written: {problem} ({ex.Message}). Nothing was published; free space or fix the permissions of the lake (or point it elsewhere), then run again.",
+            problem,
+            ex)
+        {
+            Dataset = dataset,
+            RunId = runId,
+            Location = lake,
+        };
     }
 
     internal static DateTimeOffset TruncateToMicros(DateTimeOffset value)

@@ -42,8 +42,11 @@ public sealed record RunRecord
     /// <summary>Gets the number of rows read from the sources.</summary>
     public long RowsRead { get; init; }
 
-    /// <summary>Gets the number of rows written to the curated zone.</summary>
+    /// <summary>Gets the number of rows written to the curated zone and published (0 for a run that failed).</summary>
     public long RowsWritten { get; init; }
+
+    /// <summary>Gets the number of rows a failed run had accepted and staged before it stopped; none of them was published.</summary>
+    public long RowsStaged { get; init; }
 
     /// <summary>Gets the number of rows written to the quarantine zone.</summary>
     public long RowsRejected { get; init; }

@@ -9,6 +9,9 @@ internal sealed class FaultyLake(ILakeStorage inner) : ILakeStorage
 
     public int FailCompleteAfter { get; set; } = int.MaxValue;
 
+    /// <summary>Gets or sets the message of the write failure (a real one, such as the kernel's "No space left on device").</summary>
+    public string CompleteError { get; set; } = "simulated crash while writing";
+
     public int Promotes { get; private set; }
 
     public int Completes { get; private set; }
@@ -46,7 +49,7 @@ internal sealed class FaultyLake(ILakeStorage inner) : ILakeStorage
         {
             if (++owner.Completes > owner.FailCompleteAfter)
             {
-                throw new IOException("simulated crash while writing");
+                throw new IOException(owner.CompleteError);
             }
 
             return inner.CompleteAsync(cancellationToken);

@@ -263,6 +263,29 @@ public sealed class RunLifecycleTests : IDisposable
         _h.Lake.Objects.Should().NotContain(o => o.Key.StartsWith(DatasetLayout.StagingRoot, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("No space left on device : '/lake/curated/x.parquet'", "the disk is full")]
+    [InlineData("Read-only file system : '/lake/curated/x.parquet'", "the lake is read-only")]
+    public async Task RunAsync_LakeCannotBeWritten_FailsNamingDatasetLakeAndCause_AndRecordsNothingPublished(string systemError, string problem)
+    {
+        var id = IngestTestData.NewDatasetId("sales");
+        await _h.RegisterAsync(IngestTestData.Definition(id));
+        var faulty = new FaultyLake(_h.Backends.Lake) { FailCompleteAfter = 1, CompleteError = systemError };
+        var pipeline = new IngestPipelineBuilder(_h.Backends with { Lake = faulty }).ForDataset(id).Build();
+
+        var act = () => pipeline.RunAsync([EngineHarness.Text("a.csv", Csv(1, 5000))]);
+
+        var error = (await act.Should().ThrowAsync<LakeEnvironmentException>()).Which;
+        error.Message.Should().Be($"Dataset {id}: the lake at memory://curated/ cannot be written: {problem} ({systemError}). Nothing was published; free space or fix the permissions of the lake (or point it elsewhere), then run again.");
+        error.Problem.Should().Be(problem);
+        error.Dataset.Should().Be(id);
+        var run = await _h.Backends.Ledger.ListRunsAsync(id).SingleAsync();
+        run.Status.Should().Be(RunStatus.Failed);
+        run.RowsWritten.Should().Be(0, "nothing was published");
+        run.RowsStaged.Should().Be(5000, "the rows accepted before the failure are recorded apart");
+        (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be(0L);
+    }
+
     [Fact]
     public async Task RunAsync_Cancelled_RecordsAFailedRunAndPublishesNothing()
     {
