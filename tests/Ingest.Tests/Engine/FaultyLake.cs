@@ -9,12 +9,15 @@ internal sealed class FaultyLake(ILakeStorage inner) : ILakeStorage
 
     public int FailCompleteAfter { get; set; } = int.MaxValue;
 
+    /// <summary>Gets or sets what happens right before a write completes (zone, key): another process at work meanwhile.</summary>
+    public Action<LakeZone, string>? BeforeComplete { get; set; }
+
     public int Promotes { get; private set; }
 
     public int Completes { get; private set; }
 
     public async Task<ILakeObjectWriter> OpenWriteAsync(LakeZone zone, string key, CancellationToken cancellationToken = default)
-        => new Writer(this, await inner.OpenWriteAsync(zone, key, cancellationToken));
+        => new Writer(this, await inner.OpenWriteAsync(zone, key, cancellationToken), zone, key);
 
     public Task<Stream> OpenReadAsync(LakeZone zone, string key, CancellationToken cancellationToken = default) => inner.OpenReadAsync(zone, key, cancellationToken);
 
@@ -38,7 +41,7 @@ internal sealed class FaultyLake(ILakeStorage inner) : ILakeStorage
 
     public string GetAddress(LakeZone zone, string key) => inner.GetAddress(zone, key);
 
-    private sealed class Writer(FaultyLake owner, ILakeObjectWriter inner) : ILakeObjectWriter
+    private sealed class Writer(FaultyLake owner, ILakeObjectWriter inner, LakeZone zone, string key) : ILakeObjectWriter
     {
         public Stream Stream => inner.Stream;
 
@@ -48,6 +51,8 @@ internal sealed class FaultyLake(ILakeStorage inner) : ILakeStorage
             {
                 throw new IOException("simulated crash while writing");
             }
+
+            owner.BeforeComplete?.Invoke(zone, key);
 
             return inner.CompleteAsync(cancellationToken);
         }
