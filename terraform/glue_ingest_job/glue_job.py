@@ -128,11 +128,16 @@ def read_text_frame(d, paths):
         frame = reader.csv(paths)
     elif source["format"] == "json-lines":
         frame = spark.read.option("primitivesAsString", "true").option("encoding", definitions.ENCODINGS[source["encoding"].lower()]).json(paths)
-        for name in names:
-            if name not in frame.columns:
-                frame = frame.withColumn(name, F.lit(None).cast("string"))
     else:
         frame = spark.read.parquet(*paths)
+    # A definition column the inputs lack fails the run (as in the C# engine), unless it is "optional": true.
+    missing = definitions.missing_columns(d, frame.columns)
+    if missing:
+        raise RuntimeError(missing)
+    for name in names:
+        if name not in frame.columns:
+            frame = frame.withColumn(name, F.lit(None).cast("string"))
+    if source["format"] == "parquet":
         frame = frame.select([F.col(expressions.quote_identifier(n)).cast("string").alias(n) for n in names])
     # Record number within its file (the C# engine reports physical lines for CSV; see docs/aws-architecture.md).
     frame = frame.withColumn("_source_file", F.element_at(F.split(F.input_file_name(), "/"), -1))
@@ -211,7 +216,7 @@ def register_partitions(d, database, table, storage, partitions):
         return
     inputs = []
     for path in partitions:
-        values = [segment.split("=", 1)[1] for segment in path.strip("/").split("/")]
+        values = layout.partition_values(path)  # Spark wrote the folders percent-encoded; Glue holds the values
         inputs.append({"Values": values, "StorageDescriptor": dict(storage, Location=storage["Location"] + path)})
     for i in range(0, len(inputs), 100):
         glue.batch_create_partition(DatabaseName=database, TableName=table, PartitionInputList=inputs[i:i + 100])

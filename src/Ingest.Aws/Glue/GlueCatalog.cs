@@ -171,7 +171,8 @@ internal sealed class GlueCatalog : ICatalog
                 throw new ArgumentException($"Partition '{partition}' level {i + 1} is not {names[i]}=value.", nameof(partition));
             }
 
-            values.Add(segments[i][(eq + 1)..]);
+            // Folder values are percent-encoded as Hive does (Engine/Writing/HivePartitionValue.cs); Glue holds the values.
+            values.Add(Uri.UnescapeDataString(segments[i][(eq + 1)..]));
         }
 
         return values;

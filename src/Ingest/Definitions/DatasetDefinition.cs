@@ -87,6 +87,13 @@ public sealed record ColumnDefinition
     /// <summary>Gets the column's name in the source (CSV header, JSON property, Parquet field), when it differs from <see cref="Name"/>.</summary>
     public string? SourceColumn { get; init; }
 
+    /// <summary>
+    /// Gets whether a source file may lack the column: it is then null in that file's rows, and the run counts the inputs
+    /// without it (counter <c>ingest.inputs_without.</c><em>name</em>). Otherwise a file that lacks it fails the run.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>. Needs <see cref="Nullable"/>.</value>
+    public bool Optional { get; init; }
+
     /// <summary>Gets a description, copied to the catalog column comment.</summary>
     public string? Description { get; init; }
 

@@ -13,7 +13,7 @@ namespace Ingest.Definitions;
 /// Reads and writes dataset definitions as JSON (camelCase members, kebab-case enum values),
 /// validating them fully: a definition that is returned is one the engine can run.
 /// </summary>
-public static class DatasetDefinitionSerializer
+public static partial class DatasetDefinitionSerializer
 {
     private static readonly JsonSerializerOptions Options = CreateOptions(indented: true);
     private static readonly JsonSerializerOptions CompactOptions = CreateOptions(indented: false);
@@ -28,6 +28,11 @@ public static class DatasetDefinitionSerializer
     public static DatasetDefinition Deserialize(string json, string source = "(inline)")
     {
         ArgumentNullException.ThrowIfNull(json);
+        if (IsEmpty(json))
+        {
+            throw new DefinitionException(source, [new DefinitionError("$", "the file is empty; expected a dataset definition, a JSON object such as {\"id\": \"sales.orders\", …}.")]);
+        }
+
         DatasetDefinition? definition;
         try
         {
@@ -38,8 +43,9 @@ public static class DatasetDefinitionSerializer
             var where = ex.LineNumber is { } line
                 ? string.Create(CultureInfo.InvariantCulture, $" (line {line + 1}, position {ex.BytePositionInLine + 1})")
                 : string.Empty;
-            var message = CleanJsonMessage(ex.Message) + where;
-            throw new DefinitionException(source, [new DefinitionError(ex.Path ?? "$", message)]);
+            var path = ex.Path ?? "$";
+            var message = (UnknownMemberMessage(ex.Message, path) ?? CleanJsonMessage(ex.Message)) + where;
+            throw new DefinitionException(source, [new DefinitionError(path, message)]);
         }
 
         if (definition is null)
@@ -147,6 +153,45 @@ public static class DatasetDefinitionSerializer
             }
         }
     }
+
+    /// <summary>Whether the text holds no JSON token: nothing but white space and comments.</summary>
+    private static bool IsEmpty(string json)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        try
+        {
+            return !reader.Read();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The serializer's "could not be mapped to any .NET member" in a person's words: which object the member is not part
+    /// of, and the nearest member it has (a misspelling) or the list of its members.
+    /// </summary>
+    private static string? UnknownMemberMessage(string message, string path)
+    {
+        if (UnmappedMemberRegex().Match(message) is not { Success: true } match
+            || typeof(DatasetDefinition).Assembly.GetType(match.Groups["type"].Value) is not { } type)
+        {
+            return null;
+        }
+
+        var members = Options.GetTypeInfo(type).Properties.Select(p => p.Name).ToList();
+        var name = match.Groups["name"].Value;
+        var cut = path.LastIndexOf('.');
+        var parent = cut > 1 ? path[2..cut] : string.Empty;
+        var what = type == typeof(DatasetDefinition) ? "is not a definition member" : $"is not a member of {(parent.Length > 0 ? parent : type.Name)}";
+        return Suggestions.Closest(name, members) is { } closest
+            ? $"{what}; did you mean {closest}?"
+            : $"{what}; its members are {string.Join(", ", members)}.";
+    }
+
+    [GeneratedRegex(@"The JSON property '(?<name>.*)' could not be mapped to any \.NET member contained in type '(?<type>[^']+)'", RegexOptions.CultureInvariant)]
+    private static partial Regex UnmappedMemberRegex();
 
     private static string CleanJsonMessage(string message)
     {

@@ -68,7 +68,10 @@ public readonly record struct DatasetId
         var name = value[(dot + 1)..];
         if (!Identifier.IsValid(domain) || !Identifier.IsValid(name))
         {
-            error = $"'{value}' is not a dataset id: domain and name must match {Identifier.Pattern}.";
+            var d = Identifier.IsValid(domain) ? domain : Identifier.Suggest(domain);
+            var n = Identifier.IsValid(name) ? name : Identifier.Suggest(name);
+            var example = d is not null && n is not null ? $"{d}.{n}" : "sales.orders";
+            error = $"'{value}' is not a dataset id: the domain and the name must each start with a lower-case letter and use only lower-case letters, digits and underscores (a-z, 0-9, _), at most 64 characters (for example {example}).";
             return false;
         }
 

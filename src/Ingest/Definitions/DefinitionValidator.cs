@@ -41,7 +41,7 @@ internal static class DefinitionValidator
             var path = $"$.columns[{i}]";
             if (!Identifier.IsValid(c.Name))
             {
-                Error(path + ".name", $"'{c.Name}' is not a valid column name: use {Identifier.Pattern} (lower case, starting with a letter).");
+                Error(path + ".name", ColumnNameError(c));
             }
             else if (!names.Add(c.Name))
             {
@@ -51,6 +51,11 @@ internal static class DefinitionValidator
             if (c.SourceColumn is { Length: 0 })
             {
                 Error(path + ".sourceColumn", "must not be empty; omit it to use the column name.");
+            }
+
+            if (c.Optional && !c.Nullable)
+            {
+                Error(path + ".optional", $"column '{c.Name}' cannot be optional and \"nullable\": false: the rows of a file without it would all be rejected.");
             }
         }
 
@@ -131,6 +136,11 @@ internal static class DefinitionValidator
         else if (delimiter == quote || delimiter is '\r' or '\n' || quote is '\r' or '\n')
         {
             error("$.source.csv", "delimiter and quote must differ and must not be line breaks.");
+        }
+
+        if (s.Csv.MaxQuotedFieldLines is < 1 or > 1_000_000)
+        {
+            error("$.source.csv.maxQuotedFieldLines", string.Create(CultureInfo.InvariantCulture, $"{s.Csv.MaxQuotedFieldLines} is out of range: expected 1 to 1000000."));
         }
 
         var csvColumns = new HashSet<string>(StringComparer.Ordinal);
@@ -400,6 +410,17 @@ internal static class DefinitionValidator
         {
             error("$.engine.glue.glueVersion", "is required (for example 5.0).");
         }
+    }
+
+    /// <summary>Why a column name is refused, with a name that would do and the <c>sourceColumn</c> that keeps the source's own.</summary>
+    private static string ColumnNameError(ColumnDefinition c)
+    {
+        var text = c.Name ?? string.Empty;
+        var suggestion = Identifier.Suggest(text);
+        var rule = $"'{text}' is not a valid column name: use lower-case letters, digits and underscores, starting with a letter, at most 64 characters ({Identifier.Pattern})";
+        return c.SourceColumn is null && suggestion is not null
+            ? $"{rule}; for a source column named like that, write \"name\": \"{suggestion}\", \"sourceColumn\": \"{text}\"."
+            : suggestion is not null ? $"{rule}, such as '{suggestion}'." : $"{rule}.";
     }
 
     internal static char? UnescapeChar(string? value) => value switch

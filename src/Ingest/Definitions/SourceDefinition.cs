@@ -80,4 +80,11 @@ public sealed record CsvSettings
     /// When empty and there is no header, the schema's columns are taken in order.
     /// </summary>
     public IReadOnlyList<string> Columns { get; init; } = [];
+
+    /// <summary>
+    /// Gets how many lines one quoted field may span. A quote that is never closed would otherwise take the rest of the
+    /// file into one record: at this limit the run fails, naming the line where the field opened.
+    /// </summary>
+    /// <value>The default is 1,000 lines (1 to 1,000,000).</value>
+    public int MaxQuotedFieldLines { get; init; } = 1000;
 }

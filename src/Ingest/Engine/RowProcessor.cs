@@ -19,8 +19,27 @@ namespace Ingest.Engine;
 /// </summary>
 internal readonly record struct RowOutcome(string? PartitionPath, object?[]? FileValues, long[]? FileBits, char[]? Characters, Rejection? Rejection);
 
-/// <summary>A rejected record: the quarantine row and the reason without row-specific detail (for counting).</summary>
-internal sealed record Rejection(object?[] Values, string ReasonKey);
+/// <summary>
+/// A rejected record: the quarantine row, the reason without row-specific detail (for counting), the column concerned and
+/// the definition member that would accept such values (when there is one), for the examples of a failed run.
+/// </summary>
+internal sealed record Rejection(object?[] Values, string ReasonKey, string? Column = null, string? Fix = null)
+{
+    /// <summary>One line a person can act on: <c>file line N, column "c": "value" is not a …; fix: the member</c>.</summary>
+    public string Example()
+    {
+        var m = Values.Length - DatasetLayout.QuarantineMetadataColumns.Count;
+        var reason = (string)Values[m]!;
+        var where = string.Create(CultureInfo.InvariantCulture, $"{Values[m + 3]} line {Values[m + 4]}");
+        if (Column is not null)
+        {
+            where += $", column \"{Column}\"";
+            reason = reason.StartsWith(Column + ": ", StringComparison.Ordinal) ? reason[(Column.Length + 2)..] : reason;
+        }
+
+        return Fix is null ? $"{where}: {reason}" : $"{where}: {reason} [fix: {Fix}]";
+    }
+}
 
 /// <summary>
 /// Turns a source record into a typed row and decides its fate: conversion, user transforms, quality rules,
@@ -99,8 +118,19 @@ internal sealed class RowProcessor
     /// <summary>Gets the partition path of quarantine files.</summary>
     public string QuarantinePartition { get; }
 
-    /// <summary>Maps each schema column to its field index in the input's header (-1 when absent and nullable).</summary>
-    public ColumnMapping MapColumns(string inputName, IReadOnlyList<string> header, bool checkWidth)
+    /// <summary>
+    /// Maps each schema column to its field index in the reader's <see cref="ISourceReader.Header"/> (-1: absent). A column
+    /// the file lacks (<see cref="ISourceReader.FileColumns"/>) fails the input, unless it is optional: then it is null in
+    /// every row of the file and the run counts the input in <c>ingest.inputs_without.</c><em>name</em>. When the file's
+    /// columns are known only after its last record (JSON Lines), <see cref="CheckColumnsAtEnd"/> does the same then.
+    /// </summary>
+    public ColumnMapping MapColumns(string inputName, ISourceReader reader, bool checkWidth)
+        => MapColumns(inputName, reader.Header, reader.FileColumnsKnownAtOpen ? reader.FileColumns : null, checkWidth);
+
+    /// <summary>Maps the columns of a file whose header is its columns (see <see cref="MapColumns(string, ISourceReader, bool)"/>).</summary>
+    public ColumnMapping MapColumns(string inputName, IReadOnlyList<string> header, bool checkWidth) => MapColumns(inputName, header, header, checkWidth);
+
+    private ColumnMapping MapColumns(string inputName, IReadOnlyList<string> header, IReadOnlyCollection<string>? fileColumns, bool checkWidth)
     {
         var positions = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < header.Count; i++)
@@ -109,37 +139,83 @@ internal sealed class RowProcessor
         }
 
         var map = new int[_definition.Columns.Count];
-        var missing = new List<string>();
         for (var c = 0; c < map.Length; c++)
         {
+            map[c] = positions.GetValueOrDefault(_definition.Columns[c].EffectiveSourceColumn, -1);
+        }
+
+        var mapping = new ColumnMapping(map, checkWidth ? header.Count : -1);
+        if (fileColumns is not null)
+        {
+            CheckColumns(inputName, fileColumns, mapping);
+        }
+
+        return mapping;
+    }
+
+    /// <summary>The check of <see cref="MapColumns(string, ISourceReader, bool)"/> for a reader whose columns are known once every record is read.</summary>
+    public void CheckColumnsAtEnd(string inputName, ISourceReader reader, ColumnMapping mapping, long records)
+    {
+        // A file without records has lost nothing.
+        if (!reader.FileColumnsKnownAtOpen && records > 0)
+        {
+            CheckColumns(inputName, reader.FileColumns, mapping);
+        }
+    }
+
+    private void CheckColumns(string inputName, IReadOnlyCollection<string> fileColumns, ColumnMapping mapping)
+    {
+        var present = fileColumns as IReadOnlySet<string> ?? new HashSet<string>(fileColumns, StringComparer.Ordinal);
+        var missing = new List<ColumnDefinition>();
+        for (var c = 0; c < _definition.Columns.Count; c++)
+        {
             var column = _definition.Columns[c];
-            if (positions.TryGetValue(column.EffectiveSourceColumn, out var index))
+            if (present.Contains(column.EffectiveSourceColumn))
             {
-                map[c] = index;
+                continue;
             }
-            else if (column.Nullable)
+
+            mapping.Positions[c] = -1;
+            if (column.Optional)
             {
-                map[c] = -1;
+                Diagnostics.IngestRunCounters.Increment(InputsWithoutCounter + column.Name);
             }
             else
             {
-                missing.Add(column.SourceColumn is null ? $"'{column.Name}'" : $"'{column.Name}' (source '{column.SourceColumn}')");
+                missing.Add(column);
             }
         }
 
         if (missing.Count > 0)
         {
-            throw new DataValidationException(
-                $"{inputName}: required column(s) {string.Join(", ", missing)} not found in the input; it has {string.Join(", ", header.Select(h => $"'{h}'"))}. Fix the file or the definition's sourceColumn.")
-            {
-                Dataset = _definition.Id,
-                Location = inputName,
-                Line = 1,
-                Column = missing[0],
-            };
+            throw MissingColumns(inputName, fileColumns, missing);
         }
+    }
 
-        return new ColumnMapping(map, checkWidth ? header.Count : -1);
+    /// <summary>The prefix of the counter of inputs that lacked an optional column (followed by the column's name).</summary>
+    public const string InputsWithoutCounter = "ingest.inputs_without.";
+
+    private DataValidationException MissingColumns(string inputName, IReadOnlyCollection<string> fileColumns, List<ColumnDefinition> missing)
+    {
+        // Suggest only the file's columns that no definition column reads already.
+        var used = new HashSet<string>(_definition.Columns.Select(c => c.EffectiveSourceColumn), StringComparer.Ordinal);
+        var unused = fileColumns.Where(n => !used.Contains(n)).ToList();
+        var described = missing.Select(column =>
+        {
+            var text = column.SourceColumn is null ? $"'{column.Name}'" : $"'{column.Name}' (sourceColumn '{column.SourceColumn}')";
+            return Suggestions.Closest(column.EffectiveSourceColumn, unused) is { } closest ? $"{text}: did you mean '{closest}'?" : text;
+        });
+        var has = fileColumns.Count == 0 ? "no columns" : string.Join(", ", fileColumns.Select(h => $"'{h}'"));
+        var noun = missing.Count == 1 ? "the definition's column" : "the definition's columns";
+        return new DataValidationException(
+            $"{inputName}: {noun} {string.Join("; ", described)} {(missing.Count == 1 ? "is" : "are")} not in the file, which has {has}; nothing was written. "
+            + "Fix the file, set the column's sourceColumn to the file's name for it, or mark the column \"optional\": true if some files lack it.")
+        {
+            Dataset = _definition.Id,
+            Location = inputName,
+            Line = _definition.Source.Format == SourceFormat.Csv ? 1 : null,
+            Column = missing[0].Name,
+        };
     }
 
     /// <summary>
@@ -255,13 +331,13 @@ internal sealed class RowProcessor
     {
         if (record.Error is { } error)
         {
-            return Reject(inputName, record, mapping, error, KeyOf(error), raw: record.RawText ?? JoinFields(record));
+            return Reject(inputName, record, mapping, error, KeyOf(error), raw: record.RawText ?? JoinFields(record), fix: RecordFix());
         }
 
         if (mapping.ExpectedWidth >= 0 && record.FieldCount != mapping.ExpectedWidth)
         {
             var reason = string.Create(CultureInfo.InvariantCulture, $"ragged row: {record.FieldCount} fields, expected {mapping.ExpectedWidth}");
-            return Reject(inputName, record, mapping, reason, "ragged row", JoinFields(record));
+            return Reject(inputName, record, mapping, reason, "ragged row", JoinFields(record), fix: RecordFix());
         }
 
         var columns = _columns;
@@ -291,12 +367,15 @@ internal sealed class RowProcessor
             if (problem is not null)
             {
                 var column = columns[c];
-                return Reject(inputName, record, mapping, $"{column.Name}: \"{FieldText(record, mapping, c)}\" is not a {column.Type} ({problem})", $"{column.Name}: not a {column.Type}");
+                return Reject(
+                    inputName, record, mapping, $"{column.Name}: \"{FieldText(record, mapping, c)}\" is not a {column.Type} ({problem})", $"{column.Name}: not a {column.Type}", column: column.Name, fix: ConversionFix(c, problem));
             }
 
             if (value is null && !columns[c].Nullable)
             {
-                return Reject(inputName, record, mapping, $"{columns[c].Name}: missing value in a required column", $"{columns[c].Name}: missing required value");
+                return Reject(
+                    inputName, record, mapping, $"{columns[c].Name}: missing value in a required column", $"{columns[c].Name}: missing required value", column: columns[c].Name,
+                    fix: string.Create(CultureInfo.InvariantCulture, $"columns[{c}].nullable or source.nullMarkers"));
             }
 
             // The arrays are exactly object?[]: the store needs no covariance check.
@@ -359,12 +438,12 @@ internal sealed class RowProcessor
                 };
             }
 
-            return Reject(inputName, record, mapping, violation.Reason, violation.Rule.DisplayName);
+            return Reject(inputName, record, mapping, violation.Reason, violation.Rule.DisplayName, column: violation.Column, fix: RuleFix(violation.Rule));
         }
 
         if (_partitioner.TryGetPath(values, bits, out var partitionError) is not { } path)
         {
-            return Reject(inputName, record, mapping, partitionError!, "unsafe partition value");
+            return Reject(inputName, record, mapping, partitionError!, "unsafe partition value", fix: "partitioning");
         }
 
         // Last check before the row is accepted: a key in MergeKeys replaces the lake's row with that key, so
@@ -433,7 +512,40 @@ internal sealed class RowProcessor
         _ => InvariantValues.Format(value),
     };
 
-    private RowOutcome Reject(string inputName, SourceRecord record, ColumnMapping mapping, string reason, string reasonKey, string? raw = null)
+    /// <summary>The definition member that sets the accepted form of column <paramref name="column"/>'s values.</summary>
+    private string ConversionFix(int column, string problem)
+    {
+        var type = _columns[column].Type;
+        return type.Kind switch
+        {
+            ColumnKind.Date => "source.dateFormats",
+            ColumnKind.Timestamp => "source.timestampFormats and source.timeZone",
+            ColumnKind.Decimal or ColumnKind.Float or ColumnKind.Double => string.Create(
+                CultureInfo.InvariantCulture, $"source.decimalSeparator and source.groupSeparator (or columns[{column}].type)"),
+            ColumnKind.Int32 or ColumnKind.Int64 when problem.StartsWith("out of", StringComparison.Ordinal)
+                => string.Create(CultureInfo.InvariantCulture, $"columns[{column}].type"),
+            ColumnKind.Int32 or ColumnKind.Int64 => string.Create(CultureInfo.InvariantCulture, $"source.groupSeparator (or columns[{column}].type)"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"columns[{column}].type"),
+        };
+    }
+
+    private string RecordFix() => _definition.Source.Format == SourceFormat.Csv ? "source.csv.delimiter and source.csv.quote" : "source.format";
+
+    private string RuleFix(QualityRule rule)
+    {
+        for (var i = 0; i < _definition.Quality.Rules.Count; i++)
+        {
+            if (ReferenceEquals(_definition.Quality.Rules[i], rule))
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"quality.rules[{i}]");
+            }
+        }
+
+        return "quality.rules";
+    }
+
+    private RowOutcome Reject(
+        string inputName, SourceRecord record, ColumnMapping mapping, string reason, string reasonKey, string? raw = null, string? column = null, string? fix = null)
     {
         var columns = _definition.Columns;
         var values = new object?[columns.Count + DatasetLayout.QuarantineMetadataColumns.Count];
@@ -450,7 +562,7 @@ internal sealed class RowProcessor
         values[m + 3] = inputName;
         values[m + 4] = record.Line;
         values[m + 5] = _ingestedAt;
-        return new RowOutcome(null, null, null, null, new Rejection(values, reasonKey));
+        return new RowOutcome(null, null, null, null, new Rejection(values, reasonKey, column, fix));
     }
 
     private string JoinFields(SourceRecord record)

@@ -29,6 +29,7 @@ internal sealed class RunWork
     private readonly string _stagingPrefix;
     private readonly string _datasetPrefix;
     private readonly Dictionary<string, long> _reasons = new(StringComparer.Ordinal);
+    private readonly RejectExamples _rejectExamples = new();
     private readonly List<SourceFingerprint> _sources = [];
     private readonly List<ObjectMove> _rawMoves = [];
     private readonly IcebergTable? _table;
@@ -289,6 +290,7 @@ internal sealed class RunWork
         // this task hashes it and reads the next, so the copy takes about as long as the slower of the two.
         byte[][] buffers = [new byte[1 << 20], new byte[1 << 20]];
         long size = 0;
+        var before = input.Version?.Invoke();
         Stream source;
         try
         {
@@ -330,6 +332,7 @@ internal sealed class RunWork
             }
         }
 
+        RawCopyCheck.EnsureUnchanged(_definition.Id, input, before, size);
         return (Convert.ToHexStringLower(hash.GetHashAndReset()), size);
     }
 
@@ -348,7 +351,8 @@ internal sealed class RunWork
         await using (reader.ConfigureAwait(false))
         {
             await reader.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var mapping = rows.MapColumns(input.Name, reader.Header, _definition.Source.Format == SourceFormat.Csv);
+            var mapping = rows.MapColumns(input.Name, reader, _definition.Source.Format == SourceFormat.Csv);
+            var rowsBefore = _rowsRead;
             var progress = _owner.Settings.Progress;
             var interval = _owner.Settings.Options.ProgressInterval;
             var bytesBefore = _bytesRead;
@@ -378,6 +382,7 @@ internal sealed class RunWork
                         {
                             _rowsRejected++;
                             _reasons[rejection.ReasonKey] = _reasons.GetValueOrDefault(rejection.ReasonKey) + 1;
+                            _rejectExamples.Add(rejection, record.LineCount);
                             await quarantine.AddAsync(rows.QuarantinePartition, rejection.Values, cancellationToken).ConfigureAwait(false);
                         }
                         else
@@ -397,24 +402,20 @@ internal sealed class RunWork
                 _bytesRead = bytesBefore + readAhead.BytesRead;
             }
 
+            rows.CheckColumnsAtEnd(input.Name, reader, mapping, _rowsRead - rowsBefore);
+
             progress?.Report(new IngestProgress(input.Name, _rowsRead, _rowsWritten, _rowsRejected, _bytesRead, totalBytes == 0 ? null : totalBytes));
         }
     }
 
     private void EnforceRejectBudget()
     {
-        if (_rowsRead == 0 || _rowsRejected == 0)
+        if (_rejectExamples.OverBudget(_rowsRead, _rowsRejected, _definition.Quality.MaxRejectRatio, out var ratio))
         {
-            return;
-        }
-
-        var ratio = (double)_rowsRejected / _rowsRead;
-        if (ratio > _definition.Quality.MaxRejectRatio)
-        {
-            var top = string.Join("; ", TopReasons().Take(3).Select(r => $"{r.Reason} ({r.Count})"));
+            var top = string.Join("; ", TopReasons().Take(3).Select(r => $"{r.Reason} ({r.Count}){_rejectExamples.Describe(r.Reason)}"));
             throw new DataValidationException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"Dataset {_definition.Id}: {_rowsRejected} of {_rowsRead} rows were rejected ({ratio:P1}), above quality.maxRejectRatio {_definition.Quality.MaxRejectRatio:P1}; nothing was published. Most frequent: {top}."))
+                $"Dataset {_definition.Id}: {_rowsRejected} of {_rowsRead} rows were rejected ({ratio:P1}{_rejectExamples.LinesNote()}), above quality.maxRejectRatio {_definition.Quality.MaxRejectRatio:P1}; nothing was published. Most frequent: {top}."))
             {
                 Dataset = _definition.Id,
                 RunId = _runId,

@@ -90,6 +90,18 @@ def catalog_table(definition):
     return catalog.get("database") or domain, catalog.get("table") or name
 
 
+def missing_columns(definition, present):
+    """The run's error when the inputs lack a definition column that is not optional (as the C# engine's), else None."""
+    present = set(present)
+    missing = [c for c in definition["columns"] if (c.get("sourceColumn") or c["name"]) not in present and not c.get("optional")]
+    if not missing:
+        return None
+    described = ", ".join(f"'{c['name']}'" + (f" (sourceColumn '{c['sourceColumn']}')" if c.get("sourceColumn") else "") for c in missing)
+    has = ", ".join(f"'{n}'" for n in sorted(present)) or "no columns"
+    return (f"the definition's column(s) {described} are not in the inputs, which have {has}; nothing was written. "
+            "Fix the files, set the column's sourceColumn, or mark the column \"optional\": true if some files lack it.")
+
+
 def _no_duplicates(pairs):
     result = {}
     for key, value in pairs:
@@ -102,8 +114,8 @@ def _no_duplicates(pairs):
 _ALLOWED = {
     "$": {"id", "description", "source", "columns", "keys", "partitioning", "write", "quality", "table", "catalog", "engine"},
     "$.source": {"format", "csv", "encoding", "nullMarkers", "dateFormats", "timestampFormats", "timeZone", "decimalSeparator", "groupSeparator"},
-    "$.source.csv": {"delimiter", "quote", "header", "columns"},
-    "column": {"name", "type", "nullable", "sourceColumn", "description"},
+    "$.source.csv": {"delimiter", "quote", "header", "columns", "maxQuotedFieldLines"},
+    "column": {"name", "type", "nullable", "optional", "sourceColumn", "description"},
     "partition": {"column", "transform", "name"},
     "$.write": {"mode", "targetFileSizeMb", "rowGroupSizeMb", "compression"},
     "$.quality": {"maxRejectRatio", "rules"},
@@ -138,7 +150,7 @@ def _normalize(document, problems):
     engine = _object(root.get("engine"), "$.engine", _ALLOWED["$.engine"], problems)
     glue = _object(engine.get("glue"), "$.engine.glue", _ALLOWED["$.engine.glue"], problems)
     columns = [
-        dict({"nullable": True}, **_object(c, f"$.columns[{i}]", _ALLOWED["column"], problems))
+        dict({"nullable": True, "optional": False}, **_object(c, f"$.columns[{i}]", _ALLOWED["column"], problems))
         for i, c in enumerate(root.get("columns") or [])
     ]
     partitioning = [
@@ -154,7 +166,7 @@ def _normalize(document, problems):
         "description": root.get("description"),
         "source": {
             "format": source.get("format"),
-            "csv": {"delimiter": ",", "quote": '"', "header": True, "columns": [], **csv},
+            "csv": {"delimiter": ",", "quote": '"', "header": True, "columns": [], "maxQuotedFieldLines": 1000, **csv},
             "encoding": source.get("encoding", "utf-8"),
             "nullMarkers": source.get("nullMarkers", [""]),
             "dateFormats": source.get("dateFormats", ["yyyy-MM-dd"]),
@@ -215,6 +227,7 @@ def _validate(d, problems):
         problems.append("$.source.csv.delimiter: one character (or \\t), not a line break, different from the quote.")
     if len(csv["quote"]) != 1:
         problems.append("$.source.csv.quote: one character.")
+    _int_between(csv["maxQuotedFieldLines"], 1, 1000000, "$.source.csv.maxQuotedFieldLines", problems)
 
     columns = d["columns"]
     if not columns:
@@ -235,6 +248,8 @@ def _validate(d, problems):
             problems.append(f"{path}.type: decimal precision must be 1-28 and scale 0-precision.")
         if column.get("sourceColumn") == "":
             problems.append(f"{path}.sourceColumn: must not be empty.")
+        if column["optional"] is True and column["nullable"] is False:
+            problems.append(f"{path}.optional: an optional column must be nullable.")
     if csv["columns"]:
         missing = [c["name"] for c in columns if c.get("sourceColumn", c.get("name")) not in csv["columns"]]
         if missing:

@@ -85,10 +85,49 @@ def curated_key(dataset_id, partition_path, run_id, sequence):
     return f"{dataset_prefix(dataset_id)}{partition_path}{part_file_name('part', run_id, sequence)}"
 
 
-def is_safe(text):
-    if len(text) == 0 or len(text) > 128 or text in (".", "..", NULL_PARTITION) or text[0] == " " or text[-1] == " ":
-        return False
-    return all((c.isascii() and c.isalnum()) or c in " -_.+" for c in text)
+# The characters Hive and Spark percent-encode in a partition folder value (FileUtils.escapePathName,
+# ExternalCatalogUtils.escapePathName); src/Ingest/Engine/Writing/HivePartitionValue.cs encodes the same.
+_RESERVED = frozenset([chr(c) for c in range(1, 32)] + list("\"#%'*/:=?\\\x7f{[]^"))
+MAX_ENCODED_BYTES = 512
+
+
+def encode_partition_value(text):
+    """The folder form of a partition value, or raises ValueError with the reason it has none."""
+    if text == "":
+        raise ValueError("an empty text reads back as null in a Hive layout")
+    if text == NULL_PARTITION:
+        raise ValueError(f"it is the folder name of null values ({NULL_PARTITION})")
+    if "\x00" in text:
+        raise ValueError("it holds a NUL character")
+    encoded = "".join(f"%{ord(c):02X}" if c in _RESERVED else c for c in text)
+    try:
+        size = len(encoded.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise ValueError("it holds an unpaired UTF-16 surrogate, which has no UTF-8 form") from None
+    if size > MAX_ENCODED_BYTES:
+        raise ValueError(f"its folder form is longer than {MAX_ENCODED_BYTES} bytes")
+    return encoded
+
+
+def decode_partition_value(folder_value):
+    """The value a folder form stands for: every %XX decoded, as Hive's unescapePathName does."""
+    if "%" not in folder_value:
+        return folder_value
+    out, i = [], 0
+    while i < len(folder_value):
+        c = folder_value[i]
+        if c == "%" and i + 3 <= len(folder_value) and all(h in "0123456789abcdefABCDEF" for h in folder_value[i + 1:i + 3]):
+            out.append(chr(int(folder_value[i + 1:i + 3], 16)))
+            i += 3
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def partition_values(path):
+    """The decoded values of a partition path 'a=1/b=x%2Fy/', in folder order."""
+    return [decode_partition_value(segment.split("=", 1)[1]) for segment in path.strip("/").split("/")]
 
 
 def format_value(value):
@@ -128,10 +167,11 @@ def partition_path(definition, row, ingest_date):
             text = partition_value(row.get(partition["column"]), transform)
         if text is None:
             text = NULL_PARTITION
-        elif not is_safe(text):
-            raise ValueError(
-                f"{name}: partition value \"{text}\" cannot be a folder name (allowed: letters, digits, space, "
-                "'-', '_', '.', '+'; not '.' or '..'; at most 128 characters)")
+        else:
+            try:
+                text = encode_partition_value(text)
+            except ValueError as problem:
+                raise ValueError(f"{name}: partition value \"{text}\" cannot be a folder name: {problem}") from None
         parts.append(f"{name}={text}/")
     return "".join(parts)
 

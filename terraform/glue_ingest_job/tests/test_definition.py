@@ -103,3 +103,19 @@ class InvalidDefinitions(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class MissingColumns(unittest.TestCase):
+    def test_a_column_the_inputs_lack_fails_unless_optional(self):
+        d = definition.parse({"id": "sales.costs", "source": {"format": "csv"}, "columns": [
+            {"name": "id", "type": "int64"}, {"name": "cost_total", "type": "string", "sourceColumn": "Cost Total"},
+            {"name": "note", "type": "string", "optional": True}]})
+        self.assertEqual(
+            definition.missing_columns(d, ["id", "Cost Total $"]),
+            "the definition's column(s) 'cost_total' (sourceColumn 'Cost Total') are not in the inputs, which have 'Cost Total $', 'id'; "
+            "nothing was written. Fix the files, set the column's sourceColumn, or mark the column \"optional\": true if some files lack it.")
+        self.assertIsNone(definition.missing_columns(d, ["id", "Cost Total"]))
+
+    def test_optional_needs_nullable(self):
+        with self.assertRaisesRegex(definition.DefinitionError, r"\$\.columns\[0\]\.optional: an optional column must be nullable"):
+            definition.parse({"id": "sales.costs", "source": {"format": "csv"}, "columns": [{"name": "id", "type": "int64", "nullable": False, "optional": True}]})

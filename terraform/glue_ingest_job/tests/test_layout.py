@@ -39,8 +39,24 @@ class Partitions(unittest.TestCase):
         stock = definition.parse(example("inventory.stock_levels.json"))
         self.assertEqual(layout.partition_path(stock, {"warehouse_id": "HAM-1"}, DAY), "ingest_date=2024-05-01/warehouse_id=HAM-1/")
         self.assertEqual(layout.partition_path(stock, {"warehouse_id": None}, DAY), "ingest_date=2024-05-01/warehouse_id=__HIVE_DEFAULT_PARTITION__/")
-        with self.assertRaisesRegex(ValueError, 'warehouse_id: partition value "../etc" cannot be a folder name'):
-            layout.partition_path(stock, {"warehouse_id": "../etc"}, DAY)
+        # Encoded as Hive and Spark do: a path separator stays inside its folder, parentheses are text like any other.
+        self.assertEqual(layout.partition_path(stock, {"warehouse_id": "../etc"}, DAY), "ingest_date=2024-05-01/warehouse_id=..%2Fetc/")
+        self.assertEqual(layout.partition_path(stock, {"warehouse_id": "Mass movement (dry)"}, DAY),
+                         "ingest_date=2024-05-01/warehouse_id=Mass movement (dry)/")
+        with self.assertRaisesRegex(ValueError, 'warehouse_id: partition value "" cannot be a folder name: an empty text reads back as null'):
+            layout.partition_path(stock, {"warehouse_id": ""}, DAY)
+
+    def test_partition_values_are_encoded_and_decoded_as_hive_does(self):
+        value = 'a/b=c%d:e?"f#g\'h*i\\j{k[l]m^n\x7f\x01 (dry) ü'
+        encoded = layout.encode_partition_value(value)
+        self.assertEqual(encoded, "a%2Fb%3Dc%25d%3Ae%3F%22f%23g%27h%2Ai%5Cj%7Bk%5Bl%5Dm%5En%7F%01 (dry) ü")
+        self.assertEqual(layout.decode_partition_value(encoded), value)
+        self.assertEqual(layout.partition_values("region=Mass movement (dry)/code=a%2Fb/"), ["Mass movement (dry)", "a/b"])
+        self.assertEqual(layout.decode_partition_value("100%"), "100%")
+        with self.assertRaisesRegex(ValueError, "NUL"):
+            layout.encode_partition_value("a\x00b")
+        with self.assertRaisesRegex(ValueError, "longer than 512 bytes"):
+            layout.encode_partition_value("/" * 171)
 
     def test_month_partitions(self):
         entries = definition.parse(example("finance.ledger_entries.json"))

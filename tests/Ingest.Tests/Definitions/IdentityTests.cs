@@ -55,16 +55,21 @@ public sealed class IdentityTests
     [InlineData(".orders", "exactly one dot")]
     [InlineData("sales.", "exactly one dot")]
     [InlineData("sales.orders.v2", "exactly one dot")]
-    [InlineData("Sales.orders", "must match")]
-    [InlineData("sales.Orders", "must match")]
-    [InlineData("sales.order-items", "must match")]
-    [InlineData("sales.orders\n", "must match")]
+    [InlineData("Sales.orders", "use only lower-case letters, digits and underscores (a-z, 0-9, _)")]
+    [InlineData("sales.Orders", "use only lower-case letters, digits and underscores (a-z, 0-9, _)")]
+    [InlineData("sales.order-items", "use only lower-case letters, digits and underscores (a-z, 0-9, _)")]
+    [InlineData("sales.orders\n", "use only lower-case letters, digits and underscores (a-z, 0-9, _)")]
     public void Parse_Invalid_ThrowsExplainingForm(string value, string phrase)
     {
         var act = () => DatasetId.Parse(value);
 
         act.Should().Throw<ArgumentException>().Where(e => e.Message.Contains(phrase, StringComparison.Ordinal) && e.ParamName == "value");
     }
+
+    [Fact]
+    public void Parse_NameWithAHyphen_SaysWhichCharactersAreAllowedAndSuggestsOne()
+        => FluentActions.Invoking(() => DatasetId.Parse("sales.sales-2024")).Should().Throw<ArgumentException>().Which.Message.Should().StartWith(
+            "'sales.sales-2024' is not a dataset id: the domain and the name must each start with a lower-case letter and use only lower-case letters, digits and underscores (a-z, 0-9, _), at most 64 characters (for example sales.sales_2024).");
 
     [Fact]
     public void TryParse_Null_ReturnsFalse() => DatasetId.TryParse(null, out _).Should().BeFalse();

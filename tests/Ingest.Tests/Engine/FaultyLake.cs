@@ -12,12 +12,15 @@ internal sealed class FaultyLake(ILakeStorage inner) : ILakeStorage
     /// <summary>Gets or sets the message of the write failure (a real one, such as the kernel's "No space left on device").</summary>
     public string CompleteError { get; set; } = "simulated crash while writing";
 
+    /// <summary>Gets or sets what happens right before a write completes (zone, key): another process at work meanwhile.</summary>
+    public Action<LakeZone, string>? BeforeComplete { get; set; }
+
     public int Promotes { get; private set; }
 
     public int Completes { get; private set; }
 
     public async Task<ILakeObjectWriter> OpenWriteAsync(LakeZone zone, string key, CancellationToken cancellationToken = default)
-        => new Writer(this, await inner.OpenWriteAsync(zone, key, cancellationToken));
+        => new Writer(this, await inner.OpenWriteAsync(zone, key, cancellationToken), zone, key);
 
     public Task<Stream> OpenReadAsync(LakeZone zone, string key, CancellationToken cancellationToken = default) => inner.OpenReadAsync(zone, key, cancellationToken);
 
@@ -41,7 +44,7 @@ internal sealed class FaultyLake(ILakeStorage inner) : ILakeStorage
 
     public string GetAddress(LakeZone zone, string key) => inner.GetAddress(zone, key);
 
-    private sealed class Writer(FaultyLake owner, ILakeObjectWriter inner) : ILakeObjectWriter
+    private sealed class Writer(FaultyLake owner, ILakeObjectWriter inner, LakeZone zone, string key) : ILakeObjectWriter
     {
         public Stream Stream => inner.Stream;
 
@@ -51,6 +54,8 @@ internal sealed class FaultyLake(ILakeStorage inner) : ILakeStorage
             {
                 throw new IOException(owner.CompleteError);
             }
+
+            owner.BeforeComplete?.Invoke(zone, key);
 
             return inner.CompleteAsync(cancellationToken);
         }

@@ -31,6 +31,7 @@ internal sealed class CsvSourceReader : ISourceReader
     private bool _eof;
     private long _line = 1;
     private bool _crPending;
+    private bool _encodingChecked;
 
     public CsvSourceReader(string inputName, SourceDefinition source, IReadOnlyList<string> schemaSourceColumns, Func<CancellationToken, Task<Stream>> open)
     {
@@ -44,6 +45,8 @@ internal sealed class CsvSourceReader : ISourceReader
     }
 
     public IReadOnlyList<string> Header { get; private set; }
+
+    public IReadOnlyCollection<string> FileColumns => Header;
 
     public long BytesRead => _stream?.BytesRead ?? 0;
 
@@ -62,6 +65,11 @@ internal sealed class CsvSourceReader : ISourceReader
             for (var i = 0; i < names.Length; i++)
             {
                 names[i] = (header.Fields[i] ?? string.Empty).Trim();
+            }
+
+            if (_source.Csv.Columns.Count == 0)
+            {
+                ThrowIfDuplicate(names);
             }
 
             Header = _source.Csv.Columns.Count > 0 ? _source.Csv.Columns : names;
@@ -99,6 +107,17 @@ internal sealed class CsvSourceReader : ISourceReader
             if (!TrySplitLine(record))
             {
                 await ReadFieldsAsync(record, cancellationToken).ConfigureAwait(false);
+                record.LineCount = Math.Max(record.LineCount, _line - record.Line);
+            }
+
+            if (!_encodingChecked)
+            {
+                // The first record (the header, if any) tells a UTF-16 file without a byte order mark by its NULs.
+                _encodingChecked = true;
+                for (var i = 0; i < record.FieldCount; i++)
+                {
+                    TextInput.ThrowIfUtf16(_inputName, _source.Encoding, record.GetField(i), record.Line);
+                }
             }
 
             return true;
@@ -258,7 +277,7 @@ internal sealed class CsvSourceReader : ISourceReader
             if (_pos >= _len && !await FillAsync(cancellationToken).ConfigureAwait(false))
             {
                 record.Add(_field.ToString());
-                record.Error ??= string.Create(CultureInfo.InvariantCulture, $"a quoted field opened on line {startLine} is never closed");
+                NeverClosed(record, startLine);
                 return true;
             }
 
@@ -267,6 +286,13 @@ internal sealed class CsvSourceReader : ISourceReader
             var chunk = q >= 0 ? span[..q] : span;
             CountLineBreaks(chunk);
             _field.Append(chunk);
+            if (_line - startLine >= _source.Csv.MaxQuotedFieldLines)
+            {
+                throw new DataValidationException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{_inputName} line {startLine}: the quoted field {record.FieldCount + 1} opened on this line is still open {_line - startLine} lines later, at line {_line} (source.csv.maxQuotedFieldLines is {_source.Csv.MaxQuotedFieldLines}); close the quote in the file, or raise the limit if a field really spans that many lines. Nothing was written."))
+                { Location = _inputName, Line = startLine };
+            }
             if (q < 0)
             {
                 _pos = _len;
@@ -310,6 +336,32 @@ internal sealed class CsvSourceReader : ISourceReader
             // Text after a closing quote: keep the record (for the quarantine) but mark it.
             record.Error ??= string.Create(CultureInfo.InvariantCulture, $"unexpected text after the closing quote of field {record.FieldCount}");
             return false;
+        }
+    }
+
+    /// <summary>Marks a record whose quoted field the end of the file left open, with the lines it took in (counted against the reject budget).</summary>
+    private void NeverClosed(SourceRecord record, long startLine)
+    {
+        var last = _field.Length > 0 ? _field[^1] : '\0';
+        var endLine = last is '\n' or '\r' ? _line - 1 : _line;
+        record.LineCount = Math.Max(1, endLine - record.Line + 1);
+        record.Error ??= record.LineCount == 1
+            ? string.Create(CultureInfo.InvariantCulture, $"a quoted field opened on line {startLine} is never closed")
+            : string.Create(CultureInfo.InvariantCulture, $"a quoted field opened on line {startLine} is never closed: the record absorbed {record.LineCount} lines ({record.Line} to {endLine}), each counted as a rejected row against quality.maxRejectRatio");
+    }
+
+    private void ThrowIfDuplicate(string[] names)
+    {
+        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (names[i].Length > 0 && !first.TryAdd(names[i], i))
+            {
+                throw new DataValidationException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{_inputName} line 1: the header names '{names[i]}' twice, in columns {first[names[i]] + 1} and {i + 1}, so it is not clear which one the definition means; rename one in the file, or map the columns by position with source.csv.columns. Nothing was written."))
+                { Location = _inputName, Line = 1, Column = names[i] };
+            }
         }
     }
 

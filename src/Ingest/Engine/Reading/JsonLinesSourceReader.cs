@@ -19,11 +19,20 @@ internal sealed class JsonLinesSourceReader(
     // Several schema columns may read one property (sourceColumn); the engine maps each name to its first field.
     private readonly Dictionary<string, int> _ordinals = FirstOrdinals(schemaSourceColumns);
 
+    // The property names that occurred in a record so far (the schema's, and others up to a limit, for messages): a
+    // schema column in none of the file's records is missing from the file.
+    private const int MaxNamesKept = 1024;
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private CountingStream? _stream;
     private StreamReader? _reader;
     private long _line;
+    private bool _encodingChecked;
 
     public IReadOnlyList<string> Header => schemaSourceColumns;
+
+    public IReadOnlyCollection<string> FileColumns => _seen;
+
+    public bool FileColumnsKnownAtOpen => false;
 
     public long BytesRead => _stream?.BytesRead ?? 0;
 
@@ -58,6 +67,12 @@ internal sealed class JsonLinesSourceReader(
                 continue;
             }
 
+            if (!_encodingChecked)
+            {
+                TextInput.ThrowIfUtf16(inputName, source.Encoding, text, _line);
+                _encodingChecked = true;
+            }
+
             record.Reset(_line);
             for (var i = 0; i < schemaSourceColumns.Count; i++)
             {
@@ -83,6 +98,11 @@ internal sealed class JsonLinesSourceReader(
 
             foreach (var property in document.RootElement.EnumerateObject())
             {
+                if (_seen.Count < MaxNamesKept)
+                {
+                    _seen.Add(property.Name);
+                }
+
                 if (!_ordinals.TryGetValue(property.Name, out var index))
                 {
                     continue;

@@ -25,6 +25,8 @@ internal sealed class ParquetSourceReader(
 
     public IReadOnlyList<string> Header => schemaSourceColumns;
 
+    public IReadOnlyCollection<string> FileColumns { get; private set; } = [];
+
     public long BytesRead { get; private set; }
 
     public async Task OpenAsync(CancellationToken cancellationToken)
@@ -49,6 +51,7 @@ internal sealed class ParquetSourceReader(
         }
 
         var byName = _reader.Schema.GetDataFields().ToDictionary(f => f.Name, StringComparer.Ordinal);
+        FileColumns = [.. _reader.Schema.GetDataFields().Select(f => f.Name)];
         _fields = [.. schemaSourceColumns.Select(name => byName.GetValueOrDefault(name))];
         _columns = new object?[]?[_fields.Length];
     }

@@ -54,6 +54,9 @@ internal sealed class SourceRecord
     /// <summary>Gets the record's raw text when it could not be split, for the quarantine.</summary>
     public string? RawText { get; set; }
 
+    /// <summary>Gets the number of physical lines the record spans (more than one for quoted line breaks).</summary>
+    public long LineCount { get; set; } = 1;
+
     public void Add(string? value)
     {
         Grow();
@@ -168,6 +171,7 @@ internal sealed class SourceRecord
         _pending = 0;
         Error = null;
         RawText = null;
+        LineCount = 1;
         PreparedCount = 0;
         PreparedProblemColumn = -1;
         PreparedProblem = null;
@@ -199,6 +203,15 @@ internal interface ISourceReader : IAsyncDisposable
 {
     /// <summary>Gets the source column names, in field order (available after <see cref="OpenAsync"/>).</summary>
     IReadOnlyList<string> Header { get; }
+
+    /// <summary>
+    /// Gets the names of the columns the file has: its header, its fields, or (JSON Lines, where
+    /// <see cref="FileColumnsKnownAtOpen"/> is false) the properties seen in its records so far.
+    /// </summary>
+    IReadOnlyCollection<string> FileColumns { get; }
+
+    /// <summary>Gets whether <see cref="FileColumns"/> is complete after <see cref="OpenAsync"/>; else only once the last record is read.</summary>
+    bool FileColumnsKnownAtOpen => true;
 
     /// <summary>Gets the number of input bytes consumed so far (for progress).</summary>
     long BytesRead { get; }

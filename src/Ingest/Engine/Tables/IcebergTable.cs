@@ -284,7 +284,7 @@ internal sealed class IcebergTable
         {
             var field = spec.Fields[i];
             var segment = segments[i];
-            var text = Uri.UnescapeDataString(segment[(segment.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            var text = HivePartitionValue.Decode(segment[(segment.IndexOf('=', StringComparison.Ordinal) + 1)..]);
             if (text == Partitioner.NullValue)
             {
                 continue;

@@ -199,7 +199,7 @@ internal sealed class MergeRewriter(ILakeStorage lake, DatasetDefinition definit
                 continue;
             }
 
-            var text = Uri.UnescapeDataString(segment[(eq + 1)..]);
+            var text = HivePartitionValue.Decode(segment[(eq + 1)..]);
             var type = definition.FindColumn(column)!.Type;
             values[column] = text == Partitioner.NullValue ? null : InvariantValues.TryParse(text, type, out var v) ? v : text;
         }

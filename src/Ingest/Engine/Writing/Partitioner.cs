@@ -6,9 +6,9 @@ using Ingest.Engine.Conversion;
 namespace Ingest.Engine.Writing;
 
 /// <summary>
-/// Derives a row's Hive-style partition path (<c>name=value/…/</c>) from its typed values. Values that
-/// would not be safe as a folder name (path separators, <c>..</c>, control or special characters) are
-/// refused with a reason, so a row can never write outside its dataset's folder.
+/// Derives a row's Hive-style partition path (<c>name=value/…/</c>) from its typed values. Values are
+/// percent-encoded as Hive and Spark do (<see cref="HivePartitionValue"/>), so a row can never write outside its
+/// dataset's folder; only values with no folder form (empty, NUL, too long) are refused with a reason.
 /// </summary>
 internal sealed class Partitioner
 {
@@ -72,9 +72,13 @@ internal sealed class Partitioner
             {
                 text = NullValue;
             }
-            else if (!IsSafe(text))
+            else if (HivePartitionValue.TryEncode(text, out var problem) is { } folder)
             {
-                error = $"{name}: partition value \"{text}\" cannot be a folder name (allowed: letters, digits, space, '-', '_', '.', '+'; not '.' or '..'; at most 128 characters)";
+                text = folder;
+            }
+            else
+            {
+                error = $"{name}: partition value \"{text}\" cannot be a folder name: {problem}";
                 return null;
             }
 
@@ -131,23 +135,5 @@ internal sealed class Partitioner
             (PartitionTransform.Year, DateOnly d) => d.ToString("yyyy", inv),
             _ => InvariantValues.Format(value),
         };
-    }
-
-    internal static bool IsSafe(string text)
-    {
-        if (text.Length is 0 or > 128 || text is "." or ".." || text == NullValue || text[0] == ' ' || text[^1] == ' ')
-        {
-            return false;
-        }
-
-        foreach (var c in text)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is ' ' or '-' or '_' or '.' or '+'))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

@@ -386,6 +386,8 @@ public sealed class SourceReadAheadTests : IDisposable
 
         public IReadOnlyList<string> Header => inner.Header;
 
+        public IReadOnlyCollection<string> FileColumns => inner.FileColumns;
+
         public long BytesRead => inner.BytesRead;
 
         public int Records => Volatile.Read(ref _records);
@@ -440,6 +442,8 @@ public sealed class SourceReadAheadTests : IDisposable
         public TimeSpan Delay { get; init; }
 
         public IReadOnlyList<string> Header => Columns;
+
+        public IReadOnlyCollection<string> FileColumns => Columns;
 
         public long BytesRead => _next;
 
