@@ -31,21 +31,21 @@ module "glue_ingest_default_job" {
     glue_connections_list = [aws_glue_connection.onprem.name]
   }
 
-  prefix                 = local.prefix
-  aws_region             = var.aws_region
-  account_id             = local.account_id
-  partition              = local.partition
-  artifacts_bucket       = aws_s3_bucket.data["artifacts"].bucket
-  zone_buckets           = { for zone, _ in local.zones : zone => aws_s3_bucket.data[zone].bucket }
-  metadata_table_name    = aws_dynamodb_table.metadata.name
-  metadata_table_arn     = aws_dynamodb_table.metadata.arn
-  kms_key_arn            = aws_kms_key.lake.arn
-  catalog_databases      = [for db in aws_glue_catalog_database.domain : db.name]
-  onprem_secret_arn      = aws_secretsmanager_secret.onprem_db.arn
-  worker_type            = var.glue_worker_type
-  number_of_workers      = var.glue_number_of_workers
-  timeout_minutes        = var.glue_timeout_minutes
-  max_concurrent_runs    = var.max_concurrency
-  metric_namespace       = local.metric_namespace
-  log_retention_days     = var.log_retention_days
+  prefix              = local.prefix
+  aws_region          = var.aws_region
+  account_id          = local.account_id
+  partition           = local.partition
+  artifacts_bucket    = aws_s3_bucket.data["artifacts"].bucket
+  zone_buckets        = { for zone, _ in local.zones : zone => aws_s3_bucket.data[zone].bucket }
+  metadata_table_name = aws_dynamodb_table.metadata.name
+  metadata_table_arn  = aws_dynamodb_table.metadata.arn
+  kms_key_arn         = aws_kms_key.lake.arn
+  catalog_databases   = [for db in aws_glue_catalog_database.domain : db.name]
+  onprem_secret_arn   = aws_secretsmanager_secret.onprem_db.arn
+  worker_type         = var.glue_worker_type
+  number_of_workers   = var.glue_number_of_workers
+  timeout_minutes     = var.glue_timeout_minutes
+  max_concurrent_runs = var.max_concurrency
+  metric_namespace    = local.metric_namespace
+  log_retention_days  = var.log_retention_days
 }

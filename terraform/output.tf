@@ -70,17 +70,17 @@ output "dashboard_name" {
 output "ingest_settings" {
   description = "All of the above in the shape the SDK's --target aws reads."
   value = {
-    region            = var.aws_region
-    buckets           = { for zone, _ in local.zones : zone => aws_s3_bucket.data[zone].bucket }
-    metadataTable     = aws_dynamodb_table.metadata.name
-    kmsKeyArn         = aws_kms_key.lake.arn
-    athenaWorkgroup   = aws_athena_workgroup.ingest.name
-    athenaResults     = "s3://${aws_s3_bucket.data["athena"].bucket}/results/"
-    glueDatabases     = [for db in aws_glue_catalog_database.domain : db.name]
-    glueJobName       = module.glue_ingest_default_job.job_name
-    stateMachineArn   = module.step_1_parallelism.state_machine_arn
-    failureTopicArn   = aws_sns_topic.failures.arn
-    parameterName     = aws_ssm_parameter.outputs.name
+    region          = var.aws_region
+    buckets         = { for zone, _ in local.zones : zone => aws_s3_bucket.data[zone].bucket }
+    metadataTable   = aws_dynamodb_table.metadata.name
+    kmsKeyArn       = aws_kms_key.lake.arn
+    athenaWorkgroup = aws_athena_workgroup.ingest.name
+    athenaResults   = "s3://${aws_s3_bucket.data["athena"].bucket}/results/"
+    glueDatabases   = [for db in aws_glue_catalog_database.domain : db.name]
+    glueJobName     = module.glue_ingest_default_job.job_name
+    stateMachineArn = module.step_1_parallelism.state_machine_arn
+    failureTopicArn = aws_sns_topic.failures.arn
+    parameterName   = aws_ssm_parameter.outputs.name
   }
 }
 

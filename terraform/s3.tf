@@ -145,7 +145,12 @@ resource "aws_s3_bucket_lifecycle_configuration" "data" {
   }
 
   dynamic "rule" {
-    for_each = lookup(local.zones, each.key, null) == null ? [] : [local.zones[each.key]]
+    # A zone without transition, archive or expiration days gets no rule: S3 refuses a rule without an
+    # action ("At least one action needs to be specified in a rule").
+    for_each = [
+      for zone in [lookup(local.zones, each.key, null)] : zone
+      if zone != null && max(zone.transition_days, zone.archive_days, zone.expiration_days) > 0
+    ]
     content {
       id     = "zone-${each.key}"
       status = "Enabled"

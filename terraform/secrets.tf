@@ -15,14 +15,14 @@ resource "aws_ssm_parameter" "outputs" {
   type        = "String"
   tier        = "Advanced"
   value = jsonencode({
-    region             = var.aws_region
-    buckets            = { for zone, _ in local.zones : zone => aws_s3_bucket.data[zone].bucket }
-    metadata_table     = aws_dynamodb_table.metadata.name
-    athena_workgroup   = aws_athena_workgroup.ingest.name
-    glue_databases     = [for db in aws_glue_catalog_database.domain : db.name]
-    glue_job_name      = module.glue_ingest_default_job.job_name
-    state_machine_arn  = module.step_1_parallelism.state_machine_arn
-    failure_topic_arn  = aws_sns_topic.failures.arn
-    kms_key_arn        = aws_kms_key.lake.arn
+    region            = var.aws_region
+    buckets           = { for zone, _ in local.zones : zone => aws_s3_bucket.data[zone].bucket }
+    metadata_table    = aws_dynamodb_table.metadata.name
+    athena_workgroup  = aws_athena_workgroup.ingest.name
+    glue_databases    = [for db in aws_glue_catalog_database.domain : db.name]
+    glue_job_name     = module.glue_ingest_default_job.job_name
+    state_machine_arn = module.step_1_parallelism.state_machine_arn
+    failure_topic_arn = aws_sns_topic.failures.arn
+    kms_key_arn       = aws_kms_key.lake.arn
   })
 }

@@ -18,14 +18,28 @@ public sealed class CloudFormationTests
 
     private static YamlMappingNode Resources => Map(Template, "Resources");
 
+    // The npm cfn-lint's resource specification predates properties the registry schemas have (a log group's
+    // KmsKeyId, a bucket's BucketKeyEnabled): the template is checked against the registry schemas instead.
     [Fact]
-    public void Cfn_lint_accepts_the_seed_template()
+    public void The_seed_template_matches_the_CloudFormation_registry_schemas()
     {
-        NodeTools.EnsureAvailable("cfn-lint");
-        var result = NodeTools.Bin("cfn-lint", "lib/index.js", "validate", RepoPaths.SeedTemplate);
+        NodeTools.EnsureAvailable("@aws-cdk/aws-service-spec", "yaml");
+        var result = NodeTools.Node("cfn-spec.cjs", RepoPaths.SeedTemplate);
 
         result.ExitCode.Should().Be(0, result.ToString());
-        result.StdOut.Should().Contain("Template valid");
+        result.StdOut.Should().Contain("resources checked, 0 problems");
+    }
+
+    [Fact]
+    public void The_schema_check_catches_a_broken_template()
+    {
+        NodeTools.EnsureAvailable("@aws-cdk/aws-service-spec", "yaml");
+        var result = NodeTools.Node("cfn-spec.cjs", Path.Combine(AppContext.BaseDirectory, "Fixtures", "broken-seed.yaml"));
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.StdOut.Should().Contain("Resources.Logs.Properties: KmsKeyID is not a property of AWS::Logs::LogGroup")
+            .And.Contain("Resources.Table.Properties.KeySchema[0]: KeySchema requires KeyType")
+            .And.Contain("Resources.Queue: AWS::SQS::Qeue is not a CloudFormation resource type");
     }
 
     [Fact]
@@ -39,7 +53,8 @@ public sealed class CloudFormationTests
         parameters.Children.Keys.Select(k => ((YamlScalarNode)k).Value).Should().BeEquivalentTo(
         [
             "ProjectName", "Environment", "VpcID", "PrivateSubnetIDs", "IAMCodeBuildPoliciesARNs", "ConfigRepoURL",
-            "GitSSHPrivateKey", "GitBranch", "DeploymentDirPath", "TerraformVersion",
+            "GitSSHPrivateKey", "GitBranch", "DeploymentDirPath", "TerraformVersion", "GitKnownHosts",
+            "HashiCorpReleaseKeyFingerprint",
         ]);
         Scalar(Map(parameters, "ProjectName"), "Default").Should().Be("aws-challenge");
         Scalar(Map(parameters, "Environment"), "Default").Should().Be("dev");
@@ -143,6 +158,69 @@ public sealed class CloudFormationTests
 
         File.ReadAllText(RepoPaths.SeedTemplate).Should().NotContain("arn:aws:iam::aws:policy/AdministratorAccess");
     }
+
+    [Theory]
+    [InlineData("kms:ListResourceTags", "the provider reads the lake key's tags after creating it")]
+    [InlineData("kms:CreateAlias", "the lake key's alias")]
+    [InlineData("athena:TagResource", "the workgroup is created with tags")]
+    [InlineData("athena:ListTagsForResource", "the provider reads the workgroup's tags back")]
+    [InlineData("athena:CreateWorkGroup", "the workgroup")]
+    public void The_build_role_allows_the_calls_of_the_first_apply(string action, string why)
+    {
+        var allowed = BuildRoleStatements()
+            .Where(s => Scalar(s, "Effect") == "Allow")
+            .SelectMany(s => Descendants(s["Action"]).OfType<YamlScalarNode>().Select(a => a.Value!))
+            .ToList();
+
+        allowed.Should().Contain(pattern => IamPattern.Matches(pattern, action), $"{action} is called: {why}");
+    }
+
+    [Fact]
+    public void Every_private_subnet_may_hold_the_build_network_interface()
+    {
+        var statement = BuildRoleStatements().Single(s => Scalar(s, "Sid") == "VpcBuildInterfacePermission");
+        var subnets = Map(Map(statement, "Condition"), "ArnLike")["ec2:Subnet"];
+
+        // !Split [',', !Join ['', [prefix, !Join [',' + prefix, !Ref PrivateSubnetIDs]]]]: one ARN per listed subnet.
+        var text = Descendants(subnets).OfType<YamlScalarNode>().Select(n => $"{n.Tag}:{n.Value}").ToList();
+        text.Should().Contain("!Ref:PrivateSubnetIDs");
+        Descendants(subnets).Should().NotContain(n => n.Tag == "!Select", "only the first subnet would be allowed");
+        var innerJoin = Descendants(subnets).OfType<YamlSequenceNode>().Single(n => n.Tag == "!Join" && n.Children[1] is YamlScalarNode { Tag.Value: "!Ref" });
+        ((YamlScalarNode)innerJoin.Children[0]).Value.Should().Be(",arn:*:ec2:*:*:subnet/");
+    }
+
+    [Fact]
+    public void The_build_verifies_HashiCorps_signature_pins_known_hosts_and_drops_the_key()
+    {
+        var properties = Map(Map(Resources, "CodeBuildProject"), "Properties");
+        var buildspec = Scalar(Map(properties, "Source"), "BuildSpec")!;
+
+        buildspec.Should().Contain("_SHA256SUMS.sig").And.Contain("gpg --batch --status-fd 1 --verify terraform.sha256.sig terraform.sha256")
+            .And.Contain("VALIDSIG .* ${HASHICORP_KEY_FINGERPRINT}$");
+        buildspec.IndexOf("VALIDSIG", StringComparison.Ordinal).Should().BeLessThan(buildspec.IndexOf("sha256sum -c", StringComparison.Ordinal), "the checksum file is trusted only after its signature");
+        buildspec.Should().NotContain("ssh-keyscan", "the host key is pinned in SSM").And.Contain("\"$GIT_KNOWN_HOSTS\" > ~/.ssh/known_hosts");
+        buildspec.IndexOf("unset GIT_SSH_KEY", StringComparison.Ordinal).Should().BeGreaterThan(buildspec.IndexOf("id_deploy", StringComparison.Ordinal))
+            .And.BeLessThan(buildspec.IndexOf("terraform init", StringComparison.Ordinal));
+
+        var variables = ((YamlSequenceNode)Map(properties, "Environment")["EnvironmentVariables"]).Children.Cast<YamlMappingNode>().ToList();
+        Scalar(variables.Single(v => Scalar(v, "Name") == "GIT_KNOWN_HOSTS"), "Value").Should().Be("KnownHostsParameter");
+        Scalar(Map(Map(Resources, "KnownHostsParameter"), "Properties"), "Type").Should().Be("String");
+    }
+
+    [Fact]
+    public void The_build_log_group_has_a_KMS_key_and_the_state_bucket_a_bucket_key()
+    {
+        Map(Map(Resources, "BuildLogGroup"), "Properties").Children.Should().ContainKey(new YamlScalarNode("KmsKeyId"));
+        var keyPolicy = Map(Map(Map(Resources, "SeedKey"), "Properties"), "KeyPolicy").ToString();
+        keyPolicy.Should().Contain("kms:EncryptionContext:aws:logs:arn", "CloudWatch Logs may use the key for the build log group only");
+
+        var encryption = (YamlMappingNode)((YamlSequenceNode)Map(Map(Map(Resources, "StateBucket"), "Properties"), "BucketEncryption")["ServerSideEncryptionConfiguration"]).Children.Single();
+        Scalar(encryption, "BucketKeyEnabled").Should().Be("true");
+    }
+
+    private static IEnumerable<YamlMappingNode> BuildRoleStatements()
+        => ((YamlSequenceNode)Map(Map(Resources, "CodeBuildRole"), "Properties")["Policies"]).Children.Cast<YamlMappingNode>()
+            .SelectMany(p => ((YamlSequenceNode)Map(p, "PolicyDocument")["Statement"]).Children.Cast<YamlMappingNode>());
 
     private static YamlMappingNode Map(YamlMappingNode node, string key) => (YamlMappingNode)node[key];
 
