@@ -157,7 +157,8 @@ public static partial class DatasetDefinitionSerializer
     /// <summary>Whether the text holds no JSON token: nothing but white space and comments.</summary>
     private static bool IsEmpty(string json)
     {
-        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        // Not the final block: the reader then answers "no token yet" instead of throwing at the end of the text.
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json), isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip }));
         try
         {
             return !reader.Read();

@@ -100,6 +100,43 @@ public sealed class DatasetDefinitionSerializerTests
     }
 
     [Fact]
+    public void Deserialize_MisspelledMember_SaysItIsNotADefinitionMemberAndSuggestsTheNearest()
+    {
+        var json = Doc(_ => { }).Replace("\"columns\"", "\"colums\"", StringComparison.Ordinal);
+
+        var error = SerializerErrors(json).Should().ContainSingle().Which;
+
+        error.Path.Should().Be("$.colums");
+        error.Message.Should().StartWith("is not a definition member; did you mean columns?");
+    }
+
+    [Fact]
+    public void Deserialize_MisspelledNestedMember_NamesTheObjectAndTheNearestMember()
+    {
+        var error = SerializerErrors(Doc(d => d["source"]!["csv"] = new JsonObject { ["delimter"] = ";" })).Should().ContainSingle().Which;
+
+        error.Path.Should().Be("$.source.csv.delimter");
+        error.Message.Should().StartWith("is not a member of source.csv; did you mean delimiter?");
+    }
+
+    [Fact]
+    public void Deserialize_UnknownMemberFarFromAny_ListsTheMembers()
+        => SerializerErrors(Doc(d => d["write"] = new JsonObject { ["zzzzzz"] = 1 })).Should().ContainSingle().Which.Message
+            .Should().StartWith("is not a member of write; its members are mode, targetFileSizeMb, rowGroupSizeMb, compression.");
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  \n")]
+    [InlineData("// nothing yet\n")]
+    public void Deserialize_EmptyFile_SaysTheFileIsEmpty(string json)
+    {
+        var act = () => DatasetDefinitionSerializer.Deserialize(json, "orders.json");
+
+        act.Should().Throw<DefinitionException>().Which.Message.Should().Be(
+            "Invalid dataset definition orders.json: $: the file is empty; expected a dataset definition, a JSON object such as {\"id\": \"sales.orders\", …}.");
+    }
+
+    [Fact]
     public void Deserialize_NullDocument_ReportsObjectExpected()
         => SerializerErrors("null").Should().ContainSingle().Which.Should().Be(new DefinitionError("$", "the document is null; expected an object."));
 

@@ -11,6 +11,12 @@ public sealed class DefinitionValidatorTests
     {
         // columns
         { Doc(d => d["columns"]![1]!["name"] = "Customer Name"), "$.columns[1].name", "is not a valid column name" },
+        {
+            Doc(d => d["columns"]![1]!["name"] = "Cost Total $"), "$.columns[1].name",
+            "'Cost Total $' is not a valid column name: use lower-case letters, digits and underscores, starting with a letter, at most 64 characters (^[a-z][a-z0-9_]{0,63}$); for a source column named like that, write \"name\": \"cost_total\", \"sourceColumn\": \"Cost Total $\"."
+        },
+        { Doc(d => { d["columns"]![1]!["optional"] = true; d["columns"]![1]!["nullable"] = false; }), "$.columns[1].optional", "cannot be optional and \"nullable\": false" },
+        { Doc(d => d["source"]!["csv"] = new JsonObject { ["maxQuotedFieldLines"] = 0 }), "$.source.csv.maxQuotedFieldLines", "0 is out of range: expected 1 to 1000000." },
         { Doc(d => d["columns"]![1]!["name"] = "id"), "$.columns[1].name", "column 'id' is defined twice" },
         { Doc(d => d["columns"]![1]!["sourceColumn"] = ""), "$.columns[1].sourceColumn", "omit it to use the column name" },
         { Doc(d => d["columns"] = new JsonArray()), "$.columns", "at least one column is required" },
