@@ -21,6 +21,11 @@ if (args is ["--postgres", ..])
     return await PostgresBenchmark.MainAsync(args);
 }
 
+if (args is ["--s3", ..])
+{
+    return await S3Benchmark.MainAsync(args);
+}
+
 var inv = CultureInfo.InvariantCulture;
 var rows = 2_000_000;
 var runs = 5;

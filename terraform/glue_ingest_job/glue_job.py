@@ -241,12 +241,16 @@ def main():
         # 1. Inputs: fingerprint, skip what was ingested before, stage the rest in the raw layout.
         staging = layout.staging_prefix(DATASET, RUN_ID)
         sources, raw_moves, paths, landed = [], [], [], []
-        seen, orphans = set(), {}
-        for key, size in list_keys(BUCKETS["raw"], layout.landing_prefix(DATASET)):
+        seen, orphans, names = set(), {}, set()
+        for index, (key, size) in enumerate(list_keys(BUCKETS["raw"], layout.landing_prefix(DATASET))):
             landed.append(key)
             sha = fingerprint(BUCKETS["raw"], key)
             name = key.rsplit("/", 1)[-1]
-            final_key = layout.raw_key(DATASET, ingest_date, sha, name)
+            file_name = layout.safe_file_name(name)
+            if file_name in names:
+                file_name = f"{index:04d}-{file_name}"  # two inputs of one name: as the C# engine names the second
+            names.add(file_name)
+            final_key = layout.raw_key(DATASET, ingest_date, RUN_ID, file_name)
             previous = dynamodb.get_item(**ledger.find_source_request(TABLE, DATASET, sha)).get("Item")
             if previous:
                 holder = ledger.source_holder(previous)

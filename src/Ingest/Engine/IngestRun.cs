@@ -136,7 +136,7 @@ internal sealed class IngestRun
         Log.RunFailed(_logger, run.RunId, run.Dataset.ToString(), message);
         try
         {
-            await _commit.DeleteStagingAsync(run.Dataset, run.RunId, cancellationToken).ConfigureAwait(false);
+            await _commit.DiscardAsync(run.Dataset, run.RunId, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

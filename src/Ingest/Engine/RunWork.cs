@@ -31,7 +31,6 @@ internal sealed class RunWork
     private readonly Dictionary<string, long> _reasons = new(StringComparer.Ordinal);
     private readonly RejectExamples _rejectExamples = new();
     private readonly List<SourceFingerprint> _sources = [];
-    private readonly List<ObjectMove> _rawMoves = [];
     private readonly IcebergTable? _table;
     private readonly IReadOnlySet<string> _rolledForward;
     private readonly List<string> _inPlaceFiles = [];
@@ -110,9 +109,9 @@ internal sealed class RunWork
         await using (quarantine.ConfigureAwait(false))
         {
             var rows = new RowProcessor(_definition, _runId, _ingestedAt, _ingestDate, _owner.Settings.Transforms);
-            foreach (var (input, rawStagingKey) in toRead)
+            foreach (var (input, rawKey) in toRead)
             {
-                await ReadInputAsync(input, rawStagingKey, rows, curated, quarantine, cancellationToken).ConfigureAwait(false);
+                await ReadInputAsync(input, rawKey, rows, curated, quarantine, cancellationToken).ConfigureAwait(false);
             }
 
             EnforceRejectBudget();
@@ -161,7 +160,7 @@ internal sealed class RunWork
             var manifest = new CommitManifest
             {
                 RunId = _runId,
-                Promotions = [.. published.Where(f => !f.InPlace).Select(f => new ObjectMove(f.Zone, f.StagingKey, f.FinalKey)), .. _rawMoves],
+                Promotions = [.. published.Where(f => !f.InPlace).Select(f => new ObjectMove(f.Zone, f.StagingKey, f.FinalKey))],
 
                 // An Iceberg snapshot removes replaced files from the table; the files stay until expired.
                 Deletions = _table is null ? deletions : [],
@@ -247,19 +246,25 @@ internal sealed class RunWork
         }
     }
 
-    /// <summary>Copies every input to the raw zone's staging area; returns those to read, with their staged copy.</summary>
-    private async Task<List<(IngestInput Input, string RawStagingKey)>> FingerprintAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies every input into the raw zone where it stays (<c>ingest_date=…/{run id}/{file name}</c>: no promotion, no
+    /// copy at commit); returns those to read, with their raw key. Each copy is announced by a marker in the run's staging
+    /// area first, so that a run that fails or dies before its commit point has its copies removed (<see cref="CommitProtocol.DiscardAsync"/>).
+    /// </summary>
+    private async Task<List<(IngestInput Input, string RawKey)>> FingerprintAsync(CancellationToken cancellationToken)
     {
         var toRead = new List<(IngestInput, string)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.Ordinal);
         var date = _ingestDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         for (var i = 0; i < _inputs.Count; i++)
         {
             var input = _inputs[i];
             var safeName = SafeFileName(input.Name);
-            var stagingKey = string.Create(CultureInfo.InvariantCulture, $"{_stagingPrefix}raw/{i:D4}-{safeName}");
-            var (sha, size) = await CopyToRawAsync(input, stagingKey, cancellationToken).ConfigureAwait(false);
-            var finalKey = $"{_datasetPrefix}ingest_date={date}/{sha}/{safeName}";
+            var fileName = names.Add(safeName) ? safeName : string.Create(CultureInfo.InvariantCulture, $"{i:D4}-{safeName}");
+            var rawKey = $"{_datasetPrefix}ingest_date={date}/{_runId}/{fileName}";
+            await _owner.Commit.MarkInPlaceAsync(_definition.Id, _runId, LakeZone.Raw, i, rawKey, cancellationToken).ConfigureAwait(false);
+            var (sha, size) = await CopyToRawAsync(input, rawKey, cancellationToken).ConfigureAwait(false);
             var previous = await _owner.Backends.Ledger.FindSourceAsync(_definition.Id, sha, cancellationToken).ConfigureAwait(false);
             var duplicate = !seen.Add(sha);
             // A run completed by this run's recovery committed these bytes moments ago: never ingest them twice,
@@ -267,22 +272,22 @@ internal sealed class RunWork
             var justCommitted = previous is not null && _rolledForward.Contains(previous.RunId);
             if ((previous is not null && (!_owner.Settings.Options.Force || justCommitted)) || duplicate)
             {
-                await _lake.DeleteAsync(LakeZone.Raw, stagingKey, cancellationToken).ConfigureAwait(false);
+                // The key is this run's own: deleting it never touches the copy of the run that ingested the bytes.
+                await _lake.DeleteAsync(LakeZone.Raw, rawKey, cancellationToken).ConfigureAwait(false);
                 var by = previous?.RunId ?? _runId;
                 Log.InputSkipped(_owner.Logger, input.Name, _definition.Id.ToString(), sha, by);
-                _sources.Add(new SourceFingerprint(sha, input.Name, size, previous?.RawKey ?? finalKey, by, Skipped: true));
+                _sources.Add(new SourceFingerprint(sha, input.Name, size, previous?.RawKey ?? _sources.First(s => s.Sha256 == sha && !s.Skipped).RawKey, by, Skipped: true));
                 continue;
             }
 
-            _rawMoves.Add(new ObjectMove(LakeZone.Raw, stagingKey, finalKey));
-            _sources.Add(new SourceFingerprint(sha, input.Name, size, finalKey, _runId));
-            toRead.Add((input, stagingKey));
+            _sources.Add(new SourceFingerprint(sha, input.Name, size, rawKey, _runId));
+            toRead.Add((input, rawKey));
         }
 
         return toRead;
     }
 
-    private async Task<(string Sha256, long Size)> CopyToRawAsync(IngestInput input, string stagingKey, CancellationToken cancellationToken)
+    private async Task<(string Sha256, long Size)> CopyToRawAsync(IngestInput input, string rawKey, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         // Large chunks: every read and write of a file stream is a hop to the thread pool, so a 100 MB input
@@ -303,7 +308,7 @@ internal sealed class RunWork
 
         await using (source.ConfigureAwait(false))
         {
-            var writer = await _lake.OpenWriteAsync(LakeZone.Raw, stagingKey, cancellationToken).ConfigureAwait(false);
+            var writer = await _lake.OpenWriteAsync(LakeZone.Raw, rawKey, cancellationToken).ConfigureAwait(false);
             await using (writer.ConfigureAwait(false))
             {
                 var writing = Task.CompletedTask;
@@ -336,11 +341,11 @@ internal sealed class RunWork
         return (Convert.ToHexStringLower(hash.GetHashAndReset()), size);
     }
 
-    private async Task ReadInputAsync(IngestInput input, string rawStagingKey, RowProcessor rows, StagedParquetWriter curated, StagedParquetWriter quarantine, CancellationToken cancellationToken)
+    private async Task ReadInputAsync(IngestInput input, string rawKey, RowProcessor rows, StagedParquetWriter curated, StagedParquetWriter quarantine, CancellationToken cancellationToken)
     {
         // Read the staged raw copy, not the input again: the rows must come from exactly the bytes that were
         // fingerprinted and kept (an on-premise file may still be growing or be replaced between two opens).
-        Task<Stream> Open(CancellationToken ct) => _lake.OpenReadAsync(LakeZone.Raw, rawStagingKey, ct);
+        Task<Stream> Open(CancellationToken ct) => _lake.OpenReadAsync(LakeZone.Raw, rawKey, ct);
         var sourceColumns = _definition.Columns.Select(c => c.EffectiveSourceColumn).ToList();
         ISourceReader reader = _definition.Source.Format switch
         {

@@ -12,7 +12,7 @@ namespace Ingest.Storage;
 /// <item>curated, Iceberg: data files at <c>{domain}/{name}/data/{partition}=value/…/part-{runId}-{nnnnn}.parquet</c>
 /// (written once, where they stay), table metadata, manifest lists and manifests under <c>{domain}/{name}/metadata/</c>.</item>
 /// <item>quarantine: <c>{domain}/{name}/ingest_date=yyyy-MM-dd/part-{runId}-{nnnnn}.parquet</c></item>
-/// <item>raw: <c>{domain}/{name}/ingest_date=yyyy-MM-dd/{sha256}/{file name}</c></item>
+/// <item>raw: <c>{domain}/{name}/ingest_date=yyyy-MM-dd/{runId}/{file name}</c> (written in place by the run that read it; the SHA-256 is in the ledger)</item>
 /// <item>staging (in each zone): <c>_staging/{domain}/{name}/{runId}/…</c>, never under a dataset prefix, so readers never see it.</item>
 /// </list>
 /// </remarks>

@@ -68,8 +68,9 @@ def ingest_date_text(ingest_date):
     return ingest_date.strftime("%Y-%m-%d")
 
 
-def raw_key(dataset_id, ingest_date, sha256, file_name):
-    return f"{dataset_prefix(dataset_id)}ingest_date={ingest_date_text(ingest_date)}/{sha256}/{safe_file_name(file_name)}"
+def raw_key(dataset_id, ingest_date, run_id, file_name):
+    """Where a run keeps an input byte for byte: under the run that read it (the C# engine writes it there in place)."""
+    return f"{dataset_prefix(dataset_id)}ingest_date={ingest_date_text(ingest_date)}/{run_id}/{file_name}"
 
 
 def part_file_name(kind, run_id, sequence):

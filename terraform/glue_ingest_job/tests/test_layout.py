@@ -12,8 +12,8 @@ class Keys(unittest.TestCase):
     def test_keys_match_dataset_layout(self):
         self.assertEqual(layout.dataset_prefix("sales.orders"), "sales/orders/")
         self.assertEqual(layout.staging_prefix("sales.orders", RUN), f"_staging/sales/orders/{RUN}/")
-        self.assertEqual(layout.raw_key("sales.orders", DAY, "ab" * 32, "C:\\exports\\orders 2024-05-01.csv"),
-                         f"sales/orders/ingest_date=2024-05-01/{'ab' * 32}/orders_2024-05-01.csv")
+        self.assertEqual(layout.raw_key("sales.orders", DAY, RUN, layout.safe_file_name("C:\\exports\\orders 2024-05-01.csv")),
+                         f"sales/orders/ingest_date=2024-05-01/{RUN}/orders_2024-05-01.csv")
         self.assertEqual(layout.curated_key("sales.orders", "ordered_at_day=2024-05-01/", RUN, 0),
                          f"sales/orders/ordered_at_day=2024-05-01/part-{RUN}-00000.parquet")
         self.assertEqual(layout.quarantine_key("sales.orders", DAY, RUN, 3), f"sales/orders/ingest_date=2024-05-01/rejects-{RUN}-00003.parquet")

@@ -91,6 +91,9 @@ public sealed class AwsIcebergVisibilityTests(AwsServers servers, ITestOutputHel
             (await backends.Lake.ListAsync(zone, DatasetLayout.StagingDatasetPrefix(DatasetId.Parse("sales.orders"))).CountAsync())
                 .Should().Be(0, $"recovery left nothing staged in {zone}");
         }
+
+        var rawCopies = await backends.Lake.ListAsync(LakeZone.Raw, DatasetLayout.DatasetPrefix(DatasetId.Parse("sales.orders"))).Select(o => o.Key).ToListAsync();
+        rawCopies.Should().HaveCount(2, $"one raw copy per input, the killed runs' copies removed: {string.Join(", ", rawCopies)}");
     }
 
     private async Task<(CliHarness Cli, AwsTarget Target, OrdersCsv First, string Second)> PrepareAsync(string mode)

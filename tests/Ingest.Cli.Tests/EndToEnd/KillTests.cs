@@ -40,6 +40,10 @@ public sealed class KillTests : IDisposable
         (await _cli.ScalarAsync("select count(*) from sales.orders")).Should().Be(data.Good.Count);
         (await _cli.ScalarAsync("select count(distinct order_id) from sales.orders")).Should().Be(data.Good.Count);
         Files(_curatedStaging).Should().BeEmpty("the dead run's staging, its unfinished temporary files included, is cleaned up");
+        Files(Path.Combine(_cli.Home, "lake", "raw", "sales", "orders")).Should().ContainSingle(
+            "the dead run's raw copy, written in place before it was killed, is removed; only the ingesting run's copy stays")
+            .Which.Should().EndWith(Path.GetFileName(csv));
+        Files(Path.Combine(_cli.Home, "lake", "raw", "_staging")).Should().BeEmpty("the dead run's raw markers are removed with its copy");
         var runs = await _cli.RunAsync("runs", "sales.orders");
         runs.Output.Should().Contain("succeeded").And.Contain("failed", "the dead run is recorded as failed");
     }

@@ -216,9 +216,9 @@ public sealed class NoSilentLossTests : IDisposable
         var lake = new FaultyLake(_h.Backends.Lake)
         {
             // The exporter is still writing: a line arrives while the raw copy is being completed.
-            BeforeComplete = (zone, _) =>
+            BeforeComplete = (zone, key) =>
             {
-                if (zone == LakeZone.Raw)
+                if (zone == LakeZone.Raw && key.EndsWith("/" + Path.GetFileName(path), StringComparison.Ordinal))
                 {
                     File.AppendAllText(path, "2,b,2.00,2\n");
                     File.SetLastWriteTimeUtc(path, new DateTime(2024, 5, 1, 10, 0, 1, DateTimeKind.Utc));

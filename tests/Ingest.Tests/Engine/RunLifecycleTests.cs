@@ -42,8 +42,11 @@ public sealed class RunLifecycleTests : IDisposable
         second.Run.Sources.Single().RunId.Should().Be(first.Run.RunId);
         forced.Run.RowsWritten.Should().Be(100);
         (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be(200L);
-        _h.Keys(LakeZone.Raw).Should().ContainSingle("the raw zone keeps one copy per content hash")
-            .Which.Should().MatchRegex(@"^sales/d[0-9a-f]+/ingest_date=\d{4}-\d{2}-\d{2}/[0-9a-f]{64}/a\.csv$");
+        // The raw zone keeps the bytes each run read, under that run's id: the skipped run kept none.
+        _h.Keys(LakeZone.Raw).Order(StringComparer.Ordinal).Should().Equal(
+            new[] { first.Run.Sources.Single().RawKey, forced.Run.Sources.Single().RawKey }.Order(StringComparer.Ordinal));
+        _h.Keys(LakeZone.Raw).Should().OnlyContain(k => System.Text.RegularExpressions.Regex.IsMatch(k, @"^sales/d[0-9a-f]+/ingest_date=\d{4}-\d{2}-\d{2}/[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}/a\.csv$"));
+        second.Run.Sources.Single().RawKey.Should().Be(first.Run.Sources.Single().RawKey, "a skipped input points at the copy of the run that ingested it");
         var runs = await _h.Backends.Ledger.ListRunsAsync(id).ToListAsync();
         runs.Select(r => r.Status).Should().Equal(RunStatus.Succeeded, RunStatus.Skipped, RunStatus.Succeeded);
     }
@@ -226,18 +229,20 @@ public sealed class RunLifecycleTests : IDisposable
         await _h.RegisterAsync(IngestTestData.Definition(id) with { Partitioning = [new PartitionField { Column = "qty" }] });
         var faulty = new FaultyLake(_h.Backends.Lake) { FailPromoteAfter = 0 };
         var crashing = new IngestPipelineBuilder(_h.Backends with { Lake = faulty }).ForDataset(id).Build();
+        var csv = Csv(1, 1001, i => i == 1001 ? "not a number" : $"{i}.25");
 
-        // The swap succeeded; promoting the raw copy failed: the rows are published, and the error says so.
-        var act = () => crashing.RunAsync([EngineHarness.Text("a.csv", Csv(1, 1000))]);
+        // The swap succeeded; promoting the quarantine file (the one bad row) failed: the rows are published, and the error says so.
+        var act = () => crashing.RunAsync([EngineHarness.Text("a.csv", csv)]);
         var error = (await act.Should().ThrowAsync<IngestException>()).Which;
         error.Message.Should().Contain("is committed").And.Contain("do not re-run its inputs with --force").And.NotContain("retry");
         error.IsTransient.Should().BeFalse();
         (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be(1000L, "readers see the committed snapshot at once");
 
         // Even forced, the next run completes the committed run instead of ingesting its input again.
-        var next = await _h.RunAsync(id, b => b.Configure(o => o.Force = true), EngineHarness.Text("a.csv", Csv(1, 1000)));
+        var next = await _h.RunAsync(id, b => b.Configure(o => o.Force = true), EngineHarness.Text("a.csv", csv));
         next.IsNoOp.Should().BeTrue("recovery completed the committed run, so its input counts as ingested");
         (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be(1000L);
+        (await _h.ScalarAsync(id, "SELECT count(*) FROM {quarantine}")).Should().Be(1L, "recovery promoted the rejected row");
         (await _h.Backends.Ledger.ListRunsAsync(id).CountAsync(r => r.Status == RunStatus.Succeeded)).Should().Be(1);
         _h.Lake.Objects.Should().NotContain(o => o.Key.StartsWith(DatasetLayout.StagingRoot, StringComparison.Ordinal));
     }
@@ -270,7 +275,8 @@ public sealed class RunLifecycleTests : IDisposable
     {
         var id = IngestTestData.NewDatasetId("sales");
         await _h.RegisterAsync(IngestTestData.Definition(id));
-        var faulty = new FaultyLake(_h.Backends.Lake) { FailCompleteAfter = 1, CompleteError = systemError };
+        // Completes: the raw copy's marker, the raw copy, then the first data file fails.
+        var faulty = new FaultyLake(_h.Backends.Lake) { FailCompleteAfter = 2, CompleteError = systemError };
         var pipeline = new IngestPipelineBuilder(_h.Backends with { Lake = faulty }).ForDataset(id).Build();
 
         var act = () => pipeline.RunAsync([EngineHarness.Text("a.csv", Csv(1, 5000))]);

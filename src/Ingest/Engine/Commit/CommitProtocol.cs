@@ -17,6 +17,9 @@ internal sealed class CommitProtocol(ILakeStorage lake, IRunLedger ledger, ILogg
 {
     private static readonly LakeZone[] StagingZones = [LakeZone.Curated, LakeZone.Quarantine, LakeZone.Raw];
 
+    /// <summary>The suffix of a marker in a run's staging area naming an object the run writes where it stays.</summary>
+    private const string InPlaceSuffix = ".inplace";
+
     /// <summary>
     /// Publishes a run: manifest, promotions, deletions, ledger, cleanup. <paramref name="committed"/> is called
     /// once the manifest is durable (the commit point); if writing the manifest fails, it is not called, the
@@ -112,7 +115,7 @@ internal sealed class CommitProtocol(ILakeStorage lake, IRunLedger ledger, ILogg
                         await lake.DeleteAsync(LakeZone.Curated, key, cancellationToken).ConfigureAwait(false);
                     }
 
-                    var removedFiles = await DeleteStagingAsync(dataset, runId, cancellationToken).ConfigureAwait(false);
+                    var removedFiles = await DiscardAsync(dataset, runId, cancellationToken).ConfigureAwait(false);
                     Log.CleanedStaging(logger, dataset.ToString(), runId, removedFiles + manifest.TableFiles.Count);
                     continue;
                 }
@@ -123,7 +126,7 @@ internal sealed class CommitProtocol(ILakeStorage lake, IRunLedger ledger, ILogg
             }
             else
             {
-                var removed = await DeleteStagingAsync(dataset, runId, cancellationToken).ConfigureAwait(false);
+                var removed = await DiscardAsync(dataset, runId, cancellationToken).ConfigureAwait(false);
                 Log.CleanedStaging(logger, dataset.ToString(), runId, removed);
             }
         }
@@ -154,6 +157,62 @@ internal sealed class CommitProtocol(ILakeStorage lake, IRunLedger ledger, ILogg
         }
 
         return rolledForward;
+    }
+
+    /// <summary>
+    /// Announces, in the run's staging area, an object the run is about to write at its final key (a raw copy): if the run
+    /// never commits, <see cref="DiscardAsync"/> removes it. Call it before the object's write starts.
+    /// </summary>
+    public async Task MarkInPlaceAsync(DatasetId dataset, string runId, LakeZone zone, int index, string key, CancellationToken cancellationToken)
+    {
+        var marker = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{DatasetLayout.StagingPrefix(dataset, runId)}{zone.Name}/{index:D4}{InPlaceSuffix}");
+        var writer = await lake.OpenWriteAsync(zone, marker, cancellationToken).ConfigureAwait(false);
+        await using (writer.ConfigureAwait(false))
+        {
+            await writer.Stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(key), cancellationToken).ConfigureAwait(false);
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Removes everything of a run that did not commit: the objects its markers name (complete or still being written)
+    /// and then its staging area; returns how many objects.
+    /// </summary>
+    public async Task<int> DiscardAsync(DatasetId dataset, string runId, CancellationToken cancellationToken)
+    {
+        var prefix = DatasetLayout.StagingPrefix(dataset, runId);
+        var count = 0;
+        foreach (var zone in StagingZones)
+        {
+            var markers = new List<string>();
+            await foreach (var item in lake.ListAsync(zone, prefix, cancellationToken).ConfigureAwait(false))
+            {
+                if (item.Key.EndsWith(InPlaceSuffix, StringComparison.Ordinal))
+                {
+                    markers.Add(item.Key);
+                }
+            }
+
+            foreach (var marker in markers)
+            {
+                string key;
+                var stream = await lake.OpenReadAsync(zone, marker, cancellationToken).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                using (var reader = new StreamReader(stream, System.Text.Encoding.UTF8))
+                {
+                    key = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                // Only this run's own keys are ever named (they hold its run id), so no committed object is touched.
+                if (key.Contains(runId, StringComparison.Ordinal) && key.StartsWith(DatasetLayout.DatasetPrefix(dataset), StringComparison.Ordinal))
+                {
+                    await lake.DeleteAsync(zone, key, cancellationToken).ConfigureAwait(false);
+                    count += 1 + await lake.AbortIncompleteWritesAsync(zone, key, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        return count + await DeleteStagingAsync(dataset, runId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes every staged object of a run in every zone; returns how many.</summary>
