@@ -19,8 +19,8 @@ namespace Ingest.Benchmarks;
 /// <c>--s3</c>: the orders CSV ingested into an Iceberg table on S3 (s3rver, the test suite's S3 server, and dynalite for the
 /// registry, ledger and table pointer), against the path's own limit: a plain multipart upload by the AWS SDK, from this
 /// process, of the same bytes the run writes (its raw copy and its data files). Prints the run's time, the share of its
-/// commit (from the engine's "committing" event to its "succeeded" event: manifest, snapshot, pointer swap, raw
-/// promotion, ledger), the upload's time and their ratio. Every run's snapshot is downloaded and its figures compared with
+/// commit (from the engine's "committing" event to its "succeeded" event: manifest, snapshot, pointer swap,
+/// quarantine promotion, ledger; raw copies are written in place before it), the upload's time and their ratio. Every run's snapshot is downloaded and its figures compared with
 /// DuckDB's own conversion of the same CSV.
 /// </summary>
 /// <remarks>Needs Node.js and <c>npm ci --prefix tests</c> (s3rver, dynalite); the servers run on loopback and store in a temporary folder.</remarks>
