@@ -121,6 +121,38 @@ public sealed class DuckDbQueryTests : IDisposable
         missing.Which.Sql.Should().Be("SELECT ? + ?");
     }
 
+    [Theory]
+    [InlineData("COPY (SELECT 1) TO '{0}'", "COPY")]
+    [InlineData("ATTACH '{0}' AS other", "ATTACH")]
+    [InlineData("/* x */ CREATE TABLE t AS SELECT 1", "CREATE")]
+    [InlineData("SELECT 1; COPY (SELECT 1) TO '{0}'", "COPY")]
+    [InlineData("EXPLAIN ANALYZE COPY (SELECT 1) TO '{0}'", "COPY")]
+    public async Task QueryAsync_StatementThatIsNotAQuery_IsRefusedByDuckDbsParser_AndNothingRuns(string template, string kind)
+    {
+        // The root's name holds a quote: doubled, as a SQL literal needs it.
+        var target = System.IO.Path.Combine(_root.Path, "written.out");
+        var sql = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, target.Replace("'", "''", StringComparison.Ordinal));
+
+        var error = await FluentActions.Awaiting(() => _backends.Query!.QueryAsync(sql)).Should().ThrowAsync<QueryException>();
+
+        error.Which.Message.Should().Contain("read-only").And.Contain($"this is a {kind} statement");
+        error.Which.Sql.Should().Be(sql);
+        File.Exists(target).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("SELECT 42")]
+    [InlineData("-- a comment\nWITH t AS (SELECT 42 AS v) SELECT v FROM t")]
+    [InlineData("FROM (VALUES (42)) t(v)")]
+    [InlineData("EXPLAIN SELECT 42")]
+    [InlineData("DESCRIBE SELECT 42 AS v")]
+    public async Task QueryAsync_Queries_Run(string sql)
+    {
+        await using var result = await _backends.Query!.QueryAsync(sql);
+
+        (await result.ReadRowsAsync().CountAsync()).Should().BeGreaterThan(0);
+    }
+
     [Fact]
     public async Task Catalog_RefusesNamesThatAreNotIdentifiers_AndNothingIsCreated()
     {

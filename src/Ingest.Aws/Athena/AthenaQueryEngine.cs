@@ -31,6 +31,7 @@ internal sealed class AthenaQueryEngine : IQueryEngine
     public async Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+        AthenaReadOnly.EnsureQuery(sql);
         var (text, values) = Bind(sql, parameters ?? []);
         var request = new AthenaQueryRequest(text)
         {

@@ -79,9 +79,12 @@ internal sealed class AwsBackendFactory(IReadOnlyDictionary<string, string?>? en
         try
         {
             var backends = AwsIngest.CreateBackends(options);
-            return (options, HasGlue(options)
+            var analytics = HasGlue(options)
                 ? backends.WithGlueAndAthena(options)
-                : backends with { Query = AwsAnalytics.CreateQueryEngine(AwsAnalytics.CreateAthenaClient(options), options) });
+                : backends with { Query = AwsAnalytics.CreateQueryEngine(AwsAnalytics.CreateAthenaClient(options), options) };
+
+            // Local servers and no Athena among them: no query engine, rather than the region's public Athena endpoint.
+            return (options, HasAthena(options) ? analytics : analytics with { Query = null });
         }
         catch (ArgumentException ex)
         {
@@ -91,6 +94,12 @@ internal sealed class AwsBackendFactory(IReadOnlyDictionary<string, string?>? en
 
     /// <summary>Returns whether the Glue Data Catalog is reachable: on AWS always, against local servers only with a <c>GlueServiceUrl</c>.</summary>
     public static bool HasGlue(AwsIngestOptions options) => !options.EmulatorCompatibility || options.GlueServiceUrl is not null;
+
+    /// <summary>Returns whether Athena is reachable: on AWS always, against local servers only with an <c>AthenaServiceUrl</c>.</summary>
+    public static bool HasAthena(AwsIngestOptions options) => !options.EmulatorCompatibility || options.AthenaServiceUrl is not null;
+
+    /// <summary>The settings error of a query against local servers that include no Athena.</summary>
+    public const string NoAthena = "AWS settings: Aws:EmulatorCompatibility is on (local servers) and Aws:AthenaServiceUrl is not set, so there is no Athena to query: set Aws:AthenaServiceUrl (INGEST_Aws__AthenaServiceUrl) to the local Athena server, or turn EmulatorCompatibility off to query the region's Athena.";
 
     /// <summary>Turns a validation error of <see cref="AwsIngestOptions"/> into one line naming the setting as the CLI user writes it.</summary>
     public static string SettingsError(ArgumentException ex)

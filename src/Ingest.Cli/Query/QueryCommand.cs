@@ -24,7 +24,7 @@ internal sealed class QueryCommand(CliHome home, CliConsoles consoles) : AsyncCo
         var aws = settings.ResolveTarget() == CliTarget.Aws;
         await using var session = home.Open(settings);
         var engine = session.Backends.Query
-            ?? throw new CliException($"The backends of {settings.ResolveHome()} have no query engine.");
+            ?? throw new CliException(aws ? AwsBackendFactory.NoAthena : $"The backends of {settings.ResolveHome()} have no query engine.");
 
         // DuckDB casts text to the type the placeholder needs (quantity >= ? with "10"); Athena does not, so there the
         // values are typed by their form (ParameterValues.Typed).

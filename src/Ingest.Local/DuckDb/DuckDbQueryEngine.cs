@@ -13,7 +13,7 @@ namespace Ingest.Local.DuckDb;
 /// <summary>
 /// The local query engine, the stand-in for Athena. Each query runs on its own in-memory DuckDB database in which the
 /// views of every registered dataset (latest version) are created first from the registry and the lake as they are
-/// now; no file lock outlives the query. The session time zone is UTC.
+/// now; no file lock outlives the query. The session time zone is UTC. Only queries run (<see cref="DuckDbReadOnly"/>).
 /// </summary>
 internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones lake, ILakeStorage storage, IIcebergCatalog iceberg, ILogger logger) : IQueryEngine
 {
@@ -25,6 +25,7 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await DuckDbReadOnly.EnsureQueryAsync(connection, sql, cancellationToken).ConfigureAwait(false);
             var views = 0;
             var ddl = new System.Text.StringBuilder("SET TimeZone = 'UTC';\n");
             await foreach (var definition in registry.ListAsync(cancellationToken).ConfigureAwait(false))

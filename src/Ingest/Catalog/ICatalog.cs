@@ -23,7 +23,8 @@ public interface IQueryEngine
 {
     /// <summary>
     /// Runs a query. Values are passed as <paramref name="parameters"/> (positional <c>?</c> or <c>$1</c>),
-    /// never concatenated into the text. Dispose the result to release the connection.
+    /// never concatenated into the text. Dispose the result to release the connection. Engines are read-only: a
+    /// statement that is not a query (DDL, COPY, INSERT, UNLOAD, settings) throws <see cref="QueryException"/> and is not run.
     /// </summary>
     Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters = null, CancellationToken cancellationToken = default);
 }

@@ -117,6 +117,51 @@ public sealed class AthenaQueryTests : ModelCheckedServer, IDisposable
         result.Errors.TrimEnd().Should().NotContain("\n");
     }
 
+    [Theory]
+    [InlineData("drop table sales.orders", "DROP")]
+    [InlineData("create table sales.copy as select * from sales.orders", "CREATE")]
+    [InlineData("unload (select * from sales.orders) to 's3://acme-athena/out/' with (format = 'PARQUET')", "UNLOAD")]
+    [InlineData("explain analyze insert into sales.orders select * from sales.orders", "INSERT")]
+    [InlineData("  -- a comment\n  msck repair table sales.orders", "MSCK")]
+    public async Task Query_NotAQuery_IsRefusedAndNothingIsSentToAthena(string sql, string kind)
+    {
+        Answer();
+
+        var result = await _cli.RunAsync("query", sql);
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Errors.TrimEnd().Should().Be($"error: query failed: ingest query is read-only: it sends queries to Athena (SELECT, WITH, VALUES, TABLE, DESCRIBE, SHOW, EXPLAIN), and this is a {kind} statement. Nothing was sent; change tables with Terraform or the Glue Data Catalog.");
+        Server.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Query_TwoStatements_AreRefusedAndNothingIsSent()
+    {
+        Answer();
+
+        var result = await _cli.RunAsync("query", "select 1; drop table sales.orders");
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Errors.Should().Contain("sends one statement to Athena");
+        Server.Requests.Should().BeEmpty();
+        (await _cli.RunAsync("query", "with t as (select 'a;b' as v) select v from t; -- done")).ExitCode.Should().Be(0, "a ';' in a string or before a comment ends nothing");
+    }
+
+    [Fact]
+    public async Task Query_LocalServersWithoutAnAthenaUrl_IsASettingsErrorAndNoPublicEndpointIsCalled()
+    {
+        _cli.Environment.Remove("INGEST_Aws__AthenaServiceUrl");
+        _cli.Environment["INGEST_Aws__EmulatorCompatibility"] = "true";
+        _cli.Environment["INGEST_Aws__S3ServiceUrl"] = Server.Url;
+        _cli.Environment["INGEST_Aws__DynamoDbServiceUrl"] = Server.Url;
+
+        var result = await _cli.RunAsync("query", "select count(*) from sales.orders");
+
+        result.ExitCode.Should().Be(2, result.ToString());
+        result.Errors.Should().StartWith("error: AWS settings: Aws:EmulatorCompatibility is on (local servers) and Aws:AthenaServiceUrl is not set");
+        result.Errors.TrimEnd().Should().NotContain("\n").And.NotContain("transient");
+    }
+
     private void Answer()
         => Server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
         {

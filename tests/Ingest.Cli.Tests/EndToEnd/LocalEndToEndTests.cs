@@ -91,6 +91,28 @@ public sealed class LocalEndToEndTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Query_StatementsThatWrite_AreRefusedAndChangeNothing()
+    {
+        var target = Path.Combine(_cli.Root, "copied.csv");
+
+        var copy = await _cli.RunAsync("query", $"copy (select * from sales.orders) to '{target}'");
+        var drop = await _cli.RunAsync("query", "drop view sales.orders");
+        var hidden = await _cli.RunAsync("query", "select 1; /* then */ create table x as select 1");
+
+        copy.ExitCode.Should().Be(2, copy.ToString());
+        copy.Errors.TrimEnd().Should().Be("error: query failed: ingest query is read-only: it runs queries (SELECT, WITH, FROM, VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN), and this is a COPY statement. Nothing was run.");
+        File.Exists(target).Should().BeFalse();
+        drop.ExitCode.Should().Be(2, drop.ToString());
+        drop.Errors.Should().Contain("this is a DROP statement");
+        hidden.ExitCode.Should().Be(2, hidden.ToString());
+        hidden.Errors.Should().Contain("this is a CREATE statement");
+        (await _cli.RunAsync("query", "describe sales.orders")).ExitCode.Should().Be(0);
+        (await _cli.RunAsync("query", "explain select count(*) from sales.orders")).ExitCode.Should().Be(0);
+        (await _cli.RunAsync("query", "summarize sales.orders")).ExitCode.Should().Be(0);
+        (await _cli.ScalarAsync("select count(*) from sales.orders")).Should().BeGreaterThan(0, "the view is still there");
+    }
+
+    [Fact]
     public async Task Query_MissingParameter_Exits2()
     {
         var result = await _cli.RunAsync("query", "select count(*) from sales.orders where country = ?");
