@@ -61,7 +61,7 @@ public static class IngestCli
         config.AddCommand<InitCommand>("init")
             .WithDescription("Create the ingest home folder (lake, registry, ledger), or with --target aws check (or create) the buckets and table, and show the next steps")
             .WithExample("init")
-            .WithExample("--home", "/data/ingest", "init")
+            .WithExample("--home", "ingest-home", "init")
             .WithExample("init", "--target", "aws", "--terraform-outputs", "outputs.json");
 
         config.AddBranch("datasets", datasets =>
@@ -69,7 +69,7 @@ public static class IngestCli
             datasets.SetDescription("Register, list, show, compare and validate dataset definitions");
             datasets.AddCommand<DatasetsAddCommand>("add")
                 .WithDescription("Register definition files: a new dataset, a compatible new version, or unchanged")
-                .WithExample("datasets", "add", "orders.json", "customers.json");
+                .WithExample("datasets", "add", "docs/examples/sales.orders.json", "docs/examples/sales.customers.json");
             datasets.AddCommand<DatasetsListCommand>("list")
                 .WithDescription("List registered datasets with their latest version")
                 .WithExample("datasets", "list");
@@ -79,18 +79,18 @@ public static class IngestCli
                 .WithExample("datasets", "show", "sales.orders", "--version", "1");
             datasets.AddCommand<DatasetsDiffCommand>("diff")
                 .WithDescription("Compare a definition file with the registered dataset, or two registered versions, column by column, with the compatibility verdict")
-                .WithExample("datasets", "diff", "sales.orders", "orders.json")
+                .WithExample("datasets", "diff", "sales.orders", "docs/examples/sales.orders.json")
                 .WithExample("datasets", "diff", "sales.orders", "--from", "1", "--to", "2");
             datasets.AddCommand<DatasetsValidateCommand>("validate")
                 .WithDescription("Validate definition files without registering them; registered datasets are also checked for compatibility (exit 1 when any is invalid)")
-                .WithExample("datasets", "validate", "orders.json");
+                .WithExample("datasets", "validate", "docs/examples/sales.orders.json");
         });
 
         config.AddCommand<RunCommand>("run")
             .WithDescription("Ingest files into a dataset: raw copy, validate, write curated and quarantine Parquet, commit, record the run; in this process, or with --engine glue on the deployed state machine and Glue job")
-            .WithExample("run", "sales.orders", "orders-2024-05.csv")
-            .WithExample("run", "sales.orders", "a.csv", "b.csv", "--force")
-            .WithExample("run", "sales.orders", "orders-2024-05.csv", "--engine", "glue", "--target", "aws", "--terraform-outputs", "outputs.json");
+            .WithExample("run", "sales.orders", "docs/examples/orders-2024-05-01.csv")
+            .WithExample("run", "sales.orders", "docs/examples/orders-2024-05-01.csv", "--force")
+            .WithExample("run", "sales.orders", "docs/examples/orders-2024-05-01.csv", "--engine", "glue", "--target", "aws", "--terraform-outputs", "outputs.json");
 
         config.AddCommand<RunsCommand>("runs")
             .WithDescription("List a dataset's runs, newest first")
@@ -98,9 +98,9 @@ public static class IngestCli
 
         config.AddCommand<QueryCommand>("query")
             .WithDescription("Run SQL over the catalog (DuckDB locally, Athena with --target aws, which also reports the data scanned and the estimated cost); each dataset is a table domain.name, its rejects domain.name_quarantine")
-            .WithExample("query", "select count(*) from sales.orders")
-            .WithExample("query", "select * from sales.orders where country = ? limit 10", "--param", "DE", "--format", "csv")
-            .WithExample("query", "select count(*) from sales.orders where ordered_at_day >= ?", "--param", "2024-05-01", "--target", "aws", "--terraform-outputs", "outputs.json");
+            .WithExample("query", "select status, count(*) as orders from sales.orders group by status order by status")
+            .WithExample("query", "select * from sales.orders where currency = ? limit 10", "--param", "EUR", "--format", "csv")
+            .WithExample("query", "select count(*) from sales.orders where ordered_at >= ?", "--param", "2024-05-01", "--target", "aws", "--terraform-outputs", "outputs.json");
 
         config.AddBranch("deploy", deploy =>
         {

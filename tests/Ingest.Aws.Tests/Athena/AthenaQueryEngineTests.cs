@@ -63,7 +63,7 @@ public sealed class AthenaQueryEngineTests() : ModelCheckedServer("athena-2017-0
     {
         Server.Respond(_ => CannedResponse.Error(400, "InvalidRequestException", "line 1:8: mismatched input"));
 
-        var act = () => Engine().QueryAsync("SELEC 1");
+        var act = () => Engine().QueryAsync("SELECT 1 FROM");
 
         (await act.Should().ThrowAsync<QueryException>()).Which.InnerException.Should().BeOfType<AwsServiceException>();
     }
