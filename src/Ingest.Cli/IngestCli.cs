@@ -96,6 +96,11 @@ public static class IngestCli
             .WithDescription("List a dataset's runs, newest first")
             .WithExample("runs", "sales.orders", "--limit", "5");
 
+        config.AddCommand<RejectsCommand>("rejects")
+            .WithDescription("Show the rows a run rejected (file, line, reason): the newest run with rejects unless --run; a run that failed over its reject budget kept them apart, unpublished")
+            .WithExample("rejects", "sales.orders")
+            .WithExample("rejects", "sales.orders", "--limit", "5", "--format", "json");
+
         config.AddCommand<QueryCommand>("query")
             .WithDescription("Run SQL over the catalog (DuckDB locally, Athena with --target aws, which also reports the data scanned and the estimated cost); each dataset is a table domain.name, its rejects domain.name_quarantine")
             .WithExample("query", "select status, count(*) as orders from sales.orders group by status order by status")

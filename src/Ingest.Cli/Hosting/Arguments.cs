@@ -18,6 +18,12 @@ internal static class Arguments
         }
     }
 
+    /// <summary>Checks a run id as <c>ingest runs</c> shows it (letters, digits and '-', as runs are named).</summary>
+    public static string RunId(string value)
+        => value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
+            ? value
+            : throw new CliException($"--run {value} is not a run id: run ids hold letters, digits and '-' (as ingest runs <dataset> shows them).");
+
     /// <summary>Returns the absolute path of an existing file, or fails naming it.</summary>
     public static string ExistingFile(string path, string what = "Input file")
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using Ingest.Aws.CloudWatch;
 using Ingest.Cli.Hosting;
 using Ingest.Definitions;
@@ -149,8 +150,8 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
             return;
         }
 
-        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
-        void Row(string name, string value) => grid.AddRow(new Text(name, new Style(decoration: Decoration.Bold)), new Text(value));
+        var rows = new List<(string Name, string Value)>();
+        void Row(string name, string value) => rows.Add((name, value));
 
         var metrics = IngestRunMetrics.FromRun(run);
         Row("run id", run.RunId);
@@ -172,7 +173,7 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
 
         Row("elapsed", ConsoleOutput.Duration(result.Elapsed));
         Row("rows/s", ConsoleOutput.Rate(run.RowsRead / Math.Max(result.Elapsed.TotalSeconds, 0.001)));
-        console.Write(new Panel(grid).Header($"ingest run: {Markup.Escape(registered.Dataset.ToString())}").Expand());
+        WriteSummary(console, $"ingest run: {registered.Dataset}", rows);
         if (run.RowsRejected > 0 && catalogued)
         {
             console.MarkupLineInterpolated($"Rejected rows: {registered.Definition.CatalogDatabase}.{registered.Definition.CatalogTable}_quarantine (_ingest_run_id = '{run.RunId}')");
@@ -181,6 +182,39 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
         {
             console.MarkupLineInterpolated($"Rejected rows: {quarantine} (_ingest_run_id = '{run.RunId}')");
         }
+    }
+
+    /// <summary>
+    /// A box on a terminal; plain, narrow lines (two spaces, the name padded, the value) when the output goes to a file
+    /// or another program, so that a log or a pipe gets no 240-column frame.
+    /// </summary>
+    private static void WriteSummary(IAnsiConsole console, string title, List<(string Name, string Value)> rows)
+    {
+        if (console.Profile.Capabilities.Interactive)
+        {
+            var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+            foreach (var (name, value) in rows)
+            {
+                grid.AddRow(new Text(name, new Style(decoration: Decoration.Bold)), new Text(value));
+            }
+
+            console.Write(new Panel(grid).Header(Markup.Escape(title)).Expand());
+            return;
+        }
+
+        var width = rows.Max(r => r.Name.Length);
+        var text = new StringBuilder().AppendLine(title);
+        foreach (var (name, value) in rows)
+        {
+            var lines = value.Split(Environment.NewLine);
+            text.Append("  ").Append(name.PadRight(width)).Append("  ").AppendLine(lines[0]);
+            foreach (var line in lines.Skip(1))
+            {
+                text.Append(' ', width + 4).AppendLine(line);
+            }
+        }
+
+        console.WriteRaw(text.ToString());
     }
 
     private static string Partitions(RunRecord run)

@@ -60,3 +60,37 @@ internal sealed class RunsSettings : GlobalSettings
     public override ValidationResult Validate()
         => Limit < 1 ? ValidationResult.Error("--limit must be 1 or more.") : ValidationResult.Success();
 }
+
+/// <summary>How <c>ingest rejects</c> prints rows.</summary>
+internal enum RejectsOutputFormat
+{
+    /// <summary>One line per row: file, line, reason.</summary>
+    Text,
+
+    /// <summary>One JSON object per line (file, line, reason, rawRecord, values).</summary>
+    Json,
+}
+
+internal sealed class RejectsSettings : GlobalSettings
+{
+    [CommandArgument(0, "<DATASET>")]
+    [Description("The dataset id, domain.name")]
+    public string Dataset { get; init; } = string.Empty;
+
+    [CommandOption("--run <RUN_ID>")]
+    [Description("The run whose rejected rows to show (default: the newest run that rejected rows, failed or not)")]
+    public string? Run { get; init; }
+
+    [CommandOption("-n|--limit <N>")]
+    [Description("The number of rows to show")]
+    [DefaultValue(20)]
+    public int Limit { get; init; } = 20;
+
+    [CommandOption("--format <FORMAT>")]
+    [Description("text (one line per row) or json (one object per line, every value)")]
+    [DefaultValue(RejectsOutputFormat.Text)]
+    public RejectsOutputFormat Format { get; init; } = RejectsOutputFormat.Text;
+
+    public override ValidationResult Validate()
+        => Limit < 1 ? ValidationResult.Error("--limit must be 1 or more.") : ValidationResult.Success();
+}

@@ -224,7 +224,16 @@ public abstract class RunLedgerContractTests
         var run = Run(dataset, 0);
         await ledger.StartRunAsync(run);
         var source = new SourceFingerprint(new string('c', 64), "bad.csv", 10, "sales/orders/x/bad.csv", run.RunId);
-        var failed = run with { Status = RunStatus.Failed, EndedAt = run.StartedAt.AddSeconds(5), RowsRead = 10, Error = "line 3: \"x\" is not an int64", Sources = [source] };
+        var failed = run with
+        {
+            Status = RunStatus.Failed,
+            EndedAt = run.StartedAt.AddSeconds(5),
+            RowsRead = 10,
+            RowsRejected = 9,
+            Error = "line 3: \"x\" is not an int64",
+            Sources = [source],
+            RejectsKept = [$"_failed_runs/{dataset.Domain}/{dataset.Name}/{run.RunId}/rejects-{run.RunId}-00000.parquet"],
+        };
 
         await ledger.CompleteRunAsync(failed);
 
@@ -232,6 +241,7 @@ public abstract class RunLedgerContractTests
         stored!.Status.Should().Be(RunStatus.Failed);
         stored.Error.Should().Be(failed.Error);
         stored.RowsRead.Should().Be(10);
+        stored.RejectsKept.Should().Equal(failed.RejectsKept, "a failed run's kept rejects stay findable");
         (await ledger.FindSourceAsync(dataset, source.Sha256)).Should().BeNull("only a succeeded run records what it ingested");
     }
 

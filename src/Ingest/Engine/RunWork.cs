@@ -34,6 +34,7 @@ internal sealed class RunWork
     private readonly IcebergTable? _table;
     private readonly IReadOnlySet<string> _rolledForward;
     private readonly List<string> _inPlaceFiles = [];
+    private readonly List<string> _rejectsKept = [];
     private RunRecord _run;
     private StagedParquetWriter? _curatedWriter;
     private long _rowsRead;
@@ -67,6 +68,7 @@ internal sealed class RunWork
         RowsWritten = _rowsWritten,
         RowsRejected = _rowsRejected,
         Sources = [.. _sources],
+        RejectsKept = [.. _rejectsKept],
         Counters = IngestRunCounters.Snapshot(),
     };
 
@@ -114,7 +116,7 @@ internal sealed class RunWork
                 await ReadInputAsync(input, rawKey, rows, curated, quarantine, cancellationToken).ConfigureAwait(false);
             }
 
-            EnforceRejectBudget();
+            await EnforceRejectBudgetAsync(quarantine, cancellationToken).ConfigureAwait(false);
             var curatedFiles = await curated.CompleteAsync(cancellationToken).ConfigureAwait(false);
             var rejectFiles = await quarantine.CompleteAsync(cancellationToken).ConfigureAwait(false);
             var partitions = curated.Partitions.Where(p => p.Length > 0).Order(StringComparer.Ordinal).ToList();
@@ -413,20 +415,40 @@ internal sealed class RunWork
         }
     }
 
-    private void EnforceRejectBudget()
+    /// <summary>
+    /// Fails a run whose rejects exceed <c>quality.maxRejectRatio</c>. Its rejected rows are kept apart from the published
+    /// quarantine (<see cref="DatasetLayout.FailedRunRejectsPrefix"/>, recorded as <see cref="RunRecord.RejectsKept"/>), so
+    /// that every reason can be read without raising the budget; no curated row is published.
+    /// </summary>
+    private async Task EnforceRejectBudgetAsync(StagedParquetWriter quarantine, CancellationToken cancellationToken)
     {
-        if (_rejectExamples.OverBudget(_rowsRead, _rowsRejected, _definition.Quality.MaxRejectRatio, out var ratio))
+        if (!_rejectExamples.OverBudget(_rowsRead, _rowsRejected, _definition.Quality.MaxRejectRatio, out var ratio))
         {
-            var top = string.Join("; ", TopReasons().Take(3).Select(r => $"{r.Reason} ({r.Count}){_rejectExamples.Describe(r.Reason)}"));
-            throw new DataValidationException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"Dataset {_definition.Id}: {_rowsRejected} of {_rowsRead} rows were rejected ({ratio:P1}{_rejectExamples.LinesNote()}), above quality.maxRejectRatio {_definition.Quality.MaxRejectRatio:P1}; nothing was published. Most frequent: {top}."))
-            {
-                Dataset = _definition.Id,
-                RunId = _runId,
-                DefinitionVersion = _registered.Version,
-            };
+            return;
         }
+
+        var keptPrefix = DatasetLayout.FailedRunRejectsPrefix(_definition.Id, _runId);
+        var kept = new List<string>();
+        foreach (var file in await quarantine.CompleteAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var key = keptPrefix + file.FinalKey[(file.FinalKey.LastIndexOf('/') + 1)..];
+            await _lake.PromoteAsync(LakeZone.Quarantine, file.StagingKey, key, cancellationToken).ConfigureAwait(false);
+            kept.Add(key);
+            _rejectsKept.Add(key);
+        }
+
+        var top = string.Join("; ", TopReasons().Take(3).Select(r => $"{r.Reason} ({r.Count}){_rejectExamples.Describe(r.Reason)}"));
+        var where = kept.Count == 0
+            ? string.Empty
+            : $" The {_rowsRejected} rejected rows are kept apart, unpublished, under {LakeZone.Quarantine}/{keptPrefix.TrimEnd('/')} (ingest rejects {_definition.Id} --run {_runId}).";
+        throw new DataValidationException(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Dataset {_definition.Id}: {_rowsRejected} of {_rowsRead} rows were rejected ({ratio:P1}{_rejectExamples.LinesNote()}), above quality.maxRejectRatio {_definition.Quality.MaxRejectRatio:P1}; nothing was published. Most frequent: {top}.{where}"))
+        {
+            Dataset = _definition.Id,
+            RunId = _runId,
+            DefinitionVersion = _registered.Version,
+        };
     }
 
     private async Task<List<ObjectRef>> ListExistingAsync(IReadOnlyList<string> partitions, CancellationToken cancellationToken)

@@ -54,6 +54,13 @@ public sealed record RunRecord
     /// <summary>Gets the curated and quarantine objects the run published (zone/key).</summary>
     public IReadOnlyList<string> FilesWritten { get; init; } = [];
 
+    /// <summary>
+    /// Gets the quarantine-zone keys where a failed run kept its rejected rows, apart from the published quarantine
+    /// (under <see cref="Storage.DatasetLayout.FailedRunRejectsPrefix"/>); read them with <see cref="Storage.RunRejects"/>.
+    /// </summary>
+    /// <value>The default is empty: a succeeded run's rejects are published (<see cref="FilesWritten"/>), other failures keep none.</value>
+    public IReadOnlyList<string> RejectsKept { get; init; } = [];
+
     /// <summary>Gets the partitions the run wrote to (<c>name=value/…</c>).</summary>
     public IReadOnlyList<string> PartitionsWritten { get; init; } = [];
 

@@ -14,12 +14,17 @@ namespace Ingest.Storage;
 /// <item>quarantine: <c>{domain}/{name}/ingest_date=yyyy-MM-dd/part-{runId}-{nnnnn}.parquet</c></item>
 /// <item>raw: <c>{domain}/{name}/ingest_date=yyyy-MM-dd/{runId}/{file name}</c> (written in place by the run that read it; the SHA-256 is in the ledger)</item>
 /// <item>staging (in each zone): <c>_staging/{domain}/{name}/{runId}/…</c>, never under a dataset prefix, so readers never see it.</item>
+/// <item>rejects of a failed run (quarantine zone): <c>_failed_runs/{domain}/{name}/{runId}/rejects-{runId}-{nnnnn}.parquet</c>, kept apart
+/// from the published quarantine (no table reads them) so that a run over its reject budget can be inspected.</item>
 /// </list>
 /// </remarks>
 public static class DatasetLayout
 {
     /// <summary>The prefix under which runs stage objects before the commit.</summary>
     public const string StagingRoot = "_staging";
+
+    /// <summary>The prefix of the quarantine zone under which failed runs keep their rejected rows, apart from every table.</summary>
+    public const string FailedRunsRoot = "_failed_runs";
 
     /// <summary>The lineage columns appended to every curated file, in order.</summary>
     public static IReadOnlyList<ColumnDefinition> LineageColumns { get; } =
@@ -49,6 +54,9 @@ public static class DatasetLayout
 
     /// <summary>Gets a run's staging prefix: <c>_staging/{domain}/{name}/{runId}/</c>.</summary>
     public static string StagingPrefix(DatasetId dataset, string runId) => $"{StagingRoot}/{dataset.Domain}/{dataset.Name}/{runId}/";
+
+    /// <summary>Gets where a failed run keeps its rejected rows in the quarantine zone: <c>_failed_runs/{domain}/{name}/{runId}/</c>.</summary>
+    public static string FailedRunRejectsPrefix(DatasetId dataset, string runId) => $"{FailedRunsRoot}/{dataset.Domain}/{dataset.Name}/{runId}/";
 
     /// <summary>Gets the prefix under which all runs of a dataset stage: <c>_staging/{domain}/{name}/</c>.</summary>
     public static string StagingDatasetPrefix(DatasetId dataset) => $"{StagingRoot}/{dataset.Domain}/{dataset.Name}/";

@@ -81,6 +81,19 @@ public sealed class AwsEndToEndTests(AwsServers servers) : IDisposable
         // Read back what landed in S3 with an independent reader (DuckDB over the downloaded Parquet).
         (await CountRowsAsync(backends.Lake, LakeZone.Curated, cli.Root)).Should().Be(data.Good.Count);
         (await CountRowsAsync(backends.Lake, LakeZone.Quarantine, cli.Root)).Should().Be(data.BadRows);
+
+        // Rejected rows from S3: the published ones of this run, then those a run over its budget kept apart.
+        var rejects = await cli.RunAsync("rejects", "sales.orders");
+        rejects.ExitCode.Should().Be(0, rejects.ToString());
+        rejects.Output.Split('\n').Count(l => l.StartsWith("  orders.csv line ", StringComparison.Ordinal)).Should().Be(data.BadRows);
+        var failed = await cli.RunAsync("run", "sales.orders", cli.WriteFile("bad.csv", "order_id,order_date,country,quantity,amount\n1,2024-01-01,DE,1,x\n"));
+        failed.ExitCode.Should().Be(1, failed.ToString());
+        var failedRun = await backends.Ledger.ListRunsAsync(DatasetId.Parse("sales.orders")).FirstAsync();
+        failedRun.RejectsKept.Should().ContainSingle().Which.Should().StartWith($"_failed_runs/sales/orders/{failedRun.RunId}/");
+        (await backends.Lake.GetAsync(LakeZone.Quarantine, failedRun.RejectsKept[0])).Should().NotBeNull("the kept rejects are in the quarantine bucket");
+        var kept = await cli.RunAsync("rejects", "sales.orders", "--run", failedRun.RunId);
+        kept.Output.Should().Contain("failed: 1 rejected row, kept apart").And.Contain("  bad.csv line 2: amount: \"x\" is not a decimal(18,2)");
+        (await CountRowsAsync(backends.Lake, LakeZone.Quarantine, cli.Root + "/after")).Should().Be(data.BadRows, "nothing of the failed run is under the quarantine table's prefix");
     }
 
     [Fact]

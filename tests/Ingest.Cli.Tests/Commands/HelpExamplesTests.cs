@@ -44,6 +44,12 @@ public sealed partial class HelpExamplesTests(ITestOutputHelper output) : IDispo
             {
                 failures.Add($"{example}{Environment.NewLine}  exit {exitCode}: {text.Trim()}");
             }
+
+            // Piped, the output is plain: no frame drawn to the 240 columns a pipe gets.
+            if (example.StartsWith("ingest run ", StringComparison.Ordinal) && !aws && (text.Contains('│') || text.Split('\n').Any(l => l.Length > 120)))
+            {
+                failures.Add($"{example}{Environment.NewLine}  piped output is not plain and narrow:{Environment.NewLine}{text}");
+            }
         }
 
         failures.Should().BeEmpty();

@@ -22,6 +22,11 @@ public sealed class RunTests : OrdersRegisteredTests
         Field(result, "partitions").Should().Contain("12");
         Field(result, "inputs").Should().Contain("1");
         result.Output.Should().Contain("top reject reasons").And.Contain("run id").And.Contain("elapsed").And.Contain("rows/s");
+
+        // Not a terminal: plain lines, no frame, as narrow as the values.
+        result.Output.Should().NotContainAny("│", "─", "╭", "┌");
+        result.Output.Split('\n').Should().OnlyContain(l => l.Length <= 120);
+        result.Output.Should().StartWith("ingest run: sales.orders\n  run id ");
     }
 
     [Fact]

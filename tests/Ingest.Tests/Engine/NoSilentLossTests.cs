@@ -27,6 +27,18 @@ public sealed class NoSilentLossTests : IDisposable
         ],
     };
 
+    /// <summary>A run over its reject budget publishes nothing and keeps its rejects apart, where <see cref="RunRejects"/> reads them.</summary>
+    private async Task<List<RejectedRow>> AssertOnlyRejectsKeptAsync(DatasetId id)
+    {
+        var run = await _h.Backends.Ledger.ListRunsAsync(id).SingleAsync();
+        run.Status.Should().Be(RunStatus.Failed);
+        run.FilesWritten.Should().BeEmpty();
+        var kept = DatasetLayout.FailedRunRejectsPrefix(id, run.RunId);
+        _h.Lake.Objects.Should().NotBeEmpty().And.OnlyContain(o => o.Zone == LakeZone.Quarantine && o.Key.StartsWith(kept, StringComparison.Ordinal));
+        run.RejectsKept.Should().Equal(_h.Keys(LakeZone.Quarantine));
+        return await RunRejects.ReadAsync(_h.Lake, run).ToListAsync();
+    }
+
     private async Task AssertNothingChangedAsync(DatasetId id)
     {
         _h.Lake.Objects.Should().BeEmpty();
@@ -174,7 +186,8 @@ public sealed class NoSilentLossTests : IDisposable
         (await act.Should().ThrowAsync<DataValidationException>()).Which.Message.Should().StartWith(
             $"Dataset {id}: 1 of 6 rows were rejected (75.0 % (counting the 14 further lines that rejected records took in)), above quality.maxRejectRatio 5.0 %; nothing was published. "
             + "Most frequent: a quoted field opened on line 7 is never closed (1), e.g. q.csv line 7: a quoted field opened on line 7 is never closed: the record absorbed 15 lines (7 to 21), each counted as a rejected row against quality.maxRejectRatio [fix: source.csv.delimiter and source.csv.quote].");
-        await AssertNothingChangedAsync(id);
+        var kept = await AssertOnlyRejectsKeptAsync(id);
+        kept.Should().ContainSingle().Which.SourceLine.Should().Be(7);
     }
 
     [Fact]
@@ -251,12 +264,20 @@ public sealed class NoSilentLossTests : IDisposable
 
         var act = () => _h.RunAsync(id, EngineHarness.Text("d.csv", "id,day\n1,05/01/2024\n2,05/02/2024\n3,05/03/2024\n4,05/04/2024\n"));
 
-        (await act.Should().ThrowAsync<DataValidationException>()).Which.Message.Should().Be(
+        var error = (await act.Should().ThrowAsync<DataValidationException>()).Which;
+        var runId = error.RunId;
+        error.Message.Should().Be(
             $"Dataset {id}: 4 of 4 rows were rejected (100.0 %), above quality.maxRejectRatio 5.0 %; nothing was published. Most frequent: day: not a date (4), e.g. "
             + "d.csv line 2, column \"day\": \"05/01/2024\" is not a date (expected a date as yyyy-MM-dd) [fix: source.dateFormats], "
             + "d.csv line 3, column \"day\": \"05/02/2024\" is not a date (expected a date as yyyy-MM-dd) [fix: source.dateFormats], "
-            + "d.csv line 4, column \"day\": \"05/03/2024\" is not a date (expected a date as yyyy-MM-dd) [fix: source.dateFormats].");
-        await AssertNothingChangedAsync(id);
+            + "d.csv line 4, column \"day\": \"05/03/2024\" is not a date (expected a date as yyyy-MM-dd) [fix: source.dateFormats]. "
+            + $"The 4 rejected rows are kept apart, unpublished, under quarantine/_failed_runs/{id.Domain}/{id.Name}/{runId} (ingest rejects {id} --run {runId}).");
+        var kept = await AssertOnlyRejectsKeptAsync(id);
+        kept.Select(r => (r.SourceFile, r.SourceLine, r.Reason, r.Values["day"])).Should().Equal(
+            ("d.csv", 2L, "day: \"05/01/2024\" is not a date (expected a date as yyyy-MM-dd)", "05/01/2024"),
+            ("d.csv", 3L, "day: \"05/02/2024\" is not a date (expected a date as yyyy-MM-dd)", "05/02/2024"),
+            ("d.csv", 4L, "day: \"05/03/2024\" is not a date (expected a date as yyyy-MM-dd)", "05/03/2024"),
+            ("d.csv", 5L, "day: \"05/04/2024\" is not a date (expected a date as yyyy-MM-dd)", "05/04/2024"));
     }
 
     [Theory]

@@ -101,8 +101,18 @@ public sealed class RunLifecycleTests : IDisposable
 
         var error = (await act.Should().ThrowAsync<DataValidationException>()).Which;
         error.Message.Should().Contain("5 of 10 rows were rejected").And.Contain("maxRejectRatio").And.Contain("amount: not a decimal(18,2) (5)");
-        _h.Lake.Objects.Select(o => o.Key).Should().Equal(before);
-        (await _h.Backends.Ledger.ListRunsAsync(id).FirstAsync()).Status.Should().Be(RunStatus.Failed);
+        var failed = await _h.Backends.Ledger.ListRunsAsync(id).FirstAsync();
+        failed.Status.Should().Be(RunStatus.Failed);
+
+        // Nothing is published; the rejects alone are kept, apart from the quarantine table.
+        var kept = DatasetLayout.FailedRunRejectsPrefix(id, failed.RunId);
+        _h.Lake.Objects.Select(o => o.Key).Except(before).Should().NotBeEmpty().And.OnlyContain(key => key.StartsWith(kept, StringComparison.Ordinal));
+        before.Should().BeSubsetOf(_h.Lake.Objects.Select(o => o.Key));
+        _h.Keys(LakeZone.Quarantine).Should().OnlyContain(key => key.StartsWith(kept, StringComparison.Ordinal), "no reject is under the quarantine table's prefix");
+        (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be(10L);
+        var rejects = await RunRejects.ReadAsync(_h.Lake, failed).ToListAsync();
+        rejects.Select(r => r.SourceLine).Should().Equal(2L, 4L, 6L, 8L, 10L);
+        rejects.Should().OnlyContain(r => r.SourceFile == "bad.csv" && r.Values["amount"] == "oops" && r.Reason.StartsWith("amount: \"oops\"", StringComparison.Ordinal));
         (await _h.Backends.Ledger.FindSourceAsync(id, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Csv(100, 10, i => i % 2 == 0 ? "oops" : "1.00"))))))
             .Should().BeNull("a failed run must not mark its input as ingested");
     }
