@@ -5,6 +5,7 @@ using Ingest.Cli.Hosting;
 using Ingest.Cli.Init;
 using Ingest.Cli.Query;
 using Ingest.Cli.Runs;
+using Ingest.Cli.Snapshots;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -101,10 +102,20 @@ public static class IngestCli
             .WithExample("rejects", "sales.orders")
             .WithExample("rejects", "sales.orders", "--limit", "5", "--format", "json");
 
+        config.AddCommand<SnapshotsCommand>("snapshots")
+            .WithDescription("List an Iceberg table's snapshots, newest first: id, state, committed at, operation, run, rows and files added and removed")
+            .WithExample("snapshots", "sales.orders")
+            .WithExample("snapshots", "sales.orders", "--format", "json");
+
+        config.AddCommand<RollbackCommand>("rollback")
+            .WithDescription("Make an earlier snapshot of an Iceberg table current again (readers switch at once; the history keeps every snapshot); the inputs of the runs rolled back out can be ingested again")
+            .WithExample("rollback", "sales.orders", "--to", "previous");
+
         config.AddCommand<QueryCommand>("query")
             .WithDescription("Run SQL over the catalog (DuckDB locally, Athena with --target aws, which also reports the data scanned and the estimated cost); each dataset is a table domain.name, its rejects domain.name_quarantine")
             .WithExample("query", "select status, count(*) as orders from sales.orders group by status order by status")
             .WithExample("query", "select * from sales.orders where currency = ? limit 10", "--param", "EUR", "--format", "csv")
+            .WithExample("query", "select count(*) from sales.orders", "--as-of", "2024-05-01T00:00:00Z")
             .WithExample("query", "select count(*) from sales.orders where ordered_at >= ?", "--param", "2024-05-01", "--target", "aws", "--terraform-outputs", "outputs.json");
 
         config.AddBranch("deploy", deploy =>
@@ -197,7 +208,7 @@ public static class IngestCli
             OperationCanceledException when cancellationToken.IsCancellationRequested => (ExitCodes.Cancelled, "cancelled."),
             CliException cli => (cli.ExitCode, message),
             DataValidationException => (ExitCodes.DataFailed, message),
-            DefinitionException or DatasetNotFoundException or SchemaCompatibilityException => (ExitCodes.BadInput, message),
+            DefinitionException or DatasetNotFoundException or SchemaCompatibilityException or SnapshotNotFoundException => (ExitCodes.BadInput, message),
             ConcurrencyConflictException => (ExitCodes.Conflict, message),
             LakeEnvironmentException => (ExitCodes.Environment, message),
             CommandParseException or CommandRuntimeException => (ExitCodes.BadInput, message),

@@ -91,6 +91,17 @@ public sealed class DatasetNotFoundException : IngestException
     }
 }
 
+/// <summary>A dataset's table has no snapshot with the requested id, or had none at the requested instant.</summary>
+public sealed class SnapshotNotFoundException : IngestException
+{
+    /// <summary>Creates the exception with a message that says what was looked for and where to find what exists.</summary>
+    public SnapshotNotFoundException(DatasetId dataset, string message)
+        : base(message)
+    {
+        Dataset = dataset;
+    }
+}
+
 /// <summary>A new definition version is not compatible with the last one; nothing was registered or written.</summary>
 public sealed class SchemaCompatibilityException : IngestException
 {

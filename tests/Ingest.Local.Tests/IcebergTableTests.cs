@@ -183,6 +183,89 @@ public sealed class IcebergTableTests : IDisposable
         reader.GetString(3).Should().MatchRegex("^/[ab]18.json$");
     }
 
+    [Fact]
+    public async Task Snapshots_History_IcebirdReadsEverySnapshotWithTheCountsItClaims()
+    {
+        var backends = LocalIngest.CreateBackends(_root.Options);
+        var registered = await backends.Registry.RegisterAsync(Orders("overwrite-partitions"));
+        var runs = new List<string>();
+        foreach (var (name, from, to, day) in new[] { ("a.csv", 1, 300, 1), ("b.csv", 201, 400, 2), ("c.csv", 1, 50, 1) })
+        {
+            runs.Add(await RunAsync(backends, Csv(name, from, to, day)));
+        }
+
+        var history = await TableSnapshots.ListAsync(registered, backends.Lake, backends.IcebergCatalog!);
+
+        history.Select(s => s.RunId).Should().Equal(runs[2], runs[1], runs[0]);
+        history.Select(s => (s.Operation, s.AddedRecords, s.DeletedRecords, s.TotalRecords)).Should().Equal(
+            ("overwrite", 50L, 300L, 250L), ("overwrite", 200L, 0L, 500L), ("overwrite", 300L, 0L, 300L));
+        history.Select(s => s.IsCurrent).Should().Equal(true, false, false);
+        history.Should().OnlyContain(s => !s.IsRolledBack && s.DefinitionVersion == 1 && s.Inputs.Count == 1);
+        history[0].ParentSnapshotId.Should().Be(history[1].SnapshotId);
+        history[2].ParentSnapshotId.Should().BeNull();
+        var ledger = await backends.Ledger.ListRunsAsync(registered.Dataset).ToListAsync();
+        history.Select(s => s.Inputs[0]).Should().Equal(ledger.Select(r => r.Sources.Single().Sha256), "each snapshot names its run's input");
+        foreach (var snapshot in history)
+        {
+            var file = MetadataFiles("sales", "orders").Single(f => (long)JsonNode.Parse(File.ReadAllText(f))!["current-snapshot-id"]! == snapshot.SnapshotId);
+            var icebird = await IcebirdAsync(TablePath("sales", "orders"), Path.GetFileName(file), "amount");
+            icebird.GetProperty("rows").GetInt64().Should().Be(snapshot.TotalRecords, $"icebird reads snapshot {snapshot.SnapshotId} with the rows its history claims");
+        }
+    }
+
+    [Fact]
+    public async Task TimeTravelAndRollback_ReadEarlierSnapshots_RollbackSwitchesReadersAndLetsTheInputsBeIngestedAgain()
+    {
+        var backends = LocalIngest.CreateBackends(_root.Options);
+        var registered = await backends.Registry.RegisterAsync(Orders("append"));
+        var c = Csv("c.csv", 1, 50, day: 1, amount: 7m);
+        await RunAsync(backends, Csv("a.csv", 1, 300, day: 1));
+        await RunAsync(backends, Csv("b.csv", 201, 400, day: 2));
+        var third = await RunAsync(backends, c);
+        var history = await TableSnapshots.ListAsync(registered, backends.Lake, backends.IcebergCatalog!);
+        var (latest, second, first) = (history[0], history[1], history[2]);
+
+        // Time travel: by id, by the instant a snapshot was committed, and before the table existed.
+        (await CountAsync(backends, new QueryOptions { AsOf = TableVersion.OfSnapshot(second.SnapshotId) })).Should().Be(500);
+        (await CountAsync(backends, new QueryOptions { AsOf = TableVersion.AsOf(first.CommittedAt) })).Should().Be(300);
+        (await CountAsync(backends, new QueryOptions { AsOf = TableVersion.AsOf(first.CommittedAt.AddMilliseconds(-1)) })).Should().Be(0, "the table had no snapshot then");
+        (await CountAsync(backends, new QueryOptions())).Should().Be(550);
+        var unknown = () => CountAsync(backends, new QueryOptions { AsOf = TableVersion.OfSnapshot(42) });
+        (await unknown.Should().ThrowAsync<QueryException>()).Which.Message.Should().Be("No dataset's table has snapshot 42; ingest snapshots <dataset> lists a table's snapshots.");
+
+        var rollback = await TableSnapshots.RollbackAsync(registered, backends.Lake, backends.IcebergCatalog!, second.SnapshotId);
+
+        rollback.PreviousSnapshotId.Should().Be(latest.SnapshotId);
+        rollback.RunsRolledBack.Select(r => r.RunId).Should().Equal(third);
+        (await CountAsync(backends, new QueryOptions())).Should().Be(500, "readers see the snapshot rolled back to");
+        var icebird = await IcebirdAsync(TablePath("sales", "orders"), Path.GetFileName(rollback.MetadataLocation), "amount");
+        icebird.GetProperty("rows").GetInt64().Should().Be(500, "an independent reader of the new metadata version agrees");
+        var after = await TableSnapshots.ListAsync(registered, backends.Lake, backends.IcebergCatalog!);
+        after.Should().HaveCount(3, "the history keeps every snapshot");
+        after.Single(s => s.IsCurrent).SnapshotId.Should().Be(second.SnapshotId);
+        after.Single(s => s.IsRolledBack).SnapshotId.Should().Be(latest.SnapshotId);
+        (await CountAsync(backends, new QueryOptions { AsOf = TableVersion.OfSnapshot(latest.SnapshotId) })).Should().Be(550, "a rolled-back snapshot stays readable by id");
+
+        // The rolled-back run's input is not in the table any more: it is ingested again, once.
+        var again = await new IngestPipelineBuilder(backends).ForDataset(registered.Dataset).Build().RunAsync([IngestInput.FromFile(c)]);
+        again.Run.RowsWritten.Should().Be(50);
+        (await CountAsync(backends, new QueryOptions())).Should().Be(550);
+        var thrice = await new IngestPipelineBuilder(backends).ForDataset(registered.Dataset).Build().RunAsync([IngestInput.FromFile(c)]);
+        thrice.IsNoOp.Should().BeTrue("a current snapshot holds the input again");
+        (await CountAsync(backends, new QueryOptions())).Should().Be(550);
+    }
+
+    private static async Task<long> CountAsync(IngestBackends backends, QueryOptions options)
+    {
+        await using var result = await backends.Query!.QueryAsync("SELECT count(*) FROM sales.orders", options);
+        await foreach (var row in result.ReadRowsAsync())
+        {
+            return Convert.ToInt64(row[0], CultureInfo.InvariantCulture);
+        }
+
+        throw new InvalidOperationException("no row");
+    }
+
     private static DatasetDefinition Orders(string mode) => DatasetDefinitionSerializer.Deserialize($$"""
         {
           "id": "sales.orders",
@@ -212,11 +295,12 @@ public sealed class IcebergTableTests : IDisposable
         return path;
     }
 
-    private static async Task RunAsync(IngestBackends backends, string csv)
+    private static async Task<string> RunAsync(IngestBackends backends, string csv)
     {
         var pipeline = new IngestPipelineBuilder(backends).ForDataset(DatasetId.Parse("sales.orders")).Build();
         var result = await pipeline.RunAsync([IngestInput.FromFile(csv)]);
         result.Run.RowsRejected.Should().Be(0);
+        return result.Run.RunId;
     }
 
     private string TablePath(string domain, string name) => Path.Combine(_root.Path, "lake", "curated", domain, name);

@@ -29,9 +29,19 @@ internal sealed class QueryCommand(CliHome home, CliConsoles consoles) : AsyncCo
         // DuckDB casts text to the type the placeholder needs (quantity >= ? with "10"); Athena does not, so there the
         // values are typed by their form (ParameterValues.Typed).
         var parameters = settings.Parameters.Select(p => aws ? ParameterValues.Typed(p) : p).ToList();
+        TableVersion? asOf = null;
         try
         {
-            await using var result = await engine.QueryAsync(settings.Sql, parameters, cancellationToken);
+            asOf = settings.AsOf is { } text ? TableVersion.Parse(text) : null;
+        }
+        catch (FormatException ex)
+        {
+            throw new CliException($"--as-of: {ex.Message}");
+        }
+
+        try
+        {
+            await using var result = await engine.QueryAsync(settings.Sql, new QueryOptions { Parameters = parameters, AsOf = asOf }, cancellationToken);
             var rows = await QueryResultWriters.WriteAsync(result, settings.Format, consoles.Out, cancellationToken);
             if (result is AthenaQueryResult athena)
             {
@@ -39,6 +49,10 @@ internal sealed class QueryCommand(CliHome home, CliConsoles consoles) : AsyncCo
                 var console = settings.Format == QueryOutputFormat.Table ? consoles.Out : consoles.Error;
                 console.MarkupLineInterpolated($"[dim]{Scanned(athena, rows)}[/]");
             }
+        }
+        catch (NotSupportedException) when (asOf is not null)
+        {
+            throw new CliException("--as-of is supported by the local engine; on Athena write FOR TIMESTAMP AS OF TIMESTAMP '…' (or FOR VERSION AS OF <snapshot id>) after the table name in the SQL.");
         }
         catch (QueryException ex)
         {

@@ -25,4 +25,8 @@ internal sealed class QuerySettings : GlobalSettings
     [CommandOption("-p|--param <VALUE>")]
     [Description("A parameter value, bound to the placeholders in order (repeat for each); never pasted into the SQL")]
     public string[] Parameters { get; init; } = [];
+
+    [CommandOption("--as-of <SNAPSHOT_OR_TIME>")]
+    [Description("Read the Iceberg tables as they were: a snapshot id (ingest snapshots lists them) or an instant such as 2024-05-01T10:00:00Z (local engine)")]
+    public string? AsOf { get; init; }
 }

@@ -30,6 +30,10 @@ internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCom
             .AddColumn(new TableColumn("parts").RightAligned())
             .AddColumn(new TableColumn("retries").RightAligned())
             .AddColumn("error");
+        // Runs whose snapshots a rollback took out of the table's current history.
+        var rolledBack = registered.Definition.TableFormat == Definitions.TableFormat.Iceberg && session.Backends.IcebergCatalog is { } catalog
+            ? (await Catalog.TableSnapshots.ListAsync(registered, session.Backends.Lake, catalog, cancellationToken)).Where(s => s.IsRolledBack && s.RunId is not null).Select(s => s.RunId!).ToHashSet(StringComparer.Ordinal)
+            : [];
         await foreach (var run in session.Backends.Ledger.ListRunsAsync(id, cancellationToken))
         {
             if (table.Rows.Count >= settings.Limit)
@@ -47,11 +51,17 @@ internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCom
                 status = "committed (the next run completes it)";
             }
 
+            if (run.Status == Ledger.RunStatus.Succeeded && rolledBack.Contains(run.RunId))
+            {
+                status = "rolled back";
+            }
+
             var metrics = IngestRunMetrics.FromRun(run);
             table.AddRow(
                 Markup.Escape(run.RunId),
                 run.Status switch
                 {
+                    Ledger.RunStatus.Succeeded when status == "rolled back" => $"[yellow]{status}[/]",
                     Ledger.RunStatus.Succeeded => $"[green]{status}[/]",
                     Ledger.RunStatus.Failed => $"[red]{status}[/]",
                     _ => status,

@@ -17,9 +17,14 @@ namespace Ingest.Local.DuckDb;
 /// </summary>
 internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones lake, ILakeStorage storage, IIcebergCatalog iceberg, ILogger logger) : IQueryEngine
 {
-    public async Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters = null, CancellationToken cancellationToken = default)
+    public Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters = null, CancellationToken cancellationToken = default)
+        => QueryAsync(sql, new QueryOptions { Parameters = parameters }, cancellationToken);
+
+    public async Task<QueryResult> QueryAsync(string sql, QueryOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+        ArgumentNullException.ThrowIfNull(options);
+        var parameters = options.Parameters;
         var connection = new DuckDBConnection("DataSource=:memory:");
         DuckDBCommand? command = null;
         try
@@ -27,15 +32,26 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await DuckDbReadOnly.EnsureQueryAsync(connection, sql, cancellationToken).ConfigureAwait(false);
             var views = 0;
+            var asOfFound = options.AsOf?.SnapshotId is null;
             var ddl = new System.Text.StringBuilder("SET TimeZone = 'UTC';\n");
             await foreach (var definition in registry.ListAsync(cancellationToken).ConfigureAwait(false))
             {
-                // An Iceberg table: the current snapshot's files, resolved once for this query.
-                var files = definition.Definition.TableFormat == TableFormat.Iceberg
-                    ? (await TableSnapshots.ResolveAsync(definition, storage, iceberg, null, cancellationToken).ConfigureAwait(false)).Files
-                    : null;
+                // An Iceberg table: the files of the snapshot read (the current one unless AsOf), resolved once for this query.
+                IReadOnlyList<string>? files = null;
+                if (definition.Definition.TableFormat == TableFormat.Iceberg)
+                {
+                    var (snapshot, empty) = await SnapshotToReadAsync(definition, options.AsOf, cancellationToken).ConfigureAwait(false);
+                    asOfFound |= snapshot is not null && options.AsOf?.SnapshotId == snapshot;
+                    files = empty ? [] : (await TableSnapshots.ResolveAsync(definition, storage, iceberg, snapshot, cancellationToken).ConfigureAwait(false)).Files;
+                }
+
                 ddl.Append(DuckDbViews.CreateViewsSql(definition, lake, files));
                 views += 2;
+            }
+
+            if (!asOfFound)
+            {
+                throw new QueryException($"No dataset's table has snapshot {options.AsOf}; ingest snapshots <dataset> lists a table's snapshots.", sql);
             }
 
             await ExecuteAsync(connection, ddl.ToString(), cancellationToken).ConfigureAwait(false);
@@ -66,6 +82,29 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
                 InvalidOperationException invalid => new QueryException($"The DuckDB query was refused: {invalid.Message}", sql, invalid),
                 _ => ex,
             };
+        }
+    }
+
+    /// <summary>Which snapshot of an Iceberg table a query reads (null: the current one), and whether the table had none yet then.</summary>
+    private async Task<(long? Snapshot, bool Empty)> SnapshotToReadAsync(RegisteredDefinition definition, TableVersion? asOf, CancellationToken cancellationToken)
+    {
+        switch (asOf)
+        {
+            case null:
+                return (null, false);
+            case { SnapshotId: { } id }:
+                var snapshots = await TableSnapshots.ListAsync(definition, storage, iceberg, cancellationToken).ConfigureAwait(false);
+                return (snapshots.Any(s => s.SnapshotId == id) ? id : null, false);
+            default:
+                try
+                {
+                    return (await TableSnapshots.ResolveVersionAsync(definition, storage, iceberg, asOf.Value, cancellationToken).ConfigureAwait(false), false);
+                }
+                catch (SnapshotNotFoundException)
+                {
+                    // The table had no snapshot yet at that instant: it reads as empty.
+                    return (null, true);
+                }
         }
     }
 

@@ -27,6 +27,32 @@ public interface IQueryEngine
     /// statement that is not a query (DDL, COPY, INSERT, UNLOAD, settings) throws <see cref="QueryException"/> and is not run.
     /// </summary>
     Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs a query with options, such as reading Iceberg tables as of an earlier snapshot (<see cref="QueryOptions.AsOf"/>).
+    /// Engines that cannot honour an option throw <see cref="NotSupportedException"/> rather than ignore it.
+    /// </summary>
+    Task<QueryResult> QueryAsync(string sql, QueryOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.AsOf is null
+            ? QueryAsync(sql, options.Parameters, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} cannot read tables as of an earlier snapshot.");
+    }
+}
+
+/// <summary>Options of <see cref="IQueryEngine.QueryAsync(string, QueryOptions, CancellationToken)"/>.</summary>
+public sealed record QueryOptions
+{
+    /// <summary>Gets the values bound to the statement's placeholders, in order.</summary>
+    public IReadOnlyList<object?>? Parameters { get; init; }
+
+    /// <summary>
+    /// Gets the table state to read (time travel), or <see langword="null"/> for the current one. A timestamp reads every
+    /// Iceberg table as it was then (a table created later reads as empty); a snapshot id reads the table that has that
+    /// snapshot at it and the others as they are now. Hive tables have no history and are read as they are now.
+    /// </summary>
+    public TableVersion? AsOf { get; init; }
 }
 
 /// <summary>A query's result: its columns and a stream of rows.</summary>

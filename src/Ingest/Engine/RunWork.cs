@@ -259,6 +259,7 @@ internal sealed class RunWork
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var names = new HashSet<string>(StringComparer.Ordinal);
         var date = _ingestDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var rolledBack = await RolledBackAsync(cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < _inputs.Count; i++)
         {
             var input = _inputs[i];
@@ -268,6 +269,12 @@ internal sealed class RunWork
             await _owner.Commit.MarkInPlaceAsync(_definition.Id, _runId, LakeZone.Raw, i, rawKey, cancellationToken).ConfigureAwait(false);
             var (sha, size) = await CopyToRawAsync(input, rawKey, cancellationToken).ConfigureAwait(false);
             var previous = await _owner.Backends.Ledger.FindSourceAsync(_definition.Id, sha, cancellationToken).ConfigureAwait(false);
+            if (previous is not null && rolledBack.Runs.Contains(previous.RunId) && !rolledBack.CurrentInputs.Contains(sha))
+            {
+                // Its run was rolled back out of the table and no later run ingested the bytes: they are not in the lake.
+                previous = null;
+            }
+
             var duplicate = !seen.Add(sha);
             // A run completed by this run's recovery committed these bytes moments ago: never ingest them twice,
             // even when forced (its caller may have been told it failed).
@@ -287,6 +294,32 @@ internal sealed class RunWork
         }
 
         return toRead;
+    }
+
+    /// <summary>
+    /// For an Iceberg table: the runs whose snapshots a rollback took out of the current history, and the inputs of the
+    /// snapshots in it. An input of a rolled-back run counts as ingested only if a current snapshot holds it again.
+    /// </summary>
+    private async Task<(HashSet<string> Runs, HashSet<string> CurrentInputs)> RolledBackAsync(CancellationToken cancellationToken)
+    {
+        var runs = new HashSet<string>(StringComparer.Ordinal);
+        var inputs = new HashSet<string>(StringComparer.Ordinal);
+        if (_table is not null && (await _table.LoadAsync(cancellationToken).ConfigureAwait(false)).Metadata is { } metadata)
+        {
+            var lineage = IcebergTable.Lineage(metadata);
+            var current = lineage.Select(s => s.SnapshotId).ToHashSet();
+            foreach (var snapshot in metadata.Snapshots.Where(s => !current.Contains(s.SnapshotId)))
+            {
+                if (snapshot.Summary.TryGetValue(IcebergTable.RunIdProperty, out var runId))
+                {
+                    runs.Add(runId);
+                }
+            }
+
+            inputs.UnionWith(lineage.SelectMany(IcebergTable.InputsOf));
+        }
+
+        return (runs, inputs);
     }
 
     private async Task<(string Sha256, long Size)> CopyToRawAsync(IngestInput input, string rawKey, CancellationToken cancellationToken)

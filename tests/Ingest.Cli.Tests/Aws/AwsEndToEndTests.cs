@@ -82,6 +82,12 @@ public sealed class AwsEndToEndTests(AwsServers servers) : IDisposable
         (await CountRowsAsync(backends.Lake, LakeZone.Curated, cli.Root)).Should().Be(data.Good.Count);
         (await CountRowsAsync(backends.Lake, LakeZone.Quarantine, cli.Root)).Should().Be(data.BadRows);
 
+        // The table's history from S3 and the DynamoDB pointer: one snapshot, with the run's rows.
+        var snapshots = await cli.RunAsync("snapshots", "sales.orders", "--format", "json");
+        snapshots.ExitCode.Should().Be(0, snapshots.ToString());
+        var snapshot = JsonNode.Parse(snapshots.Output.Trim())!;
+        (snapshot["runId"]!.GetValue<string>(), snapshot["totalRecords"]!.GetValue<long>(), snapshot["current"]!.GetValue<bool>()).Should().Be((recorded.RunId, (long)data.Good.Count, true));
+
         // Rejected rows from S3: the published ones of this run, then those a run over its budget kept apart.
         var rejects = await cli.RunAsync("rejects", "sales.orders");
         rejects.ExitCode.Should().Be(0, rejects.ToString());

@@ -127,6 +127,59 @@ internal sealed class IcebergTable
     public static IcebergSnapshot? FindRun(IcebergTableMetadata metadata, string runId)
         => metadata.Snapshots.FirstOrDefault(s => s.Summary.TryGetValue(RunIdProperty, out var id) && id == runId);
 
+    /// <summary>The ids of the current snapshot and its ancestors, newest first: the table's current history.</summary>
+    public static IReadOnlyList<IcebergSnapshot> Lineage(IcebergTableMetadata metadata)
+    {
+        var lineage = new List<IcebergSnapshot>();
+        for (var snapshot = metadata.CurrentSnapshot; snapshot is not null; snapshot = snapshot.ParentSnapshotId is { } parent ? metadata.Snapshot(parent) : null)
+        {
+            lineage.Add(snapshot);
+        }
+
+        return lineage;
+    }
+
+    /// <summary>The input fingerprints of a snapshot (<see cref="InputsProperty"/>).</summary>
+    public static IEnumerable<string> InputsOf(IcebergSnapshot snapshot)
+        => snapshot.Summary.TryGetValue(InputsProperty, out var inputs) ? inputs.Split(',', StringSplitOptions.RemoveEmptyEntries) : [];
+
+    /// <summary>
+    /// Makes an earlier snapshot current as a new metadata version, by one compare-and-swap of the pointer: readers switch
+    /// atomically, and the history keeps every snapshot (the rolled-back ones until they expire). A commit that lands
+    /// between reading and swapping makes the swap fail; it is retried on the new state. Returns the new metadata location.
+    /// </summary>
+    public async Task<string> RollbackAsync(long snapshotId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (location, metadata) = await LoadAsync(cancellationToken).ConfigureAwait(false);
+            if (metadata?.Snapshot(snapshotId) is null)
+            {
+                throw new SnapshotNotFoundException(Definition.Id, $"Dataset {Definition.Id} has no snapshot {snapshotId}; ingest snapshots {Definition.Id} lists them.");
+            }
+
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var next = metadata with
+            {
+                LastUpdatedMs = now,
+                CurrentSnapshotId = snapshotId,
+                SnapshotLog = [.. metadata.SnapshotLog, (now, snapshotId)],
+                MetadataLog = [.. metadata.MetadataLog, (metadata.LastUpdatedMs, location!)],
+            };
+            var newLocation = string.Create(CultureInfo.InvariantCulture, $"{metadata.Location}/metadata/{IcebergCommitBuilder.VersionOf(location!) + 1:D5}-{Guid.NewGuid()}.metadata.json");
+            await Files.WriteAsync(newLocation, System.Text.Encoding.UTF8.GetBytes(next.ToJson()), cancellationToken).ConfigureAwait(false);
+            if (await SwapAsync(location, newLocation, cancellationToken).ConfigureAwait(false))
+            {
+                return newLocation;
+            }
+
+            if (attempt >= MaxAttempts)
+            {
+                throw new ConcurrencyConflictException($"Dataset {Definition.Id}: the rollback lost {attempt} swaps to other writers; nothing changed. Try again when no run is committing.") { Dataset = Definition.Id, IsTransient = true };
+            }
+        }
+    }
+
     /// <summary>
     /// Commits a run's files as one snapshot, built on the table's current state. An append rebases on whatever another
     /// writer committed; an overwrite or merge goes ahead only while <paramref name="stillValid"/> says the live files of
@@ -170,23 +223,8 @@ internal sealed class IcebergTable
             await Files.WriteAsync(newLocation, System.Text.Encoding.UTF8.GetBytes(next.Metadata.ToJson()), cancellationToken).ConfigureAwait(false);
             beforeSwap();
 
-            bool swapped;
-            try
+            if (await SwapAsync(location, newLocation, cancellationToken).ConfigureAwait(false))
             {
-                swapped = await _catalog.TryCommitAsync(_registered, location, newLocation, cancellationToken).ConfigureAwait(false);
-            }
-            catch (IcebergCommitStateUnknownException)
-            {
-                swapped = await _catalog.LoadAsync(_registered, CancellationToken.None).ConfigureAwait(false) == newLocation;
-                if (!swapped)
-                {
-                    throw;
-                }
-            }
-
-            if (swapped)
-            {
-                await WriteVersionHintAsync(newLocation, CancellationToken.None).ConfigureAwait(false);
                 return next.Metadata.CurrentSnapshotId!.Value;
             }
 
@@ -199,6 +237,34 @@ internal sealed class IcebergTable
             await Task.Delay(delay + TimeSpan.FromMilliseconds(RandomNumberGenerator.GetInt32(20)), _time, cancellationToken).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
         }
+    }
+
+    /// <summary>
+    /// Swaps the catalog's pointer from <paramref name="expected"/> to <paramref name="next"/> (the commit point); when
+    /// the catalog cannot tell whether the swap took effect, reads the pointer back. Writes the version hint after a swap.
+    /// </summary>
+    private async Task<bool> SwapAsync(string? expected, string next, CancellationToken cancellationToken)
+    {
+        bool swapped;
+        try
+        {
+            swapped = await _catalog.TryCommitAsync(_registered, expected, next, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IcebergCommitStateUnknownException)
+        {
+            swapped = await _catalog.LoadAsync(_registered, CancellationToken.None).ConfigureAwait(false) == next;
+            if (!swapped)
+            {
+                throw;
+            }
+        }
+
+        if (swapped)
+        {
+            await WriteVersionHintAsync(next, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return swapped;
     }
 
     private ConcurrencyConflictException Conflict(string what) => new(
