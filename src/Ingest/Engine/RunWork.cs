@@ -76,7 +76,7 @@ internal sealed class RunWork
         var extraction = await SourceExtraction.PrepareAsync(_owner, _definition, _run, _inputs, cancellationToken).ConfigureAwait(false);
         await using var extractionScope = extraction.ConfigureAwait(false);
         (_definition, _inputs, _run) = (extraction.ReadingDefinition, extraction.Inputs, _run with { Watermarks = extraction.Watermarks });
-        var toRead = await FingerprintAsync(cancellationToken).ConfigureAwait(false);
+        var toRead = await IngestTelemetry.StageAsync(IngestTelemetry.RawCopyStage, () => FingerprintAsync(cancellationToken)).ConfigureAwait(false);
         if (toRead.Count == 0)
         {
             return await CompleteSkippedAsync(cancellationToken).ConfigureAwait(false);
@@ -109,14 +109,16 @@ internal sealed class RunWork
         await using (quarantine.ConfigureAwait(false))
         {
             var rows = new RowProcessor(_definition, _runId, _ingestedAt, _ingestDate, _owner.Settings.Transforms);
-            foreach (var (input, rawKey) in toRead)
+            var (curatedFiles, rejectFiles) = await IngestTelemetry.StageAsync(IngestTelemetry.ReadWriteStage, async () =>
             {
-                await ReadInputAsync(input, rawKey, rows, curated, quarantine, cancellationToken).ConfigureAwait(false);
-            }
+                foreach (var (input, rawKey) in toRead)
+                {
+                    await ReadInputAsync(input, rawKey, rows, curated, quarantine, cancellationToken).ConfigureAwait(false);
+                }
 
-            EnforceRejectBudget();
-            var curatedFiles = await curated.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            var rejectFiles = await quarantine.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                EnforceRejectBudget();
+                return (await curated.CompleteAsync(cancellationToken).ConfigureAwait(false), await quarantine.CompleteAsync(cancellationToken).ConfigureAwait(false));
+            }).ConfigureAwait(false);
             var partitions = curated.Partitions.Where(p => p.Length > 0).Order(StringComparer.Ordinal).ToList();
 
             var deletions = new List<ObjectRef>();
@@ -171,15 +173,15 @@ internal sealed class RunWork
             cancellationToken.ThrowIfCancellationRequested();
             if (_table is null)
             {
-                await _owner.Commit.CommitAsync(_definition.Id, manifest, () => Committed = true, cancellationToken).ConfigureAwait(false);
+                await IngestTelemetry.StageAsync(IngestTelemetry.CommitStage, () => _owner.Commit.CommitAsync(_definition.Id, manifest, () => Committed = true, cancellationToken)).ConfigureAwait(false);
             }
             else
             {
-                await CommitSnapshotAsync(manifest, curatedFiles.Concat(rewritten).ToList(), deletions, [.. curated.Partitions], baseKeys, cancellationToken).ConfigureAwait(false);
+                await IngestTelemetry.StageAsync(IngestTelemetry.CommitStage, () => CommitSnapshotAsync(manifest, curatedFiles.Concat(rewritten).ToList(), deletions, [.. curated.Partitions], baseKeys, cancellationToken)).ConfigureAwait(false);
             }
 
             _run = final;
-            await RegisterPartitionsAsync(partitions).ConfigureAwait(false);
+            await IngestTelemetry.StageAsync(IngestTelemetry.CatalogStage, () => RegisterPartitionsAsync(partitions)).ConfigureAwait(false);
             return new IngestRunResult { Run = final, Elapsed = TimeSpan.Zero, TopRejectReasons = TopReasons() };
         }
     }
@@ -468,7 +470,8 @@ internal sealed class RunWork
         }
         catch (Exception ex) when (ex is IngestException or IOException or InvalidOperationException)
         {
-            Log.CatalogUpdateFailed(_owner.Logger, _definition.Id.ToString(), ex.Message);
+            Log.CatalogUpdateFailed(_owner.Logger, ex, _definition.Id.ToString(), ex.Message);
+            IngestTelemetry.StageFailed(IngestTelemetry.CatalogStage, ex);
         }
     }
 
