@@ -16,7 +16,7 @@ namespace Ingest.Diagnostics;
 /// Traces: a span <see cref="RunActivityName"/> per run with tags <see cref="DatasetTag"/>, <see cref="DatasetVersionTag"/>,
 /// <see cref="RunIdTag"/>, <see cref="EngineTag"/>, <see cref="RunStatusTag"/> and the run's counts, and a child span per
 /// stage in the order they run: <c>ingest.lease</c>, <c>ingest.recover</c>, <c>ingest.catalog.table</c> (with a catalog),
-/// <c>ingest.raw_copy</c> (raw copies and fingerprints), <c>ingest.read_write</c> (read, convert, validate and write
+/// <c>ingest.extract</c> (a database source), <c>ingest.raw_copy</c> (raw copies and fingerprints), <c>ingest.read_write</c> (read, convert, validate and write
 /// staged files), <c>ingest.commit</c> and <c>ingest.catalog</c> (partitions). A failed stage and its run have status
 /// <see cref="ActivityStatusCode.Error"/>, an <c>exception</c> event and the tag <c>error.type</c>.
 /// </para>
@@ -92,6 +92,7 @@ public static class IngestTelemetry
     internal const string LeaseStage = "ingest.lease";
     internal const string RecoverStage = "ingest.recover";
     internal const string CatalogTableStage = "ingest.catalog.table";
+    internal const string ExtractStage = "ingest.extract";
     internal const string RawCopyStage = "ingest.raw_copy";
     internal const string ReadWriteStage = "ingest.read_write";
     internal const string CommitStage = "ingest.commit";

@@ -73,7 +73,8 @@ internal sealed class RunWork
     public async Task<IngestRunResult> ExecuteAsync(CancellationToken cancellationToken)
     {
         // A database source is extracted to a file first (SourceExtraction.cs); from there on it is an input like any other.
-        var extraction = await SourceExtraction.PrepareAsync(_owner, _definition, _run, _inputs, cancellationToken).ConfigureAwait(false);
+        Task<SourceExtraction> Prepare() => SourceExtraction.PrepareAsync(_owner, _definition, _run, _inputs, cancellationToken);
+        var extraction = await (_definition.Source.Format == SourceFormat.Database ? IngestTelemetry.StageAsync(IngestTelemetry.ExtractStage, Prepare) : Prepare()).ConfigureAwait(false);
         await using var extractionScope = extraction.ConfigureAwait(false);
         (_definition, _inputs, _run) = (extraction.ReadingDefinition, extraction.Inputs, _run with { Watermarks = extraction.Watermarks });
         var toRead = await IngestTelemetry.StageAsync(IngestTelemetry.RawCopyStage, () => FingerprintAsync(cancellationToken)).ConfigureAwait(false);
