@@ -88,7 +88,7 @@ public static class AwsIngest
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var (credentials, profileRegion) = AwsCredentialResolver.Resolve(options);
+        var (credentials, profileRegion) = AwsCredentialResolver.ResolveOrDefault(options);
         var region = options.Region ?? profileRegion;
 
         var s3Config = new AmazonS3Config
@@ -110,9 +110,7 @@ public static class AwsIngest
         };
         Configure(s3Config, options.S3ServiceUrl, region);
         Configure(dynamoDbConfig, options.DynamoDbServiceUrl, region);
-        return credentials is null
-            ? (new AmazonS3Client(s3Config), new AmazonDynamoDBClient(dynamoDbConfig))
-            : (new AmazonS3Client(credentials, s3Config), new AmazonDynamoDBClient(credentials, dynamoDbConfig));
+        return (new AmazonS3Client(credentials, s3Config), new AmazonDynamoDBClient(credentials, dynamoDbConfig));
     }
 
     private static void Configure(ClientConfig config, string? serviceUrl, string? region)

@@ -41,7 +41,7 @@ internal static class AwsCredentialResolver
         return (new ProfileCredentials(credentials, options.Profile), profile.Region?.SystemName);
     }
 
-    /// <summary>Like <see cref="Resolve"/>, with the default chain deferred to the first request instead of <see langword="null"/>.</summary>
+    /// <summary>Like <see cref="Resolve"/>, with the default chain (which also takes SSO profiles) deferred to the first request instead of <see langword="null"/>.</summary>
     public static (AWSCredentials Credentials, string? Region) ResolveOrDefault(AwsIngestOptions options)
     {
         var (credentials, region) = Resolve(options);
@@ -51,13 +51,22 @@ internal static class AwsCredentialResolver
     private static string ConfigFiles()
         => $"{Environment.GetEnvironmentVariable("AWS_CONFIG_FILE") ?? "~/.aws/config"}, {Environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE") ?? "~/.aws/credentials"}";
 
-    /// <summary>The SDK's default chain (environment, profile, SSO, container, instance role), resolved at the first request.</summary>
+    /// <summary>
+    /// The SDK's default chain, resolved at the first request: environment keys, web identity, the profile
+    /// <c>AWS_PROFILE</c> (or <c>default</c>), container, instance role. The profile step resolves the profile as a named
+    /// one, because the SDK's own default chain refuses SSO profiles ("This type of profile is not allowed here").
+    /// </summary>
     private sealed class DefaultChainCredentials : AWSCredentials
     {
         private readonly Lazy<AWSCredentials> _resolved = new(() =>
         {
-            var resolved = DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
-            return new ProfileCredentials(resolved, Environment.GetEnvironmentVariable("AWS_PROFILE") ?? "default");
+            var profile = Environment.GetEnvironmentVariable("AWS_PROFILE") is { Length: > 0 } named ? named : "default";
+            var fromEnvironment = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is { Length: > 0 }
+                || Environment.GetEnvironmentVariable("AWS_WEB_IDENTITY_TOKEN_FILE") is { Length: > 0 };
+            var resolved = !fromEnvironment && new CredentialProfileStoreChain().TryGetAWSCredentials(profile, out var fromProfile)
+                ? fromProfile
+                : DefaultAWSCredentialsIdentityResolver.GetCredentials(null);
+            return new ProfileCredentials(resolved, profile);
         });
 
         public override ImmutableCredentials GetCredentials() => _resolved.Value.GetCredentials();

@@ -21,7 +21,7 @@ public sealed class ProfileCredentialsTests : IAsyncLifetime
     private const string AssumedSecret = "assumed/secret/EXAMPLEKEY";
     private const string AssumedToken = "FwoGZXIvYXdzEXAMPLE//session+token==";
 
-    private static readonly string[] Variables = ["AWS_ENDPOINT_URL_STS", "AWS_PROFILE"];
+    private static readonly string[] Variables = ["AWS_ENDPOINT_URL_STS", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
 
     private readonly Dictionary<string, string?> _saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
     private readonly AwsApiModel _sts = AwsApiModel.Load("sts-2011-06-15");
@@ -88,7 +88,10 @@ public sealed class ProfileCredentialsTests : IAsyncLifetime
             aws_secret_access_key = source/secret/EXAMPLEKEY
             """);
         Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_STS", _server.Url);
-        Environment.SetEnvironmentVariable("AWS_PROFILE", null);
+        foreach (var name in Variables[1..])
+        {
+            Environment.SetEnvironmentVariable(name, null);
+        }
 
         // STS calls are form posts without X-Amz-Target; everything else is a JSON service (DynamoDB here).
         _server.Respond(r => r.Headers.ContainsKey("x-amz-target") ? CannedResponse.Ok("""{"TableNames":["ingest"]}""") : CannedResponse.Xml(AssumeRoleAnswer));
@@ -148,6 +151,21 @@ public sealed class ProfileCredentialsTests : IAsyncLifetime
         call.Headers["X-Amz-Security-Token"].Should().Be(AssumedToken);
     }
 
+    [Fact]
+    public async Task AwsIngestClients_DefaultChainWithARoleAwsProfile_SignWithTheAssumedRolesSessionKeys()
+    {
+        Environment.SetEnvironmentVariable("AWS_PROFILE", "ingest-role");
+        var (s3, dynamoDb) = AwsIngest.CreateClients(new AwsIngestOptions { Bucket = "lake", DynamoDbServiceUrl = _server.Url, S3ServiceUrl = _server.Url });
+        using (s3)
+        using (dynamoDb)
+        {
+            await dynamoDb.ListTablesAsync(new ListTablesRequest());
+        }
+
+        _server.Requests.Where(r => !r.Headers.ContainsKey("x-amz-target")).Should().ContainSingle().Which.Form["RoleArn"].Should().Be(RoleArn);
+        _server.Requests.Single(r => r.Headers.ContainsKey("x-amz-target")).Headers["Authorization"].Should().Contain($"Credential={AssumedKey}/");
+    }
+
     [Theory]
     [InlineData("ingest-sso")]
     [InlineData("ingest-sso-legacy")]
@@ -177,6 +195,20 @@ public sealed class ProfileCredentialsTests : IAsyncLifetime
         failure.Which.Message.Should().Contain("`aws sso login --profile ingest-sso`");
         failure.Which.IsTransient.Should().BeFalse("signing in, not retrying, cures it");
         _server.Requests.Should().BeEmpty("no request leaves without credentials");
+    }
+
+    [Fact]
+    public async Task Lake_DefaultChainWithAnSsoAwsProfile_FailsWithTheLoginAdvice()
+    {
+        Environment.SetEnvironmentVariable("AWS_PROFILE", "ingest-sso");
+        var options = new AwsIngestOptions { Bucket = "lake", S3ServiceUrl = _server.Url, DynamoDbServiceUrl = _server.Url, ForcePathStyle = true };
+        var lake = AwsIngest.CreateBackends(options).Lake;
+
+        var failure = await lake.Invoking(l => l.GetAsync(LakeZone.Raw, "orders/a.csv")).Should().ThrowAsync<IngestException>();
+
+        failure.Which.Message.Should().Contain("`aws sso login --profile ingest-sso`");
+        failure.Which.IsTransient.Should().BeFalse();
+        _server.Requests.Should().BeEmpty();
     }
 
     [Fact]
