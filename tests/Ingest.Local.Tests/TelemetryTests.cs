@@ -160,6 +160,49 @@ public sealed class TelemetryTests : IDisposable
         failed.Message.Should().Contain(thrown.Message);
     }
 
+    [Fact]
+    public async Task Run_BackendRetries_CountedByBackendAsInTheRunsCounters()
+    {
+        var backends = await RegisteredAsync();
+        var pipeline = new IngestPipelineBuilder(backends).ForDataset(_dataset)
+            .AddTransform(row =>
+            {
+                if (row.Get<long>("id") == 1)
+                {
+                    IngestRunCounters.Increment("flaky.retries", 2);
+                }
+            })
+            .Build();
+
+        var result = await pipeline.RunAsync([Input("orders.csv")]);
+
+        result.Run.Counters["flaky.retries"].Should().Be(2);
+        var retries = Mine(IngestTelemetry.RetriesMetric).Should().ContainSingle().Subject;
+        retries.Value.Should().Be(2);
+        retries.Tags[IngestTelemetry.BackendTag].Should().Be("flaky");
+    }
+
+    [Fact]
+    public async Task Run_LeaseHeldByALiveRun_CountsAConflictAndFailsTheLeaseSpan()
+    {
+        var backends = await RegisteredAsync();
+        var holder = new LeaseOwner("20260101T000000Z-0000beef", Environment.MachineName, Environment.ProcessId);
+        (await backends.Ledger.TryAcquireLeaseAsync(_dataset, holder, TimeSpan.FromMinutes(5))).Acquired.Should().BeTrue();
+
+        var thrown = (await new IngestPipelineBuilder(backends).ForDataset(_dataset).Build()
+            .Invoking(p => p.RunAsync([Input("orders.csv")])).Should().ThrowAsync<ConcurrencyConflictException>()).Which;
+
+        Sum(IngestTelemetry.LeaseConflictsMetric).Should().Be(1);
+        Sum(IngestTelemetry.RunsMetric).Should().Be(0, "a run that never took the lease is not recorded");
+        var run = RunSpan();
+        run.Status.Should().Be(ActivityStatusCode.Error);
+        run.StatusDescription.Should().Be(thrown.Message);
+        var lease = Children(run).Should().ContainSingle().Subject;
+        lease.OperationName.Should().Be("ingest.lease");
+        lease.Status.Should().Be(ActivityStatusCode.Error);
+        lease.GetTagItem("error.type").Should().Be(typeof(ConcurrencyConflictException).FullName);
+    }
+
     private async Task<IngestBackends> RegisteredAsync(TableFormat format = TableFormat.Iceberg)
     {
         var backends = LocalIngest.CreateBackends(_root.Options);
