@@ -67,6 +67,7 @@ catch (Exception ex) when (ex is ArgumentException or InvalidOperationException 
 var extract = Steps.GenerateExtract(Path.Combine(options.Home, "extract"), options.Rows);
 
 var checks = new Checks();
+using var traces = new TraceSummary();
 try
 {
     var steps = new Steps(backends, extract, checks, new ReadBack(backends, Path.Combine(options.Home, "readback")));
@@ -84,6 +85,7 @@ catch (Exception ex)
     checks.That("the story ran to its end", false, ex.Message);
 }
 
+traces.Render(checks);
 checks.Render();
 if (options.Aws)
 {

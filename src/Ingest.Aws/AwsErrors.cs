@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
+using Ingest.Aws.Credentials;
 
 namespace Ingest.Aws;
 
@@ -25,6 +26,7 @@ internal static class AwsErrors
     /// <summary>Whether retrying later may succeed: throttling, 5xx, timeouts and broken connections.</summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
+        AwsCredentialsException => false,
         AmazonServiceException service => service.StatusCode is HttpStatusCode.TooManyRequests || (int)service.StatusCode >= 500
             || (service.ErrorCode is { } code && TransientCodes.Contains(code))
             || (service.StatusCode == 0 && service.InnerException is not null && IsTransient(service.InnerException)),
@@ -41,7 +43,7 @@ internal static class AwsErrors
             ? $"{code} ({(int)service.StatusCode}): {service.Message}"
             : exception.Message;
         var advice = transient ? " The failure is transient: retry later." : string.Empty;
-        return new IngestException($"{action} {location} failed: {cause}.{advice}", exception)
+        return new IngestException($"{action} {location} failed: {cause.TrimEnd('.')}.{advice}", exception)
         {
             Location = location,
             IsTransient = transient,

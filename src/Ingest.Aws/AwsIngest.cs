@@ -1,9 +1,9 @@
 using Amazon;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
-using Amazon.Runtime.CredentialManagement;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Ingest.Aws.Credentials;
 using Ingest.Aws.Diagnostics;
 using Ingest.Aws.DynamoDb;
 using Ingest.Aws.S3;
@@ -88,7 +88,7 @@ public static class AwsIngest
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var (credentials, profileRegion) = ResolveCredentials(options);
+        var (credentials, profileRegion) = AwsCredentialResolver.ResolveOrDefault(options);
         var region = options.Region ?? profileRegion;
 
         var s3Config = new AmazonS3Config
@@ -110,9 +110,7 @@ public static class AwsIngest
         };
         Configure(s3Config, options.S3ServiceUrl, region);
         Configure(dynamoDbConfig, options.DynamoDbServiceUrl, region);
-        return credentials is null
-            ? (new AmazonS3Client(s3Config), new AmazonDynamoDBClient(dynamoDbConfig))
-            : (new AmazonS3Client(credentials, s3Config), new AmazonDynamoDBClient(credentials, dynamoDbConfig));
+        return (new AmazonS3Client(credentials, s3Config), new AmazonDynamoDBClient(credentials, dynamoDbConfig));
     }
 
     private static void Configure(ClientConfig config, string? serviceUrl, string? region)
@@ -126,26 +124,5 @@ public static class AwsIngest
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
         }
-    }
-
-    private static (AWSCredentials? Credentials, string? Region) ResolveCredentials(AwsIngestOptions options)
-    {
-        if (options.Credentials is not null)
-        {
-            return (options.Credentials, null);
-        }
-
-        if (options.Profile is null)
-        {
-            return (null, null);
-        }
-
-        var chain = new CredentialProfileStoreChain();
-        if (!chain.TryGetProfile(options.Profile, out var profile) || !chain.TryGetAWSCredentials(options.Profile, out var credentials))
-        {
-            throw new ArgumentException($"AwsIngestOptions.Profile '{options.Profile}' is not in the shared AWS config or credentials files (~/.aws/config, ~/.aws/credentials).", nameof(options));
-        }
-
-        return (credentials, profile.Region?.SystemName);
     }
 }

@@ -6,7 +6,7 @@ namespace Ingest.Aws.Diagnostics;
 internal static partial class Log
 {
     [LoggerMessage(3000, LogLevel.Warning, "Could not abort the multipart upload {UploadId} of s3://{Bucket}/{ObjectKey}; the next run's cleanup removes it: {Error}")]
-    public static partial void AbortFailed(ILogger logger, string uploadId, string bucket, string objectKey, string error);
+    public static partial void AbortFailed(ILogger logger, Exception exception, string uploadId, string bucket, string objectKey, string error);
 
     [LoggerMessage(3001, LogLevel.Debug, "Aborted the incomplete multipart upload {UploadId} of s3://{Bucket}/{ObjectKey}")]
     public static partial void IncompleteUploadAborted(ILogger logger, string uploadId, string bucket, string objectKey);

@@ -1,7 +1,6 @@
 using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.CredentialManagement;
-using Amazon.Runtime.Credentials;
+using Ingest.Aws.Credentials;
 
 namespace Ingest.Aws.Protocol;
 
@@ -14,7 +13,7 @@ internal static class AwsJsonClientFactory
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var (credentials, profileRegion) = ResolveCredentials(options);
+        var (credentials, profileRegion) = AwsCredentialResolver.ResolveOrDefault(options);
         var region = options.Region ?? profileRegion ?? FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
         Uri endpoint;
         if (serviceUrl is not null)
@@ -40,36 +39,5 @@ internal static class AwsJsonClientFactory
             MaxErrorRetries = options.MaxErrorRetries,
             TimeProvider = timeProvider ?? TimeProvider.System,
         });
-    }
-
-    private static (AWSCredentials Credentials, string? Region) ResolveCredentials(AwsIngestOptions options)
-    {
-        if (options.Credentials is not null)
-        {
-            return (options.Credentials, null);
-        }
-
-        if (options.Profile is null)
-        {
-            return (new DeferredCredentials(), null);
-        }
-
-        var chain = new CredentialProfileStoreChain();
-        if (!chain.TryGetProfile(options.Profile, out var profile) || !chain.TryGetAWSCredentials(options.Profile, out var credentials))
-        {
-            throw new ArgumentException($"AwsIngestOptions.Profile '{options.Profile}' is not in the shared AWS config or credentials files (~/.aws/config, ~/.aws/credentials).", nameof(options));
-        }
-
-        return (credentials, profile.Region?.SystemName);
-    }
-
-    /// <summary>The SDK's default chain (environment, profile, SSO, container, instance role), resolved at the first request.</summary>
-    private sealed class DeferredCredentials : AWSCredentials
-    {
-        private readonly Lazy<AWSCredentials> _resolved = new(() => DefaultAWSCredentialsIdentityResolver.GetCredentials(null));
-
-        public override ImmutableCredentials GetCredentials() => _resolved.Value.GetCredentials();
-
-        public override Task<ImmutableCredentials> GetCredentialsAsync() => _resolved.Value.GetCredentialsAsync();
     }
 }

@@ -125,7 +125,7 @@ internal sealed class S3ObjectWriter : ILakeObjectWriter
         }
         catch (Exception ex) when (AwsErrors.IsAwsFailure(ex, CancellationToken.None))
         {
-            Log.AbortFailed(lake.Logger, uploadId, bucket, key, ex.Message);
+            Log.AbortFailed(lake.Logger, ex, uploadId, bucket, key, ex.Message);
         }
     }
 

@@ -6,7 +6,7 @@ namespace Ingest.Local.Diagnostics;
 internal static partial class Log
 {
     [LoggerMessage(2000, LogLevel.Warning, "Could not remove the temporary file {TempPath} of an aborted write: {Error}")]
-    public static partial void TempFileNotRemoved(ILogger logger, string tempPath, string error);
+    public static partial void TempFileNotRemoved(ILogger logger, Exception exception, string tempPath, string error);
 
     [LoggerMessage(2020, LogLevel.Debug, "Opened the registry and ledger database {DatabasePath}")]
     public static partial void DatabaseOpened(ILogger logger, string databasePath);

@@ -252,7 +252,7 @@ internal sealed class FolderLakeStorage : ILakeStorage
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Log.TempFileNotRemoved(_logger, temp, ex.Message);
+            Log.TempFileNotRemoved(_logger, ex, temp, ex.Message);
         }
     }
 

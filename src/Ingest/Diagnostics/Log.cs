@@ -12,7 +12,7 @@ internal static partial class Log
     public static partial void RunSucceeded(ILogger logger, string runId, string dataset, long rowsRead, long rowsWritten, long rowsRejected, long elapsedMs);
 
     [LoggerMessage(1002, LogLevel.Warning, "Run {RunId} of {Dataset} failed: {Error}")]
-    public static partial void RunFailed(ILogger logger, string runId, string dataset, string error);
+    public static partial void RunFailed(ILogger logger, Exception? exception, string runId, string dataset, string error);
 
     [LoggerMessage(1003, LogLevel.Information, "Input {Input} of {Dataset} (sha256 {Sha256}) was ingested by run {PreviousRunId}; skipped")]
     public static partial void InputSkipped(ILogger logger, string input, string dataset, string sha256, string previousRunId);
@@ -24,10 +24,10 @@ internal static partial class Log
     public static partial void LeaseTakenOver(ILogger logger, string runId, string dataset, string deadRunId, int processId, string host);
 
     [LoggerMessage(1006, LogLevel.Warning, "Run {RunId} of {Dataset} could not renew its lease: {Error}")]
-    public static partial void LeaseRenewalFailed(ILogger logger, string runId, string dataset, string error);
+    public static partial void LeaseRenewalFailed(ILogger logger, Exception? exception, string runId, string dataset, string error);
 
     [LoggerMessage(1007, LogLevel.Warning, "Run {RunId} of {Dataset}: the run observer {Observer} failed; the run's outcome stands: {Error}")]
-    public static partial void RunObserverFailed(ILogger logger, string runId, string dataset, string observer, string error);
+    public static partial void RunObserverFailed(ILogger logger, Exception exception, string runId, string dataset, string observer, string error);
 
     [LoggerMessage(1050, LogLevel.Information, "Run {RunId} of {Dataset} extracted {Rows} row(s) from its database source (watermark {From} -> {To})")]
     public static partial void SourceExtracted(ILogger logger, string runId, string dataset, long rows, string from, string to);
@@ -42,7 +42,7 @@ internal static partial class Log
     public static partial void CleanedStaging(ILogger logger, string dataset, string deadRunId, int objectCount);
 
     [LoggerMessage(1103, LogLevel.Warning, "Catalog update for {Dataset} failed after a successful commit; the data is published, run the catalog sync again: {Error}")]
-    public static partial void CatalogUpdateFailed(ILogger logger, string dataset, string error);
+    public static partial void CatalogUpdateFailed(ILogger logger, Exception exception, string dataset, string error);
 
     [LoggerMessage(1104, LogLevel.Information, "Run {RunId} of {Dataset} committed Iceberg snapshot {SnapshotId}: {AddedFiles} file(s) added, {RemovedFiles} replaced")]
     public static partial void SnapshotCommitted(ILogger logger, string runId, string dataset, long snapshotId, int addedFiles, int removedFiles);

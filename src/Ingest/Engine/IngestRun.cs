@@ -25,6 +25,7 @@ internal sealed class IngestRun
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CommitProtocol _commit;
+    private Activity? _span;
 
     public IngestRun(PipelineSettings settings)
     {
@@ -37,6 +38,21 @@ internal sealed class IngestRun
 
     public async Task<IngestRunResult> ExecuteAsync(IReadOnlyList<IngestInput> inputs, CancellationToken cancellationToken)
     {
+        using var span = IngestTelemetry.StartRun(_settings.Dataset);
+        _span = span;
+        try
+        {
+            return await ExecuteRunAsync(inputs, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            IngestTelemetry.Failed(span, ex);
+            throw;
+        }
+    }
+
+    private async Task<IngestRunResult> ExecuteRunAsync(IReadOnlyList<IngestInput> inputs, CancellationToken cancellationToken)
+    {
         var dataset = _settings.Dataset;
         IngestRunCounters.Begin();
         var registered = await _backends.Registry.GetRequiredAsync(dataset, _settings.Version, cancellationToken).ConfigureAwait(false);
@@ -44,8 +60,9 @@ internal sealed class IngestRun
         var startedAt = TruncateToMicros(_time.GetUtcNow());
         var runId = NewRunId(startedAt);
         var owner = new LeaseOwner(runId, Environment.MachineName, Environment.ProcessId);
+        IngestTelemetry.RunStarted(_span, runId, registered.Version, registered.Definition.Engine.Kind);
 
-        await AcquireLeaseAsync(dataset, owner, cancellationToken).ConfigureAwait(false);
+        await IngestTelemetry.StageAsync(IngestTelemetry.LeaseStage, () => AcquireLeaseAsync(dataset, owner, cancellationToken)).ConfigureAwait(false);
         using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var stopRenewal = new CancellationTokenSource();
         var renewal = RenewLeaseAsync(dataset, runId, leaseLost, stopRenewal.Token);
@@ -62,10 +79,10 @@ internal sealed class IngestRun
             var table = registered.Definition.TableFormat == TableFormat.Iceberg
                 ? new IcebergTable(registered, _backends.IcebergCatalog, _backends.Lake, _time)
                 : null;
-            var rolledForward = await _commit.RecoverAsync(dataset, runId, startedAt, table is null ? null : table.HasSnapshotOfAsync, leaseLost.Token).ConfigureAwait(false);
+            var rolledForward = await IngestTelemetry.StageAsync(IngestTelemetry.RecoverStage, () => _commit.RecoverAsync(dataset, runId, startedAt, table is null ? null : table.HasSnapshotOfAsync, leaseLost.Token)).ConfigureAwait(false);
             if (_backends.Catalog is { } catalog)
             {
-                await catalog.EnsureTableAsync(registered, leaseLost.Token).ConfigureAwait(false);
+                await IngestTelemetry.StageAsync(IngestTelemetry.CatalogTableStage, () => catalog.EnsureTableAsync(registered, leaseLost.Token)).ConfigureAwait(false);
             }
 
             await _backends.Ledger.StartRunAsync(run, leaseLost.Token).ConfigureAwait(false);
@@ -133,7 +150,7 @@ internal sealed class IngestRun
     private async Task FailAsync(RunRecord run, Exception error, CancellationToken cancellationToken)
     {
         var message = error is OperationCanceledException ? "The run was cancelled; nothing was published." : error.Message;
-        Log.RunFailed(_logger, run.RunId, run.Dataset.ToString(), message);
+        Log.RunFailed(_logger, error, run.RunId, run.Dataset.ToString(), message);
         try
         {
             await _commit.DiscardAsync(run.Dataset, run.RunId, cancellationToken).ConfigureAwait(false);
@@ -150,6 +167,8 @@ internal sealed class IngestRun
     /// <summary>Tells the observers about a run recorded in the ledger; their failures never change the run's outcome.</summary>
     private void Notify(RunRecord run)
     {
+        IngestTelemetry.RunEnded(_span, run);
+        IngestTelemetry.RecordRun(run);
         foreach (var observer in _settings.Observers)
         {
             try
@@ -158,7 +177,7 @@ internal sealed class IngestRun
             }
             catch (Exception ex)
             {
-                Log.RunObserverFailed(_logger, run.RunId, run.Dataset.ToString(), observer.GetType().Name, ex.Message);
+                Log.RunObserverFailed(_logger, ex, run.RunId, run.Dataset.ToString(), observer.GetType().Name, ex.Message);
             }
         }
     }
@@ -180,12 +199,14 @@ internal sealed class IngestRun
             if (result.Acquired)
             {
                 Log.LeaseTakenOver(_logger, owner.RunId, dataset.ToString(), holder.RunId, holder.ProcessId, holder.Host);
+                IngestTelemetry.LeaseTakeover(dataset);
                 return;
             }
 
             holder = result.Current.Owner;
         }
 
+        IngestTelemetry.LeaseConflict(dataset);
         throw new ConcurrencyConflictException(
             string.Create(CultureInfo.InvariantCulture, $"Dataset {dataset} is being ingested by run {holder.RunId} (process {holder.ProcessId} on {holder.Host}); its lease lasts until {result.Current.ExpiresAt:u}. Wait for it to finish, or for the lease to expire if that process died."))
         {
@@ -228,7 +249,7 @@ internal sealed class IngestRun
                 await Task.Delay(interval, _time, stop).ConfigureAwait(false);
                 if (!await _backends.Ledger.RenewLeaseAsync(dataset, runId, duration, stop).ConfigureAwait(false))
                 {
-                    Log.LeaseRenewalFailed(_logger, runId, dataset.ToString(), "the lease is held by another run");
+                    Log.LeaseRenewalFailed(_logger, null, runId, dataset.ToString(), "the lease is held by another run");
                     await leaseLost.CancelAsync().ConfigureAwait(false);
                     return;
                 }
@@ -242,7 +263,7 @@ internal sealed class IngestRun
                 // Try again at the next interval: the lease is still valid until it expires, and the check right
                 // before the commit point decides. A renewal error must never fault this task, which the run awaits
                 // last: it would replace the run's own outcome (even a committed run's) with the error.
-                Log.LeaseRenewalFailed(_logger, runId, dataset.ToString(), ex.Message);
+                Log.LeaseRenewalFailed(_logger, ex, runId, dataset.ToString(), ex.Message);
             }
         }
     }

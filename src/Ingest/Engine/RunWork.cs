@@ -75,10 +75,11 @@ internal sealed class RunWork
     public async Task<IngestRunResult> ExecuteAsync(CancellationToken cancellationToken)
     {
         // A database source is extracted to a file first (SourceExtraction.cs); from there on it is an input like any other.
-        var extraction = await SourceExtraction.PrepareAsync(_owner, _definition, _run, _inputs, cancellationToken).ConfigureAwait(false);
+        Task<SourceExtraction> Prepare() => SourceExtraction.PrepareAsync(_owner, _definition, _run, _inputs, cancellationToken);
+        var extraction = await (_definition.Source.Format == SourceFormat.Database ? IngestTelemetry.StageAsync(IngestTelemetry.ExtractStage, Prepare) : Prepare()).ConfigureAwait(false);
         await using var extractionScope = extraction.ConfigureAwait(false);
         (_definition, _inputs, _run) = (extraction.ReadingDefinition, extraction.Inputs, _run with { Watermarks = extraction.Watermarks });
-        var toRead = await FingerprintAsync(cancellationToken).ConfigureAwait(false);
+        var toRead = await IngestTelemetry.StageAsync(IngestTelemetry.RawCopyStage, () => FingerprintAsync(cancellationToken)).ConfigureAwait(false);
         if (toRead.Count == 0)
         {
             return await CompleteSkippedAsync(cancellationToken).ConfigureAwait(false);
@@ -111,14 +112,16 @@ internal sealed class RunWork
         await using (quarantine.ConfigureAwait(false))
         {
             var rows = new RowProcessor(_definition, _runId, _ingestedAt, _ingestDate, _owner.Settings.Transforms);
-            foreach (var (input, rawKey) in toRead)
+            var (curatedFiles, rejectFiles) = await IngestTelemetry.StageAsync(IngestTelemetry.ReadWriteStage, async () =>
             {
-                await ReadInputAsync(input, rawKey, rows, curated, quarantine, cancellationToken).ConfigureAwait(false);
-            }
+                foreach (var (input, rawKey) in toRead)
+                {
+                    await ReadInputAsync(input, rawKey, rows, curated, quarantine, cancellationToken).ConfigureAwait(false);
+                }
 
-            await EnforceRejectBudgetAsync(quarantine, cancellationToken).ConfigureAwait(false);
-            var curatedFiles = await curated.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            var rejectFiles = await quarantine.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                await EnforceRejectBudgetAsync(quarantine, cancellationToken).ConfigureAwait(false);
+                return (await curated.CompleteAsync(cancellationToken).ConfigureAwait(false), await quarantine.CompleteAsync(cancellationToken).ConfigureAwait(false));
+            }).ConfigureAwait(false);
             var partitions = curated.Partitions.Where(p => p.Length > 0).Order(StringComparer.Ordinal).ToList();
 
             var deletions = new List<ObjectRef>();
@@ -173,15 +176,15 @@ internal sealed class RunWork
             cancellationToken.ThrowIfCancellationRequested();
             if (_table is null)
             {
-                await _owner.Commit.CommitAsync(_definition.Id, manifest, () => Committed = true, cancellationToken).ConfigureAwait(false);
+                await IngestTelemetry.StageAsync(IngestTelemetry.CommitStage, () => _owner.Commit.CommitAsync(_definition.Id, manifest, () => Committed = true, cancellationToken)).ConfigureAwait(false);
             }
             else
             {
-                await CommitSnapshotAsync(manifest, curatedFiles.Concat(rewritten).ToList(), deletions, [.. curated.Partitions], baseKeys, cancellationToken).ConfigureAwait(false);
+                await IngestTelemetry.StageAsync(IngestTelemetry.CommitStage, () => CommitSnapshotAsync(manifest, curatedFiles.Concat(rewritten).ToList(), deletions, [.. curated.Partitions], baseKeys, cancellationToken)).ConfigureAwait(false);
             }
 
             _run = final;
-            await RegisterPartitionsAsync(partitions).ConfigureAwait(false);
+            await IngestTelemetry.StageAsync(IngestTelemetry.CatalogStage, () => RegisterPartitionsAsync(partitions)).ConfigureAwait(false);
             return new IngestRunResult { Run = final, Elapsed = TimeSpan.Zero, TopRejectReasons = TopReasons() };
         }
     }
@@ -523,7 +526,8 @@ internal sealed class RunWork
         }
         catch (Exception ex) when (ex is IngestException or IOException or InvalidOperationException)
         {
-            Log.CatalogUpdateFailed(_owner.Logger, _definition.Id.ToString(), ex.Message);
+            Log.CatalogUpdateFailed(_owner.Logger, ex, _definition.Id.ToString(), ex.Message);
+            IngestTelemetry.StageFailed(IngestTelemetry.CatalogStage, ex);
         }
     }
 

@@ -1,7 +1,11 @@
 using Ingest.Definitions;
+using Ingest.Diagnostics;
 using Ingest.Engine;
 using Ingest.Local;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Ingest.Local.Tests.Readme;
 
@@ -99,5 +103,48 @@ public sealed class ReadmeExamplesTests : IDisposable
 
         pipeline.Dataset.Should().Be(DatasetId.Parse("sales.orders"));
         provider.GetRequiredService<IngestBackends>().Query.Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task ObservabilityExample_ExportsTheRunsSpansAndMetricsToTheConsole()
+    {
+        var registry = LocalIngest.CreateBackends(new LocalIngestOptions { Root = ".ingest" }).Registry;
+        await registry.RegisterAsync(await DatasetDefinitionSerializer.ReadFileAsync("orders.json"));
+        var output = new StringWriter();
+        var console = Console.Out;
+        Console.SetOut(output);
+        string runId;
+        try
+        {
+            // README:observability
+            var builder = Host.CreateApplicationBuilder();
+            builder.Services
+                .AddIngest()
+                .AddIngestLocal(options => options.Root = ".ingest");
+            builder.Services.AddOpenTelemetry()
+                .WithTracing(tracing => tracing.AddSource(IngestTelemetry.ActivitySourceName).AddConsoleExporter())
+                .WithMetrics(metrics => metrics.AddMeter(IngestTelemetry.MeterName).AddConsoleExporter());
+            using var host = builder.Build();
+            await host.StartAsync();
+
+            var pipeline = host.Services.GetRequiredService<IIngestPipelineFactory>().CreateBuilder(DatasetId.Parse("sales.orders")).Build();
+            var result = await pipeline.RunAsync([IngestInput.FromFile("orders.csv")]);
+
+            // Stopping the host flushes the exporters: the metrics are printed after the spans.
+            await host.StopAsync();
+            // README:end
+            runId = result.Run.RunId;
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        var text = output.ToString();
+        text.Should().Contain($"Activity.DisplayName:        {IngestTelemetry.RunActivityName}")
+            .And.Contain("Activity.DisplayName:        ingest.commit")
+            .And.Contain($"{IngestTelemetry.RunIdTag}: {runId}")
+            .And.Contain($"Metric Name: {IngestTelemetry.RowsWrittenMetric}")
+            .And.Contain($"Metric Name: {IngestTelemetry.RunDurationMetric}");
     }
 }

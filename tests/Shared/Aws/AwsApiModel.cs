@@ -197,6 +197,151 @@ public sealed class AwsApiModel
         }
     }
 
+    /// <summary>
+    /// Returns every problem of a query-protocol request (STS, for example) as sent on the wire: the form content type, the
+    /// SigV4 scope, <c>Action</c> an operation of the model, <c>Version</c> the model's API version, every parameter a member
+    /// of the operation's input shape (numbers where the shape says so) and the required members present.
+    /// </summary>
+    public List<string> CheckQueryRequest(RecordedRequest request)
+    {
+        var problems = new List<string>();
+        if (_model["metadata"]!["protocol"]?.GetValue<string>() != "query")
+        {
+            problems.Add($"{Name} is not a query-protocol model");
+            return problems;
+        }
+
+        if (!request.Headers.GetValueOrDefault("Content-Type", string.Empty).StartsWith("application/x-www-form-urlencoded", StringComparison.Ordinal))
+        {
+            problems.Add($"Content-Type '{request.Headers.GetValueOrDefault("Content-Type")}' is not application/x-www-form-urlencoded");
+        }
+
+        if (!request.Headers.GetValueOrDefault("Authorization", string.Empty).Contains($"/{SigningName}/aws4_request", StringComparison.Ordinal))
+        {
+            problems.Add($"the SigV4 scope does not name the service '{SigningName}'");
+        }
+
+        var form = request.Form;
+        var apiVersion = _model["metadata"]!["apiVersion"]!.GetValue<string>();
+        if (form.GetValueOrDefault("Version") != apiVersion)
+        {
+            problems.Add($"Version '{form.GetValueOrDefault("Version")}' is not the model's API version {apiVersion}");
+        }
+
+        var action = form.GetValueOrDefault("Action", string.Empty);
+        if (_model["operations"]![action] is not JsonObject op)
+        {
+            problems.Add($"{Name} has no operation '{action}'");
+            return problems;
+        }
+
+        var shape = Resolve((JsonObject)op["input"]!);
+        var members = shape["members"]!.AsObject();
+        foreach (var (key, value) in form)
+        {
+            if (key is "Action" or "Version")
+            {
+                continue;
+            }
+
+            var name = key.Split('.')[0];
+            if (members[name] is not JsonObject member)
+            {
+                problems.Add($"{action}.{key} is not a member of the input shape (members: {string.Join(", ", members.Select(m => m.Key))})");
+            }
+            else if (Resolve(member)["type"]?.GetValue<string>() is "integer" or "long" && !long.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                problems.Add($"{action}.{key} = '{value}' should be an integer");
+            }
+        }
+
+        foreach (var required in shape["required"]?.AsArray().Select(r => r!.GetValue<string>()) ?? [])
+        {
+            if (!form.Keys.Any(k => k == required || k.StartsWith(required + ".", StringComparison.Ordinal)))
+            {
+                problems.Add($"{action}.{required} is required but missing");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>
+    /// Returns every problem of a query-protocol answer: the root <c>{Operation}Response</c> in the model's XML namespace, the
+    /// result wrapper, and every element a member of the output shape (recursively; numbers and timestamps parse).
+    /// </summary>
+    public List<string> CheckQueryOutput(string operation, string xml)
+    {
+        var problems = new List<string>();
+        var ns = System.Xml.Linq.XNamespace.Get(_model["metadata"]!["xmlNamespace"]!.GetValue<string>());
+        var root = System.Xml.Linq.XDocument.Parse(xml).Root!;
+        if (root.Name != ns + (operation + "Response"))
+        {
+            problems.Add($"the root element is {root.Name}, not {{{ns}}}{operation}Response");
+        }
+
+        var output = Resolve((JsonObject)_model["operations"]![operation]!["output"]!);
+        var wrapper = output["resultWrapper"]!.GetValue<string>();
+        if (root.Element(ns + wrapper) is not { } result)
+        {
+            problems.Add($"the answer has no {wrapper} element");
+            return problems;
+        }
+
+        CheckXml(output, result, ns, $"{operation}.output", problems);
+        return problems;
+    }
+
+    private void CheckXml(JsonObject shape, System.Xml.Linq.XElement element, System.Xml.Linq.XNamespace ns, string path, List<string> problems)
+    {
+        switch (shape["type"]?.GetValue<string>() ?? "string")
+        {
+            case "structure":
+                var members = shape["members"]?.AsObject() ?? [];
+                foreach (var child in element.Elements())
+                {
+                    if (child.Name.Namespace != ns || members[child.Name.LocalName] is not JsonObject member)
+                    {
+                        problems.Add($"{path}.{child.Name.LocalName} is not a member of the shape (members: {string.Join(", ", members.Select(m => m.Key))})");
+                        continue;
+                    }
+
+                    CheckXml(Resolve(member), child, ns, $"{path}.{child.Name.LocalName}", problems);
+                }
+
+                foreach (var required in shape["required"]?.AsArray().Select(r => r!.GetValue<string>()) ?? [])
+                {
+                    if (element.Element(ns + required) is null)
+                    {
+                        problems.Add($"{path}.{required} is required but missing");
+                    }
+                }
+
+                break;
+            case "integer" or "long":
+                if (!long.TryParse(element.Value, System.Globalization.CultureInfo.InvariantCulture, out _))
+                {
+                    problems.Add($"{path} = '{element.Value}' should be an integer");
+                }
+
+                break;
+            case "timestamp":
+                if (!DateTimeOffset.TryParse(element.Value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out _))
+                {
+                    problems.Add($"{path} = '{element.Value}' should be an ISO 8601 timestamp");
+                }
+
+                break;
+            default:
+                if (element.HasElements)
+                {
+                    problems.Add($"{path} should be a text value");
+                }
+
+                break;
+        }
+    }
+
     private static bool Expect(JsonNode value, System.Text.Json.JsonValueKind kind, string type, string path, List<string> problems)
     {
         if (value.GetValueKind() == kind)

@@ -15,11 +15,19 @@ public sealed record RecordedRequest(string Method, string Path, Dictionary<stri
     public string Operation => Target[(Target.IndexOf('.', StringComparison.Ordinal) + 1)..];
 
     public JsonObject Json => (JsonObject)JsonNode.Parse(Body)!;
+
+    /// <summary>Gets the parameters of a form-encoded body (the query protocol: STS).</summary>
+    public Dictionary<string, string> Form => Body.Split('&', StringSplitOptions.RemoveEmptyEntries)
+        .Select(pair => pair.Split('=', 2))
+        .ToDictionary(p => Uri.UnescapeDataString(p[0].Replace('+', ' ')), p => p.Length > 1 ? Uri.UnescapeDataString(p[1].Replace('+', ' ')) : string.Empty, StringComparer.Ordinal);
 }
 
 /// <summary>What the loopback server answers.</summary>
-public sealed record CannedResponse(int Status, string Body, string? ErrorType = null, string RequestId = "req-0001")
+public sealed record CannedResponse(int Status, string Body, string? ErrorType = null, string RequestId = "req-0001", string ContentType = "application/x-amz-json-1.1")
 {
+    /// <summary>An XML answer of a query-protocol service (STS answers <c>text/xml</c>).</summary>
+    public static CannedResponse Xml(string body) => new(200, body, ContentType: "text/xml");
+
     public static CannedResponse Ok(string body = "{}") => new(200, body);
 
     public static CannedResponse Ok(JsonNode body) => new(200, body.ToJsonString());
@@ -137,7 +145,7 @@ public sealed class LoopbackAwsServer : IAsyncDisposable
 
             var bytes = Encoding.UTF8.GetBytes(answer.Body);
             context.Response.StatusCode = answer.Status;
-            context.Response.ContentType = "application/x-amz-json-1.1";
+            context.Response.ContentType = answer.ContentType;
             context.Response.Headers["x-amzn-RequestId"] = answer.RequestId;
             if (answer.ErrorType is not null)
             {
