@@ -36,8 +36,9 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "state_machine" {
-  name               = "${var.name}-states"
-  assume_role_policy = data.aws_iam_policy_document.assume["states"].json
+  name                 = "${var.name}-states"
+  assume_role_policy   = data.aws_iam_policy_document.assume["states"].json
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "state_machine" {
@@ -139,8 +140,9 @@ resource "aws_sfn_state_machine" "ingest" {
 # --- time-based start: EventBridge Scheduler ------------------------------------------------------
 
 resource "aws_iam_role" "scheduler" {
-  name               = "${var.name}-scheduler"
-  assume_role_policy = data.aws_iam_policy_document.assume["scheduler"].json
+  name                 = "${var.name}-scheduler"
+  assume_role_policy   = data.aws_iam_policy_document.assume["scheduler"].json
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "start_execution" {
@@ -197,8 +199,9 @@ resource "aws_cloudwatch_event_rule" "abandoned_leases" {
 }
 
 resource "aws_iam_role" "events" {
-  name               = "${var.name}-events"
-  assume_role_policy = data.aws_iam_policy_document.assume["events"].json
+  name                 = "${var.name}-events"
+  assume_role_policy   = data.aws_iam_policy_document.assume["events"].json
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 resource "aws_iam_role_policy" "events" {
