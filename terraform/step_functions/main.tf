@@ -181,19 +181,23 @@ resource "aws_scheduler_schedule" "ingest" {
   }
 }
 
-# --- event-based cleanup: an execution that was aborted, timed out or failed outside its Catch paths
-# (States.Runtime is not caught by States.ALL) may still hold leases, so a second execution in cleanup
-# mode releases them (conditional on the lease's host naming that execution; a no-op otherwise).
+# --- event-based cleanup: an execution that was aborted or timed out may still hold leases (its Catch paths never
+# ran), and so may one that failed with an error no Catch can take (States.Runtime, States.DataLimitExceeded); a second
+# execution in cleanup mode releases them (conditional on the lease's host naming that execution; a no-op otherwise).
+# An ordinary failed execution (a dataset's run failed: Ingest.RunsFailed) released its leases itself and starts nothing.
 
 resource "aws_cloudwatch_event_rule" "abandoned_leases" {
   name        = "${var.name}-abandoned-leases"
-  description = "Releases the dataset leases of ingest executions that were aborted, timed out or failed."
+  description = "Releases the dataset leases of ingest executions that were aborted or timed out, or failed outside their Catch paths."
   event_pattern = jsonencode({
     source        = ["aws.states"]
     "detail-type" = ["Step Functions Execution Status Change"]
     detail = {
       stateMachineArn = [local.state_machine_arn]
-      status          = ["ABORTED", "TIMED_OUT", "FAILED"]
+      "$or" = [
+        { status = ["ABORTED", "TIMED_OUT"] },
+        { status = ["FAILED"], error = ["States.Runtime", "States.DataLimitExceeded"] },
+      ]
     }
   })
 }

@@ -235,6 +235,35 @@ public sealed class StepFunctionsTests
         report.Item("DATASET#sales.orders", "LEASE").Should().NotBeNull("that lease belongs to another execution");
     }
 
+    [Fact]
+    public void Cleanup_releases_every_lease_it_can_and_fails_visibly_when_one_release_fails()
+    {
+        const string abandoned = "arn:aws:states:eu-west-1:123456789012:execution:aws-challenge-dev-ingest:aborted-8";
+        var scenario = Scenario(
+            "succeed",
+            Lease("20261125T010000Z-00000001", "9999-12-31T23:59:59.999Z", abandoned),
+            Lease("20261125T010000Z-00000002", "9999-12-31T23:59:59.999Z", abandoned, "DATASET#sales.orders"));
+        scenario["input"] = new JsonObject
+        {
+            ["cleanup"] = new JsonObject
+            {
+                ["executionArn"] = abandoned,
+                ["input"] = JsonSerializer.Serialize(new { datasets = new[] { Dataset, "sales.orders" } }),
+            },
+        };
+        scenario["failTasks"] = new JsonObject
+        {
+            ["ReleaseAbandonedLease"] = new JsonObject { ["pk"] = "DATASET#sales.orders", ["error"] = "DynamoDB.AmazonDynamoDBException" },
+        };
+
+        var report = Execute(scenario);
+
+        report.Status.Should().Be("FAILED", report.Raw);
+        report.Raw.Should().Contain("Ingest.LeasesNotReleased", "an unreleased lease is reported, not swallowed");
+        report.Item(Pk, "LEASE").Should().BeNull("the other dataset's lease is still released");
+        report.Item("DATASET#sales.orders", "LEASE").Should().NotBeNull();
+    }
+
     private static JsonObject Scenario(string glue, params JsonObject[] items) => new()
     {
         ["tableName"] = StateMachineDefinition.TableName,

@@ -388,6 +388,18 @@ public sealed class TerraformTests
     }
 
     [Fact]
+    public void Cleanup_starts_only_for_aborted_or_timed_out_executions_and_uncatchable_failures()
+    {
+        var pattern = Model.Modules["step_functions"].Resources["aws_cloudwatch_event_rule.abandoned_leases"].GetProperty("event_pattern").GetString()!;
+
+        // jsonencode({...}) as HCL text: the status alternatives and their filters.
+        var compact = System.Text.RegularExpressions.Regex.Replace(pattern, @"\s+", " ");
+        compact.Should().Contain("{ status = [\"ABORTED\", \"TIMED_OUT\"] }")
+            .And.Contain("{ status = [\"FAILED\"], error = [\"States.Runtime\", \"States.DataLimitExceeded\"] }");
+        System.Text.RegularExpressions.Regex.Matches(compact, "\"FAILED\"").Should().HaveCount(1, "an ordinary failed execution (Ingest.RunsFailed) starts no cleanup");
+    }
+
+    [Fact]
     public void Alarms_cover_failed_executions_rejected_rows_and_Glue_failures()
     {
         var alarms = Model.Root.Resources.Where(r => r.Key.StartsWith("aws_cloudwatch_metric_alarm.", StringComparison.Ordinal)).ToList();

@@ -192,14 +192,59 @@ public static class IngestStateMachine
                                     ["ExpressionAttributeValues"] = new JsonObject { [":arn"] = S("$.executionArn") },
                                 },
                                 null,
-                                null,
-                                new JsonArray(Catch("NotHeld", "DynamoDB.ConditionalCheckFailedException", resultPath: null))),
-                            ["NotHeld"] = new JsonObject { ["Type"] = "Succeed", ["Comment"] = "The lease was released already or belongs to another run." },
+                                "Released",
+                                new JsonArray(
+                                    Catch("NotHeld", "DynamoDB.ConditionalCheckFailedException", resultPath: null),
+                                    Catch("NotReleased"))),
+                            ["Released"] = new JsonObject
+                            {
+                                ["Type"] = "Pass",
+                                ["Parameters"] = new JsonObject { ["dataset.$"] = "$.dataset", ["status"] = "released" },
+                                ["End"] = true,
+                            },
+                            ["NotHeld"] = new JsonObject
+                            {
+                                ["Type"] = "Pass",
+                                ["Comment"] = "The lease was released already or belongs to another run.",
+                                ["Parameters"] = new JsonObject { ["dataset.$"] = "$.dataset", ["status"] = "not-held" },
+                                ["End"] = true,
+                            },
+                            ["NotReleased"] = new JsonObject
+                            {
+                                ["Type"] = "Pass",
+                                ["Comment"] = "Any other error (access, throttling beyond the retries, a missing table): the other datasets are still released, and the execution fails at the end so the alarm reports it.",
+                                ["Parameters"] = new JsonObject
+                                {
+                                    ["dataset.$"] = "$.dataset",
+                                    ["status"] = "not-released",
+                                    ["error.$"] = "States.Format('{}: {}', $.error.Error, $.error.Cause)",
+                                },
+                                ["End"] = true,
+                            },
                         },
                     },
-                    ["ResultPath"] = JsonValue.Create<string?>(null),
-                    ["End"] = true,
+                    ["ResultPath"] = "$.released",
+                    ["Next"] = "SummarizeCleanup",
                 },
+                ["SummarizeCleanup"] = new JsonObject
+                {
+                    ["Type"] = "Pass",
+                    ["Parameters"] = new JsonObject { ["released.$"] = "$.released", ["anyNotReleased.$"] = "States.ArrayContains($.released[*].status, 'not-released')" },
+                    ["Next"] = "AnyNotReleased",
+                },
+                ["AnyNotReleased"] = new JsonObject
+                {
+                    ["Type"] = "Choice",
+                    ["Choices"] = new JsonArray(new JsonObject { ["Variable"] = "$.anyNotReleased", ["BooleanEquals"] = true, ["Next"] = "LeasesNotReleased" }),
+                    ["Default"] = "CleanupDone",
+                },
+                ["LeasesNotReleased"] = new JsonObject
+                {
+                    ["Type"] = "Fail",
+                    ["Error"] = "Ingest.LeasesNotReleased",
+                    ["Cause"] = "At least one lease of the abandoned execution could not be released (see the execution's output per dataset); delete its LEASE item once the cause is fixed.",
+                },
+                ["CleanupDone"] = new JsonObject { ["Type"] = "Succeed" },
             },
         };
 
