@@ -22,6 +22,8 @@ module "step_1_parallelism" {
   schedule_timezone   = var.schedule_timezone
   scheduled_datasets  = var.scheduled_datasets
   log_retention_days  = var.log_retention_days
+
+  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 module "glue_ingest_default_job" {
@@ -45,7 +47,9 @@ module "glue_ingest_default_job" {
   worker_type         = var.glue_worker_type
   number_of_workers   = var.glue_number_of_workers
   timeout_minutes     = var.glue_timeout_minutes
-  max_concurrent_runs = var.max_concurrency
+  max_concurrent_runs = var.glue_max_concurrent_runs
   metric_namespace    = local.metric_namespace
   log_retention_days  = var.log_retention_days
+
+  permissions_boundary_arn = var.permissions_boundary_arn
 }

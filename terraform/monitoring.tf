@@ -142,7 +142,10 @@ resource "aws_cloudwatch_metric_alarm" "reject_ratio" {
   }
 }
 
+# $3.00 a month at list price (free within CloudWatch's free tier of three dashboards per account): opt-in.
 resource "aws_cloudwatch_dashboard" "ingest" {
+  count = var.create_dashboard ? 1 : 0
+
   dashboard_name = "${local.prefix}-ingest"
   dashboard_body = jsonencode({
     widgets = [

@@ -21,6 +21,15 @@ data "aws_subnet" "glue" {
   id = sort(data.aws_subnets.private.ids)[0]
 }
 
+data "aws_subnet" "private" {
+  for_each = toset(data.aws_subnets.private.ids)
+
+  id = each.key
+}
+
+# Route tables of the private subnets: those explicitly associated with one of them, plus the VPC's main route table
+# when a private subnet has no explicit association (it then uses the main table implicitly, which a filter on
+# association.subnet-id does not find).
 data "aws_route_tables" "private" {
   vpc_id = data.aws_vpc.selected.id
 
@@ -28,6 +37,36 @@ data "aws_route_tables" "private" {
     name   = "association.subnet-id"
     values = data.aws_subnets.private.ids
   }
+}
+
+data "aws_route_table" "private" {
+  for_each = toset(data.aws_route_tables.private.ids)
+
+  route_table_id = each.key
+}
+
+data "aws_route_table" "main" {
+  vpc_id = data.aws_vpc.selected.id
+
+  filter {
+    name   = "association.main"
+    values = ["true"]
+  }
+}
+
+locals {
+  explicitly_routed_subnets = toset(flatten([for table in data.aws_route_table.private : [for a in table.associations : a.subnet_id if a.subnet_id != ""]]))
+  implicitly_routed_subnets = setsubtract(toset(data.aws_subnets.private.ids), local.explicitly_routed_subnets)
+  private_route_table_ids = sort(distinct(concat(
+    data.aws_route_tables.private.ids,
+    length(local.implicitly_routed_subnets) > 0 ? [data.aws_route_table.main.id] : [],
+  )))
+
+  # Interface endpoints take one subnet per availability zone (two subnets of one zone are refused): the first by id.
+  endpoint_subnet_ids = [
+    for zone, ids in { for subnet in data.aws_subnet.private : subnet.availability_zone => subnet.id... } : sort(ids)[0]
+  ]
+  interface_endpoints = toset(var.interface_endpoint_services)
 }
 
 data "aws_prefix_list" "s3" {
@@ -86,13 +125,27 @@ resource "aws_vpc_security_group_egress_rule" "glue_dynamodb" {
   prefix_list_id    = data.aws_prefix_list.dynamodb.id
 }
 
+# Without interface endpoints the job reaches Glue, CloudWatch Logs and CloudWatch through the VPC's NAT (HTTPS).
 resource "aws_vpc_security_group_egress_rule" "glue_endpoints" {
+  count = length(local.interface_endpoints) > 0 ? 1 : 0
+
   security_group_id            = aws_security_group.glue.id
-  description                  = "Interface endpoints (Glue, Logs, CloudWatch, Secrets Manager, KMS, STS)"
+  description                  = "Interface endpoints of the services the job calls (${join(", ", sort(var.interface_endpoint_services))})"
   ip_protocol                  = "tcp"
   from_port                    = 443
   to_port                      = 443
-  referenced_security_group_id = aws_security_group.endpoints.id
+  referenced_security_group_id = aws_security_group.endpoints[0].id
+}
+
+resource "aws_vpc_security_group_egress_rule" "glue_https" {
+  count = length(local.interface_endpoints) < 3 ? 1 : 0
+
+  security_group_id = aws_security_group.glue.id
+  description       = "HTTPS to the AWS APIs without an interface endpoint here (through the VPC's NAT)"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
 }
 
 resource "aws_vpc_security_group_egress_rule" "glue_onprem_db" {
@@ -107,6 +160,8 @@ resource "aws_vpc_security_group_egress_rule" "glue_onprem_db" {
 }
 
 resource "aws_security_group" "endpoints" {
+  count = length(local.interface_endpoints) > 0 ? 1 : 0
+
   name        = "${local.prefix}-ingest-endpoints"
   description = "Interface endpoints used by the Glue ingest job: HTTPS from the job only."
   vpc_id      = data.aws_vpc.selected.id
@@ -117,7 +172,9 @@ resource "aws_security_group" "endpoints" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "endpoints_from_glue" {
-  security_group_id            = aws_security_group.endpoints.id
+  count = length(local.interface_endpoints) > 0 ? 1 : 0
+
+  security_group_id            = aws_security_group.endpoints[0].id
   description                  = "HTTPS from the Glue ingest job"
   ip_protocol                  = "tcp"
   from_port                    = 443
@@ -131,7 +188,7 @@ resource "aws_vpc_endpoint" "gateway" {
   vpc_id            = data.aws_vpc.selected.id
   service_name      = "com.amazonaws.${var.aws_region}.${each.key}"
   vpc_endpoint_type = "Gateway"
-  route_table_ids   = data.aws_route_tables.private.ids
+  route_table_ids   = local.private_route_table_ids
 
   tags = {
     Name = "${local.prefix}-${each.key}"
@@ -139,13 +196,13 @@ resource "aws_vpc_endpoint" "gateway" {
 }
 
 resource "aws_vpc_endpoint" "interface" {
-  for_each = var.create_vpc_endpoints ? toset(var.interface_endpoint_services) : toset([])
+  for_each = local.interface_endpoints
 
   vpc_id              = data.aws_vpc.selected.id
   service_name        = "com.amazonaws.${var.aws_region}.${each.key}"
   vpc_endpoint_type   = "Interface"
-  subnet_ids          = data.aws_subnets.private.ids
-  security_group_ids  = [aws_security_group.endpoints.id]
+  subnet_ids          = local.endpoint_subnet_ids
+  security_group_ids  = [aws_security_group.endpoints[0].id]
   private_dns_enabled = true
 
   tags = {

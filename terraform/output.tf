@@ -64,7 +64,7 @@ output "onprem_secret_arn" {
 
 output "dashboard_name" {
   description = "CloudWatch dashboard of the ingest."
-  value       = aws_cloudwatch_dashboard.ingest.dashboard_name
+  value       = one(aws_cloudwatch_dashboard.ingest[*].dashboard_name)
 }
 
 output "ingest_settings" {

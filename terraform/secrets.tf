@@ -13,7 +13,7 @@ resource "aws_ssm_parameter" "outputs" {
   name        = "/${var.project_name}/${var.environment}/ingest/outputs"
   description = "Terraform outputs of the ingest stack, as the SDK reads them."
   type        = "String"
-  tier        = "Advanced"
+  tier        = "Standard" # the value is far under Standard's 4 KB
   value = jsonencode({
     region            = var.aws_region
     buckets           = { for zone, _ in local.zones : zone => aws_s3_bucket.data[zone].bucket }

@@ -51,21 +51,41 @@ variable "onprem_db_ports" {
 }
 
 variable "create_vpc_endpoints" {
-  description = "Create gateway endpoints for S3 and DynamoDB and interface endpoints for the services the job calls, so no traffic leaves the VPC through a NAT. Turn off when the VPC already has them."
+  description = "Create the S3 and DynamoDB gateway endpoints (free) on the private subnets' route tables, so lake and table traffic stays off the NAT. Turn off when the VPC already has them."
   type        = bool
   default     = true
 }
 
 variable "interface_endpoint_services" {
-  description = "Services that get an interface endpoint in the private subnets when create_vpc_endpoints is on."
+  description = "Opt-in interface endpoints (each about $7.30 a month per zone plus data, us-east-1 list price), one subnet per zone of the private subnets: only services the Glue job calls - glue (catalog, connection), logs (its log groups), monitoring (its metrics). Empty by default: the job reaches them through the VPC's NAT. Leave out any the VPC already has an endpoint for."
   type        = list(string)
-  default     = ["glue", "logs", "monitoring", "secretsmanager", "kms", "sts"]
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.interface_endpoint_services : contains(["glue", "logs", "monitoring"], s)])
+    error_message = "interface_endpoint_services may hold only glue, logs and monitoring (the services the Glue job calls); S3 and DynamoDB use the gateway endpoints of create_vpc_endpoints."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  description = "ARN of the permissions boundary every role of this stack carries (cfn/seed.yaml WorkloadBoundary; the build passes it as TF_VAR_permissions_boundary_arn). The deploy role may create roles only with it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/[A-Za-z0-9+=,.@_/-]+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be the ARN of an IAM managed policy, e.g. arn:aws:iam::123456789012:policy/aws-challenge-dev-ingest-boundary (the seed stack's WorkloadBoundary)."
+  }
 }
 
 variable "catalog_databases" {
-  description = "Glue databases (one per domain). A definition's catalog.database must be one of these: the Glue job may only write tables and partitions there."
+  description = "Glue databases (one per domain). A definition's catalog.database must be one of these: the Glue job may only write tables and partitions there. The seed stack's CatalogDatabases passes them (TF_VAR_catalog_databases), and the deploy role may manage only these."
   type        = list(string)
   default     = ["sales", "crm", "finance", "inventory"]
+
+  validation {
+    condition     = length(var.catalog_databases) > 0 && alltrue([for db in var.catalog_databases : can(regex("^[a-z][a-z0-9_]{0,254}$", db))])
+    error_message = "catalog_databases: one or more Glue database names, each lower-case letters, digits and '_', starting with a letter."
+  }
 }
 
 variable "glue_worker_type" {
@@ -74,8 +94,8 @@ variable "glue_worker_type" {
   default     = "G.1X"
 
   validation {
-    condition     = contains(["G.025X", "G.1X", "G.2X", "G.4X", "G.8X", "Z.2X"], var.glue_worker_type)
-    error_message = "glue_worker_type must be one of G.025X, G.1X, G.2X, G.4X, G.8X, Z.2X."
+    condition     = contains(["G.1X", "G.2X", "G.4X", "G.8X"], var.glue_worker_type)
+    error_message = "glue_worker_type must be one of G.1X, G.2X, G.4X, G.8X: the job is a Spark (glueetl) job, and StartJobRun refuses G.025X (streaming) and Z.2X (Ray) for it."
   }
 }
 
@@ -97,13 +117,24 @@ variable "glue_timeout_minutes" {
 }
 
 variable "max_concurrency" {
-  description = "How many datasets one state machine execution ingests at the same time (the Map state's MaxConcurrency, and the Glue job's concurrent-run limit)."
+  description = "How many datasets one state machine execution ingests at the same time (the Map state's MaxConcurrency)."
   type        = number
   default     = 4
 
   validation {
     condition     = var.max_concurrency >= 1 && var.max_concurrency <= 40
     error_message = "max_concurrency must be between 1 and 40."
+  }
+}
+
+variable "glue_max_concurrent_runs" {
+  description = "The Glue job's concurrent-run limit. Above max_concurrency, so a manual execution beside the scheduled one does not fail with ConcurrentRunsExceeded (the default leaves room for two full executions)."
+  type        = number
+  default     = 8
+
+  validation {
+    condition     = var.glue_max_concurrent_runs > var.max_concurrency && var.glue_max_concurrent_runs <= 1000
+    error_message = "glue_max_concurrent_runs must be above max_concurrency (the Map's MaxConcurrency) and at most 1000."
   }
 }
 
@@ -129,6 +160,12 @@ variable "alarm_emails" {
   description = "E-mail addresses subscribed to the failure topic (each must confirm the subscription)."
   type        = list(string)
   default     = []
+}
+
+variable "create_dashboard" {
+  description = "Create the CloudWatch dashboard (executions, rows per hour, Glue). It costs $3.00 a month at list price unless the account is within CloudWatch's free tier of three dashboards; the alarms do not need it."
+  type        = bool
+  default     = false
 }
 
 variable "max_reject_ratio_alarm" {

@@ -67,4 +67,6 @@ module "glue_ingest" {
   max_concurrent_runs = var.max_concurrent_runs
   metric_namespace    = var.metric_namespace
   log_retention_days  = var.log_retention_days
+
+  permissions_boundary_arn = var.permissions_boundary_arn
 }

@@ -74,3 +74,8 @@ variable "metric_namespace" {
 variable "log_retention_days" {
   type = number
 }
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of the roles this module creates."
+  type        = string
+}

@@ -36,8 +36,9 @@ data "aws_iam_policy_document" "assume" {
 }
 
 resource "aws_iam_role" "state_machine" {
-  name               = "${var.name}-states"
-  assume_role_policy = data.aws_iam_policy_document.assume["states"].json
+  name                 = "${var.name}-states"
+  assume_role_policy   = data.aws_iam_policy_document.assume["states"].json
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "state_machine" {
@@ -139,8 +140,9 @@ resource "aws_sfn_state_machine" "ingest" {
 # --- time-based start: EventBridge Scheduler ------------------------------------------------------
 
 resource "aws_iam_role" "scheduler" {
-  name               = "${var.name}-scheduler"
-  assume_role_policy = data.aws_iam_policy_document.assume["scheduler"].json
+  name                 = "${var.name}-scheduler"
+  assume_role_policy   = data.aws_iam_policy_document.assume["scheduler"].json
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "start_execution" {
@@ -179,26 +181,31 @@ resource "aws_scheduler_schedule" "ingest" {
   }
 }
 
-# --- event-based cleanup: an execution that was aborted, timed out or failed outside its Catch paths
-# (States.Runtime is not caught by States.ALL) may still hold leases, so a second execution in cleanup
-# mode releases them (conditional on the lease's host naming that execution; a no-op otherwise).
+# --- event-based cleanup: an execution that was aborted or timed out may still hold leases (its Catch paths never
+# ran), and so may one that failed with an error no Catch can take (States.Runtime, States.DataLimitExceeded); a second
+# execution in cleanup mode releases them (conditional on the lease's host naming that execution; a no-op otherwise).
+# An ordinary failed execution (a dataset's run failed: Ingest.RunsFailed) released its leases itself and starts nothing.
 
 resource "aws_cloudwatch_event_rule" "abandoned_leases" {
   name        = "${var.name}-abandoned-leases"
-  description = "Releases the dataset leases of ingest executions that were aborted, timed out or failed."
+  description = "Releases the dataset leases of ingest executions that were aborted or timed out, or failed outside their Catch paths."
   event_pattern = jsonencode({
     source        = ["aws.states"]
     "detail-type" = ["Step Functions Execution Status Change"]
     detail = {
       stateMachineArn = [local.state_machine_arn]
-      status          = ["ABORTED", "TIMED_OUT", "FAILED"]
+      "$or" = [
+        { status = ["ABORTED", "TIMED_OUT"] },
+        { status = ["FAILED"], error = ["States.Runtime", "States.DataLimitExceeded"] },
+      ]
     }
   })
 }
 
 resource "aws_iam_role" "events" {
-  name               = "${var.name}-events"
-  assume_role_policy = data.aws_iam_policy_document.assume["events"].json
+  name                 = "${var.name}-events"
+  assume_role_policy   = data.aws_iam_policy_document.assume["events"].json
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 resource "aws_iam_role_policy" "events" {

@@ -64,3 +64,8 @@ variable "scheduled_datasets" {
 variable "log_retention_days" {
   type = number
 }
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of the roles this module creates."
+  type        = string
+}

@@ -54,7 +54,7 @@ public sealed class CloudFormationTests
         [
             "ProjectName", "Environment", "VpcID", "PrivateSubnetIDs", "IAMCodeBuildPoliciesARNs", "ConfigRepoURL",
             "GitSSHPrivateKey", "GitBranch", "DeploymentDirPath", "TerraformVersion", "GitKnownHosts",
-            "HashiCorpReleaseKeyFingerprint",
+            "HashiCorpReleaseKeyFingerprint", "CatalogDatabases",
         ]);
         Scalar(Map(parameters, "ProjectName"), "Default").Should().Be("aws-challenge");
         Scalar(Map(parameters, "Environment"), "Default").Should().Be("dev");
@@ -218,8 +218,13 @@ public sealed class CloudFormationTests
         Scalar(encryption, "BucketKeyEnabled").Should().Be("true");
     }
 
+    // The role's inline policies and the template's managed policies attached to it (Roles: [!Ref CodeBuildRole]).
     private static IEnumerable<YamlMappingNode> BuildRoleStatements()
         => ((YamlSequenceNode)Map(Map(Resources, "CodeBuildRole"), "Properties")["Policies"]).Children.Cast<YamlMappingNode>()
+            .Concat(Resources.Children.Values.Cast<YamlMappingNode>()
+                .Where(r => Scalar(r, "Type") == "AWS::IAM::ManagedPolicy" && Map(r, "Properties").Children.TryGetValue(new YamlScalarNode("Roles"), out var roles)
+                            && ((YamlSequenceNode)roles).Children.OfType<YamlScalarNode>().Any(n => n.Tag.Value == "!Ref" && n.Value == "CodeBuildRole"))
+                .Select(r => Map(r, "Properties")))
             .SelectMany(p => ((YamlSequenceNode)Map(p, "PolicyDocument")["Statement"]).Children.Cast<YamlMappingNode>());
 
     private static YamlMappingNode Map(YamlMappingNode node, string key) => (YamlMappingNode)node[key];

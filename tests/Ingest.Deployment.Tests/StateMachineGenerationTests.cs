@@ -23,6 +23,52 @@ public sealed partial class StateMachineGenerationTests
     }
 
     [Fact]
+    public void The_state_machine_loads_the_run_settings_and_never_the_definition()
+    {
+        // States.DataLimitExceeded (a state's payload over 256 KB) is not caught by States.ALL; a definition can be larger.
+        var text = IngestStateMachine.Generate(new IngestStateMachineOptions { MaxConcurrency = 4 });
+        var load = JsonNode.Parse(text)!["States"]!["IngestDatasets"]!["ItemProcessor"]!["States"]!["LoadSettings"]!["Parameters"]!;
+
+        load["ProjectionExpression"]!.GetValue<string>().Should().Be("#version, #runSettings");
+        load["ExpressionAttributeNames"]!.AsObject().Select(n => n.Value!.GetValue<string>()).Should().BeEquivalentTo(["version", "runSettings"]);
+        PathsIn(JsonNode.Parse(text)!).Should().NotContain(p => p.Contains(".definition", StringComparison.Ordinal), "no state reads the definition");
+    }
+
+    private static IEnumerable<string> PathsIn(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, value) in obj)
+                {
+                    if (value is JsonValue v && v.TryGetValue<string>(out var s) && (key.EndsWith(".$", StringComparison.Ordinal) || key is "Variable" or "InputPath" or "ItemsPath" or "OutputPath"))
+                    {
+                        yield return s;
+                    }
+                    else if (value is not null)
+                    {
+                        foreach (var p in PathsIn(value))
+                        {
+                            yield return p;
+                        }
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var item in array.Where(i => i is not null))
+                {
+                    foreach (var p in PathsIn(item!))
+                    {
+                        yield return p;
+                    }
+                }
+
+                break;
+        }
+    }
+
+    [Fact]
     public void The_state_machine_role_allows_exactly_the_calls_the_definition_makes()
     {
         var rendered = StateMachineDefinition.RenderToFile();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ingest.Aws.DynamoDb;
 using Ingest.Aws.StepFunctions;
 using Ingest.Definitions;
 using Ingest.Deployment.Tests.Infrastructure;
@@ -235,6 +236,35 @@ public sealed class StepFunctionsTests
         report.Item("DATASET#sales.orders", "LEASE").Should().NotBeNull("that lease belongs to another execution");
     }
 
+    [Fact]
+    public void Cleanup_releases_every_lease_it_can_and_fails_visibly_when_one_release_fails()
+    {
+        const string abandoned = "arn:aws:states:eu-west-1:123456789012:execution:aws-challenge-dev-ingest:aborted-8";
+        var scenario = Scenario(
+            "succeed",
+            Lease("20261125T010000Z-00000001", "9999-12-31T23:59:59.999Z", abandoned),
+            Lease("20261125T010000Z-00000002", "9999-12-31T23:59:59.999Z", abandoned, "DATASET#sales.orders"));
+        scenario["input"] = new JsonObject
+        {
+            ["cleanup"] = new JsonObject
+            {
+                ["executionArn"] = abandoned,
+                ["input"] = JsonSerializer.Serialize(new { datasets = new[] { Dataset, "sales.orders" } }),
+            },
+        };
+        scenario["failTasks"] = new JsonObject
+        {
+            ["ReleaseAbandonedLease"] = new JsonObject { ["pk"] = "DATASET#sales.orders", ["error"] = "DynamoDB.AmazonDynamoDBException" },
+        };
+
+        var report = Execute(scenario);
+
+        report.Status.Should().Be("FAILED", report.Raw);
+        report.Raw.Should().Contain("Ingest.LeasesNotReleased", "an unreleased lease is reported, not swallowed");
+        report.Item(Pk, "LEASE").Should().BeNull("the other dataset's lease is still released");
+        report.Item("DATASET#sales.orders", "LEASE").Should().NotBeNull();
+    }
+
     private static JsonObject Scenario(string glue, params JsonObject[] items) => new()
     {
         ["tableName"] = StateMachineDefinition.TableName,
@@ -258,8 +288,20 @@ public sealed class StepFunctionsTests
     {
         var path = Path.Combine(RepoPaths.Examples, exampleFile);
         var definition = DatasetDefinitionSerializer.Deserialize(File.ReadAllText(path), path);
-        return Item(pk, "DEF#LATEST", ("version", "3", "N"), ("registeredAt", "2026-11-20T08:00:00.0000000+00:00", "S"), ("fingerprint", new string('a', 64), "S"), ("definition", DatasetDefinitionSerializer.Serialize(definition), "S"));
+        var item = Item(pk, "DEF#LATEST", ("version", "3", "N"), ("registeredAt", "2026-11-20T08:00:00.0000000+00:00", "S"), ("fingerprint", new string('a', 64), "S"), ("definition", DatasetDefinitionSerializer.Serialize(definition), "S"));
+        item[DynamoDbSchemaRegistry.RunSettingsAttribute] = LowLevel(DynamoDbSchemaRegistry.RunSettings(definition));
+        return item;
     }
+
+    /// <summary>An attribute value in DynamoDB's JSON form (S, N, BOOL, M), as the Step Functions integration returns it.</summary>
+    private static JsonObject LowLevel(Amazon.DynamoDBv2.Model.AttributeValue value) => value switch
+    {
+        { S: not null } => new JsonObject { ["S"] = value.S },
+        { N: not null } => new JsonObject { ["N"] = value.N },
+        { BOOL: { } b } => new JsonObject { ["BOOL"] = b },
+        { M: { Count: > 0 } } => new JsonObject { ["M"] = new JsonObject(value.M.Select(p => KeyValuePair.Create<string, JsonNode?>(p.Key, LowLevel(p.Value)))) },
+        _ => throw new NotSupportedException("Only S, N, BOOL and M values are converted here."),
+    };
 
     /// <summary>A LEASE item as DynamoDbRunLedger writes it (the state machine writes the same attributes).</summary>
     private static JsonObject Lease(string runId, string expiresAt, string host, string pk = Pk)

@@ -249,7 +249,9 @@ public sealed class TerraformTests
         command.GetProperty("python_version").GetString().Should().Be("3");
         var arguments = job.GetProperty("default_arguments");
         arguments.GetProperty("--job-bookmark-option").GetString().Should().Be("job-bookmark-disable");
-        arguments.GetProperty("--enable-continuous-cloudwatch-log").GetString().Should().Be("true");
+        // Glue 5.0 ignores the Glue 4.0 continuous-logging arguments; its log groups are created by Terraform instead.
+        arguments.TryGetProperty("--enable-continuous-cloudwatch-log", out _).Should().BeFalse();
+        arguments.TryGetProperty("--continuous-log-logGroup", out _).Should().BeFalse();
         arguments.GetProperty("--enable-metrics").GetString().Should().Be("true");
         arguments.GetProperty("--metadata_table").GetString().Should().Be("${var.metadata_table_name}");
 
@@ -263,9 +265,16 @@ public sealed class TerraformTests
         var ingress = Model.Root.Resources.Where(r => r.Key.StartsWith("aws_vpc_security_group_ingress_rule.glue", StringComparison.Ordinal)).ToList();
         ingress.Should().ContainSingle();
         ingress[0].Value.GetProperty("referenced_security_group_id").GetString().Should().Be("${aws_security_group.glue.id}");
-        Model.Root.Resources.Where(r => r.Key.StartsWith("aws_vpc_security_group_", StringComparison.Ordinal))
+        Model.Root.Resources.Where(r => r.Key.StartsWith("aws_vpc_security_group_ingress_rule.", StringComparison.Ordinal))
             .Select(r => r.Value.TryGetProperty("cidr_ipv4", out var cidr) ? cidr.GetString() : null)
             .Should().NotContain("0.0.0.0/0");
+
+        // Outbound to anywhere only on 443 (the AWS APIs through the NAT), and only while an interface endpoint is missing.
+        var open = Model.Root.Resources.Where(r => r.Key.StartsWith("aws_vpc_security_group_egress_rule.", StringComparison.Ordinal)
+                                                   && r.Value.TryGetProperty("cidr_ipv4", out var c) && c.GetString() == "0.0.0.0/0").ToList();
+        open.Should().ContainSingle();
+        (open[0].Value.GetProperty("from_port").GetInt32(), open[0].Value.GetProperty("to_port").GetInt32()).Should().Be((443, 443));
+        open[0].Value.GetProperty("count").GetString().Should().Contain("length(local.interface_endpoints) < 3");
     }
 
     [Fact]
@@ -376,6 +385,18 @@ public sealed class TerraformTests
         provided.Should().Contain(used);
         step.Resources["aws_sfn_state_machine.ingest"].GetProperty("definition").GetString().Should().Be("${local.definition}");
         Model.Modules["step_functions"].Resources.Keys.Should().Contain(["aws_scheduler_schedule.ingest", "aws_cloudwatch_event_rule.abandoned_leases"]);
+    }
+
+    [Fact]
+    public void Cleanup_starts_only_for_aborted_or_timed_out_executions_and_uncatchable_failures()
+    {
+        var pattern = Model.Modules["step_functions"].Resources["aws_cloudwatch_event_rule.abandoned_leases"].GetProperty("event_pattern").GetString()!;
+
+        // jsonencode({...}) as HCL text: the status alternatives and their filters.
+        var compact = System.Text.RegularExpressions.Regex.Replace(pattern, @"\s+", " ");
+        compact.Should().Contain("{ status = [\"ABORTED\", \"TIMED_OUT\"] }")
+            .And.Contain("{ status = [\"FAILED\"], error = [\"States.Runtime\", \"States.DataLimitExceeded\"] }");
+        System.Text.RegularExpressions.Regex.Matches(compact, "\"FAILED\"").Should().HaveCount(1, "an ordinary failed execution (Ingest.RunsFailed) starts no cleanup");
     }
 
     [Fact]

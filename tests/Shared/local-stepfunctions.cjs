@@ -139,7 +139,17 @@ function createDynamoDb(table, tableName) {
     getItem(params) {
       expectTable(params);
       const item = table.get(keyOf(params.Key));
-      return item ? { Item: structuredClone(item) } : {};
+      if (!item) return {};
+      if (!params.ProjectionExpression) return { Item: structuredClone(item) };
+      // Top-level attributes only (names or #aliases), as the definitions use it.
+      const names = params.ExpressionAttributeNames ?? {};
+      const projected = {};
+      for (const token of params.ProjectionExpression.split(',').map((t) => t.trim())) {
+        const name = token.startsWith('#') ? names[token] : token;
+        if (name === undefined) throw new AwsError('DynamoDB.ValidationException', `Undefined attribute name ${token} in ProjectionExpression`);
+        if (name in item) projected[name] = structuredClone(item[name]);
+      }
+      return { Item: projected };
     },
     updateItem(params) {
       expectTable(params);

@@ -4,7 +4,8 @@
 //     definition uses are evaluated here, so a wrong condition shows up as a wrong outcome);
 //   - the Glue task plays the Glue job: it adopts the lease and commits RUN#<run id>, or fails;
 //   - the Glue catalog tasks answer GetTable from scenario.glueTables and record BatchCreatePartition;
-//   - the SNS task records what was published.
+//   - the SNS task records what was published;
+//   - scenario.failTasks makes a named task fail with a given AWS error (for one item's pk, when given).
 // Known difference from AWS: this executor's States.JsonToString leaves quotes inside string values unescaped
 // (AWS escapes them), so a body that embeds a quoted error cause is not valid JSON here; tests assert on content.
 // Usage: node run-asl.cjs <definition.json> <scenario.json>; prints one JSON report on stdout.
@@ -98,7 +99,13 @@ function collect(states) {
       else if (resource === 'arn:aws:states:::aws-sdk:glue:batchCreatePartition') fn = batchCreatePartition;
       else if (resource === 'arn:aws:states:::sns:publish') fn = sns;
       if (!fn) throw new Error(`No local handler for ${name} (${resource})`);
-      handlers[name] = async (input) => { calls.push(name); return fn(input); };
+      handlers[name] = async (input) => {
+        calls.push(name);
+        // scenario.failTasks: { "<state>": { "pk": "<item pk>", "error": "<AWS error name>" } } makes that task fail for that item.
+        const failure = scenario.failTasks?.[name];
+        if (failure && (!failure.pk || input?.Key?.pk?.S === failure.pk)) throw new AwsError(failure.error, `${name} refused by the scenario`);
+        return fn(input);
+      };
     }
     const inner = state.ItemProcessor ?? state.Iterator;
     if (inner) collect(inner.States);

@@ -11,7 +11,8 @@ namespace Ingest.Aws.DynamoDb;
 /// <summary>
 /// The schema registry in DynamoDB. Items under <c>DATASET#{id}</c>: <c>DEF#{version:D6}</c> (immutable) and <c>DEF#LATEST</c>
 /// (a copy of the latest version); attributes <c>version</c> (N), <c>registeredAt</c>, <c>fingerprint</c> and
-/// <c>definition</c> (the canonical JSON; <c>definitionGz</c>, gzip, when larger than 350 KB). Item <c>DATASETS</c>/<c>{id}</c>
+/// <c>definition</c> (the canonical JSON; <c>definitionGz</c>, gzip, when larger than 350 KB), and <c>runSettings</c> (the
+/// settings the state machine reads, see <see cref="RunSettings"/>). Item <c>DATASETS</c>/<c>{id}</c>
 /// lists the datasets, so that <see cref="ListAsync"/> needs no scan.
 /// </summary>
 /// <remarks>
@@ -174,7 +175,35 @@ internal sealed class DynamoDbSchemaRegistry : SchemaRegistryBase
             ["fingerprint"] = DynamoDbTable.S(definition.Fingerprint),
         };
         DynamoDbTable.SetBody(item, "definition", DatasetDefinitionSerializer.Serialize(definition.Definition), $"The definition of {definition.Dataset} v{definition.Version}");
+        item[RunSettingsAttribute] = RunSettings(definition.Definition);
         return item;
+    }
+
+    /// <summary>The attribute of the definition items that holds <see cref="RunSettings"/>.</summary>
+    internal const string RunSettingsAttribute = "runSettings";
+
+    /// <summary>
+    /// The few settings the ingest state machine reads, beside the definition: engine kind, Glue worker settings, the
+    /// catalog table and whether partitions are registered. The state machine loads only these (a Step Functions state
+    /// carries at most 256 KB, and a definition may be larger), so its size does not depend on the definition's.
+    /// </summary>
+    internal static AttributeValue RunSettings(DatasetDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var glue = definition.Engine.Glue;
+        return new AttributeValue
+        {
+            M = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
+            {
+                ["glue"] = new AttributeValue { BOOL = definition.Engine.Kind == EngineKind.Glue },
+                ["workerType"] = DynamoDbTable.S(glue.WorkerType),
+                ["numberOfWorkers"] = DynamoDbTable.N(glue.NumberOfWorkers),
+                ["timeoutMinutes"] = DynamoDbTable.N(glue.TimeoutMinutes),
+                ["registersPartitions"] = new AttributeValue { BOOL = definition.Catalog.PartitionStrategy == PartitionStrategy.Register && definition.Partitioning.Count > 0 },
+                ["database"] = DynamoDbTable.S(definition.CatalogDatabase),
+                ["table"] = DynamoDbTable.S(definition.CatalogTable),
+            },
+        };
     }
 
     private static int ReadVersion(Dictionary<string, AttributeValue> item) => int.Parse(item["version"].N, CultureInfo.InvariantCulture);

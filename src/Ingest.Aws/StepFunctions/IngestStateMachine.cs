@@ -50,7 +50,8 @@ public sealed class IngestStateMachineOptions
 /// <para>
 /// The lease the state machine takes expires at <c>9999-12-31T23:59:59.999Z</c> (States Language cannot add a duration
 /// to a time): the Glue job replaces it with a real expiry and renews it, every path releases it, and cleanup releases it
-/// after an abort. Definitions stored gzip-compressed (larger than 350 KB) cannot be read here and fail with a reason.
+/// after an abort. Of the registered definition it loads only the version and the <c>runSettings</c> the registry stores
+/// beside it, so a definition of any size (also one stored compressed) keeps the state's payload small.
 /// </para>
 /// </remarks>
 public static class IngestStateMachine
@@ -192,14 +193,59 @@ public static class IngestStateMachine
                                     ["ExpressionAttributeValues"] = new JsonObject { [":arn"] = S("$.executionArn") },
                                 },
                                 null,
-                                null,
-                                new JsonArray(Catch("NotHeld", "DynamoDB.ConditionalCheckFailedException", resultPath: null))),
-                            ["NotHeld"] = new JsonObject { ["Type"] = "Succeed", ["Comment"] = "The lease was released already or belongs to another run." },
+                                "Released",
+                                new JsonArray(
+                                    Catch("NotHeld", "DynamoDB.ConditionalCheckFailedException", resultPath: null),
+                                    Catch("NotReleased"))),
+                            ["Released"] = new JsonObject
+                            {
+                                ["Type"] = "Pass",
+                                ["Parameters"] = new JsonObject { ["dataset.$"] = "$.dataset", ["status"] = "released" },
+                                ["End"] = true,
+                            },
+                            ["NotHeld"] = new JsonObject
+                            {
+                                ["Type"] = "Pass",
+                                ["Comment"] = "The lease was released already or belongs to another run.",
+                                ["Parameters"] = new JsonObject { ["dataset.$"] = "$.dataset", ["status"] = "not-held" },
+                                ["End"] = true,
+                            },
+                            ["NotReleased"] = new JsonObject
+                            {
+                                ["Type"] = "Pass",
+                                ["Comment"] = "Any other error (access, throttling beyond the retries, a missing table): the other datasets are still released, and the execution fails at the end so the alarm reports it.",
+                                ["Parameters"] = new JsonObject
+                                {
+                                    ["dataset.$"] = "$.dataset",
+                                    ["status"] = "not-released",
+                                    ["error.$"] = "States.Format('{}: {}', $.error.Error, $.error.Cause)",
+                                },
+                                ["End"] = true,
+                            },
                         },
                     },
-                    ["ResultPath"] = JsonValue.Create<string?>(null),
-                    ["End"] = true,
+                    ["ResultPath"] = "$.released",
+                    ["Next"] = "SummarizeCleanup",
                 },
+                ["SummarizeCleanup"] = new JsonObject
+                {
+                    ["Type"] = "Pass",
+                    ["Parameters"] = new JsonObject { ["released.$"] = "$.released", ["anyNotReleased.$"] = "States.ArrayContains($.released[*].status, 'not-released')" },
+                    ["Next"] = "AnyNotReleased",
+                },
+                ["AnyNotReleased"] = new JsonObject
+                {
+                    ["Type"] = "Choice",
+                    ["Choices"] = new JsonArray(new JsonObject { ["Variable"] = "$.anyNotReleased", ["BooleanEquals"] = true, ["Next"] = "LeasesNotReleased" }),
+                    ["Default"] = "CleanupDone",
+                },
+                ["LeasesNotReleased"] = new JsonObject
+                {
+                    ["Type"] = "Fail",
+                    ["Error"] = "Ingest.LeasesNotReleased",
+                    ["Cause"] = "At least one lease of the abandoned execution could not be released (see the execution's output per dataset); delete its LEASE item once the cause is fixed.",
+                },
+                ["CleanupDone"] = new JsonObject { ["Type"] = "Succeed" },
             },
         };
 
@@ -281,10 +327,13 @@ public static class IngestStateMachine
                     ["TableName"] = options.TableName,
                     ["Key"] = new JsonObject { ["pk"] = S("$.pk"), ["sk"] = new JsonObject { ["S"] = "DEF#LATEST" } },
                     ["ConsistentRead"] = true,
+                    ["ProjectionExpression"] = "#version, #runSettings",
+                    ["ExpressionAttributeNames"] = new JsonObject { ["#version"] = "version", ["#runSettings"] = "runSettings" },
                 },
                 "$.settings",
                 "IsRegistered",
-                new JsonArray(Catch("DescribeFailure"))),
+                new JsonArray(Catch("DescribeFailure")),
+                "Only the version and the run settings the registry stores beside the definition: the definition itself may be larger than a state's 256 KB payload."),
             ["IsRegistered"] = new JsonObject
             {
                 ["Type"] = "Choice",
@@ -293,26 +342,30 @@ public static class IngestStateMachine
                     {
                         ["And"] = new JsonArray(
                             new JsonObject { ["Variable"] = "$.settings.Item.version.N", ["IsPresent"] = true },
-                            new JsonObject { ["Variable"] = "$.settings.Item.definition.S", ["IsPresent"] = true }),
+                            new JsonObject { ["Variable"] = "$.settings.Item.runSettings.M", ["IsPresent"] = true }),
                         ["Next"] = "ReadDefinition",
                     },
-                    new JsonObject { ["Variable"] = "$.settings.Item.definitionGz", ["IsPresent"] = true, ["Next"] = "DefinitionTooLarge" }),
+                    new JsonObject { ["Variable"] = "$.settings.Item.version.N", ["IsPresent"] = true, ["Next"] = "NoRunSettings" }),
                 ["Default"] = "NotRegistered",
             },
             ["NotRegistered"] = Error("States.Format('Dataset {} has no registered definition (no DEF#LATEST item): register it with ingest datasets add.', $.dataset)", "Ingest.NotRegistered"),
-            ["DefinitionTooLarge"] = Error("States.Format('The definition of {} is stored compressed (larger than 350 KB), which the state machine cannot read: shorten it (descriptions, rule lists).', $.dataset)", "Ingest.DefinitionTooLarge"),
+            ["NoRunSettings"] = Error("States.Format('The registered definition of {} has no runSettings (it was registered by an SDK that did not store them): register a new version with ingest datasets add.', $.dataset)", "Ingest.NoRunSettings"),
             ["ReadDefinition"] = new JsonObject
             {
                 ["Type"] = "Pass",
-                ["Comment"] = "DEF#LATEST as DynamoDbSchemaRegistry writes it: version (N), registeredAt, fingerprint, definition (canonical JSON).",
+                ["Comment"] = "DEF#LATEST's runSettings as DynamoDbSchemaRegistry writes them: glue (BOOL), workerType, numberOfWorkers (N), timeoutMinutes (N), registersPartitions (BOOL), database, table.",
                 ["Parameters"] = new JsonObject
                 {
                     ["version.$"] = "$.settings.Item.version.N",
-                    ["definition.$"] = "States.StringToJson($.settings.Item.definition.S)",
-                    ["catalogDefaults"] = new JsonObject
+                    ["glue.$"] = "$.settings.Item.runSettings.M.glue.BOOL",
+                    ["workerType.$"] = "$.settings.Item.runSettings.M.workerType.S",
+                    ["numberOfWorkers.$"] = "States.StringToJson($.settings.Item.runSettings.M.numberOfWorkers.N)",
+                    ["timeoutMinutes.$"] = "States.StringToJson($.settings.Item.runSettings.M.timeoutMinutes.N)",
+                    ["registersPartitions.$"] = "$.settings.Item.runSettings.M.registersPartitions.BOOL",
+                    ["catalog"] = new JsonObject
                     {
-                        ["database.$"] = "States.ArrayGetItem(States.StringSplit($.dataset, '.'), 0)",
-                        ["table.$"] = "States.ArrayGetItem(States.StringSplit($.dataset, '.'), 1)",
+                        ["database.$"] = "$.settings.Item.runSettings.M.database.S",
+                        ["table.$"] = "$.settings.Item.runSettings.M.table.S",
                     },
                 },
                 ["ResultPath"] = "$.registered",
@@ -328,13 +381,7 @@ public static class IngestStateMachine
             ["IsGlueDataset"] = new JsonObject
             {
                 ["Type"] = "Choice",
-                ["Choices"] = new JsonArray(new JsonObject
-                {
-                    ["And"] = new JsonArray(
-                        new JsonObject { ["Variable"] = "$.registered.definition.engine.kind", ["IsPresent"] = true },
-                        new JsonObject { ["Variable"] = "$.registered.definition.engine.kind", ["StringEquals"] = "glue" }),
-                    ["Next"] = "RunGlueJob",
-                }),
+                ["Choices"] = new JsonArray(new JsonObject { ["Variable"] = "$.registered.glue", ["BooleanEquals"] = true, ["Next"] = "RunGlueJob" }),
                 ["Default"] = "NotAGlueDataset",
             },
             ["NotAGlueDataset"] = Error("States.Format('Dataset {} is registered with engine.kind other than glue; run it with the in-process engine (ingest run).', $.dataset)", "Ingest.NotAGlueDataset"),
@@ -354,9 +401,9 @@ public static class IngestStateMachine
                         ["--started_at.$"] = "$.startedAt",
                         ["--execution_arn.$"] = "$.executionArn",
                     },
-                    ["WorkerType.$"] = "$.registered.definition.engine.glue.workerType",
-                    ["NumberOfWorkers.$"] = "$.registered.definition.engine.glue.numberOfWorkers",
-                    ["Timeout.$"] = "$.registered.definition.engine.glue.timeoutMinutes",
+                    ["WorkerType.$"] = "$.registered.workerType",
+                    ["NumberOfWorkers.$"] = "$.registered.numberOfWorkers",
+                    ["Timeout.$"] = "$.registered.timeoutMinutes",
                 },
                 ["ResultSelector"] = new JsonObject { ["jobRunId.$"] = "$.Id", ["state.$"] = "$.JobRunState" },
                 ["ResultPath"] = "$.glue",
@@ -500,9 +547,7 @@ public static class IngestStateMachine
             ["Choices"] = new JsonArray(new JsonObject
             {
                 ["And"] = new JsonArray(
-                    new JsonObject { ["Variable"] = "$.registered.definition.catalog.partitionStrategy", ["IsPresent"] = true },
-                    new JsonObject { ["Variable"] = "$.registered.definition.catalog.partitionStrategy", ["StringEquals"] = "register" },
-                    new JsonObject { ["Variable"] = "$.registered.definition.partitioning[0]", ["IsPresent"] = true },
+                    new JsonObject { ["Variable"] = "$.registered.registersPartitions", ["BooleanEquals"] = true },
                     new JsonObject { ["Variable"] = "$.run.item.body.S", ["IsPresent"] = true }),
                 ["Next"] = "ReadRun",
             }),
@@ -515,7 +560,7 @@ public static class IngestStateMachine
             ["Parameters"] = new JsonObject
             {
                 ["body.$"] = "States.StringToJson($.run.item.body.S)",
-                ["catalog.$"] = "States.JsonMerge($.registered.catalogDefaults, $.registered.definition.catalog, false)",
+                ["catalog.$"] = "$.registered.catalog",
             },
             ["ResultPath"] = "$.run",
             ["Next"] = "HasPartitions",

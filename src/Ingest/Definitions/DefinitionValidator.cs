@@ -6,7 +6,9 @@ namespace Ingest.Definitions;
 /// <summary>Checks a definition for everything JSON typing cannot: names, references between parts, ranges.</summary>
 internal static class DefinitionValidator
 {
-    private static readonly HashSet<string> GlueWorkerTypes = ["G.025X", "G.1X", "G.2X", "G.4X", "G.8X", "Z.2X"];
+    // Worker types of a Spark (glueetl) job: G.025X is for streaming jobs and Z.2X for Ray jobs, which StartJobRun
+    // refuses for the ingest job.
+    private static readonly HashSet<string> GlueWorkerTypes = ["G.1X", "G.2X", "G.4X", "G.8X"];
 
     public static IReadOnlyList<DefinitionError> Validate(DatasetDefinition d)
     {
@@ -388,7 +390,13 @@ internal static class DefinitionValidator
         var glue = d.Engine.Glue;
         if (!GlueWorkerTypes.Contains(glue.WorkerType))
         {
-            error("$.engine.glue.workerType", $"'{glue.WorkerType}' is not a Glue worker type: expected one of {string.Join(", ", GlueWorkerTypes)}.");
+            var why = glue.WorkerType switch
+            {
+                "G.025X" => " (G.025X is for Glue streaming jobs only)",
+                "Z.2X" => " (Z.2X is for Glue Ray jobs only)",
+                _ => string.Empty,
+            };
+            error("$.engine.glue.workerType", $"'{glue.WorkerType}' is not a worker type of the Glue Spark (glueetl) ingest job{why}: expected one of {string.Join(", ", GlueWorkerTypes)}.");
         }
 
         if (glue.NumberOfWorkers is < 2 or > 1000)

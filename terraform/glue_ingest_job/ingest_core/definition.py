@@ -16,7 +16,8 @@ TRANSFORMS = ("identity", "year", "month", "day", "ingest-date")
 WRITE_MODES = ("append", "overwrite-partitions", "merge")
 COMPRESSIONS = ("snappy", "zstd", "gzip", "none")
 RULE_TYPES = ("not-null", "unique", "range", "regex", "allowed-values")
-WORKER_TYPES = ("G.025X", "G.1X", "G.2X", "G.4X", "G.8X", "Z.2X")
+# Worker types of a Spark (glueetl) job; G.025X (streaming) and Z.2X (Ray) are refused by StartJobRun for it.
+WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X")
 ENCODINGS = {
     "utf-8": "UTF-8", "utf8": "UTF-8",
     "utf-16": "UTF-16LE", "utf-16le": "UTF-16LE", "utf16": "UTF-16LE", "utf-16be": "UTF-16BE",
@@ -316,7 +317,7 @@ def _validate(d, problems):
     _int_between(engine["memoryBudgetMb"], 16, 65536, "$.engine.memoryBudgetMb", problems)
     glue = engine["glue"]
     if glue["workerType"] not in WORKER_TYPES:
-        problems.append(f"$.engine.glue.workerType: one of {', '.join(WORKER_TYPES)}.")
+        problems.append(f"$.engine.glue.workerType: one of {', '.join(WORKER_TYPES)} (the worker types of a glueetl job).")
     if not str(glue["glueVersion"]).strip():
         problems.append("$.engine.glue.glueVersion: must not be blank.")
     _int_between(glue["numberOfWorkers"], 2, 1000, "$.engine.glue.numberOfWorkers", problems)

@@ -100,6 +100,12 @@ class InvalidDefinitions(unittest.TestCase):
         self.assert_problem(d, "needs min or max")
         self.assert_problem(d, "numberOfWorkers")
 
+    def test_streaming_and_ray_worker_types_are_refused_for_the_spark_job(self):
+        for worker_type in ("G.025X", "Z.2X"):
+            d = example("inventory.stock_levels.json")
+            d["engine"]["glue"]["workerType"] = worker_type
+            self.assert_problem(d, "$.engine.glue.workerType: one of G.1X, G.2X, G.4X, G.8X")
+
 
 if __name__ == "__main__":
     unittest.main()

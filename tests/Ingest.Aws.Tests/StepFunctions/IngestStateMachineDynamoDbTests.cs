@@ -57,6 +57,38 @@ public sealed class IngestStateMachineDynamoDbTests(AwsServers servers)
     }
 
     [Fact]
+    public async Task LoadSettings_OfADefinitionOver400KB_ReadsOnlyTheVersionAndTheRunSettings()
+    {
+        // A Step Functions state carries at most 256 KB: the state machine must not load the definition itself.
+        var id = IngestTestData.NewDatasetId();
+        var columns = Enumerable.Range(0, 1500)
+            .Select(i => IngestTestData.Column($"c{i:D4}", ColumnType.String) with { Description = "Column of the wide extract: " + new string('x', 260) })
+            .ToArray();
+        var definition = IngestTestData.Definition(id, columns) with
+        {
+            Engine = new EngineSettings { Kind = EngineKind.Glue, Glue = new GlueSettings { WorkerType = "G.2X", NumberOfWorkers = 10, TimeoutMinutes = 120 } },
+        };
+        await AwsIngest.CreateBackends(servers.Options()).Registry.RegisterAsync(definition);
+        using var client = Client();
+
+        var p = Evaluate(DatasetStates["LoadSettings"]!["Parameters"]!, new(StringComparer.Ordinal) { ["$.pk"] = "DATASET#" + id })!.AsObject();
+        var response = await client.GetItemAsync(new GetItemRequest
+        {
+            TableName = p["TableName"]!.GetValue<string>(),
+            Key = LowLevelJson.ToAttributes(p["Key"]),
+            ConsistentRead = p["ConsistentRead"]!.GetValue<bool>(),
+            ProjectionExpression = p["ProjectionExpression"]!.GetValue<string>(),
+            ExpressionAttributeNames = p["ExpressionAttributeNames"]!.AsObject().ToDictionary(n => n.Key, n => n.Value!.GetValue<string>()),
+        });
+
+        response.Item.Keys.Should().BeEquivalentTo(["version", "runSettings"]);
+        LowLevelJson.FromAttributes(response.Item).ToJsonString().Length.Should().BeLessThan(1024);
+        var settings = response.Item["runSettings"].M;
+        (settings["glue"].BOOL, settings["workerType"].S, settings["numberOfWorkers"].N, settings["timeoutMinutes"].N).Should().Be((true, "G.2X", "10", "120"));
+        (settings["database"].S, settings["table"].S).Should().Be((definition.CatalogDatabase, definition.CatalogTable));
+    }
+
+    [Fact]
     public async Task ReleaseLease_And_Cleanup_DeleteOnlyTheLeaseThatNamesThemselves()
     {
         var dataset = IngestTestData.NewDatasetId();

@@ -1,3 +1,4 @@
+using Ingest.Aws.DynamoDb;
 using Ingest.TestSupport;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
@@ -229,8 +230,9 @@ public sealed class IngestStateMachineTests
     }
 
     [Fact]
-    public async Task Run_CompressedDefinition_FailsWithReason()
+    public async Task Run_CompressedDefinition_RunsFromTheRunSettings()
     {
+        // A definition over 350 KB is stored compressed; the state machine never loads it, only version and runSettings.
         var table = Registered("sales.orders", 1);
         var item = table[0]!.AsObject();
         item.Remove("definition");
@@ -238,9 +240,21 @@ public sealed class IngestStateMachineTests
 
         var report = await RunAsync(new JsonObject { ["input"] = Input("sales.orders"), ["table"] = table });
 
+        report["status"]!.GetValue<string>().Should().Be("SUCCEEDED", report.ToJsonString());
+        report["glueCalls"]!.AsArray().Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Run_DefinitionWithoutRunSettings_FailsWithReason()
+    {
+        var table = Registered("sales.orders", 1);
+        table[0]!.AsObject().Remove(DynamoDbSchemaRegistry.RunSettingsAttribute);
+
+        var report = await RunAsync(new JsonObject { ["input"] = Input("sales.orders"), ["table"] = table });
+
         report["status"]!.GetValue<string>().Should().Be("FAILED", report.ToJsonString());
         report["glueCalls"]!.AsArray().Should().BeEmpty();
-        report["published"]!.AsArray().Should().ContainSingle().Which!["Message"]!.GetValue<string>().Should().Contain("stored compressed");
+        report["published"]!.AsArray().Should().ContainSingle().Which!["Message"]!.GetValue<string>().Should().Contain("has no runSettings");
     }
 
     private static string ModelsDir => Path.Combine(AwsServers.TestsFolder, "aws-models");
@@ -270,6 +284,7 @@ public sealed class IngestStateMachineTests
         ["registeredAt"] = new JsonObject { ["S"] = "2024-05-01T00:00:00.0000000+00:00" },
         ["fingerprint"] = new JsonObject { ["S"] = "abc" },
         ["definition"] = new JsonObject { ["S"] = DatasetDefinitionSerializer.Serialize(All.Single(d => d.Id.ToString() == dataset)) },
+        [DynamoDbSchemaRegistry.RunSettingsAttribute] = LowLevelJson.FromAttribute(DynamoDbSchemaRegistry.RunSettings(All.Single(d => d.Id.ToString() == dataset))),
     });
 
     private static List<string> Results(JsonNode report)

@@ -1,9 +1,19 @@
 locals {
-  arn_prefix     = "arn:${var.partition}"
-  zone_arns      = [for bucket in values(var.zone_buckets) : "${local.arn_prefix}:s3:::${bucket}"]
-  artifacts_arn  = "${local.arn_prefix}:s3:::${var.artifacts_bucket}"
-  glue_arn       = "${local.arn_prefix}:glue:${var.aws_region}:${var.account_id}"
-  log_group_name = "/aws-glue/jobs/${var.prefix}-${var.job_name}"
+  arn_prefix    = "arn:${var.partition}"
+  zone_arns     = [for bucket in values(var.zone_buckets) : "${local.arn_prefix}:s3:::${bucket}"]
+  artifacts_arn = "${local.arn_prefix}:s3:::${var.artifacts_bucket}"
+  glue_arn      = "${local.arn_prefix}:glue:${var.aws_region}:${var.account_id}"
+  role_name     = "${var.prefix}-${var.job_name}"
+  security_name = "${var.prefix}-${var.job_name}"
+  # Glue 5.0 writes a job's logs to /aws-glue/jobs/error (system, Spark and GlueLogger) and /aws-glue/jobs/output
+  # (stdout, stderr), and ignores the Glue 4.0 continuous-logging arguments. With a security configuration that
+  # encrypts CloudWatch Logs, the names carry the configuration and the role:
+  # /aws-glue/jobs/<security configuration>-role/<role>/error and …/output. Glue would create them without
+  # retention; Terraform creates them first, with retention and the lake key.
+  log_groups = {
+    for stream in ["error", "output"] : stream => "/aws-glue/jobs/${local.security_name}-role/${local.role_name}/${stream}"
+  }
+  log_group_arns = [for name in values(local.log_groups) : "${local.arn_prefix}:logs:${var.aws_region}:${var.account_id}:log-group:${name}"]
 }
 
 data "aws_iam_policy_document" "assume_glue" {
@@ -22,8 +32,9 @@ data "aws_iam_policy_document" "assume_glue" {
 }
 
 resource "aws_iam_role" "glue" {
-  name               = "${var.prefix}-${var.job_name}"
-  assume_role_policy = data.aws_iam_policy_document.assume_glue.json
+  name                 = local.role_name
+  assume_role_policy   = data.aws_iam_policy_document.assume_glue.json
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "glue" {
@@ -115,10 +126,11 @@ data "aws_iam_policy_document" "glue" {
     resources = [var.onprem_secret_arn]
   }
 
+  # The job's two log groups (created below; CreateLogGroup on them only answers that they exist).
   statement {
     sid       = "Logs"
     actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"]
-    resources = ["${local.arn_prefix}:logs:${var.aws_region}:${var.account_id}:log-group:/aws-glue/*"]
+    resources = concat(local.log_group_arns, [for arn in local.log_group_arns : "${arn}:*"])
   }
 
   # PutMetricData has no resource-level permissions; the namespaces are pinned instead.
@@ -167,13 +179,15 @@ resource "aws_iam_role_policy" "glue" {
 }
 
 resource "aws_cloudwatch_log_group" "job" {
-  name              = local.log_group_name
+  for_each = local.log_groups
+
+  name              = each.value
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
 }
 
 resource "aws_glue_security_configuration" "ingest" {
-  name = "${var.prefix}-${var.job_name}"
+  name = local.security_name
 
   encryption_configuration {
     s3_encryption {
@@ -216,24 +230,24 @@ resource "aws_glue_job" "ingest" {
     max_concurrent_runs = var.max_concurrent_runs
   }
 
+  # The log groups exist (with retention and the key) before the first run could create them.
+  depends_on = [aws_cloudwatch_log_group.job]
+
   default_arguments = {
-    "--job-language"                     = "python"
-    "--job-bookmark-option"              = "job-bookmark-disable"
-    "--enable-continuous-cloudwatch-log" = "true"
-    "--enable-continuous-log-filter"     = "true"
-    "--continuous-log-logGroup"          = aws_cloudwatch_log_group.job.name
-    "--enable-metrics"                   = "true"
-    "--enable-observability-metrics"     = "true"
-    "--enable-job-insights"              = "true"
-    "--enable-glue-datacatalog"          = "true"
-    "--TempDir"                          = "s3://${var.artifacts_bucket}/glue/tmp/"
-    "--extra-py-files"                   = join(",", var.extra_py_files)
-    "--metadata_table"                   = var.metadata_table_name
-    "--raw_bucket"                       = var.zone_buckets["raw"]
-    "--curated_bucket"                   = var.zone_buckets["curated"]
-    "--quarantine_bucket"                = var.zone_buckets["quarantine"]
-    "--metric_namespace"                 = var.metric_namespace
-    "--onprem_secret_arn"                = var.onprem_secret_arn
-    "--lease_seconds"                    = "600"
+    "--job-language"                 = "python"
+    "--job-bookmark-option"          = "job-bookmark-disable"
+    "--enable-metrics"               = "true"
+    "--enable-observability-metrics" = "true"
+    "--enable-job-insights"          = "true"
+    "--enable-glue-datacatalog"      = "true"
+    "--TempDir"                      = "s3://${var.artifacts_bucket}/glue/tmp/"
+    "--extra-py-files"               = join(",", var.extra_py_files)
+    "--metadata_table"               = var.metadata_table_name
+    "--raw_bucket"                   = var.zone_buckets["raw"]
+    "--curated_bucket"               = var.zone_buckets["curated"]
+    "--quarantine_bucket"            = var.zone_buckets["quarantine"]
+    "--metric_namespace"             = var.metric_namespace
+    "--onprem_secret_arn"            = var.onprem_secret_arn
+    "--lease_seconds"                = "600"
   }
 }

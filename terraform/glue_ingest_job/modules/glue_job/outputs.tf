@@ -10,6 +10,7 @@ output "role_arn" {
   value = aws_iam_role.glue.arn
 }
 
-output "log_group_name" {
-  value = aws_cloudwatch_log_group.job.name
+output "log_group_names" {
+  description = "The job's Glue 5.0 log groups: error and output."
+  value       = { for stream, group in aws_cloudwatch_log_group.job : stream => group.name }
 }
