@@ -27,7 +27,7 @@ internal sealed record IamCondition(string Operator, string Key, IReadOnlyList<s
 /// name the role in <c>Roles</c>), with <c>!Sub</c>, <c>!Ref</c>, <c>!GetAtt</c>, <c>!Join</c> and <c>!Split</c>
 /// resolved against sample parameter values, and evaluated the way IAM evaluates identity policies: an explicit Deny
 /// wins, otherwise an Allow statement must match the action, the resource and every condition. Only the operators the
-/// seed template uses are supported (String/Arn Equals/Like, Bool, each with IfExists); anything else throws, so a new
+/// seed template uses are supported (String/Arn Equals/Like, StringNotEquals, Null, Bool, with IfExists); anything else throws, so a new
 /// operator cannot pass unchecked.
 /// </summary>
 internal sealed class IamPolicyEvaluator
@@ -133,13 +133,21 @@ internal sealed class IamPolicyEvaluator
         var ifExists = condition.Operator.EndsWith("IfExists", StringComparison.Ordinal);
         var op = ifExists ? condition.Operator[..^"IfExists".Length] : condition.Operator;
         var value = context.FirstOrDefault(c => string.Equals(c.Key, condition.Key, StringComparison.OrdinalIgnoreCase)).Value;
+        if (op == "Null")
+        {
+            // "true": the key is absent from the request; "false": it is present.
+            return condition.Values.Any(v => string.Equals(v, value is null ? "true" : "false", StringComparison.OrdinalIgnoreCase));
+        }
+
         if (value is null)
         {
-            return ifExists;
+            // IAM: a negated operator holds when the key is absent (unless IfExists says otherwise, which is the same here).
+            return ifExists || op.StartsWith("StringNot", StringComparison.Ordinal) || op.StartsWith("ArnNot", StringComparison.Ordinal);
         }
 
         return op switch
         {
+            "StringNotEquals" => !condition.Values.Contains(value, StringComparer.Ordinal),
             "StringEquals" => condition.Values.Contains(value, StringComparer.Ordinal),
             "StringLike" or "ArnLike" or "ArnEquals" => condition.Values.Any(v => ArnMatches(v, value)),
             "Bool" => condition.Values.Any(v => string.Equals(v, value, StringComparison.OrdinalIgnoreCase)),

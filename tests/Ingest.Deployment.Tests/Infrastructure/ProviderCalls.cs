@@ -92,7 +92,8 @@ internal static class ProviderCalls
                 .Append(new IamCall("kms:CreateGrant", n.KeyArn, n.Context("kms:CreateGrant", new Dictionary<string, string> { ["kms:GrantIsForAWSResource"] = "true" }))),
 
             // --- KMS: CreateKey carries the tags; the read refreshes policy, rotation and tags (ListResourceTags).
-            ["aws_kms_key"] = n => On(n, "*", "kms:CreateKey").Concat(On(n, n.KeyArn,
+            // CreateKey with tags also needs kms:TagResource, authorised on no particular key.
+            ["aws_kms_key"] = n => new[] { "kms:CreateKey", "kms:TagResource" }.Select(a => new IamCall(a, "*", NewKey(n))).Concat(On(n, n.KeyArn,
                 "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus", "kms:EnableKeyRotation",
                 "kms:ListResourceTags", "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription", "kms:ScheduleKeyDeletion")),
             // An alias call is authorised on the alias and on the key.
@@ -231,6 +232,12 @@ internal static class ProviderCalls
         (new IamCall("kms:PutKeyPolicy", n.KeyArn, OtherProject(n)), "changing the policy of a key of another project"),
         (new IamCall("kms:CreateGrant", n.KeyArn, OtherProject(n)), "a grant on a key of another project"),
         (new IamCall("kms:CreateKey", "*", OtherProject(n)), "an untagged or foreign-tagged key"),
+        (new IamCall("kms:TagResource", n.KeyArn, new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["aws:ResourceTag/Project"] = "payroll",
+            ["aws:RequestTag/Project"] = n.ProjectName,
+            ["aws:RequestTag/Environment"] = n.Environment,
+        }), "re-tagging another project's key into this one"),
         (new IamCall("s3:DeleteBucket", $"arn:aws:s3:::{n.Prefix}-tfstate-{n.Account}", n.Context("s3:DeleteBucket", null)), "deleting the Terraform state bucket"),
         (new IamCall("s3:PutBucketPolicy", $"arn:aws:s3:::{n.Prefix}-tfstate-{n.Account}", n.Context("s3:PutBucketPolicy", null)), "rewriting the state bucket's policy"),
         (new IamCall("dynamodb:DeleteTable", n.Arn("dynamodb", "table/tf-state-lock-bootstrap"), n.Context("dynamodb:DeleteTable", null)), "deleting the lock table"),
@@ -240,6 +247,14 @@ internal static class ProviderCalls
         (new IamCall("ec2:DeleteSecurityGroup", n.Arn("ec2", "security-group/sg-0fedcba9876543210"), new Dictionary<string, string> { ["ec2:Vpc"] = n.Arn("ec2", "vpc/vpc-0ther") }), "a security group of another VPC"),
         (new IamCall("ec2:DeleteVpcEndpoints", n.Arn("ec2", "vpc-endpoint/vpce-0fedcba9876543210"), OtherProject(n)), "an endpoint the project did not create"),
     ];
+
+    /// <summary>A key being created: the requested tags, no resource tags yet.</summary>
+    private static IReadOnlyDictionary<string, string> NewKey(DeployNames n)
+        => new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["aws:RequestTag/Project"] = n.ProjectName,
+            ["aws:RequestTag/Environment"] = n.Environment,
+        };
 
     private static IReadOnlyDictionary<string, string> OtherProject(DeployNames n)
         => new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
