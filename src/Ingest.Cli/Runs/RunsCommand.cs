@@ -30,9 +30,9 @@ internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCom
             .AddColumn(new TableColumn("parts").RightAligned())
             .AddColumn(new TableColumn("retries").RightAligned())
             .AddColumn("error");
-        // Runs whose snapshots a rollback took out of the table's current history.
-        var rolledBack = registered.Definition.TableFormat == Definitions.TableFormat.Iceberg && session.Backends.IcebergCatalog is { } catalog
-            ? (await Catalog.TableSnapshots.ListAsync(registered, session.Backends.Lake, catalog, cancellationToken)).Where(s => s.IsRolledBack && s.RunId is not null).Select(s => s.RunId!).ToHashSet(StringComparer.Ordinal)
+        // An Iceberg table's history, read once: which runs have a snapshot, and which a rollback took out of it.
+        var snapshots = registered.Definition.TableFormat == Definitions.TableFormat.Iceberg && session.Backends.IcebergCatalog is { } catalog
+            ? (await Catalog.TableSnapshots.ListAsync(registered, session.Backends.Lake, catalog, cancellationToken)).Where(s => s.RunId is not null).DistinctBy(s => s.RunId).ToDictionary(s => s.RunId!, StringComparer.Ordinal)
             : [];
         await foreach (var run in session.Backends.Ledger.ListRunsAsync(id, cancellationToken))
         {
@@ -44,14 +44,12 @@ internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCom
             var status = run.Status.ToString().ToLowerInvariant();
 
             // A run that died after its Iceberg snapshot: published, completed by the next run.
-            if (run.Status == Ledger.RunStatus.Running && registered.Definition.TableFormat == Definitions.TableFormat.Iceberg
-                && session.Backends.IcebergCatalog is { } iceberg
-                && await Catalog.TableSnapshots.FindRunAsync(registered, session.Backends.Lake, iceberg, run.RunId, cancellationToken) is not null)
+            if (run.Status == Ledger.RunStatus.Running && snapshots.ContainsKey(run.RunId))
             {
                 status = "committed (the next run completes it)";
             }
 
-            if (run.Status == Ledger.RunStatus.Succeeded && rolledBack.Contains(run.RunId))
+            if (run.Status == Ledger.RunStatus.Succeeded && snapshots.TryGetValue(run.RunId, out var snapshot) && snapshot.IsRolledBack)
             {
                 status = "rolled back";
             }

@@ -79,7 +79,9 @@ internal sealed class RunWork
         var extraction = await (_definition.Source.Format == SourceFormat.Database ? IngestTelemetry.StageAsync(IngestTelemetry.ExtractStage, Prepare) : Prepare()).ConfigureAwait(false);
         await using var extractionScope = extraction.ConfigureAwait(false);
         (_definition, _inputs, _run) = (extraction.ReadingDefinition, extraction.Inputs, _run with { Watermarks = extraction.Watermarks });
-        var toRead = await IngestTelemetry.StageAsync(IngestTelemetry.RawCopyStage, () => FingerprintAsync(cancellationToken)).ConfigureAwait(false);
+        // An Iceberg table's state, read once: which inputs its current history holds, and what the run plans on.
+        var baseMetadata = _table is null ? null : (await _table.LoadAsync(cancellationToken).ConfigureAwait(false)).Metadata;
+        var toRead = await IngestTelemetry.StageAsync(IngestTelemetry.RawCopyStage, () => FingerprintAsync(RolledBack(baseMetadata), cancellationToken)).ConfigureAwait(false);
         if (toRead.Count == 0)
         {
             return await CompleteSkippedAsync(cancellationToken).ConfigureAwait(false);
@@ -93,7 +95,6 @@ internal sealed class RunWork
         IReadOnlyList<global::Ingest.Tables.Iceberg.IcebergDataFile> baseFiles = [];
         if (_table is not null)
         {
-            var (_, baseMetadata) = await _table.LoadAsync(cancellationToken).ConfigureAwait(false);
             fieldIds = IcebergTable.FieldIds(_table.SchemaFor(baseMetadata));
             if (_definition.Write.Mode != WriteMode.Append && baseMetadata is not null)
             {
@@ -256,13 +257,12 @@ internal sealed class RunWork
     /// copy at commit); returns those to read, with their raw key. Each copy is announced by a marker in the run's staging
     /// area first, so that a run that fails or dies before its commit point has its copies removed (<see cref="CommitProtocol.DiscardAsync"/>).
     /// </summary>
-    private async Task<List<(IngestInput Input, string RawKey)>> FingerprintAsync(CancellationToken cancellationToken)
+    private async Task<List<(IngestInput Input, string RawKey)>> FingerprintAsync((HashSet<string> Runs, HashSet<string> CurrentInputs) rolledBack, CancellationToken cancellationToken)
     {
         var toRead = new List<(IngestInput, string)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var names = new HashSet<string>(StringComparer.Ordinal);
         var date = _ingestDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var rolledBack = await RolledBackAsync(cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < _inputs.Count; i++)
         {
             var input = _inputs[i];
@@ -303,11 +303,11 @@ internal sealed class RunWork
     /// For an Iceberg table: the runs whose snapshots a rollback took out of the current history, and the inputs of the
     /// snapshots in it. An input of a rolled-back run counts as ingested only if a current snapshot holds it again.
     /// </summary>
-    private async Task<(HashSet<string> Runs, HashSet<string> CurrentInputs)> RolledBackAsync(CancellationToken cancellationToken)
+    private static (HashSet<string> Runs, HashSet<string> CurrentInputs) RolledBack(global::Ingest.Tables.Iceberg.IcebergTableMetadata? metadata)
     {
         var runs = new HashSet<string>(StringComparer.Ordinal);
         var inputs = new HashSet<string>(StringComparer.Ordinal);
-        if (_table is not null && (await _table.LoadAsync(cancellationToken).ConfigureAwait(false)).Metadata is { } metadata)
+        if (metadata is not null)
         {
             var lineage = IcebergTable.Lineage(metadata);
             var current = lineage.Select(s => s.SnapshotId).ToHashSet();
