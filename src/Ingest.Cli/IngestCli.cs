@@ -111,6 +111,12 @@ public static class IngestCli
             .WithDescription("Make an earlier snapshot of an Iceberg table current again (readers switch at once; the history keeps every snapshot); the inputs of the runs rolled back out can be ingested again")
             .WithExample("rollback", "sales.orders", "--to", "previous");
 
+        config.AddCommand<MaintainCommand>("maintain")
+            .WithDescription("Keep an Iceberg table healthy: compact small files, expire snapshots past retention, remove orphan files (each change one atomic swap; readers are not disturbed); --dry-run prints what it would do and the bytes saved")
+            .WithExample("maintain", "sales.orders", "--dry-run")
+            .WithExample("maintain", "sales.orders", "--only", "expire", "--retain", "7d", "--retain-last", "5")
+            .WithExample("maintain", "sales.orders", "--format", "json");
+
         config.AddCommand<QueryCommand>("query")
             .WithDescription("Run SQL over the catalog (DuckDB locally, Athena with --target aws, which also reports the data scanned and the estimated cost); each dataset is a table domain.name, its rejects domain.name_quarantine")
             .WithExample("query", "select status, count(*) as orders from sales.orders group by status order by status")

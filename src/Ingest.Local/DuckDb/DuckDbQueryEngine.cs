@@ -27,6 +27,7 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
         var parameters = options.Parameters;
         var connection = new DuckDBConnection("DataSource=:memory:");
         DuckDBCommand? command = null;
+        var holds = new List<IAsyncDisposable>();
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -40,6 +41,8 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
                 IReadOnlyList<string>? files = null;
                 if (definition.Definition.TableFormat == TableFormat.Iceberg)
                 {
+                    // Held before its snapshot is resolved: expiry keeps the files this query reads until it is disposed.
+                    holds.Add(await TableMaintenance.HoldAsync(definition, storage, QueryHold, cancellationToken: cancellationToken).ConfigureAwait(false));
                     var (snapshot, empty) = await SnapshotToReadAsync(definition, options.AsOf, cancellationToken).ConfigureAwait(false);
                     asOfFound |= snapshot is not null && options.AsOf?.SnapshotId == snapshot;
                     files = empty ? [] : (await TableSnapshots.ResolveAsync(definition, storage, iceberg, snapshot, cancellationToken).ConfigureAwait(false)).Files;
@@ -65,7 +68,7 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
             }
 
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return new DuckDbQueryResult(connection, command, reader);
+            return new DuckDbQueryResult(connection, command, reader, holds);
         }
         catch (Exception ex)
         {
@@ -75,6 +78,7 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
             }
 
             await connection.DisposeAsync().ConfigureAwait(false);
+            await ReleaseAsync(holds).ConfigureAwait(false);
             throw ex switch
             {
                 DuckDBException duck => QueryFailed(duck, sql),
@@ -82,6 +86,17 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
                 InvalidOperationException invalid => new QueryException($"The DuckDB query was refused: {invalid.Message}", sql, invalid),
                 _ => ex,
             };
+        }
+    }
+
+    /// <summary>The longest a query's hold on the tables it reads protects them from expiry (a reader that died releases nothing).</summary>
+    private static readonly TimeSpan QueryHold = TimeSpan.FromHours(1);
+
+    private static async Task ReleaseAsync(List<IAsyncDisposable> holds)
+    {
+        foreach (var hold in holds)
+        {
+            await hold.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -125,10 +140,12 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
         private readonly DuckDBConnection _connection;
         private readonly DuckDBCommand _command;
         private readonly DbDataReader _reader;
+        private readonly List<IAsyncDisposable> _holds;
         private int _reading;
 
-        public DuckDbQueryResult(DuckDBConnection connection, DuckDBCommand command, DbDataReader reader)
+        public DuckDbQueryResult(DuckDBConnection connection, DuckDBCommand command, DbDataReader reader, List<IAsyncDisposable> holds)
         {
+            _holds = holds;
             _connection = connection;
             _command = command;
             _reader = reader;
@@ -152,6 +169,7 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
             await _reader.DisposeAsync().ConfigureAwait(false);
             await _command.DisposeAsync().ConfigureAwait(false);
             await _connection.DisposeAsync().ConfigureAwait(false);
+            await ReleaseAsync(_holds).ConfigureAwait(false);
         }
 
         private async IAsyncEnumerable<IReadOnlyList<object?>> Read([EnumeratorCancellation] CancellationToken cancellationToken)

@@ -382,6 +382,24 @@ internal static class DefinitionValidator
             error("$.engine.memoryBudgetMb", $"{d.Engine.MemoryBudgetMb} is out of range: expected 16 to 65536.");
         }
 
+        var maintenance = d.Table.Maintenance;
+        Range("$.table.maintenance.snapshotRetentionDays", maintenance.SnapshotRetentionDays, 0, 3650);
+        Range("$.table.maintenance.minSnapshotsToKeep", maintenance.MinSnapshotsToKeep, 1, 10000);
+        Range("$.table.maintenance.orphanGraceHours", maintenance.OrphanGraceHours, 1, 8760);
+        Range("$.table.maintenance.compactionMinFiles", maintenance.CompactionMinFiles, 2, 100000);
+        if (maintenance.SmallFileSizeMb is { } small)
+        {
+            Range("$.table.maintenance.smallFileSizeMb", small, 1, 4096);
+        }
+
+        void Range(string path, int value, int min, int max)
+        {
+            if (value < min || value > max)
+            {
+                error(path, $"{value} is out of range: expected {min} to {max}.");
+            }
+        }
+
         if (d.Engine.Kind == EngineKind.Glue && d.Table.Format == TableFormat.Iceberg)
         {
             error("$.table.format", "the Glue job writes Hive tables only for now (Iceberg on Glue comes with the Glue-parity work): set table.format to hive, or engine.kind to local.");

@@ -207,6 +207,43 @@ public sealed record TableSettings
     /// </summary>
     /// <value>The default is <see langword="null"/> (resolved at registration).</value>
     public TableFormat? Format { get; init; }
+
+    /// <summary>Gets how an Iceberg table is kept healthy: snapshot retention, orphan files and compaction (<c>ingest maintain</c>).</summary>
+    public TableMaintenanceSettings Maintenance { get; init; } = new();
+}
+
+/// <summary>
+/// How an Iceberg table is kept healthy. Retention is written into the table's properties with Iceberg's own names
+/// (<c>history.expire.max-snapshot-age-ms</c>, <c>history.expire.min-snapshots-to-keep</c>), so other engines' expiry honours it too.
+/// </summary>
+public sealed record TableMaintenanceSettings
+{
+    /// <summary>Gets how long a snapshot stays after a later one replaced it as current, in days.</summary>
+    /// <value>The default is 7.</value>
+    public int SnapshotRetentionDays { get; init; } = 7;
+
+    /// <summary>Gets how many of the latest snapshots of the current history are always kept, whatever their age.</summary>
+    /// <value>The default is 5.</value>
+    public int MinSnapshotsToKeep { get; init; } = 5;
+
+    /// <summary>
+    /// Gets how old a file under the table that no snapshot references must be before orphan removal deletes it, in
+    /// hours: longer than any run takes (a running run's files are referenced only once it commits).
+    /// </summary>
+    /// <value>The default is 24.</value>
+    public int OrphanGraceHours { get; init; } = 24;
+
+    /// <summary>Gets the size under which a data file counts as small for compaction, in MiB; <see langword="null"/>: three quarters of <see cref="WriteSettings.TargetFileSizeMb"/>.</summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public int? SmallFileSizeMb { get; init; }
+
+    /// <summary>Gets how many small files a partition must have before compaction rewrites them.</summary>
+    /// <value>The default is 5.</value>
+    public int CompactionMinFiles { get; init; } = 5;
+
+    /// <summary>Gets whether a successful run maintains the table when a threshold is crossed (a partition it wrote has <see cref="CompactionMinFiles"/> small files, or snapshots are past retention).</summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool AfterRuns { get; init; }
 }
 
 /// <summary>Catalog names and settings.</summary>

@@ -319,6 +319,12 @@ internal sealed class RunWork
                 }
             }
 
+            // Rolled-back snapshots that have since expired are named by the table's properties.
+            if (metadata.Properties.TryGetValue(IcebergTable.ExpiredRolledBackRunsProperty, out var expired))
+            {
+                runs.UnionWith(expired.Split(',', StringSplitOptions.RemoveEmptyEntries));
+            }
+
             inputs.UnionWith(lineage.SelectMany(IcebergTable.InputsOf));
         }
 

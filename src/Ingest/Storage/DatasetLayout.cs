@@ -58,6 +58,12 @@ public static class DatasetLayout
     /// <summary>Gets where a failed run keeps its rejected rows in the quarantine zone: <c>_failed_runs/{domain}/{name}/{runId}/</c>.</summary>
     public static string FailedRunRejectsPrefix(DatasetId dataset, string runId) => $"{FailedRunsRoot}/{dataset.Domain}/{dataset.Name}/{runId}/";
 
+    /// <summary>Gets where table maintenance keeps its journals in the curated zone: <c>_maintenance/{domain}/{name}/</c> (outside the table's location).</summary>
+    public static string MaintenanceJournalPrefix(DatasetId dataset) => $"_maintenance/{dataset.Domain}/{dataset.Name}/";
+
+    /// <summary>Gets where readers hold an Iceberg table's snapshots against expiry in the curated zone: <c>_readers/{domain}/{name}/</c>.</summary>
+    public static string ReaderHoldPrefix(DatasetId dataset) => $"_readers/{dataset.Domain}/{dataset.Name}/";
+
     /// <summary>Gets the prefix under which all runs of a dataset stage: <c>_staging/{domain}/{name}/</c>.</summary>
     public static string StagingDatasetPrefix(DatasetId dataset) => $"{StagingRoot}/{dataset.Domain}/{dataset.Name}/";
 

@@ -26,6 +26,18 @@ internal sealed class IcebergTable
     /// <summary>The snapshot summary property with the definition version the run used.</summary>
     public const string DefinitionVersionProperty = "ingest.definition-version";
 
+    /// <summary>Iceberg's table property: how long snapshots are kept, in milliseconds since their commit.</summary>
+    public const string MaxSnapshotAgeProperty = "history.expire.max-snapshot-age-ms";
+
+    /// <summary>Iceberg's table property: how many snapshots of the current history expiry always keeps.</summary>
+    public const string MinSnapshotsToKeepProperty = "history.expire.min-snapshots-to-keep";
+
+    /// <summary>The table property that lists the runs whose rolled-back snapshots expired (their inputs stay re-ingestable).</summary>
+    public const string ExpiredRolledBackRunsProperty = "ingest.rolled-back-runs";
+
+    /// <summary>The snapshot summary property that marks a snapshot written by maintenance (compaction), not by a run.</summary>
+    public const string MaintenanceProperty = "ingest.maintenance";
+
     private const int MaxAttempts = 8;
 
     private readonly RegisteredDefinition _registered;
@@ -243,7 +255,7 @@ internal sealed class IcebergTable
     /// Swaps the catalog's pointer from <paramref name="expected"/> to <paramref name="next"/> (the commit point); when
     /// the catalog cannot tell whether the swap took effect, reads the pointer back. Writes the version hint after a swap.
     /// </summary>
-    private async Task<bool> SwapAsync(string? expected, string next, CancellationToken cancellationToken)
+    public async Task<bool> SwapAsync(string? expected, string next, CancellationToken cancellationToken)
     {
         bool swapped;
         try
@@ -279,6 +291,8 @@ internal sealed class IcebergTable
         ["write.format.default"] = "parquet",
         ["write.parquet.compression-codec"] = Definition.Write.Compression.ToString().ToLowerInvariant(),
         ["ingest.dataset"] = Definition.Id.ToString(),
+        [MaxSnapshotAgeProperty] = ((long)Definition.Table.Maintenance.SnapshotRetentionDays * 86_400_000).ToString(CultureInfo.InvariantCulture),
+        [MinSnapshotsToKeepProperty] = Definition.Table.Maintenance.MinSnapshotsToKeep.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>Writes <c>metadata/version-hint.text</c> for file-based readers; a hint only (the catalog is the pointer), so failures are ignored.</summary>

@@ -29,7 +29,7 @@ internal sealed class MergeRewriter(ILakeStorage lake, DatasetDefinition definit
     {
         var columns = DatasetLayout.CuratedFileColumns(definition);
         var keyColumns = definition.Keys.ToArray();
-        var identity = definition.Partitioning.Where(p => p.Transform == PartitionTransform.Identity).ToDictionary(p => p.EffectiveName, p => p.Column!, StringComparer.Ordinal);
+        var identity = CuratedFileReader.IdentityColumns(definition);
         var replaced = new List<string>();
         var prefix = filesPrefix ?? datasetPrefix;
         var writer = new StagedParquetWriter(lake, LakeZone.Curated, columns, stagingPrefix, prefix, runId, "merged", definition.Write, memoryBudget, 4, fieldIds, inPlace: fieldIds is not null);
@@ -52,7 +52,7 @@ internal sealed class MergeRewriter(ILakeStorage lake, DatasetDefinition definit
             foreach (var key in existing)
             {
                 var partitionPath = key[prefix.Length..(key.LastIndexOf('/') + 1)];
-                var pathValues = ParsePartitionPath(partitionPath, identity);
+                var pathValues = CuratedFileReader.PartitionValues(definition, partitionPath, identity);
                 if (await RewriteFileAsync(key, partitionPath, pathValues, columns, keyColumns, keys, writer, cancellationToken).ConfigureAwait(false))
                 {
                     replaced.Add(key);
@@ -89,7 +89,7 @@ internal sealed class MergeRewriter(ILakeStorage lake, DatasetDefinition definit
                 var keyValues = new object?[keyColumns.Length][];
                 for (var k = 0; k < keyColumns.Length; k++)
                 {
-                    keyValues[k] = await ReadColumnAsync(rowGroup, fields, keyColumns[k], pathValues, definition.FindColumn(keyColumns[k])!.Type, cancellationToken).ConfigureAwait(false);
+                    keyValues[k] = await CuratedFileReader.ReadColumnAsync(rowGroup, fields, keyColumns[k], pathValues, definition.FindColumn(keyColumns[k])!.Type, cancellationToken).ConfigureAwait(false);
                 }
 
                 var rows = checked((int)rowGroup.RowCount);
@@ -122,7 +122,7 @@ internal sealed class MergeRewriter(ILakeStorage lake, DatasetDefinition definit
                 var data = new object?[columns.Count][];
                 for (var c = 0; c < columns.Count; c++)
                 {
-                    data[c] = await ReadColumnAsync(rowGroup, fields, columns[c].Name, pathValues, columns[c].Type, cancellationToken).ConfigureAwait(false);
+                    data[c] = await CuratedFileReader.ReadColumnAsync(rowGroup, fields, columns[c].Name, pathValues, columns[c].Type, cancellationToken).ConfigureAwait(false);
                 }
 
                 var match = matches[g];
@@ -145,65 +145,5 @@ internal sealed class MergeRewriter(ILakeStorage lake, DatasetDefinition definit
 
             return true;
         }
-    }
-
-    private static async Task<object?[]> ReadColumnAsync(
-        ParquetRowGroupReader rowGroup,
-        Dictionary<string, DataField> fields,
-        string name,
-        Dictionary<string, object?> pathValues,
-        ColumnType type,
-        CancellationToken cancellationToken)
-    {
-        var rows = checked((int)rowGroup.RowCount);
-        object?[] values;
-        if (fields.TryGetValue(name, out var field))
-        {
-            values = await ParquetColumns.ReadAsync(rowGroup, field, cancellationToken).ConfigureAwait(false);
-        }
-        else if (pathValues.TryGetValue(name, out var constant))
-        {
-            values = new object?[rows];
-            Array.Fill(values, constant);
-        }
-        else
-        {
-            return new object?[rows];
-        }
-
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = Widen(values[i], type);
-        }
-
-        return values;
-    }
-
-    private static object? Widen(object? value, ColumnType type) => (value, type.Kind) switch
-    {
-        (null, _) => null,
-        (int i, ColumnKind.Int64) => (long)i,
-        (float f, ColumnKind.Double) => (double)f,
-        (DateTime t, ColumnKind.Timestamp) => DateTime.SpecifyKind(t, DateTimeKind.Utc),
-        _ => value,
-    };
-
-    private Dictionary<string, object?> ParsePartitionPath(string partitionPath, Dictionary<string, string> identity)
-    {
-        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var segment in partitionPath.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var eq = segment.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0 || !identity.TryGetValue(segment[..eq], out var column))
-            {
-                continue;
-            }
-
-            var text = HivePartitionValue.Decode(segment[(eq + 1)..]);
-            var type = definition.FindColumn(column)!.Type;
-            values[column] = text == Partitioner.NullValue ? null : InvariantValues.TryParse(text, type, out var v) ? v : text;
-        }
-
-        return values;
     }
 }
