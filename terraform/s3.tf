@@ -111,8 +111,9 @@ resource "aws_s3_bucket_policy" "data" {
   depends_on = [aws_s3_bucket_public_access_block.data]
 }
 
-# Lifecycle: raw keeps every arrival but moves it to cheaper storage; quarantine expires; every
-# bucket drops abandoned multipart uploads, old object versions and staging leftovers.
+# Lifecycle: raw keeps every arrival but moves it to cheaper storage; quarantine expires, the rejects
+# that runs over their reject budget keep apart (_failed_runs/) sooner; every bucket drops abandoned
+# multipart uploads, old object versions and staging leftovers.
 resource "aws_s3_bucket_lifecycle_configuration" "data" {
   for_each = aws_s3_bucket.data
 
@@ -177,6 +178,24 @@ resource "aws_s3_bucket_lifecycle_configuration" "data" {
         content {
           days = expiration.value
         }
+      }
+    }
+  }
+
+  # Rejects of runs over their reject budget (DatasetLayout.FailedRunRejectsPrefix:
+  # _failed_runs/{domain}/{name}/{run id}/), kept for `ingest rejects <dataset> --run` and nothing else.
+  # Where it overlaps the zone's own expiration, S3 applies the earlier of the two.
+  dynamic "rule" {
+    for_each = each.key == "quarantine" ? [var.failed_run_rejects_expiration_days] : []
+    content {
+      id     = "failed-run-rejects"
+      status = "Enabled"
+      filter {
+        prefix = "_failed_runs/"
+      }
+
+      expiration {
+        days = rule.value
       }
     }
   }

@@ -204,6 +204,17 @@ variable "quarantine_expiration_days" {
   default     = 90
 }
 
+variable "failed_run_rejects_expiration_days" {
+  description = "Days after which the rejected rows of runs over their reject budget (quarantine zone, _failed_runs/) are deleted."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.failed_run_rejects_expiration_days >= 1
+    error_message = "failed_run_rejects_expiration_days must be 1 or more: S3 refuses a lifecycle rule without an action."
+  }
+}
+
 variable "log_retention_days" {
   description = "Retention of the CloudWatch log groups."
   type        = number

@@ -316,6 +316,31 @@ public sealed class TerraformTests
     }
 
     [Fact]
+    public void Rejects_of_runs_over_their_budget_expire_in_the_quarantine_zone()
+    {
+        // Runs over their reject budget keep their rejects under _failed_runs/{domain}/{name}/{run id}/, which no table reads.
+        var prefix = Ingest.Storage.DatasetLayout.FailedRunsRoot + "/";
+        Ingest.Storage.DatasetLayout.FailedRunRejectsPrefix(Ingest.Definitions.DatasetId.Create("sales", "orders"), "r1").Should().StartWith(prefix);
+
+        var rules = Model.Root.Resources["aws_s3_bucket_lifecycle_configuration.data"].GetProperty("dynamic").GetProperty("rule").EnumerateArray()
+            .Where(r => r.GetProperty("content")[0].TryGetProperty("filter", out var f) && f[0].TryGetProperty("prefix", out var p) && p.GetString() == prefix)
+            .ToList();
+        rules.Should().ContainSingle($"one lifecycle rule covers {prefix}");
+        var rule = rules[0];
+        rule.GetProperty("for_each").GetString().Should().Be("${each.key == \"quarantine\" ? [var.failed_run_rejects_expiration_days] : []}",
+            "the rule is for the quarantine bucket only, and always has its expiration");
+        var content = rule.GetProperty("content")[0];
+        content.GetProperty("status").GetString().Should().Be("Enabled");
+        content.GetProperty("expiration")[0].GetProperty("days").GetString().Should().Be("${rule.value}");
+
+        // S3 refuses a rule without an action: the variable cannot be set to less than a day.
+        var variable = Model.Root.Variables["failed_run_rejects_expiration_days"];
+        variable.GetProperty("default").GetInt32().Should().Be(30);
+        variable.GetProperty("validation")[0].GetProperty("condition").GetString().Should().Be("${var.failed_run_rejects_expiration_days >= 1}");
+        File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "aws-architecture.md")).Should().Contain("_failed_runs/").And.Contain("failed_run_rejects_expiration_days");
+    }
+
+    [Fact]
     public void The_backend_locks_with_the_S3_lock_file_beside_the_fixed_lock_table()
     {
         var backend = Model.Files["backend.tf"].GetProperty("terraform")[0].GetProperty("backend").GetProperty("s3")[0];

@@ -1,6 +1,6 @@
 // Parses every .tf file under a folder with HashiCorp's HCL parser (@cdktf/hcl2json, compiled to
 // WebAssembly) and prints { "<relative path>": <parsed JSON> | { "$error": "<message>" } }.
-// Usage: node hcl2json.cjs <folder>
+// Usage: node hcl2json.cjs <folder>; other scripts require it for parseFolder(folder).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -16,8 +16,8 @@ function walk(dir, found) {
   return found;
 }
 
-(async () => {
-  const root = path.resolve(process.argv[2]);
+async function parseFolder(folder) {
+  const root = path.resolve(folder);
   const result = {};
   for (const file of walk(root, []).sort()) {
     const relative = path.relative(root, file).split(path.sep).join('/');
@@ -27,8 +27,14 @@ function walk(dir, found) {
       result[relative] = { $error: String(error && error.message ? error.message : error) };
     }
   }
-  process.stdout.write(JSON.stringify(result));
-})().catch((error) => {
-  process.stderr.write(String(error && error.stack ? error.stack : error));
-  process.exit(3);
-});
+  return result;
+}
+
+module.exports = { parseFolder };
+
+if (require.main === module) {
+  parseFolder(process.argv[2]).then((result) => process.stdout.write(JSON.stringify(result))).catch((error) => {
+    process.stderr.write(String(error && error.stack ? error.stack : error));
+    process.exit(3);
+  });
+}
