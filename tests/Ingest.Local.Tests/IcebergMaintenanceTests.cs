@@ -279,6 +279,26 @@ public sealed class IcebergMaintenanceTests : IDisposable
     }
 
     [Fact]
+    public async Task AfterRuns_ARunThatCrossesTheThreshold_MaintainsTheTable()
+    {
+        var backends = LocalIngest.CreateBackends(_root.Options);
+        await backends.Registry.RegisterAsync(Definition("append", """ "maintenance": { "afterRuns": true, "compactionMinFiles": 3, "snapshotRetentionDays": 0, "minSnapshotsToKeep": 1 } """));
+        var pipeline = new IngestPipelineBuilder(backends).ForDataset(Orders).Build();
+        var first = await pipeline.RunAsync([IngestInput.FromFile(Csv("a.csv", 1, 10, day: 1))]);
+        var second = await pipeline.RunAsync([IngestInput.FromFile(Csv("b.csv", 11, 20, day: 1))]);
+        first.Maintenance!.Compaction!.FilesRemoved.Should().Be(0, "one small file is under the threshold of three");
+        second.Maintenance!.Compaction!.FilesRemoved.Should().Be(0);
+        DataFilesOnDisk().Should().HaveCount(2);
+
+        var third = await pipeline.RunAsync([IngestInput.FromFile(Csv("c.csv", 21, 30, day: 1))]);
+        third.Maintenance!.Compaction!.FilesRemoved.Should().Be(3, "the third small file of the partition crosses the threshold");
+        third.Maintenance.Expiry!.Expired.Should().NotBeEmpty("retention 0 keeps only the latest snapshot");
+        DataFilesOnDisk().Should().ContainSingle("the expired snapshots' small files are deleted");
+        (await CountAndSumAsync(backends)).Count.Should().Be(30);
+        await AssertEveryReferencedFileExistsAsync();
+    }
+
+    [Fact]
     public async Task Maintain_OnAHiveTable_SaysItAppliesToIcebergTables()
     {
         var backends = LocalIngest.CreateBackends(_root.Options);

@@ -44,6 +44,12 @@ internal static partial class Log
     [LoggerMessage(1103, LogLevel.Warning, "Catalog update for {Dataset} failed after a successful commit; the data is published, run the catalog sync again: {Error}")]
     public static partial void CatalogUpdateFailed(ILogger logger, Exception exception, string dataset, string error);
 
+    [LoggerMessage(1190, LogLevel.Information, "Maintained {Dataset} after run {RunId}: {FilesCompacted} small file(s) compacted, {SnapshotsExpired} snapshot(s) expired, {OrphansDeleted} orphan file(s) deleted")]
+    public static partial void MaintainedAfterRun(ILogger logger, string dataset, string runId, int filesCompacted, int snapshotsExpired, int orphansDeleted);
+
+    [LoggerMessage(1191, LogLevel.Warning, "Maintaining {Dataset} after run {RunId} failed (the run is committed; ingest maintain {Dataset} tries again): {Error}")]
+    public static partial void MaintenanceAfterRunFailed(ILogger logger, Exception exception, string dataset, string runId, string error);
+
     [LoggerMessage(1104, LogLevel.Information, "Run {RunId} of {Dataset} committed Iceberg snapshot {SnapshotId}: {AddedFiles} file(s) added, {RemovedFiles} replaced")]
     public static partial void SnapshotCommitted(ILogger logger, string runId, string dataset, long snapshotId, int addedFiles, int removedFiles);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Ingest.Catalog;
 using Ingest.Definitions;
 using Ingest.Diagnostics;
 using Ingest.Engine.Commit;
@@ -98,6 +99,10 @@ internal sealed class IngestRun
                 }
 
                 Notify(outcome.Run);
+                if (outcome.Run.Status == RunStatus.Succeeded && table is not null && registered.Definition.Table.Maintenance.AfterRuns)
+                {
+                    outcome = outcome with { Maintenance = await MaintainAfterRunAsync(registered, runId, leaseLost.Token).ConfigureAwait(false) };
+                }
 
                 return outcome with { Elapsed = elapsed };
             }
@@ -134,6 +139,25 @@ internal sealed class IngestRun
             await stopRenewal.CancelAsync().ConfigureAwait(false);
             await renewal.ConfigureAwait(false);
             await _backends.Ledger.ReleaseLeaseAsync(dataset, runId, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Maintains the table while the run still holds the dataset's lease (no other run commits meanwhile): each step does
+    /// nothing unless its threshold is crossed. A failure is logged, never the run's: its rows are committed.
+    /// </summary>
+    private async Task<MaintenanceReport?> MaintainAfterRunAsync(RegisteredDefinition registered, string runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var report = await TableMaintenance.MaintainAsync(registered, _backends.Lake, _backends.IcebergCatalog!, _backends.Ledger, new MaintenanceOptions { Time = _time, ReaderWait = TimeSpan.FromSeconds(5) }, cancellationToken).ConfigureAwait(false);
+            Log.MaintainedAfterRun(_logger, registered.Dataset.ToString(), runId, report.Compaction?.FilesRemoved ?? 0, report.Expiry?.Expired.Count ?? 0, report.Orphans?.Files.Count ?? 0);
+            return report;
+        }
+        catch (Exception ex) when (ex is IngestException or IOException or UnauthorizedAccessException)
+        {
+            Log.MaintenanceAfterRunFailed(_logger, ex, registered.Dataset.ToString(), runId, ex.Message);
+            return null;
         }
     }
 

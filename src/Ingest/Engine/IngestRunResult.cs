@@ -14,6 +14,9 @@ public sealed record IngestRunResult
     /// <summary>Gets the most frequent reject reasons with their counts, most frequent first (at most 10).</summary>
     public IReadOnlyList<RejectReasonCount> TopRejectReasons { get; init; } = [];
 
+    /// <summary>Gets the table maintenance the run did after its commit (<see cref="Definitions.TableMaintenanceSettings.AfterRuns"/>), if any.</summary>
+    public Catalog.MaintenanceReport? Maintenance { get; init; }
+
     /// <summary>Gets whether nothing was ingested because every input had been ingested before.</summary>
     public bool IsNoOp => Run.Status == RunStatus.Skipped;
 }
