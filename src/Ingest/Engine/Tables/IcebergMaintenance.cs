@@ -20,8 +20,8 @@ namespace Ingest.Engine.Tables;
 /// </summary>
 internal sealed partial class IcebergMaintenance
 {
-    /// <summary>How far before a reader's hold the snapshots it may have read are protected (clock skew between hosts).</summary>
-    public static readonly TimeSpan HoldSkew = TimeSpan.FromMinutes(2);
+    /// <summary>How far before a reader's hold the snapshots it may have read are protected: the clock skew tolerated between hosts (NTP keeps it far smaller).</summary>
+    public static readonly TimeSpan HoldSkew = TimeSpan.FromSeconds(5);
 
     private const string MetadataLogMaxProperty = "write.metadata.previous-versions-max";
     private const int MaxAttempts = 8;
