@@ -10,6 +10,9 @@ internal static class DefinitionValidator
     // refuses for the ingest job.
     private static readonly HashSet<string> GlueWorkerTypes = ["G.1X", "G.2X", "G.4X", "G.8X"];
 
+    // The version the ingest job is deployed with (glue_version in terraform/glue_ingest_job/modules/glue_job/main.tf).
+    private const string DeployedGlueVersion = "5.0";
+
     public static IReadOnlyList<DefinitionError> Validate(DatasetDefinition d)
     {
         var errors = new List<DefinitionError>();
@@ -446,6 +449,11 @@ internal static class DefinitionValidator
         if (d.Write.TargetFileSizeMb != new WriteSettings().TargetFileSizeMb)
         {
             error("$.write.targetFileSizeMb", $"the Glue job does not size its files (Spark writes one file per task and partition): remove write.targetFileSizeMb, {Local}.");
+        }
+
+        if (d.Engine.Glue.GlueVersion is { } version && !string.IsNullOrWhiteSpace(version) && version != DeployedGlueVersion)
+        {
+            error("$.engine.glue.glueVersion", $"the Glue job is deployed as Glue {DeployedGlueVersion} (terraform/glue_ingest_job/modules/glue_job) and a job run cannot choose another version: set glueVersion to {DeployedGlueVersion} or remove it, {Local}.");
         }
 
         if (d.Source.Csv.MaxQuotedFieldLines != new CsvSettings().MaxQuotedFieldLines)

@@ -394,6 +394,7 @@ def _validate_database(source, problems):
 # The features of the C# engine the Glue job does not implement yet: refused when the definition is read, with the
 # messages of src/Ingest/Definitions/DefinitionValidator.cs (ValidateGlueSupport), so `ingest datasets add` and the
 # job say the same. docs/aws-architecture.md lists the features by engine.
+DEPLOYED_GLUE_VERSION = "5.0"  # glue_version in modules/glue_job/main.tf
 _LOCAL = "or set engine.kind to local (the in-process engine does it)"
 
 
@@ -409,6 +410,10 @@ def glue_refusals(d):
     if d["write"]["targetFileSizeMb"] != 128:
         problems.append("$.write.targetFileSizeMb: the Glue job does not size its files (Spark writes one file per task and partition): "
                         f"remove write.targetFileSizeMb, {_LOCAL}.")
+    version = str(d["engine"]["glue"]["glueVersion"])
+    if version.strip() and version != DEPLOYED_GLUE_VERSION:
+        problems.append(f"$.engine.glue.glueVersion: the Glue job is deployed as Glue {DEPLOYED_GLUE_VERSION} (terraform/glue_ingest_job/modules/glue_job) "
+                        f"and a job run cannot choose another version: set glueVersion to {DEPLOYED_GLUE_VERSION} or remove it, {_LOCAL}.")
     if d["source"]["csv"]["maxQuotedFieldLines"] != 1000:
         problems.append("$.source.csv.maxQuotedFieldLines: the Glue job's CSV reader (Spark, multiLine) has no limit on the lines of a quoted field: "
                         f"remove source.csv.maxQuotedFieldLines, {_LOCAL}.")

@@ -207,10 +207,19 @@ class GlueRefusals(unittest.TestCase):
         d["write"].update(mode="merge", targetFileSizeMb=1)
         d["source"]["database"] = {"connection": "x"}
         d["source"]["csv"]["maxQuotedFieldLines"] = 2
+        d["engine"]["glue"]["glueVersion"] = "4.0"
         refusals = definition.glue_refusals(d)
-        self.assertEqual(len(refusals), 5)
+        self.assertEqual(len(refusals), 6)
         for problem in refusals:
             path, message = problem.split(": ", 1)
-            fixed = message.split(" not merge")[0].split(", or set engine.kind")[0]
+            fixed = message.split(" not merge")[0].split(" Glue 5.0")[0].split(", or set engine.kind")[0]
             with self.subTest(path=path):
                 self.assertIn(f'error("{path}", $"{fixed}', source)
+
+
+class DeployedGlueVersion(unittest.TestCase):
+    def test_the_version_refused_against_is_the_deployed_one(self):
+        with open(os.path.join(ROOT, "terraform", "glue_ingest_job", "modules", "glue_job", "main.tf"), encoding="utf-8") as f:
+            self.assertIn(f'glue_version           = "{definition.DEPLOYED_GLUE_VERSION}"', f.read())
+        with open(VALIDATOR_CS, encoding="utf-8") as f:
+            self.assertIn(f'DeployedGlueVersion = "{definition.DEPLOYED_GLUE_VERSION}";', f.read())

@@ -88,6 +88,7 @@ public sealed class DefinitionValidatorTests
         { Doc(d => { d["engine"] = OnGlue(); d["write"] = new JsonObject { ["mode"] = "overwrite-partitions" }; }), "$.write.mode", "not overwrite-partitions: set write.mode to append" },
         { Doc(d => { d["engine"] = OnGlue(); d["write"] = new JsonObject { ["targetFileSizeMb"] = 256 }; }), "$.write.targetFileSizeMb", "the Glue job does not size its files" },
         { Doc(d => { d["engine"] = OnGlue(); d["source"]!["csv"] = new JsonObject { ["maxQuotedFieldLines"] = 5 }; }), "$.source.csv.maxQuotedFieldLines", "has no limit on the lines of a quoted field" },
+        { Doc(d => d["engine"] = new JsonObject { ["kind"] = "glue", ["glue"] = new JsonObject { ["glueVersion"] = "4.0" } }), "$.engine.glue.glueVersion", "the Glue job is deployed as Glue 5.0" },
         { Doc(d => { d["engine"] = OnGlue(); d["table"] = new JsonObject { ["format"] = "iceberg" }; }), "$.table.format", "the Glue job writes Hive tables only for now: set table.format to hive, or set engine.kind to local" },
     };
 
