@@ -149,12 +149,24 @@ def convert_and_check(d, text):
     # The first failing check is the reason (conversion first, then rules in order), as in the C# engine.
     if checks:
         reason = f"coalesce({reason}, {', '.join(f'CASE WHEN {c} THEN {w} END' for _, c, w in checks)})"
-    checked = typed.selectExpr("*", f"{reason} AS _reason")
+    checked = with_partition_check(typed.selectExpr("*", f"{reason} AS _reason"), d)
     fail_rules = [(r, c) for r, c, _ in checks if r["action"] == "fail"]
     for rule, condition in fail_rules:
         if checked.where(condition).limit(1).count() > 0:
             raise RuntimeError(f"{definitions.rule_display_name(rule)}: a row breaks a rule whose action is fail; nothing was published")
     return checked, text_cols
+
+
+def with_partition_check(frame, d):
+    """Rows whose partition value cannot be a folder name are rejected with the C# engine's reason (after the
+    conversion and rule reasons, which come first); ingest-date values are always folder names."""
+    fields = [p for p in d["partitioning"] if p["transform"] != "ingest-date"]
+    if not fields:
+        return frame
+    names = [definitions.partition_name(p) for p in fields]
+    problem = F.udf(lambda *texts: layout.partition_problem(names, texts), "string")
+    texts = [F.expr(layout.partition_spark_expression(p)) for p in fields]
+    return frame.withColumn("_reason", F.coalesce(F.col("_reason"), problem(*texts)))
 
 
 def write_zone(frame, zone, prefix, partition_names, d):

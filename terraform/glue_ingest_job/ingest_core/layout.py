@@ -169,12 +169,25 @@ def partition_path(definition, row, ingest_date):
         if text is None:
             text = NULL_PARTITION
         else:
-            try:
-                text = encode_partition_value(text)
-            except ValueError as problem:
-                raise ValueError(f"{name}: partition value \"{text}\" cannot be a folder name: {problem}") from None
+            problem = partition_problem([name], [text])
+            if problem:
+                raise ValueError(problem)
+            text = encode_partition_value(text)
         parts.append(f"{name}={text}/")
     return "".join(parts)
+
+
+def partition_problem(names, texts):
+    """The C# engine's quarantine reason for the first partition value (folder text, None for null) that cannot be a
+    folder name, or None. The Glue job runs it on every row (a Spark UDF over partition_spark_expression)."""
+    for name, text in zip(names, texts):
+        if text is None:
+            continue
+        try:
+            encode_partition_value(text)
+        except ValueError as problem:
+            return f"{name}: partition value \"{text}\" cannot be a folder name: {problem}"
+    return None
 
 
 def partition_spark_expression(partition):

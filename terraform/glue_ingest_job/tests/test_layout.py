@@ -113,3 +113,11 @@ class CatalogTable(unittest.TestCase):
         from ingest_core import definition as definitions
         d = definitions.parse(example("inventory.stock_levels.json"))
         self.assertEqual(layout.parquet_writer_options(d), {"compression": "snappy", "parquet.block.size": str(128 * 1024 * 1024)})
+
+
+class PartitionProblems(unittest.TestCase):
+    def test_the_first_value_without_a_folder_form_is_the_reason_and_nulls_pass(self):
+        self.assertIsNone(layout.partition_problem(["a", "b"], [None, "x/y"]))
+        self.assertEqual(layout.partition_problem(["a", "b"], ["ok", "__HIVE_DEFAULT_PARTITION__"]),
+                         'b: partition value "__HIVE_DEFAULT_PARTITION__" cannot be a folder name: it is the folder name of null values (__HIVE_DEFAULT_PARTITION__)')
+        self.assertIn("an empty text reads back as null", layout.partition_problem(["a"], [""]))
