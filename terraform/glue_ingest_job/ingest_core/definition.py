@@ -264,9 +264,10 @@ def _validate(d, problems):
         if column["optional"] is True and column["nullable"] is False:
             problems.append(f"{path}.optional: an optional column must be nullable.")
     if csv["columns"]:
-        missing = [c["name"] for c in columns if c.get("sourceColumn", c.get("name")) not in csv["columns"]]
-        if missing:
-            problems.append(f"$.source.csv.columns: no source column for {', '.join(missing)}.")
+        # As DefinitionValidator.cs words it: one problem per column, at the column's path.
+        for i, c in enumerate(columns):
+            if c.get("sourceColumn", c.get("name")) not in csv["columns"]:
+                problems.append(f"$.columns[{i}]: source column '{c.get('sourceColumn', c.get('name'))}' is not among source.csv.columns.")
 
     by_name = {c.get("name"): c for c in columns}
     for i, key in enumerate(d["keys"]):
