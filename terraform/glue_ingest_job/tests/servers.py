@@ -22,8 +22,9 @@ def _free_port():
 
 
 def _wait_until_listening(process, port, name):
-    """Polls the port until the server accepts a connection; fails when the process exits first."""
-    while True:
+    """Polls the port until the server accepts a connection; fails when the process exits first or never listens
+    (a bound on start-up, not an assertion about speed)."""
+    for _ in range(1200):
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited with {process.returncode}: {process.stderr.read().decode(errors='replace')[-2000:]}")
         try:
@@ -34,6 +35,7 @@ def _wait_until_listening(process, port, name):
                 process.wait(0.1)
             except subprocess.TimeoutExpired:
                 pass
+    raise RuntimeError(f"{name} did not listen on port {port}")
 
 
 class Servers:
