@@ -6,6 +6,8 @@ tests/Ingest.Tests/Conformance, checks all of it). Here each case is split into 
                 rule check turned into Spark SQL without error;
   partitions  - the partition path of every curated row (ingest_core.layout) is one the run wrote, each written
                 path has a row, and a row quarantined for its partition value gets the C# engine's reason;
+  files       - the columns inside the curated and quarantine Parquet files, in order (layout.curated_file_columns,
+                layout.quarantine_file_columns);
   rows        - the curated values, quarantined rows, reasons, line numbers and counts (Spark SQL: no Spark here);
   error       - the message of a run that must fail (raised from Spark results).
 An aspect this suite cannot check, or that the Glue job does differently, must be listed with its reason in
@@ -26,7 +28,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..")
 CORPUS = os.path.join(ROOT, "tests", "conformance")
 CASES = os.path.join(CORPUS, "cases")
 FIRST_INGEST_DATE = datetime.date(2026, 1, 15)  # run n starts n - 1 days later (tests/conformance/README.md)
-ASPECTS = ("definition", "partitions", "rows", "error")
+ASPECTS = ("definition", "files", "partitions", "rows", "error")
 
 
 def case_names():
@@ -111,10 +113,19 @@ def check_partitions(d, expected):
                 raise CaseProblem(f"run {number} line {reject['_source_line']}: the layout accepts a partition value the C# engine quarantines")
 
 
+def check_files(d, expected):
+    for zone, columns in (("curated", layout.curated_file_columns(d)), ("quarantine", layout.quarantine_file_columns(d))):
+        want = expected.get(f"{zone}FileColumns")
+        if want and [c["name"] for c in columns] != want:
+            raise CaseProblem(f"{zone} files: the layout has {[c['name'] for c in columns]}, the C# engine writes {want}")
+
+
 def present_aspects(expected):
     if "definitionError" in expected:
         return ["definition"]
     aspects = ["definition", "rows"]
+    if expected.get("curatedFileColumns") or expected.get("quarantineFileColumns"):
+        aspects.append("files")
     if any(r["status"] == "succeeded" for r in expected["runs"]):
         aspects.append("partitions")
     if any(r["status"] == "failed" for r in expected["runs"]):
@@ -135,6 +146,12 @@ def run_case(name, listed):
         outcome["definition"] = None
     except CaseProblem as problem:
         outcome["definition"] = str(problem)
+    if "files" in aspects:
+        try:
+            check_files(d, expected) if d else None
+            outcome["files"] = None if d else "the definition did not parse"
+        except CaseProblem as problem:
+            outcome["files"] = str(problem)
     if "partitions" in aspects:
         try:
             check_partitions(d, expected) if d else None
@@ -178,6 +195,14 @@ class Corpus(unittest.TestCase):
         expected["curated"][0]["at"] = "2024-01-03T00:00:00.000000Z"
         with self.assertRaisesRegex(CaseProblem, "event_day=2024-01-03"):
             check_partitions(d, expected)
+
+    def test_a_file_column_the_layout_lacks_fails_the_files_aspect(self):
+        expected = load("rules_each_type", "expected.json")
+        d = check_definition("rules_each_type", expected)
+        check_files(d, expected)
+        expected["quarantineFileColumns"].remove("_raw_record")
+        with self.assertRaisesRegex(CaseProblem, "quarantine files: the layout has"):
+            check_files(d, expected)
 
     def test_a_refused_definition_must_be_refused_at_the_same_path(self):
         expected = load("glue_refuses_merge", "expected.json")

@@ -99,6 +99,8 @@ public sealed class ConformanceCorpusTests
         var outcome = new JsonObject { ["runs"] = runs };
         outcome["curated"] = await RowsAsync(harness, definition, LakeZone.Curated, runIndex);
         outcome["quarantine"] = await RowsAsync(harness, definition, LakeZone.Quarantine, runIndex);
+        outcome["curatedFileColumns"] = await FileColumnsAsync(harness, definition, LakeZone.Curated);
+        outcome["quarantineFileColumns"] = await FileColumnsAsync(harness, definition, LakeZone.Quarantine);
         return outcome;
     }
 
@@ -162,6 +164,20 @@ public sealed class ConformanceCorpusTests
         return rows;
     }
 
+    /// <summary>The columns inside the zone's Parquet files, in file order (folder names not read as columns).</summary>
+    private static async Task<JsonArray> FileColumnsAsync(EngineHarness harness, DatasetDefinition definition, LakeZone zone)
+    {
+        var prefix = definition.Id.Domain + "/" + definition.Id.Name + "/";
+        if (!harness.Keys(zone).Any(k => k.StartsWith(prefix, StringComparison.Ordinal) && k.EndsWith(".parquet", StringComparison.Ordinal)))
+        {
+            return [];
+        }
+
+        var glob = zone == LakeZone.Curated ? "{curated_glob}" : "{quarantine_glob}";
+        var columns = await harness.QueryAsync(definition.Id, $"SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet({glob}, hive_partitioning = false, union_by_name = true))");
+        return new JsonArray([.. columns.Select(c => JsonValue.Create((string)c[0]!))]);
+    }
+
     /// <summary>DuckDB SQL rendering a typed curated column in the corpus's text form (tests/conformance/README.md).</summary>
     private static string Render(ColumnDefinition column)
     {
@@ -223,6 +239,8 @@ internal static class ConformanceCorpus
             ["runs"] = runs,
             ["curated"] = expected["curated"]?.DeepClone() ?? new JsonArray(),
             ["quarantine"] = expected["quarantine"]?.DeepClone() ?? new JsonArray(),
+            ["curatedFileColumns"] = expected["curatedFileColumns"]?.DeepClone() ?? new JsonArray(),
+            ["quarantineFileColumns"] = expected["quarantineFileColumns"]?.DeepClone() ?? new JsonArray(),
         };
     }
 }
