@@ -4,15 +4,18 @@ Started by the state machine (terraform/step_functions/ingest.asl.json, generate
 lease for --run_id. The job:
   1. reads the registered definition (DEF#<version> of --dataset): source settings, typed schema, quality rules,
      partitioning, catalog names, and adopts the lease with a real expiry, renewing it while it works;
-  2. records RUN#<run id> as running;
+  2. records RUN#<run id> as running, refuses what the job cannot honour (definition.glue_refusals, the messages of
+     the C# validator) and recovers the runs that died before this one (ingest_core.recovery: a run with a commit
+     manifest is rolled forward, one without is discarded, as src/Ingest/Engine/Commit/CommitProtocol.cs does);
   3. lists the dataset's landing folder in the raw bucket (_landing/<domain>/<name>/), fingerprints each file
      (SHA-256), skips those with a SOURCE#<sha256> item of a run that succeeded, and stages the rest in the raw layout;
   4. reads them with Spark as text, converts every column to its type and checks the rules in SQL built by
      ingest_core.expressions; rejected rows (with the reason) go to quarantine, typed rows to curated Parquet in
      Hive-style partitions with the lineage columns (the same layout as the C# engine: ingest_core.layout);
-  5. checks the reject budget, writes the commit manifest, promotes the staged objects, registers the Glue
-     table and partitions, and commits the run in one DynamoDB transaction (lease still ours, run still running,
-     new fingerprints once); the landing files are deleted last.
+  5. checks the reject budget, writes the commit manifest (the commit point), promotes the staged objects, registers
+     the Glue table and partitions, and commits the run in one DynamoDB transaction (lease still ours, run still
+     running, new fingerprints once); the landing files and the staging area are deleted last. The run's metrics go
+     to CloudWatch as one EMF record (ingest_core.metrics).
 A failure records the run as failed (the state machine publishes it) and re-raises so the job run fails.
 
 The logic that needs neither Spark nor AWS lives in ingest_core (shipped as dependencies.zip) and is unit-tested.
@@ -22,7 +25,6 @@ import datetime
 import hashlib
 import json
 import sys
-import threading
 
 import boto3
 from awsglue.context import GlueContext
@@ -33,11 +35,12 @@ from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
 from ingest_core import definition as definitions
-from ingest_core import expressions, layout, ledger
+from ingest_core import expressions, layout, ledger, metrics, recovery
+from ingest_core.lease import LeaseKeeper
 
 ARGS = getResolvedOptions(sys.argv, [
     "JOB_NAME", "dataset", "run_id", "definition_version", "started_at", "metadata_table",
-    "raw_bucket", "curated_bucket", "quarantine_bucket", "metric_namespace", "lease_seconds",
+    "raw_bucket", "curated_bucket", "quarantine_bucket", "metric_namespace", "metrics_log_group", "lease_seconds",
 ])
 
 sc = SparkContext.getOrCreate()
@@ -51,7 +54,7 @@ job.init(ARGS["JOB_NAME"], ARGS)
 dynamodb = boto3.client("dynamodb")
 s3 = boto3.client("s3")
 glue = boto3.client("glue")
-cloudwatch = boto3.client("cloudwatch")
+logs = boto3.client("logs")
 
 TABLE = ARGS["metadata_table"]
 DATASET = ARGS["dataset"]
@@ -64,34 +67,17 @@ def now():
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-class LeaseKeeper(threading.Thread):
-    """Renews the lease every third of its duration; a failed renewal means another run took over."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.stop = threading.Event()
-        self.lost = threading.Event()
-
-    def renew(self):
-        dynamodb.update_item(**ledger.adopt_lease_request(TABLE, DATASET, RUN_ID, now(), LEASE_SECONDS))
-
-    def run(self):
-        while not self.stop.wait(LEASE_SECONDS / 3):
-            try:
-                self.renew()
-            except dynamodb.exceptions.ConditionalCheckFailedException:
-                self.lost.set()
-                return
+def new_lease_keeper():
+    """ingest_core.lease: a refused renewal loses the lease at once; other errors are retried, never silent."""
+    return LeaseKeeper(
+        lambda: dynamodb.update_item(**ledger.adopt_lease_request(TABLE, DATASET, RUN_ID, now(), LEASE_SECONDS)),
+        now, LEASE_SECONDS, lambda error: isinstance(error, dynamodb.exceptions.ConditionalCheckFailedException))
 
 
-def put_metrics(run):
-    dims = [{"Name": "Engine", "Value": "glue"}]
-    data = [
-        {"MetricName": name, "Dimensions": dims, "Value": float(value), "Unit": "Count"}
-        for name, value in (("RowsRead", run["rowsRead"]), ("RowsWritten", run["rowsWritten"]), ("RowsRejected", run["rowsRejected"]),
-                            ("RunsFailed", 1 if run["status"] == "failed" else 0))
-    ]
-    cloudwatch.put_metric_data(Namespace=ARGS["metric_namespace"], MetricData=data)
+def put_metrics(run, bytes_written=0):
+    """One EMF record (ingest_core.metrics: the in-process runs' names and dimensions, Engine=glue)."""
+    record = metrics.emf_record(run, ARGS["metric_namespace"], bytes_written)
+    metrics.publish(logs, ARGS["metrics_log_group"], f"ingest-emf/{RUN_ID}", record)
 
 
 def list_keys(bucket, prefix):
@@ -163,7 +149,7 @@ def convert_and_check(d, text):
     # The first failing check is the reason (conversion first, then rules in order), as in the C# engine.
     if checks:
         reason = f"coalesce({reason}, {', '.join(f'CASE WHEN {c} THEN {w} END' for _, c, w in checks)})"
-    checked = typed.selectExpr("*", f"{reason} AS _reason")
+    checked = with_partition_check(typed.selectExpr("*", f"{reason} AS _reason"), d)
     fail_rules = [(r, c) for r, c, _ in checks if r["action"] == "fail"]
     for rule, condition in fail_rules:
         if checked.where(condition).limit(1).count() > 0:
@@ -171,8 +157,20 @@ def convert_and_check(d, text):
     return checked, text_cols
 
 
-def write_zone(frame, zone, prefix, partition_names, compression):
-    writer = frame.write.mode("append").option("compression", compression if compression != "none" else "uncompressed")
+def with_partition_check(frame, d):
+    """Rows whose partition value cannot be a folder name are rejected with the C# engine's reason (after the
+    conversion and rule reasons, which come first); ingest-date values are always folder names."""
+    fields = [p for p in d["partitioning"] if p["transform"] != "ingest-date"]
+    if not fields:
+        return frame
+    names = [definitions.partition_name(p) for p in fields]
+    problem = F.udf(lambda *texts: layout.partition_problem(names, texts), "string")
+    texts = [F.expr(layout.partition_spark_expression(p)) for p in fields]
+    return frame.withColumn("_reason", F.coalesce(F.col("_reason"), problem(*texts)))
+
+
+def write_zone(frame, zone, prefix, partition_names, d):
+    writer = frame.write.mode("append").options(**layout.parquet_writer_options(d))
     if partition_names:
         writer = writer.partitionBy(*partition_names)
     writer.parquet(f"s3://{BUCKETS[zone]}/{prefix}")
@@ -188,14 +186,14 @@ def promotions(zone, staging, final_prefix, kind):
     return moves
 
 
-def ensure_catalog_table(d):
+def ensure_catalog_table(d, version, fingerprint):
     database, table = definitions.catalog_table(d)
     columns = [{"Name": c["name"], "Type": layout.glue_type(c["type"]), "Comment": c.get("description", "")[:255]}
                for c in layout.curated_file_columns(d)]
     keys = [{"Name": p["name"], "Type": layout.glue_type(p["type"])} for p in layout.partition_columns(d)]
     table_input = {
         "Name": table, "Description": (d.get("description") or "")[:2048], "TableType": "EXTERNAL_TABLE",
-        "Parameters": {"classification": "parquet", "ingest.dataset": d["id"]},
+        "Parameters": layout.table_parameters(d, version, fingerprint, f"s3://{BUCKETS['curated']}/{layout.dataset_prefix(d['id'])}"),
         "PartitionKeys": keys,
         "StorageDescriptor": {
             "Columns": columns, "Location": f"s3://{BUCKETS['curated']}/{layout.dataset_prefix(d['id'])}",
@@ -226,17 +224,28 @@ def main():
     started = datetime.datetime.fromisoformat(ARGS["started_at"].replace("Z", "+00:00"))
     ingest_date = started.date()
     item = dynamodb.get_item(**ledger.get_definition_request(TABLE, DATASET, int(ARGS["definition_version"]))).get("Item")
-    version, d, _ = ledger.read_registered(item, f"{ledger.dataset_pk(DATASET)}/{ledger.definition_sk(int(ARGS['definition_version']))}")
+    version, d, fingerprint = ledger.read_registered(item, f"{ledger.dataset_pk(DATASET)}/{ledger.definition_sk(int(ARGS['definition_version']))}")
 
-    keeper = LeaseKeeper()
-    keeper.renew()  # replaces the state machine's open-ended lease with a real expiry
+    keeper = new_lease_keeper()
+    keeper.renew_now()  # replaces the state machine's open-ended lease with a real expiry
     keeper.start()
     run = ledger.new_run(RUN_ID, DATASET, version, started)
     dynamodb.put_item(**ledger.start_run_request(TABLE, run))
+
+    def publish(manifest):
+        """The catalog step of a commit (the job's own or a dead run's rolled forward)."""
+        database, table, storage = ensure_catalog_table(d, version, fingerprint)
+        register_partitions(d, database, table, storage, manifest["run"]["partitionsWritten"])
+
     try:
-        if d["write"]["mode"] != "append":
-            # overwrite-partitions and merge rewrite existing files: the C# engine's today (docs/aws-architecture.md).
-            raise RuntimeError(f"write.mode {d['write']['mode']} is not supported by the Glue engine yet; nothing was read")
+        # What the job cannot honour is refused when the dataset is added (DefinitionValidator); a definition
+        # registered before that check, or by another engine kind, is refused here with the same messages.
+        refused = definitions.glue_refusals(d)
+        if refused:
+            raise RuntimeError(" ".join(refused) + " Nothing was read.")
+
+        # 0. A run that died before this one: rolled forward from its manifest, or discarded (ingest_core.recovery).
+        recovery.recover(s3, dynamodb, TABLE, BUCKETS, DATASET, RUN_ID, now(), publish)
 
         # 1. Inputs: fingerprint, skip what was ingested before, stage the rest in the raw layout.
         staging = layout.staging_prefix(DATASET, RUN_ID)
@@ -272,6 +281,8 @@ def main():
         if not paths:
             final = ledger.transition(run, "skipped", now(), sources=sources)
             dynamodb.transact_write_items(**ledger.commit_transaction(TABLE, final))
+            for key in landed:
+                s3.delete_object(Bucket=BUCKETS["raw"], Key=key)
             put_metrics(final)
             return
 
@@ -293,12 +304,12 @@ def main():
             *[f"{layout.partition_spark_expression(p)} AS {expressions.quote_identifier(definitions.partition_name(p))}" for p in d["partitioning"]])
         for name in partition_names:
             curated = curated.withColumn(name, F.coalesce(F.col(name), F.lit(layout.NULL_PARTITION)))
-        write_zone(curated, "curated", staging + "curated/", partition_names, d["write"]["compression"])
+        write_zone(curated, "curated", staging + "curated/", partition_names, d)
         quarantine = rejected.select(
             *[F.col(text_cols[c["name"]]).alias(c["name"]) for c in d["columns"]],
             "_reason", F.lit(None).cast("string").alias("_raw_record"), "_ingest_run_id", "_source_file", "_source_line", "_ingested_at")
         if rows_rejected:
-            write_zone(quarantine, "quarantine", staging + "quarantine/", [], d["write"]["compression"])
+            write_zone(quarantine, "quarantine", staging + "quarantine/", [], d)
 
         moves = raw_moves
         moves += promotions("curated", staging + "curated/", layout.dataset_prefix(DATASET), "part")
@@ -308,22 +319,15 @@ def main():
                                   filesWritten=[f"{m['zone']}/{m['to']}" for m in moves if m["zone"] != "raw"],
                                   partitionsWritten=partitions, sources=sources)
 
-        # 4. Commit: manifest (the commit point), promotions, catalog, ledger.
+        # 4. Commit (ingest_core.recovery.commit): the manifest is the commit point; then promotions, catalog, ledger,
+        # the landing files (the manifest's deletions) and the staging area. A job that dies after the manifest is
+        # rolled forward by the next run's recovery, so its rows are published once and its inputs never read again.
         if keeper.lost.is_set():
-            raise RuntimeError(f"Run {RUN_ID} of {DATASET} lost its lease; nothing was published")
-        manifest = {"runId": RUN_ID, "promotions": moves, "deletions": [], "run": final}
-        s3.put_object(Bucket=BUCKETS["curated"], Key=staging + layout.MANIFEST, Body=json.dumps(manifest).encode("utf-8"))
-        for move in moves:
-            bucket = BUCKETS[move["zone"]]
-            s3.copy_object(Bucket=bucket, Key=move["to"], CopySource={"Bucket": bucket, "Key": move["from"]})
-            s3.delete_object(Bucket=bucket, Key=move["from"])
-        database, table, storage = ensure_catalog_table(d)
-        register_partitions(d, database, table, storage, partitions)
-        dynamodb.transact_write_items(**ledger.commit_transaction(TABLE, final, orphans))
-        s3.delete_object(Bucket=BUCKETS["curated"], Key=staging + layout.MANIFEST)
-        for key in landed:
-            s3.delete_object(Bucket=BUCKETS["raw"], Key=key)
-        put_metrics(final)
+            raise RuntimeError(f"Run {RUN_ID} of {DATASET} lost its lease ({keeper.reason}); nothing was published")
+        bytes_written = sum(size for zone in ("curated", "quarantine") for _, size in list_keys(BUCKETS[zone], f"{staging}{zone}/"))
+        manifest = recovery.new_manifest(RUN_ID, moves, [{"zone": "raw", "key": key} for key in landed], final)
+        recovery.commit(s3, dynamodb, TABLE, BUCKETS, DATASET, manifest, publish, orphans)
+        put_metrics(final, bytes_written)
     except Exception as error:
         failed = ledger.transition(run, "failed", now(), error=f"{type(error).__name__}: {error}"[:4000])
         try:

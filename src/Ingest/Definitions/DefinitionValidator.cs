@@ -10,6 +10,9 @@ internal static class DefinitionValidator
     // refuses for the ingest job.
     private static readonly HashSet<string> GlueWorkerTypes = ["G.1X", "G.2X", "G.4X", "G.8X"];
 
+    // The version the ingest job is deployed with (glue_version in terraform/glue_ingest_job/modules/glue_job/main.tf).
+    private const string DeployedGlueVersion = "5.0";
+
     public static IReadOnlyList<DefinitionError> Validate(DatasetDefinition d)
     {
         var errors = new List<DefinitionError>();
@@ -400,9 +403,9 @@ internal static class DefinitionValidator
             }
         }
 
-        if (d.Engine.Kind == EngineKind.Glue && d.Table.Format == TableFormat.Iceberg)
+        if (d.Engine.Kind == EngineKind.Glue)
         {
-            error("$.table.format", "the Glue job writes Hive tables only for now (Iceberg on Glue comes with the Glue-parity work): set table.format to hive, or engine.kind to local.");
+            ValidateGlueSupport(d, error);
         }
 
         var glue = d.Engine.Glue;
@@ -435,6 +438,45 @@ internal static class DefinitionValidator
         if (string.IsNullOrWhiteSpace(glue.GlueVersion))
         {
             error("$.engine.glue.glueVersion", "is required (for example 5.0).");
+        }
+    }
+
+    /// <summary>
+    /// Refuses, when the dataset is added, what the Glue job (terraform/glue_ingest_job/glue_job.py) cannot honour yet,
+    /// instead of failing its runs: docs/aws-architecture.md lists the features by engine.
+    /// </summary>
+    private static void ValidateGlueSupport(DatasetDefinition d, Action<string, string> error)
+    {
+        const string Local = "or set engine.kind to local (the in-process engine does it)";
+        if (d.Table.Format == TableFormat.Iceberg)
+        {
+            error("$.table.format", $"the Glue job writes Hive tables only for now: set table.format to hive, {Local}.");
+        }
+
+        if (d.Write.Mode != WriteMode.Append)
+        {
+            var mode = d.Write.Mode == WriteMode.Merge ? "merge" : "overwrite-partitions";
+            error("$.write.mode", $"the Glue job implements append only, not {mode}: set write.mode to append, {Local}.");
+        }
+
+        if (d.Source.Database is not null)
+        {
+            error("$.source.database", $"the Glue job reads files from the landing folder only, not database sources: remove source.database, {Local}.");
+        }
+
+        if (d.Write.TargetFileSizeMb != new WriteSettings().TargetFileSizeMb)
+        {
+            error("$.write.targetFileSizeMb", $"the Glue job does not size its files (Spark writes one file per task and partition): remove write.targetFileSizeMb, {Local}.");
+        }
+
+        if (d.Engine.Glue.GlueVersion is { } version && !string.IsNullOrWhiteSpace(version) && version != DeployedGlueVersion)
+        {
+            error("$.engine.glue.glueVersion", $"the Glue job is deployed as Glue {DeployedGlueVersion} (terraform/glue_ingest_job/modules/glue_job) and a job run cannot choose another version: set glueVersion to {DeployedGlueVersion} or remove it, {Local}.");
+        }
+
+        if (d.Source.Csv.MaxQuotedFieldLines != new CsvSettings().MaxQuotedFieldLines)
+        {
+            error("$.source.csv.maxQuotedFieldLines", $"the Glue job's CSV reader (Spark, multiLine) has no limit on the lines of a quoted field: remove source.csv.maxQuotedFieldLines, {Local}.");
         }
     }
 

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 DECIMAL = re.compile(r"^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$")
 SIMPLE_TYPES = ("string", "boolean", "int32", "int64", "float", "double", "date", "timestamp")
-FORMATS = ("csv", "json-lines", "parquet")
+FORMATS = ("csv", "json-lines", "parquet", "database")
+PROVIDERS = ("postgresql", "sql-server", "sqlite")
 TRANSFORMS = ("identity", "year", "month", "day", "ingest-date")
 WRITE_MODES = ("append", "overwrite-partitions", "merge")
 COMPRESSIONS = ("snappy", "zstd", "gzip", "none")
@@ -114,14 +115,17 @@ def _no_duplicates(pairs):
 
 _ALLOWED = {
     "$": {"id", "description", "source", "columns", "keys", "partitioning", "write", "quality", "table", "catalog", "engine"},
-    "$.source": {"format", "csv", "encoding", "nullMarkers", "dateFormats", "timestampFormats", "timeZone", "decimalSeparator", "groupSeparator"},
+    "$.source": {"format", "database", "csv", "encoding", "nullMarkers", "dateFormats", "timestampFormats", "timeZone", "decimalSeparator", "groupSeparator"},
+    "$.source.database": {"connection", "provider", "table", "query", "cursor", "partitionColumn", "parallelism", "commandTimeoutSeconds"},
+    "$.source.database.cursor": {"column", "lag"},
     "$.source.csv": {"delimiter", "quote", "header", "columns", "maxQuotedFieldLines"},
     "column": {"name", "type", "nullable", "optional", "sourceColumn", "description"},
     "partition": {"column", "transform", "name"},
     "$.write": {"mode", "targetFileSizeMb", "rowGroupSizeMb", "compression"},
     "$.quality": {"maxRejectRatio", "rules"},
     "rule": {"type", "name", "column", "columns", "min", "max", "pattern", "values", "action"},
-    "$.table": {"format"},
+    "$.table": {"format", "maintenance"},
+    "$.table.maintenance": {"snapshotRetentionDays", "minSnapshotsToKeep", "orphanGraceHours", "smallFileSizeMb", "compactionMinFiles", "afterRuns"},
     "$.catalog": {"database", "table", "partitionStrategy", "workgroup"},
     "$.engine": {"kind", "memoryBudgetMb", "glue"},
     "$.engine.glue": {"glueVersion", "workerType", "numberOfWorkers", "timeoutMinutes", "maxRetries"},
@@ -144,9 +148,18 @@ def _normalize(document, problems):
     root = _object(document, "$", _ALLOWED["$"], problems)
     source = _object(root.get("source"), "$.source", _ALLOWED["$.source"], problems)
     csv = _object(source.get("csv"), "$.source.csv", _ALLOWED["$.source.csv"], problems)
+    database = None
+    if source.get("database") is not None:
+        database = _object(source["database"], "$.source.database", _ALLOWED["$.source.database"], problems)
+        cursor = database.get("cursor")
+        if cursor is not None:
+            database["cursor"] = dict({"lag": 0}, **_object(cursor, "$.source.database.cursor", _ALLOWED["$.source.database.cursor"], problems))
+        database = dict({"parallelism": 1, "commandTimeoutSeconds": 0}, **database)
     write = _object(root.get("write"), "$.write", _ALLOWED["$.write"], problems)
     quality = _object(root.get("quality"), "$.quality", _ALLOWED["$.quality"], problems)
     table = _object(root.get("table"), "$.table", _ALLOWED["$.table"], problems)
+    # Maintenance applies to Iceberg tables, which the in-process engine maintains; its members are only checked here.
+    _object(table.get("maintenance"), "$.table.maintenance", _ALLOWED["$.table.maintenance"], problems)
     catalog = _object(root.get("catalog"), "$.catalog", _ALLOWED["$.catalog"], problems)
     engine = _object(root.get("engine"), "$.engine", _ALLOWED["$.engine"], problems)
     glue = _object(engine.get("glue"), "$.engine.glue", _ALLOWED["$.engine.glue"], problems)
@@ -167,6 +180,7 @@ def _normalize(document, problems):
         "description": root.get("description"),
         "source": {
             "format": source.get("format"),
+            "database": database,
             "csv": {"delimiter": ",", "quote": '"', "header": True, "columns": [], "maxQuotedFieldLines": 1000, **csv},
             "encoding": source.get("encoding", "utf-8"),
             "nullMarkers": source.get("nullMarkers", [""]),
@@ -204,12 +218,13 @@ def _validate(d, problems):
 
     if d["table"]["format"] not in ("hive", "iceberg"):
         problems.append("$.table.format: must be hive or iceberg.")
-    elif d["table"]["format"] == "iceberg" and d["engine"]["kind"] == "glue":
-        problems.append("$.table.format: the Glue job writes Hive tables only (Iceberg on Glue comes with the Glue-parity work); set table.format to hive or engine.kind to local.")
+    if d["engine"]["kind"] == "glue":
+        problems.extend(glue_refusals(d))
 
     source = d["source"]
     if source["format"] not in FORMATS:
         problems.append(f"$.source.format: must be one of {', '.join(FORMATS)}.")
+    _validate_database(source, problems)
     if str(source["encoding"]).lower() not in ENCODINGS:
         problems.append(f"$.source.encoding: '{source['encoding']}' is not a supported encoding.")
     try:
@@ -252,9 +267,10 @@ def _validate(d, problems):
         if column["optional"] is True and column["nullable"] is False:
             problems.append(f"{path}.optional: an optional column must be nullable.")
     if csv["columns"]:
-        missing = [c["name"] for c in columns if c.get("sourceColumn", c.get("name")) not in csv["columns"]]
-        if missing:
-            problems.append(f"$.source.csv.columns: no source column for {', '.join(missing)}.")
+        # As DefinitionValidator.cs words it: one problem per column, at the column's path.
+        for i, c in enumerate(columns):
+            if c.get("sourceColumn", c.get("name")) not in csv["columns"]:
+                problems.append(f"$.columns[{i}]: source column '{c.get('sourceColumn', c.get('name'))}' is not among source.csv.columns.")
 
     by_name = {c.get("name"): c for c in columns}
     for i, key in enumerate(d["keys"]):
@@ -360,3 +376,49 @@ def _validate_rule(rule, path, by_name, problems):
                 problems.append(f"{path}.pattern: not a valid regular expression ({error}).")
     elif kind == "allowed-values" and not rule["values"]:
         problems.append(f"{path}.values: at least one value.")
+
+
+def _validate_database(source, problems):
+    database = source["database"]
+    if source["format"] == "database" and database is None:
+        problems.append("$.source.database: is required when format is database.")
+    if database is None:
+        return
+    if source["format"] != "database":
+        problems.append("$.source.database: is only allowed with \"format\": \"database\".")
+    if not isinstance(database.get("connection"), str) or not database["connection"].strip():
+        problems.append("$.source.database.connection: the name of a configured connection is required.")
+    if database.get("provider") not in PROVIDERS:
+        problems.append(f"$.source.database.provider: one of {', '.join(PROVIDERS)}.")
+    if ("table" in database) == ("query" in database):
+        problems.append("$.source.database: needs exactly one of table and query.")
+    _int_between(database["parallelism"], 1, 32, "$.source.database.parallelism", problems)
+
+
+# The features of the C# engine the Glue job does not implement yet: refused when the definition is read, with the
+# messages of src/Ingest/Definitions/DefinitionValidator.cs (ValidateGlueSupport), so `ingest datasets add` and the
+# job say the same. docs/aws-architecture.md lists the features by engine.
+DEPLOYED_GLUE_VERSION = "5.0"  # glue_version in modules/glue_job/main.tf
+_LOCAL = "or set engine.kind to local (the in-process engine does it)"
+
+
+def glue_refusals(d):
+    """The problems ('path: message') of a Glue dataset that uses a feature the job cannot honour."""
+    problems = []
+    if d["table"]["format"] == "iceberg":
+        problems.append(f"$.table.format: the Glue job writes Hive tables only for now: set table.format to hive, {_LOCAL}.")
+    if d["write"]["mode"] in ("merge", "overwrite-partitions"):
+        problems.append(f"$.write.mode: the Glue job implements append only, not {d['write']['mode']}: set write.mode to append, {_LOCAL}.")
+    if d["source"]["database"] is not None:
+        problems.append(f"$.source.database: the Glue job reads files from the landing folder only, not database sources: remove source.database, {_LOCAL}.")
+    if d["write"]["targetFileSizeMb"] != 128:
+        problems.append("$.write.targetFileSizeMb: the Glue job does not size its files (Spark writes one file per task and partition): "
+                        f"remove write.targetFileSizeMb, {_LOCAL}.")
+    version = str(d["engine"]["glue"]["glueVersion"])
+    if version.strip() and version != DEPLOYED_GLUE_VERSION:
+        problems.append(f"$.engine.glue.glueVersion: the Glue job is deployed as Glue {DEPLOYED_GLUE_VERSION} (terraform/glue_ingest_job/modules/glue_job) "
+                        f"and a job run cannot choose another version: set glueVersion to {DEPLOYED_GLUE_VERSION} or remove it, {_LOCAL}.")
+    if d["source"]["csv"]["maxQuotedFieldLines"] != 1000:
+        problems.append("$.source.csv.maxQuotedFieldLines: the Glue job's CSV reader (Spark, multiLine) has no limit on the lines of a quoted field: "
+                        f"remove source.csv.maxQuotedFieldLines, {_LOCAL}.")
+    return problems

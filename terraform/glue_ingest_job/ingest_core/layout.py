@@ -169,12 +169,25 @@ def partition_path(definition, row, ingest_date):
         if text is None:
             text = NULL_PARTITION
         else:
-            try:
-                text = encode_partition_value(text)
-            except ValueError as problem:
-                raise ValueError(f"{name}: partition value \"{text}\" cannot be a folder name: {problem}") from None
+            problem = partition_problem([name], [text])
+            if problem:
+                raise ValueError(problem)
+            text = encode_partition_value(text)
         parts.append(f"{name}={text}/")
     return "".join(parts)
+
+
+def partition_problem(names, texts):
+    """The C# engine's quarantine reason for the first partition value (folder text, None for null) that cannot be a
+    folder name, or None. The Glue job runs it on every row (a Spark UDF over partition_spark_expression)."""
+    for name, text in zip(names, texts):
+        if text is None:
+            continue
+        try:
+            encode_partition_value(text)
+        except ValueError as problem:
+            return f"{name}: partition value \"{text}\" cannot be a folder name: {problem}"
+    return None
 
 
 def partition_spark_expression(partition):
@@ -225,3 +238,53 @@ RUN_ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$")
 
 def is_run_id(text):
     return bool(RUN_ID.match(text or ""))
+
+
+def table_parameters(definition, version, fingerprint, location):
+    """The Glue table's parameters as src/Ingest.Aws/Glue/GlueTables.cs builds them, partition projection included
+    (without it a projection dataset's Glue-written table would show Athena no partitions)."""
+    parameters = {
+        "EXTERNAL": "TRUE",
+        "classification": "parquet",
+        "parquet.compression": definition["write"]["compression"].upper(),
+        "ingest.dataset": definition["id"],
+        "ingest.definition_version": str(version),
+        "ingest.fingerprint": fingerprint or "",
+    }
+    if definition["catalog"]["partitionStrategy"] != "projection" or not definition["partitioning"]:
+        return parameters
+    location = location if location.endswith("/") else location + "/"
+    by_name = {c["name"]: c for c in definition["columns"]}
+    parameters["projection.enabled"] = "true"
+    template = location
+
+    def date(prefix, pattern, span, unit):
+        parameters.update({prefix + "type": "date", prefix + "format": pattern, prefix + "range": span,
+                           prefix + "interval": "1", prefix + "interval.unit": unit})
+
+    for field in definition["partitioning"]:
+        name = partition_name(field)
+        prefix = f"projection.{name}."
+        template += f"{name}=${{{name}}}/"
+        transform = field["transform"]
+        kind = column_type(by_name[field["column"]]["type"])[0] if transform == "identity" else None
+        if transform in ("day", "ingest-date") or kind == "date":
+            date(prefix, "yyyy-MM-dd", "2000-01-01,NOW", "DAYS")
+        elif transform == "month":
+            date(prefix, "yyyy-MM", "2000-01,NOW", "MONTHS")
+        elif transform == "year":
+            parameters[prefix + "type"] = "integer"
+            parameters[prefix + "range"] = "2000,2100"
+        else:
+            parameters[prefix + "type"] = "injected"  # identity values are unknown in advance: queries name them
+    parameters["storage.location.template"] = template
+    return parameters
+
+
+def parquet_writer_options(definition):
+    """Spark Parquet writer options from the definition: its compression and its row group size (parquet.block.size)."""
+    compression = definition["write"]["compression"]
+    return {
+        "compression": "uncompressed" if compression == "none" else compression,
+        "parquet.block.size": str(definition["write"]["rowGroupSizeMb"] * 1024 * 1024),
+    }

@@ -227,3 +227,57 @@ def fail_run_request(table, final_run):
         "ExpressionAttributeNames": {"#status": "status"},
         "ExpressionAttributeValues": {":failed": _s("failed"), ":body": _s(_body(final_run)), ":running": _s("running")},
     }
+
+
+STOPPED_BEFORE_COMMIT = "The run stopped before it committed (process killed or lease lost); nothing of it was published."
+
+
+def list_runs_request(table, dataset_id):
+    """Query for the dataset's RUN# items (paginate it)."""
+    return {
+        "TableName": table,
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :run)",
+        "ExpressionAttributeValues": {":pk": _s(dataset_pk(dataset_id)), ":run": _s("RUN#")},
+        "ConsistentRead": True,
+    }
+
+
+def recovery_transaction(table, current_run_id, final_run, orphans=None):
+    """TransactItems that record a dead run rolled forward from its manifest by the run now holding the lease
+    (CommitProtocol.ApplyAsync): the lease must be the current run's; the dead run's item becomes its final record
+    unless it already succeeded (the state machine may have marked it failed meanwhile); each of its new fingerprints is
+    written unless the run already holds it, or taken over from a run that never succeeded (orphans: sha256 -> holder)."""
+    if final_run["status"] != "succeeded":
+        raise LedgerError("only a succeeded run is rolled forward")
+    orphans = orphans or {}
+    pk = _s(dataset_pk(final_run["dataset"]))
+    items = [
+        {"ConditionCheck": {
+            "TableName": table,
+            "Key": {"pk": pk, "sk": _s(LEASE)},
+            "ConditionExpression": "runId = :runId",
+            "ExpressionAttributeValues": {":runId": _s(current_run_id)},
+        }},
+        {"Put": {
+            "TableName": table,
+            "Item": {
+                "pk": pk, "sk": _s(run_sk(final_run["runId"])), "status": _s("succeeded"),
+                "startedAt": {"N": str(ticks(datetime.datetime.fromisoformat(final_run["startedAt"])))}, "body": _s(_body(final_run)),
+            },
+            "ConditionExpression": "attribute_not_exists(pk) OR #status <> :succeeded",
+            "ExpressionAttributeNames": {"#status": "status"},
+            "ExpressionAttributeValues": {":succeeded": _s("succeeded")},
+        }},
+    ]
+    fresh = [s for s in final_run["sources"] if not s.get("skipped")]
+    if len(fresh) > MAX_SOURCES_PER_COMMIT:
+        raise LedgerError(f"a run commits at most {MAX_SOURCES_PER_COMMIT} new inputs; split the landing folder")
+    for source in fresh:
+        holder = orphans.get(source["sha256"], final_run["runId"])
+        items.append({"Put": {
+            "TableName": table,
+            "Item": {"pk": pk, "sk": _s(source_sk(source["sha256"])), "runId": _s(final_run["runId"]), "body": _s(_body(source))},
+            "ConditionExpression": "attribute_not_exists(pk) OR runId = :holder",
+            "ExpressionAttributeValues": {":holder": _s(holder)},
+        }})
+    return {"TransactItems": items}

@@ -125,3 +125,101 @@ class MissingColumns(unittest.TestCase):
     def test_optional_needs_nullable(self):
         with self.assertRaisesRegex(definition.DefinitionError, r"\$\.columns\[0\]\.optional: an optional column must be nullable"):
             definition.parse({"id": "sales.costs", "source": {"format": "csv"}, "columns": [{"name": "id", "type": "int64", "nullable": False, "optional": True}]})
+
+
+VALIDATOR_CS = os.path.join(ROOT, "src", "Ingest", "Definitions", "DefinitionValidator.cs")
+
+
+class DatabaseSources(unittest.TestCase):
+    def test_the_csharp_member_source_database_is_parsed(self):
+        with open(os.path.join(ROOT, "docs", "examples", "database", "erp.invoices.json"), encoding="utf-8") as f:
+            d = definition.parse(f.read())
+        database = d["source"]["database"]
+        self.assertEqual((database["provider"], database["table"], database["parallelism"]), ("postgresql", "billing.invoices", 2))
+        self.assertEqual(database["cursor"], {"column": "changed_at", "lag": 60})
+        self.assertEqual(database["commandTimeoutSeconds"], 0)
+        self.assertIsNone(definition.parse(example("sales.orders.json"))["source"]["database"])
+
+    def test_a_database_member_is_checked(self):
+        with open(os.path.join(ROOT, "docs", "examples", "database", "erp.invoices.json"), encoding="utf-8") as f:
+            document = json.load(f)
+        document["source"]["database"]["cursor"]["lags"] = 1
+        document["source"]["database"]["query"] = "SELECT 1"
+        with self.assertRaises(definition.DefinitionError) as caught:
+            definition.parse(document)
+        self.assertIn("$.source.database.cursor.lags: 'lags' is not a member of the definition contract.", caught.exception.problems)
+        document["source"]["database"]["cursor"].pop("lags")
+        with self.assertRaises(definition.DefinitionError) as caught:
+            definition.parse(document)
+        self.assertEqual(caught.exception.problems, ["$.source.database: needs exactly one of table and query."])
+        document = example("sales.orders.json")
+        document["source"]["format"] = "database"
+        with self.assertRaisesRegex(definition.DefinitionError, r"\$\.source\.database: is required when format is database"):
+            definition.parse(document)
+
+
+class GlueRefusals(unittest.TestCase):
+    """What the Glue job cannot honour is refused when read, with the C# validator's path and message."""
+
+    def problems(self, document):
+        with self.assertRaises(definition.DefinitionError) as caught:
+            definition.parse(document)
+        return caught.exception.problems
+
+    def on_glue(self, name="sales.orders.json"):
+        d = example(name)
+        d["engine"] = {"kind": "glue"}
+        return d
+
+    def test_each_unsupported_feature_names_its_member_and_the_fix(self):
+        d = self.on_glue()  # merge, targetFileSizeMb 256
+        self.assertEqual(self.problems(d), [
+            "$.write.mode: the Glue job implements append only, not merge: set write.mode to append, or set engine.kind to local (the in-process engine does it).",
+            "$.write.targetFileSizeMb: the Glue job does not size its files (Spark writes one file per task and partition): remove write.targetFileSizeMb, "
+            "or set engine.kind to local (the in-process engine does it).",
+        ])
+        d = self.on_glue("inventory.stock_levels.json")
+        d["table"] = {"format": "iceberg"}
+        d["source"] = {"format": "csv", "csv": {"maxQuotedFieldLines": 3}}
+        d["write"]["mode"] = "overwrite-partitions"
+        self.assertEqual([p.split(":", 1)[0] for p in self.problems(d)], ["$.table.format", "$.write.mode", "$.source.csv.maxQuotedFieldLines"])
+
+    def test_a_database_source_is_refused_on_glue(self):
+        with open(os.path.join(ROOT, "docs", "examples", "database", "erp.invoices.json"), encoding="utf-8") as f:
+            d = json.load(f)
+        d["engine"] = {"kind": "glue"}
+        d["write"] = {"mode": "append"}
+        self.assertEqual(self.problems(d), [
+            "$.source.database: the Glue job reads files from the landing folder only, not database sources: remove source.database, "
+            "or set engine.kind to local (the in-process engine does it)."])
+
+    def test_the_same_definitions_pass_on_the_local_engine_and_the_glue_example_passes(self):
+        self.assertEqual(definition.parse(example("sales.orders.json"))["write"]["mode"], "merge")
+        self.assertEqual(definition.glue_refusals(definition.parse(example("inventory.stock_levels.json"))), [])
+
+    def test_the_messages_are_the_csharp_validators(self):
+        # Each message's fixed text (up to the first value) appears in DefinitionValidator.cs, and the shared tail is its Local.
+        with open(VALIDATOR_CS, encoding="utf-8") as f:
+            source = f.read()
+        self.assertIn(f'const string Local = "{definition._LOCAL}";', source)
+        d = definition.parse(example("inventory.stock_levels.json"))
+        d["table"]["format"] = "iceberg"
+        d["write"].update(mode="merge", targetFileSizeMb=1)
+        d["source"]["database"] = {"connection": "x"}
+        d["source"]["csv"]["maxQuotedFieldLines"] = 2
+        d["engine"]["glue"]["glueVersion"] = "4.0"
+        refusals = definition.glue_refusals(d)
+        self.assertEqual(len(refusals), 6)
+        for problem in refusals:
+            path, message = problem.split(": ", 1)
+            fixed = message.split(" not merge")[0].split(" Glue 5.0")[0].split(", or set engine.kind")[0]
+            with self.subTest(path=path):
+                self.assertIn(f'error("{path}", $"{fixed}', source)
+
+
+class DeployedGlueVersion(unittest.TestCase):
+    def test_the_version_refused_against_is_the_deployed_one(self):
+        with open(os.path.join(ROOT, "terraform", "glue_ingest_job", "modules", "glue_job", "main.tf"), encoding="utf-8") as f:
+            self.assertIn(f'glue_version           = "{definition.DEPLOYED_GLUE_VERSION}"', f.read())
+        with open(VALIDATOR_CS, encoding="utf-8") as f:
+            self.assertIn(f'DeployedGlueVersion = "{definition.DEPLOYED_GLUE_VERSION}";', f.read())

@@ -82,3 +82,42 @@ class Partitions(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CatalogTable(unittest.TestCase):
+    def test_projection_parameters_are_those_of_the_csharp_catalog(self):
+        # The case of tests/Ingest.Aws.Tests/Glue/GlueCatalogTests.cs (Build_Projection_AddsPropertiesPerTransform).
+        from ingest_core import definition as definitions
+        d = definitions.parse({
+            "id": "sales.orders", "source": {"format": "csv"},
+            "columns": [{"name": "id", "type": "int64"}, {"name": "ordered_at", "type": "timestamp"}, {"name": "country", "type": "string"}],
+            "partitioning": [{"transform": "ingest-date"}, {"column": "ordered_at", "transform": "month"},
+                             {"column": "ordered_at", "transform": "year"}, {"column": "country"}],
+            "catalog": {"partitionStrategy": "projection"}})
+        parameters = layout.table_parameters(d, 1, "fp", "s3://lake/curated/sales/orders/")
+        expected = {
+            "projection.enabled": "true",
+            "projection.ingest_date.type": "date", "projection.ingest_date.format": "yyyy-MM-dd",
+            "projection.ingest_date.range": "2000-01-01,NOW", "projection.ingest_date.interval.unit": "DAYS",
+            "projection.ordered_at_month.type": "date", "projection.ordered_at_month.format": "yyyy-MM",
+            "projection.ordered_at_year.type": "integer", "projection.country.type": "injected",
+            "storage.location.template": "s3://lake/curated/sales/orders/ingest_date=${ingest_date}/ordered_at_month=${ordered_at_month}/"
+                                         "ordered_at_year=${ordered_at_year}/country=${country}/",
+            "ingest.dataset": "sales.orders", "ingest.definition_version": "1", "ingest.fingerprint": "fp",
+        }
+        self.assertEqual({k: parameters[k] for k in expected}, expected)
+        d["catalog"]["partitionStrategy"] = "register"
+        self.assertNotIn("projection.enabled", layout.table_parameters(d, 1, "fp", "s3://lake/curated/sales/orders/"))
+
+    def test_writer_options_carry_the_row_group_size(self):
+        from ingest_core import definition as definitions
+        d = definitions.parse(example("inventory.stock_levels.json"))
+        self.assertEqual(layout.parquet_writer_options(d), {"compression": "snappy", "parquet.block.size": str(128 * 1024 * 1024)})
+
+
+class PartitionProblems(unittest.TestCase):
+    def test_the_first_value_without_a_folder_form_is_the_reason_and_nulls_pass(self):
+        self.assertIsNone(layout.partition_problem(["a", "b"], [None, "x/y"]))
+        self.assertEqual(layout.partition_problem(["a", "b"], ["ok", "__HIVE_DEFAULT_PARTITION__"]),
+                         'b: partition value "__HIVE_DEFAULT_PARTITION__" cannot be a folder name: it is the folder name of null values (__HIVE_DEFAULT_PARTITION__)')
+        self.assertIn("an empty text reads back as null", layout.partition_problem(["a"], [""]))

@@ -25,6 +25,7 @@ public sealed class DatabaseSourceDefinitionTests
         { Db(db => { db["parallelism"] = 4; db["partitionColumn"] = "amount"; }), "$.source.database.partitionColumn", "ranges need an int32 or int64 column" },
         { Db(db => db["parallelism"] = 64), "$.source.database.parallelism", "must be between 1 and 32" },
         { Db(_ => { }, edit: d => d["columns"]![1]!["sourceColumn"] = "full name"), "$.columns[1].sourceColumn", "is not a valid database column name" },
+        { Db(_ => { }, edit: d => d["engine"] = new JsonObject { ["kind"] = "glue" }), "$.source.database", "the Glue job reads files from the landing folder only, not database sources: remove source.database, or set engine.kind to local" },
     };
 
     [Theory]

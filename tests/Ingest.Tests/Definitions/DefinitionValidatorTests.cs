@@ -83,6 +83,13 @@ public sealed class DefinitionValidatorTests
         { Doc(d => d["engine"] = Glue("timeoutMinutes", 0)), "$.engine.glue.timeoutMinutes", "expected 1 to 2880" },
         { Doc(d => d["engine"] = Glue("maxRetries", 11)), "$.engine.glue.maxRetries", "expected 0 to 10" },
         { Doc(d => d["engine"] = Glue("glueVersion", " ")), "$.engine.glue.glueVersion", "is required (for example 5.0)" },
+        // what the Glue job cannot honour is refused when the dataset is added, each naming the member and the fix
+        { Doc(d => { d["engine"] = OnGlue(); d["keys"] = new JsonArray("id"); d["write"] = new JsonObject { ["mode"] = "merge" }; }), "$.write.mode", "the Glue job implements append only, not merge: set write.mode to append, or set engine.kind to local" },
+        { Doc(d => { d["engine"] = OnGlue(); d["write"] = new JsonObject { ["mode"] = "overwrite-partitions" }; }), "$.write.mode", "not overwrite-partitions: set write.mode to append" },
+        { Doc(d => { d["engine"] = OnGlue(); d["write"] = new JsonObject { ["targetFileSizeMb"] = 256 }; }), "$.write.targetFileSizeMb", "the Glue job does not size its files" },
+        { Doc(d => { d["engine"] = OnGlue(); d["source"]!["csv"] = new JsonObject { ["maxQuotedFieldLines"] = 5 }; }), "$.source.csv.maxQuotedFieldLines", "has no limit on the lines of a quoted field" },
+        { Doc(d => d["engine"] = new JsonObject { ["kind"] = "glue", ["glue"] = new JsonObject { ["glueVersion"] = "4.0" } }), "$.engine.glue.glueVersion", "the Glue job is deployed as Glue 5.0" },
+        { Doc(d => { d["engine"] = OnGlue(); d["table"] = new JsonObject { ["format"] = "iceberg" }; }), "$.table.format", "the Glue job writes Hive tables only for now: set table.format to hive, or set engine.kind to local" },
     };
 
     [Theory]
@@ -164,6 +171,19 @@ public sealed class DefinitionValidatorTests
 
     private static JsonObject Rules(params string[] rules)
         => new() { ["rules"] = JsonNode.Parse("[" + string.Join(",", rules) + "]") };
+
+    private static JsonObject OnGlue() => new() { ["kind"] = "glue" };
+
+    [Fact]
+    public void Deserialize_GlueDatasetWithOnlyWhatTheJobDoes_IsAccepted()
+    {
+        // The refusals above are specific: the same features on the in-process engine, and append on Glue, pass.
+        var onGlue = DatasetDefinitionSerializer.Deserialize(Doc(d => { d["engine"] = OnGlue(); d["write"] = new JsonObject { ["rowGroupSizeMb"] = 64 }; }));
+        var local = DatasetDefinitionSerializer.Deserialize(Doc(d => { d["keys"] = new JsonArray("id"); d["write"] = new JsonObject { ["mode"] = "merge", ["targetFileSizeMb"] = 256 }; }));
+
+        onGlue.Engine.Kind.Should().Be(EngineKind.Glue);
+        local.Write.Mode.Should().Be(WriteMode.Merge);
+    }
 
     private static JsonObject Glue(string member, JsonNode value)
         => new() { ["glue"] = new JsonObject { [member] = value } };

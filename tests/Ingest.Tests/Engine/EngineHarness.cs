@@ -83,7 +83,9 @@ internal sealed class EngineHarness : IDisposable
         }
 
         var glob = $"'{Path.Combine(folder, LakeZone.Curated.Name, dataset.Domain, dataset.Name)}/**/*.parquet'";
+        var quarantineGlob = $"'{Path.Combine(folder, LakeZone.Quarantine.Name, dataset.Domain, dataset.Name)}/**/*.parquet'";
         var text = sql.Replace("{curated_glob}", glob, StringComparison.Ordinal)
+            .Replace("{quarantine_glob}", quarantineGlob, StringComparison.Ordinal)
             .Replace("{curated}", Source(LakeZone.Curated), StringComparison.Ordinal)
             .Replace("{quarantine}", Source(LakeZone.Quarantine), StringComparison.Ordinal);
         return Query(text);

@@ -247,6 +247,7 @@ resource "aws_glue_job" "ingest" {
     "--curated_bucket"               = var.zone_buckets["curated"]
     "--quarantine_bucket"            = var.zone_buckets["quarantine"]
     "--metric_namespace"             = var.metric_namespace
+    "--metrics_log_group"            = local.log_groups["output"] # EMF records (ingest_core/metrics.py), PutLogEvents already allowed
     "--onprem_secret_arn"            = var.onprem_secret_arn
     "--lease_seconds"                = "600"
   }
