@@ -245,7 +245,7 @@ public sealed class IcebergMaintenanceTests : IDisposable
         var first = (await TableSnapshots.ListAsync(registered, backends.Lake, backends.IcebergCatalog!))[0].SnapshotId;
         var b = Csv("b.csv", 11, 20, day: 1);
         await RunAsync(backends, b);
-        await TableSnapshots.RollbackAsync(registered, backends.Lake, backends.IcebergCatalog!, first);
+        await TableSnapshots.RollbackAsync(registered, backends.Lake, backends.IcebergCatalog!, backends.Ledger, first);
 
         var report = await TableMaintenance.MaintainAsync(registered, backends.Lake, backends.IcebergCatalog!, backends.Ledger, new() { Steps = MaintenanceSteps.ExpireSnapshots, RetainFor = TimeSpan.Zero, RetainLast = 1 });
         report.Expiry!.Expired.Should().HaveCount(1, "the rolled-back snapshot is past retention and not in the current history");

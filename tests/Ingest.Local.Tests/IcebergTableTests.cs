@@ -235,7 +235,7 @@ public sealed class IcebergTableTests : IDisposable
         var unknown = () => CountAsync(backends, new QueryOptions { AsOf = TableVersion.OfSnapshot(42) });
         (await unknown.Should().ThrowAsync<QueryException>()).Which.Message.Should().Be("No dataset's table has snapshot 42; ingest snapshots <dataset> lists a table's snapshots.");
 
-        var rollback = await TableSnapshots.RollbackAsync(registered, backends.Lake, backends.IcebergCatalog!, second.SnapshotId);
+        var rollback = await TableSnapshots.RollbackAsync(registered, backends.Lake, backends.IcebergCatalog!, backends.Ledger, second.SnapshotId);
 
         rollback.PreviousSnapshotId.Should().Be(latest.SnapshotId);
         rollback.RunsRolledBack.Select(r => r.RunId).Should().Equal(third);

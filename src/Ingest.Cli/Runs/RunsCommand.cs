@@ -54,12 +54,21 @@ internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCom
                 status = "rolled back";
             }
 
+            // A rollback or a maintenance of the table is recorded as a run of its own.
+            if (run.Operation != Ledger.RunOperation.Ingest)
+            {
+                status = run.Operation == Ledger.RunOperation.Rollback
+                    ? $"rollback to {run.Counters.GetValueOrDefault("snapshot")}"
+                    : $"maintenance: {run.Counters.GetValueOrDefault("files-compacted")} files compacted, {run.Counters.GetValueOrDefault("snapshots-expired")} snapshots expired, {run.Counters.GetValueOrDefault("orphans-deleted")} orphans";
+            }
+
             var metrics = IngestRunMetrics.FromRun(run);
             table.AddRow(
                 Markup.Escape(run.RunId),
                 run.Status switch
                 {
                     Ledger.RunStatus.Succeeded when status == "rolled back" => $"[yellow]{status}[/]",
+                    Ledger.RunStatus.Succeeded when run.Operation != Ledger.RunOperation.Ingest => $"[blue]{Markup.Escape(status)}[/]",
                     Ledger.RunStatus.Succeeded => $"[green]{status}[/]",
                     Ledger.RunStatus.Failed => $"[red]{status}[/]",
                     _ => status,

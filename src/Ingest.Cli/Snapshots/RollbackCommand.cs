@@ -35,7 +35,7 @@ internal sealed class RollbackCommand(CliHome home, CliConsoles consoles) : Asyn
             ? await TableSnapshots.ResolveVersionAsync(registered, session.Backends.Lake, catalog, version, cancellationToken)
             : (await TableSnapshots.ListAsync(registered, session.Backends.Lake, catalog, cancellationToken)).FirstOrDefault(s => s.IsCurrent)?.ParentSnapshotId
                 ?? throw new CliException($"{id} has no snapshot before its current one to roll back to; ingest snapshots {id} lists them.");
-        var rollback = await TableSnapshots.RollbackAsync(registered, session.Backends.Lake, catalog, snapshot, cancellationToken);
+        var rollback = await TableSnapshots.RollbackAsync(registered, session.Backends.Lake, catalog, session.Backends.Ledger, snapshot, cancellationToken);
 
         var text = new StringBuilder();
         text.AppendLine($"{id}: snapshot {rollback.SnapshotId} is current (was {rollback.PreviousSnapshotId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}); readers see it from now on, and the history keeps both.");

@@ -169,6 +169,7 @@ public static class TableMaintenance
         }
 
         var settings = definition.Definition.Table.Maintenance;
+        var startedAt = options.Time.GetUtcNow();
         var maintenance = new IcebergMaintenance(definition, catalog, lake, options.Time);
         var journals = await maintenance.FinishJournalsAsync(options.DryRun, cancellationToken).ConfigureAwait(false);
         CompactionReport? compaction = null;
@@ -200,7 +201,21 @@ public static class TableMaintenance
             orphans = await maintenance.RemoveOrphansAsync(grace, running, options.DryRun, cancellationToken).ConfigureAwait(false);
         }
 
-        return new MaintenanceReport(definition.Dataset, options.DryRun, journals, compaction, expiry, orphans);
+        var report = new MaintenanceReport(definition.Dataset, options.DryRun, journals, compaction, expiry, orphans);
+        var compacted = compaction?.SnapshotId is null ? 0 : compaction.FilesRemoved;
+        if (!options.DryRun && (compacted > 0 || expiry?.Expired.Count > 0 || orphans?.Files.Count > 0 || journals > 0))
+        {
+            await TableSnapshots.RecordAsync(ledger, definition, RunOperation.Maintenance, startedAt, new Dictionary<string, long>(StringComparer.Ordinal)
+            {
+                ["files-compacted"] = compacted,
+                ["files-added"] = compaction?.SnapshotId is null ? 0 : compaction.FilesAdded,
+                ["snapshots-expired"] = expiry?.Expired.Count ?? 0,
+                ["orphans-deleted"] = orphans?.Files.Count ?? 0,
+                ["bytes-saved"] = report.BytesSaved,
+            }, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return report;
     }
 
     /// <summary>

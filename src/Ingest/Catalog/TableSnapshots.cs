@@ -1,4 +1,5 @@
 using Ingest.Definitions;
+using Ingest.Ledger;
 using Ingest.Engine.Tables;
 using Ingest.Registry;
 using Ingest.Storage;
@@ -145,15 +146,41 @@ public static class TableSnapshots
     /// runs rolled back out no longer count as ingested, so running them again ingests them.
     /// </summary>
     /// <exception cref="SnapshotNotFoundException">The table has no such snapshot.</exception>
-    public static async Task<TableRollback> RollbackAsync(RegisteredDefinition definition, ILakeStorage lake, IIcebergCatalog catalog, long snapshotId, CancellationToken cancellationToken = default)
+    public static async Task<TableRollback> RollbackAsync(RegisteredDefinition definition, ILakeStorage lake, IIcebergCatalog catalog, IRunLedger ledger, long snapshotId, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(ledger);
         var table = Open(definition, lake, catalog);
+        var startedAt = DateTimeOffset.UtcNow;
         var (_, before) = await table.LoadAsync(cancellationToken).ConfigureAwait(false);
         var location = await table.RollbackAsync(snapshotId, cancellationToken).ConfigureAwait(false);
         var after = await table.ReadMetadataAsync(location, cancellationToken).ConfigureAwait(false);
         var wasCurrent = before is null ? new HashSet<long>() : IcebergTable.Lineage(before).Select(s => s.SnapshotId).ToHashSet();
         var rolledBack = Describe(after).Where(s => s.IsRolledBack && wasCurrent.Contains(s.SnapshotId)).ToList();
+        var counters = new Dictionary<string, long>(StringComparer.Ordinal) { ["snapshot"] = snapshotId };
+        if (before?.CurrentSnapshotId is { } previous)
+        {
+            counters["previous-snapshot"] = previous;
+        }
+
+        await RecordAsync(ledger, definition, RunOperation.Rollback, startedAt, counters, CancellationToken.None).ConfigureAwait(false);
         return new TableRollback(snapshotId, before?.CurrentSnapshotId, location, rolledBack);
+    }
+
+    /// <summary>Records a rollback or a maintenance in the ledger, as a run of its own that <c>ingest runs</c> lists.</summary>
+    internal static async Task RecordAsync(IRunLedger ledger, RegisteredDefinition definition, RunOperation operation, DateTimeOffset startedAt, IReadOnlyDictionary<string, long> counters, CancellationToken cancellationToken)
+    {
+        var runId = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{startedAt.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}");
+        var run = new RunRecord
+        {
+            RunId = runId,
+            Dataset = definition.Dataset,
+            DefinitionVersion = definition.Version,
+            Status = RunStatus.Running,
+            StartedAt = startedAt,
+            Operation = operation,
+        };
+        await ledger.StartRunAsync(run, cancellationToken).ConfigureAwait(false);
+        await ledger.CompleteRunAsync(run with { Status = RunStatus.Succeeded, EndedAt = DateTimeOffset.UtcNow, Counters = counters }, cancellationToken).ConfigureAwait(false);
     }
 
     private static IcebergTable Open(RegisteredDefinition definition, ILakeStorage lake, IIcebergCatalog catalog)

@@ -18,9 +18,25 @@ public enum RunStatus
     Skipped,
 }
 
+/// <summary>What a ledger record is the run of.</summary>
+public enum RunOperation
+{
+    /// <summary>An ingest run: inputs read, rows written (the default; records written before operations existed are ingest runs).</summary>
+    Ingest,
+
+    /// <summary>A rollback of an Iceberg table to an earlier snapshot (<see cref="RunRecord.Counters"/>: <c>snapshot</c>, <c>previous-snapshot</c>).</summary>
+    Rollback,
+
+    /// <summary>Maintenance of an Iceberg table (<see cref="RunRecord.Counters"/>: files compacted, snapshots expired, orphans deleted, bytes saved).</summary>
+    Maintenance,
+}
+
 /// <summary>One run of one dataset, as recorded in the ledger.</summary>
 public sealed record RunRecord
 {
+    /// <summary>Gets what the run did: an ingest run unless it is a rollback or a table's maintenance.</summary>
+    public RunOperation Operation { get; init; }
+
     /// <summary>Gets the run id (sortable by start time).</summary>
     public required string RunId { get; init; }
 

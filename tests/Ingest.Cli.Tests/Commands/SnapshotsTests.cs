@@ -48,6 +48,7 @@ public sealed class SnapshotsTests : IDisposable
         now.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Should().Be(a.Good.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var runs = await _cli.RunAsync("runs", "sales.orders");
         runs.Output.Split('\n').Single(l => l.Contains(runId, StringComparison.Ordinal)).Should().Contain("rolled back");
+        runs.Output.Should().Contain($"rollback to {earlier}", "the ledger records the rollback as a run of its own");
         var after = await _cli.RunAsync("snapshots", "sales.orders", "--format", "json");
         after.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!["rolledBack"]!.GetValue<bool>()).Should().Equal(true, false);
     }

@@ -42,6 +42,8 @@ public sealed class MaintenanceVisibilityTests : IDisposable
         report.GetProperty("expiry").GetProperty("expired").GetArrayLength().Should().Be(Runs, "every run's snapshot was replaced by the compaction");
         DataFiles().Should().HaveCount(report.GetProperty("compaction").GetProperty("filesAdded").GetInt32(), "only the compacted files remain");
         (await ReadAsync()).Should().Be(expected);
+        var runs = await _cli.RunAsync("runs", "sales.orders");
+        runs.Output.Should().Contain($"maintenance: {filesBefore} files compacted, {Runs} snapshots expired", "the ledger records the maintenance");
     }
 
     [Fact]
