@@ -218,7 +218,7 @@ public sealed record TableSettings
 /// </summary>
 public sealed record TableMaintenanceSettings
 {
-    /// <summary>Gets how long a snapshot stays after a later one replaced it as current, in days.</summary>
+    /// <summary>Gets how many days after its commit a snapshot is expired (the latest <see cref="MinSnapshotsToKeep"/> always stay).</summary>
     /// <value>The default is 7.</value>
     public int SnapshotRetentionDays { get; init; } = 7;
 
