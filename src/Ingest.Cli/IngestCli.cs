@@ -83,8 +83,13 @@ public static class IngestCli
                 .WithExample("datasets", "diff", "sales.orders", "docs/examples/sales.orders.json")
                 .WithExample("datasets", "diff", "sales.orders", "--from", "1", "--to", "2");
             datasets.AddCommand<DatasetsValidateCommand>("validate")
-                .WithDescription("Validate definition files without registering them; registered datasets are also checked for compatibility (exit 1 when any is invalid)")
-                .WithExample("datasets", "validate", "docs/examples/sales.orders.json");
+                .WithDescription("Validate definition files without registering them; registered datasets are also checked for compatibility; with --against, each is checked against a data file without ingesting it (exit 1 when any is invalid or would reject a record)")
+                .WithExample("datasets", "validate", "docs/examples/sales.orders.json")
+                .WithExample("datasets", "validate", "docs/examples/sales.orders.json", "--against", "docs/examples/orders-2024-05-01.csv");
+            datasets.AddCommand<DatasetsInferCommand>("infer")
+                .WithDescription("Draft a definition from data files (CSV, JSON Lines, Parquet): dialect, encoding, column names, types, formats and nullability from a sample; the definition to standard output or --output, the report (reasons, suggested keys, partitioning and rules, what the draft would reject) to standard error or --report")
+                .WithExample("datasets", "infer", "docs/examples/orders-2024-05-01.csv", "--id", "sales.orders_draft", "--output", "orders.draft.json")
+                .WithExample("datasets", "infer", "docs/examples/orders-2024-05-01.csv", "--sample-rows", "1000", "--time-zone", "Europe/Berlin", "--report", "infer-report.txt");
         });
 
         config.AddCommand<RunCommand>("run")

@@ -12,6 +12,25 @@ internal sealed class DefinitionFilesSettings : GlobalSettings
     public string[] Files { get; init; } = [];
 }
 
+internal sealed class DatasetsValidateSettings : GlobalSettings
+{
+    [CommandArgument(0, "<FILES>")]
+    [Description("Dataset definition files (JSON)")]
+    public string[] Files { get; init; } = [];
+
+    [CommandOption("--against <DATA_FILE>")]
+    [Description("Also check each definition against this data file without ingesting it: the header mapping, the file's columns no column reads, the rejects with reasons (exit 1 when any record would be rejected)")]
+    public string? Against { get; init; }
+
+    [CommandOption("-n|--limit <N>")]
+    [Description("With --against: the number of rejects described (all are counted)")]
+    [DefaultValue(10)]
+    public int Limit { get; init; } = 10;
+
+    public override ValidationResult Validate()
+        => Limit < 1 ? ValidationResult.Error("--limit must be 1 or more.") : ValidationResult.Success();
+}
+
 internal sealed class DatasetsShowSettings : GlobalSettings
 {
     [CommandArgument(0, "<DATASET>")]

@@ -561,8 +561,30 @@ public static partial class DefinitionInference
         return new Built(columns, report);
     }
 
-    private static string NameFor(string sourceName, int position)
-        => Identifier.IsValid(sourceName) ? sourceName : Identifier.Suggest(sourceName) ?? string.Create(CultureInfo.InvariantCulture, $"column_{position + 1}");
+    /// <summary>A column name from a header: words of camel case apart (<c>OrderId</c> → <c>order_id</c>, <c>HTTPCode</c> → <c>http_code</c>), lower case, other characters as one underscore.</summary>
+    internal static string NameFor(string sourceName, int position)
+    {
+        if (Identifier.IsValid(sourceName))
+        {
+            return sourceName;
+        }
+
+        var words = new StringBuilder(sourceName.Length + 8);
+        for (var i = 0; i < sourceName.Length; i++)
+        {
+            var c = sourceName[i];
+            var previous = i > 0 ? sourceName[i - 1] : '\0';
+            var next = i + 1 < sourceName.Length ? sourceName[i + 1] : '\0';
+            if (char.IsUpper(c) && (char.IsLower(previous) || char.IsDigit(previous) || (char.IsUpper(previous) && char.IsLower(next))))
+            {
+                words.Append('_');
+            }
+
+            words.Append(c);
+        }
+
+        return Identifier.Suggest(words.ToString()) ?? (Identifier.IsValid(words.ToString().ToLowerInvariant()) ? words.ToString().ToLowerInvariant() : string.Create(CultureInfo.InvariantCulture, $"column_{position + 1}"));
+    }
 
     /// <summary>
     /// The source's date and timestamp format lists: each column's format, in column order. The lists apply to every column,
