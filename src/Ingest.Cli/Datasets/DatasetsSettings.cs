@@ -31,8 +31,21 @@ internal sealed class DatasetsValidateSettings : GlobalSettings
         => Limit < 1 ? ValidationResult.Error("--limit must be 1 or more.") : ValidationResult.Success();
 }
 
+internal sealed class DatasetsListSettings : GlobalSettings
+{
+    [CommandOption("--format <FORMAT>")]
+    [Description("table, json (one object per line) or csv")]
+    [DefaultValue(ListOutputFormat.Table)]
+    public ListOutputFormat Format { get; init; } = ListOutputFormat.Table;
+}
+
 internal sealed class DatasetsShowSettings : GlobalSettings
 {
+    [CommandOption("--format <FORMAT>")]
+    [Description("text (the definition document, ready to edit and add again) or json (one object: id, version, registeredAt, fingerprint, definition)")]
+    [DefaultValue(DocumentOutputFormat.Text)]
+    public DocumentOutputFormat Format { get; init; } = DocumentOutputFormat.Text;
+
     [CommandArgument(0, "<DATASET>")]
     [Description("The dataset id, domain.name")]
     public string Dataset { get; init; } = string.Empty;
@@ -62,6 +75,11 @@ internal sealed class DatasetsDiffSettings : GlobalSettings
     [CommandOption("--to <N>")]
     [Description("The registered version to compare to (not with FILE); defaults to the latest")]
     public int? To { get; init; }
+
+    [CommandOption("--format <FORMAT>")]
+    [Description("text or json (one object: dataset, from, to, compatible, columns, otherSections, incompatibilities)")]
+    [DefaultValue(DocumentOutputFormat.Text)]
+    public DocumentOutputFormat Format { get; init; } = DocumentOutputFormat.Text;
 
     public override ValidationResult Validate()
     {
