@@ -47,7 +47,7 @@ public static partial class DefinitionInference
         var definition = new DatasetDefinition
         {
             Id = id,
-            Description = $"Drafted by ingest datasets infer from {string.Join(", ", inputs.Select(i => i.Name))}; review before registering.",
+            Description = $"Drafted by inference from {string.Join(", ", inputs.Select(i => i.Name))}; review before registering.",
             Source = draft.Source,
             Columns = draft.Columns,
         };
@@ -447,7 +447,7 @@ public static partial class DefinitionInference
                 columns[i] = profile;
             }
 
-            foreach (var missing in profiles.Where(p => !names.Contains(p.SourceName, StringComparer.Ordinal) && f > 0 && p.FilesWithout < f + 1 && !IsNewIn(p, f)))
+            foreach (var missing in profiles.Where(p => !names.Contains(p.SourceName, StringComparer.Ordinal)))
             {
                 missing.FilesWithout++;
             }
@@ -475,8 +475,6 @@ public static partial class DefinitionInference
 
         return profiles;
     }
-
-    private static bool IsNewIn(ColumnProfile profile, int file) => profile.FilesWithout == file && profile.NonNull == 0 && profile.Nulls == 0;
 
     /// <summary>
     /// A first record is a header when one of its values is not of the type the column's other values share (a name over

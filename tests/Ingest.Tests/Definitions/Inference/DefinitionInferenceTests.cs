@@ -169,6 +169,26 @@ public sealed class DefinitionInferenceTests(ITestOutputHelper output) : IDispos
     }
 
     [Fact]
+    public async Task InferAsync_SeveralFiles_MergesColumnsByNameAndMarksTheMissingOnesOptional()
+    {
+        var may = EngineHarness.Text("may.csv", "id,amount\n1,2.5\n2,3.75\n");
+        var june = EngineHarness.Text("june.csv", "amount,id,channel\n10,3,web\n11.125,4,shop\n");
+
+        var inferred = await DefinitionInference.InferAsync([may, june], new DefinitionInferenceOptions { Id = DatasetId.Parse("shop.orders") });
+        output.WriteLine(inferred.Report.ToString());
+
+        Columns(inferred.Definition).Should().Equal("id int32 not null", "amount decimal(5,3) not null", "channel string");
+        inferred.Definition.FindColumn("channel")!.Optional.Should().BeTrue("may.csv lacks it");
+        inferred.Definition.FindColumn("id")!.Optional.Should().BeFalse();
+        inferred.Report.Checks.Select(c => (c.Input, c.RecordsRejected, c.FileError)).Should().Equal(("may.csv", 0L, (string?)null), ("june.csv", 0L, (string?)null));
+
+        await _harness.RegisterAsync(inferred.Definition);
+        var run = await _harness.RunAsync(inferred.Definition.Id, may, june);
+        run.Run.RowsWritten.Should().Be(4);
+        run.Run.RowsRejected.Should().Be(0);
+    }
+
+    [Fact]
     public async Task InferAsync_RaggedRecord_IsPredictedAsARejectOfTheDraft()
     {
         var inferred = await InferAsync("r.csv", "a,b\n1,2\n3\n4,5\n", "x.r");
