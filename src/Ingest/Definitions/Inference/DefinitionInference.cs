@@ -76,6 +76,71 @@ public static partial class DefinitionInference
         return new InferredDefinition(definition, report);
     }
 
+    /// <summary>
+    /// Drafts the columns of a source whose rows arrive as values, such as a database table read through ADO.NET: a column
+    /// takes its declared type when it has one, otherwise the narrowest type the engine's converter accepts for every value
+    /// (in its invariant text form), and is nullable when the source allows nulls (or, when it does not say, when the rows
+    /// hold one). <paramref name="source"/> is written to the draft as it is (a <c>database</c> source with its connection).
+    /// </summary>
+    /// <remarks>Nothing here checks the draft against the source: the first run's probe does (each column must exist and its type map).</remarks>
+    public static async Task<InferredDefinition> InferFromValuesAsync(
+        DatasetId id, SourceDefinition source, string sourceName, IReadOnlyList<InferenceField> fields, IAsyncEnumerable<object?[]> rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentException.ThrowIfNullOrEmpty(sourceName);
+        var probes = new TypeProbes(SourceFormat.Database, ".", source.TimeZone);
+        var profiles = fields.Select(f => new ColumnProfile(f.Name, probes, [])).ToList();
+        long records = 0;
+        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            records++;
+            for (var i = 0; i < profiles.Count; i++)
+            {
+                profiles[i].Add(i < row.Length ? InvariantValues.Format(row[i] is DBNull ? null : row[i]) : null);
+            }
+        }
+
+        var warnings = new List<string>();
+        var built = BuildColumns(profiles, byPosition: false, warnings);
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var field = fields[i];
+            var column = built.Columns[i];
+            var report = built.Report[i];
+            var type = field.DeclaredType ?? column.Type;
+            var nullable = field.AllowsNull ?? column.Nullable;
+            var typeReason = field.DeclaredType is { } declared
+                ? $"the column is declared {field.DeclaredTypeName ?? declared.ToString()}"
+                : $"{(field.DeclaredTypeName is { } name ? $"declared {name}, checked value by value: " : string.Empty)}{report.Reason[..report.Reason.IndexOf(';', StringComparison.Ordinal)]}";
+            var nullReason = field.AllowsNull switch
+            {
+                false => "not null: declared NOT NULL",
+                true => "nullable: the column allows nulls",
+                null => report.Reason[(report.Reason.IndexOf(';', StringComparison.Ordinal) + 2)..],
+            };
+            built.Columns[i] = column with { Type = type, Nullable = nullable, Optional = false };
+            built.Report[i] = report with { Type = type, Format = null, Nullable = nullable, Reason = $"{typeReason}; {nullReason}" };
+        }
+
+        var definition = DatasetDefinitionSerializer.Deserialize(
+            DatasetDefinitionSerializer.Serialize(new DatasetDefinition { Id = id, Description = $"Drafted by inference from {sourceName}; review before registering.", Source = source, Columns = built.Columns }),
+            "(inferred draft)");
+        var sample = new Sample(IngestInput.FromStream(sourceName, _ => Task.FromResult<Stream>(Stream.Null)), records, 0, WholeFile: false);
+        var draft = new Draft(definition.Source, built.Columns, built.Report, profiles, [], warnings, [sample]);
+        var report2 = new InferenceReport
+        {
+            Inputs = [new InferredInput(sourceName, records, 0, WholeFile: false)],
+            SourceDecisions = [$"format {Kebab(source.Format)}: declared column types where they map, values checked by the engine's converter otherwise; the first run's probe checks the draft against the source"],
+            Columns = built.Report,
+            Suggestions = Suggest(definition, draft),
+            Warnings = warnings,
+            Checks = [],
+        };
+        return new InferredDefinition(definition, report2);
+    }
+
     /// <summary>The source format a file name suggests, or <see langword="null"/>.</summary>
     public static SourceFormat? FormatFromName(string name)
     {
