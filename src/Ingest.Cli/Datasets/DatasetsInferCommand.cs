@@ -10,9 +10,25 @@ namespace Ingest.Cli.Datasets;
 
 internal sealed class DatasetsInferSettings : GlobalSettings
 {
-    [CommandArgument(0, "<FILES>")]
-    [Description("Data files of one dataset (CSV, JSON Lines or Parquet, one format); their columns are merged by name")]
+    [CommandArgument(0, "[FILES]")]
+    [Description("Data files of one dataset (CSV, JSON Lines or Parquet, one format); their columns are merged by name. None with --connection")]
     public string[] Files { get; init; } = [];
+
+    [CommandOption("--connection <NAME>")]
+    [Description("Infer a database source instead of files: the connection name (its connection string from INGEST_ConnectionStrings__<NAME>), with --provider and --table or --query")]
+    public string? Connection { get; init; }
+
+    [CommandOption("--provider <PROVIDER>")]
+    [Description("With --connection: postgresql, sql-server or sqlite")]
+    public string? Provider { get; init; }
+
+    [CommandOption("--table <TABLE>")]
+    [Description("With --connection: the table, table or schema.table")]
+    public string? Table { get; init; }
+
+    [CommandOption("--query <SQL>")]
+    [Description("With --connection: one SELECT whose result is the source (instead of --table)")]
+    public string? Query { get; init; }
 
     [CommandOption("--id <DATASET>")]
     [Description("The dataset id of the draft, domain.name (default: draft.<first file's name>)")]
@@ -53,6 +69,9 @@ internal sealed class DatasetsInferSettings : GlobalSettings
     {
         ( < 1, _) => ValidationResult.Error("--sample-rows must be 1 or more."),
         (_, < 1024) => ValidationResult.Error("--sample-bytes must be 1024 or more."),
+        _ when Connection is null && Files.Length == 0 => ValidationResult.Error("Give the data files to infer from, or --connection with --provider and --table (a database source)."),
+        _ when Connection is not null && Files.Length > 0 => ValidationResult.Error("Give either data files or --connection (a database source), not both."),
+        _ when Connection is not null && (Provider is null || (Table is null) == (Query is null)) => ValidationResult.Error("--connection needs --provider (postgresql, sql-server or sqlite) and one of --table or --query."),
         _ => ValidationResult.Success(),
     };
 }
@@ -65,6 +84,22 @@ internal sealed class DatasetsInferCommand(CliConsoles consoles) : AsyncCommand<
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DatasetsInferSettings settings, CancellationToken cancellationToken)
     {
+        if (settings.Connection is { } connection)
+        {
+            var provider = settings.Provider switch
+            {
+                "postgresql" => DatabaseProvider.Postgresql,
+                "sql-server" => DatabaseProvider.SqlServer,
+                "sqlite" => DatabaseProvider.Sqlite,
+                var other => throw new CliException($"--provider {other} is not a database Ingest reads: give postgresql, sql-server or sqlite."),
+            };
+            var database = new DatabaseSourceSettings { Connection = connection, Provider = provider, Table = settings.Table, Query = settings.Query };
+            var id = settings.Id is null ? DatasetId.Create("draft", DefinitionInference.NameFor(settings.Table?.Split('.')[^1] ?? "query", 0)) : Arguments.DatasetId(settings.Id);
+            var fromDatabase = await Ingest.Database.DatabaseDefinitionInference.InferAsync(id, database, DatabaseExtractors.Options(), settings.SampleRows, cancellationToken);
+            await WriteAsync(fromDatabase, settings, settings.Table ?? "the query", cancellationToken);
+            return ExitCodes.Success;
+        }
+
         var files = settings.Files.Select(f => Arguments.ExistingFile(f, "Data file")).ToList();
         var options = new DefinitionInferenceOptions
         {
@@ -103,6 +138,12 @@ internal sealed class DatasetsInferCommand(CliConsoles consoles) : AsyncCommand<
             throw new CliException(ex.Message.Split(" (Parameter", 2)[0]);
         }
 
+        await WriteAsync(inferred, settings, $"--against {settings.Files[0]} ", cancellationToken);
+        return ExitCodes.Success;
+    }
+
+    private async Task WriteAsync(InferredDefinition inferred, DatasetsInferSettings settings, string against, CancellationToken cancellationToken)
+    {
         var json = DatasetDefinitionSerializer.Serialize(inferred.Definition) + Environment.NewLine;
         var report = inferred.Report.ToString();
         if (settings.Output is { } output)
@@ -126,7 +167,6 @@ internal sealed class DatasetsInferCommand(CliConsoles consoles) : AsyncCommand<
         var next = settings.Output ?? "<draft.json>";
         consoles.Error.WriteRaw(
             $"Drafted {inferred.Definition.Id} ({inferred.Definition.Columns.Count} columns, {inferred.Report.RecordsRejected:#,0} sampled records the draft would reject){(settings.Output is null ? string.Empty : $" into {settings.Output}")}. "
-            + $"Review it, then: ingest datasets validate {next} --against {settings.Files[0]} && ingest datasets add {next}{Environment.NewLine}");
-        return ExitCodes.Success;
+            + $"Review it, then: ingest datasets validate {next} {(settings.Connection is null ? against : string.Empty)}&& ingest datasets add {next}{Environment.NewLine}");
     }
 }

@@ -624,8 +624,10 @@ public static partial class DefinitionInference
         return new Built(columns, report);
     }
 
-    /// <summary>A column name from a header: words of camel case apart (<c>OrderId</c> → <c>order_id</c>, <c>HTTPCode</c> → <c>http_code</c>), lower case, other characters as one underscore.</summary>
-    internal static string NameFor(string sourceName, int position)
+    /// <summary>A valid identifier from a source's column name: words of camel case apart (<c>OrderId</c> → <c>order_id</c>, <c>HTTPCode</c> → <c>http_code</c>), lower case, other characters as one underscore.</summary>
+    /// <param name="sourceName">The name in the source.</param>
+    /// <param name="position">The 0-based position, for <c>column_N</c> when nothing of the name is left.</param>
+    public static string NameFor(string sourceName, int position)
     {
         if (Identifier.IsValid(sourceName))
         {
