@@ -73,18 +73,26 @@ public static class IngestCli
                 .WithExample("datasets", "add", "docs/examples/sales.orders.json", "docs/examples/sales.customers.json");
             datasets.AddCommand<DatasetsListCommand>("list")
                 .WithDescription("List registered datasets with their latest version")
-                .WithExample("datasets", "list");
+                .WithExample("datasets", "list")
+                .WithExample("datasets", "list", "--format", "csv");
             datasets.AddCommand<DatasetsShowCommand>("show")
                 .WithDescription("Print a registered definition as JSON (the latest version unless --version)")
                 .WithExample("datasets", "show", "sales.orders")
-                .WithExample("datasets", "show", "sales.orders", "--version", "1");
+                .WithExample("datasets", "show", "sales.orders", "--version", "1")
+                .WithExample("datasets", "show", "sales.orders", "--format", "json");
             datasets.AddCommand<DatasetsDiffCommand>("diff")
                 .WithDescription("Compare a definition file with the registered dataset, or two registered versions, column by column, with the compatibility verdict")
                 .WithExample("datasets", "diff", "sales.orders", "docs/examples/sales.orders.json")
-                .WithExample("datasets", "diff", "sales.orders", "--from", "1", "--to", "2");
+                .WithExample("datasets", "diff", "sales.orders", "--from", "1", "--to", "2")
+                .WithExample("datasets", "diff", "sales.orders", "--from", "1", "--to", "2", "--format", "json");
             datasets.AddCommand<DatasetsValidateCommand>("validate")
-                .WithDescription("Validate definition files without registering them; registered datasets are also checked for compatibility (exit 1 when any is invalid)")
-                .WithExample("datasets", "validate", "docs/examples/sales.orders.json");
+                .WithDescription("Validate definition files without registering them; registered datasets are also checked for compatibility; with --against, each is checked against a data file without ingesting it (exit 1 when any is invalid or would reject a record)")
+                .WithExample("datasets", "validate", "docs/examples/sales.orders.json")
+                .WithExample("datasets", "validate", "docs/examples/sales.orders.json", "--against", "docs/examples/orders-2024-05-01.csv");
+            datasets.AddCommand<DatasetsInferCommand>("infer")
+                .WithDescription("Draft a definition from data files (CSV, JSON Lines, Parquet): dialect, encoding, column names, types, formats and nullability from a sample; the definition to standard output or --output, the report (reasons, suggested keys, partitioning and rules, what the draft would reject) to standard error or --report")
+                .WithExample("datasets", "infer", "docs/examples/orders-2024-05-01.csv", "--id", "sales.orders_draft", "--output", "orders.draft.json")
+                .WithExample("datasets", "infer", "docs/examples/orders-2024-05-01.csv", "--sample-rows", "1000", "--time-zone", "Europe/Berlin", "--report", "infer-report.txt");
         });
 
         config.AddCommand<RunCommand>("run")
@@ -95,7 +103,8 @@ public static class IngestCli
 
         config.AddCommand<RunsCommand>("runs")
             .WithDescription("List a dataset's runs, newest first")
-            .WithExample("runs", "sales.orders", "--limit", "5");
+            .WithExample("runs", "sales.orders", "--limit", "5")
+            .WithExample("runs", "sales.orders", "--format", "json");
 
         config.AddCommand<RejectsCommand>("rejects")
             .WithDescription("Show the rows a run rejected (file, line, reason): the newest run with rejects unless --run; a run that failed over its reject budget kept them apart, unpublished")

@@ -49,6 +49,21 @@ internal sealed class DatasetsDiffCommand(CliHome home, CliConsoles consoles) : 
         }
 
         var diff = DefinitionDiff.Compare(from.Definition, toDefinition);
+        if (settings.Format == DocumentOutputFormat.Json)
+        {
+            consoles.Out.WriteRaw(MachineOutput.Json(new
+            {
+                dataset = id.ToString(),
+                from = $"v{from.Version}",
+                to = toLabel,
+                compatible = diff.IsCompatible,
+                columns = diff.Columns.Select(c => new { change = DefinitionText.Kebab(c.Kind), column = c.Column, from = c.From, to = c.To }),
+                otherSections = diff.OtherSections,
+                incompatibilities = diff.Incompatibilities,
+            }) + "\n");
+            return ExitCodes.Success;
+        }
+
         Render(diff, id, $"v{from.Version}", toLabel, file is not null);
         return ExitCodes.Success;
     }

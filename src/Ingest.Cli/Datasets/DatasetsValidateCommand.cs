@@ -1,5 +1,7 @@
 using Ingest.Cli.Hosting;
 using Ingest.Definitions;
+using Ingest.Definitions.Inference;
+using Ingest.Engine;
 using Ingest.Registry;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -8,13 +10,17 @@ namespace Ingest.Cli.Datasets;
 
 /// <summary>
 /// <c>ingest datasets validate</c>: checks definition files without registering them. When the home folder exists and
-/// the dataset is registered, the file must also be compatible with its latest version. Exit 1 when any file is invalid.
+/// the dataset is registered, the file must also be compatible with its latest version. With <c>--against</c>, each
+/// definition is also checked against a data file without ingesting it (<see cref="DefinitionCheck"/>): the header mapping,
+/// the file's columns no column reads, and the first rejects with their reasons. Exit 1 when any file is invalid or any
+/// record of the data file would be rejected.
 /// </summary>
-internal sealed class DatasetsValidateCommand(CliHome home, CliConsoles consoles) : AsyncCommand<DefinitionFilesSettings>
+internal sealed class DatasetsValidateCommand(CliHome home, CliConsoles consoles) : AsyncCommand<DatasetsValidateSettings>
 {
-    public override async Task<int> ExecuteAsync(CommandContext context, DefinitionFilesSettings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, DatasetsValidateSettings settings, CancellationToken cancellationToken)
     {
         var files = settings.Files.Select(f => Arguments.ExistingFile(f, "Definition file")).ToList();
+        var data = settings.Against is null ? null : Arguments.ExistingFile(settings.Against, "Data file");
         await using var session = home.TryOpen(settings);
         if (session is null)
         {
@@ -30,6 +36,10 @@ internal sealed class DatasetsValidateCommand(CliHome home, CliConsoles consoles
                 var definition = await DatasetDefinitionSerializer.ReadFileAsync(file, cancellationToken);
                 var latest = session is null ? null : await session.Backends.Registry.GetAsync(definition.Id, cancellationToken: cancellationToken);
                 consoles.Out.MarkupLineInterpolated($"{name}: [green]valid[/] {definition.Id} {Verdict(definition, latest)}");
+                if (data is not null && !await CheckAgainstAsync(definition, data, settings.Limit, cancellationToken))
+                {
+                    invalid++;
+                }
             }
             catch (Exception ex) when (ex is DefinitionException or SchemaCompatibilityException)
             {
@@ -39,6 +49,19 @@ internal sealed class DatasetsValidateCommand(CliHome home, CliConsoles consoles
         }
 
         return invalid == 0 ? ExitCodes.Success : ExitCodes.DataFailed;
+    }
+
+    /// <summary>Reads the data file as the definition says and prints what a run would do with it; false when it would reject or fail anything.</summary>
+    private async Task<bool> CheckAgainstAsync(DatasetDefinition definition, string data, int limit, CancellationToken cancellationToken)
+    {
+        if (definition.Source.Format == SourceFormat.Database)
+        {
+            throw new CliException($"{definition.Id} reads a database (source.format database): there is no data file to check it against; leave --against out.");
+        }
+
+        var result = await DefinitionCheck.CheckAsync(definition, IngestInput.FromFile(data), new DefinitionCheckOptions { MaxRejectExamples = limit }, cancellationToken);
+        consoles.Out.WriteRaw(DefinitionCheck.Describe(result));
+        return result.IsClean;
     }
 
     private static string Verdict(DatasetDefinition definition, RegisteredDefinition? latest)

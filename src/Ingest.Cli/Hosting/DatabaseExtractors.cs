@@ -14,12 +14,15 @@ namespace Ingest.Cli.Hosting;
 /// </summary>
 internal static class DatabaseExtractors
 {
-    public static ISourceExtractor Create(ILoggerFactory loggerFactory)
+    public static ISourceExtractor Create(ILoggerFactory loggerFactory) => DatabaseIngest.CreateExtractor(Options(), loggerFactory: loggerFactory);
+
+    /// <summary>The options of the tool's database sources: its three providers, connection strings from the environment.</summary>
+    public static DatabaseSourceOptions Options()
     {
         var options = new DatabaseSourceOptions();
         options.Providers[DatabaseProvider.Postgresql] = NpgsqlFactory.Instance;
         options.Providers[DatabaseProvider.SqlServer] = SqlClientFactory.Instance;
         options.Providers[DatabaseProvider.Sqlite] = SqliteFactory.Instance;
-        return DatabaseIngest.CreateExtractor(options, loggerFactory: loggerFactory);
+        return options;
     }
 }

@@ -45,7 +45,7 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
                 }
 
                 var glueRun = await new GlueRun(consoles, aws.PollingInterval).ExecuteAsync(id, files, options, awsSession.Backends, cancellationToken);
-                Summarize(glueRun, latest, awsSession.Backends, engine: "glue (Step Functions)");
+                Summarize(glueRun, latest, awsSession.Backends, engine: "glue (Step Functions)", settings.Format);
                 return ExitCodes.Success;
             }
         }
@@ -87,14 +87,14 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
         IngestRunResult result;
         try
         {
-            result = await RunAsync(builder.Build(), inputs, progress, id, settings.Verbose, cancellationToken);
+            result = await RunAsync(builder.Build(), inputs, progress, id, settings.Verbose || settings.Format == DocumentOutputFormat.Json, cancellationToken);
         }
         finally
         {
             consoles.Error.WriteRaw(metrics.ToString());
         }
 
-        Summarize(result, registered, session.Backends, engine: "local (this process)");
+        Summarize(result, registered, session.Backends, engine: "local (this process)", settings.Format);
         return ExitCodes.Success;
     }
 
@@ -128,12 +128,18 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
         return result;
     }
 
-    private void Summarize(IngestRunResult result, RegisteredDefinition registered, IngestBackends backends, string engine)
+    private void Summarize(IngestRunResult result, RegisteredDefinition registered, IngestBackends backends, string engine, DocumentOutputFormat format)
     {
         var console = consoles.Out;
         var run = result.Run;
         var catalogued = backends.Catalog is not null;
         var quarantine = backends.Lake.GetAddress(LakeZone.Quarantine, DatasetLayout.DatasetPrefix(run.Dataset));
+        if (format == DocumentOutputFormat.Json)
+        {
+            console.WriteRaw(MachineOutput.Json(Shape(result, registered, engine, catalogued ? $"{registered.Definition.CatalogDatabase}.{registered.Definition.CatalogTable}_quarantine" : quarantine)) + "\n");
+            return;
+        }
+
         if (result.IsNoOp && run.Sources.Count == 0)
         {
             console.MarkupLineInterpolated($"Nothing to ingest: the database source has no new or changed rows since the last run.");
@@ -229,5 +235,32 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
         return run.PartitionsWritten.Count > Shown
             ? $"{ConsoleOutput.N(run.PartitionsWritten.Count)} ({list}, …)"
             : $"{ConsoleOutput.N(run.PartitionsWritten.Count)} ({list})";
+    }
+
+    /// <summary>The JSON shape of a run's result (documented in the README's CLI section); <c>status</c> is <c>skipped</c> for a no-op.</summary>
+    private static object Shape(IngestRunResult result, RegisteredDefinition registered, string engine, string quarantine)
+    {
+        var run = result.Run;
+        var metrics = IngestRunMetrics.FromRun(run);
+        return new
+        {
+            runId = run.RunId,
+            dataset = run.Dataset.ToString(),
+            definitionVersion = run.DefinitionVersion,
+            engine = engine.Split(' ')[0],
+            status = run.Status.ToString().ToLowerInvariant(),
+            rowsRead = metrics.RowsRead,
+            rowsWritten = metrics.RowsWritten,
+            rowsRejected = metrics.RowsRejected,
+            inputs = run.Sources.Select(i => new { name = i.Name, size = i.Size, sha256 = i.Sha256, skipped = i.Skipped, ingestedBy = i.RunId }),
+            filesWritten = metrics.FilesWritten,
+            bytesWritten = metrics.BytesWritten,
+            partitions = run.PartitionsWritten,
+            retries = metrics.Retries,
+            topRejectReasons = result.TopRejectReasons.Select(r => new { reason = r.Reason, count = r.Count }),
+            rejectedRows = run.RowsRejected > 0 ? $"{quarantine} (_ingest_run_id = '{run.RunId}')" : null,
+            elapsedSeconds = Math.Round(result.Elapsed.TotalSeconds, 3),
+            tableFormat = Datasets.DefinitionText.Kebab(registered.Definition.TableFormat),
+        };
     }
 }

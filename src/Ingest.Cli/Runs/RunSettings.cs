@@ -38,6 +38,11 @@ internal sealed class RunSettings : GlobalSettings
     [Description("Use this definition version instead of the latest")]
     public int? Version { get; init; }
 
+    [CommandOption("--format <FORMAT>")]
+    [Description("text (a summary; a progress bar on a terminal) or json (one object, no progress bar: runId, dataset, status, rows, inputs, files, partitions, reject reasons, …)")]
+    [DefaultValue(DocumentOutputFormat.Text)]
+    public DocumentOutputFormat Format { get; init; } = DocumentOutputFormat.Text;
+
     public override ValidationResult Validate() => (Version, Engine, Files.Length) switch
     {
         ( < 1, _, _) => ValidationResult.Error("--version must be 1 or more."),
@@ -56,6 +61,11 @@ internal sealed class RunsSettings : GlobalSettings
     [Description("The number of runs to show, newest first")]
     [DefaultValue(20)]
     public int Limit { get; init; } = 20;
+
+    [CommandOption("--format <FORMAT>")]
+    [Description("table, json (one object per run and line) or csv")]
+    [DefaultValue(ListOutputFormat.Table)]
+    public ListOutputFormat Format { get; init; } = ListOutputFormat.Table;
 
     public override ValidationResult Validate()
         => Limit < 1 ? ValidationResult.Error("--limit must be 1 or more.") : ValidationResult.Success();

@@ -34,9 +34,10 @@ internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCom
         var snapshots = registered.Definition.TableFormat == Definitions.TableFormat.Iceberg && session.Backends.IcebergCatalog is { } catalog
             ? (await Catalog.TableSnapshots.ListAsync(registered, session.Backends.Lake, catalog, cancellationToken)).Where(s => s.RunId is not null).DistinctBy(s => s.RunId).ToDictionary(s => s.RunId!, StringComparer.Ordinal)
             : [];
+        var runs = new List<(Ledger.RunRecord Run, string Status)>();
         await foreach (var run in session.Backends.Ledger.ListRunsAsync(id, cancellationToken))
         {
-            if (table.Rows.Count >= settings.Limit)
+            if (runs.Count >= settings.Limit)
             {
                 break;
             }
@@ -62,6 +63,26 @@ internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCom
                     : $"maintenance: {run.Counters.GetValueOrDefault("files-compacted")} files compacted, {run.Counters.GetValueOrDefault("snapshots-expired")} snapshots expired, {run.Counters.GetValueOrDefault("orphans-deleted")} orphans";
             }
 
+            runs.Add((run, status));
+        }
+
+        if (settings.Format != ListOutputFormat.Table)
+        {
+            consoles.Out.WriteRaw(settings.Format == ListOutputFormat.Json
+                ? string.Concat(runs.Select(r => MachineOutput.Json(Shape(r.Run, r.Status)) + "\n"))
+                : MachineOutput.Csv(
+                    ["run_id", "status", "state", "started_at", "ended_at", "definition_version", "rows_read", "rows_written", "rows_rejected", "inputs", "files_written", "bytes_written", "partitions_written", "retries", "error"],
+                    runs.Select(r =>
+                    {
+                        var m = IngestRunMetrics.FromRun(r.Run);
+                        return (IReadOnlyList<object?>)[r.Run.RunId, r.Run.Status.ToString().ToLowerInvariant(), r.Status, r.Run.StartedAt, r.Run.EndedAt, r.Run.DefinitionVersion,
+                            m.RowsRead, m.RowsWritten, m.RowsRejected, r.Run.Sources.Count, m.FilesWritten, m.BytesWritten, m.PartitionsWritten, m.Retries, r.Run.Error];
+                    })));
+            return ExitCodes.Success;
+        }
+
+        foreach (var (run, status) in runs)
+        {
             var metrics = IngestRunMetrics.FromRun(run);
             table.AddRow(
                 Markup.Escape(run.RunId),
@@ -95,5 +116,35 @@ internal sealed class RunsCommand(CliHome home, CliConsoles consoles) : AsyncCom
 
         consoles.Out.Write(table);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The JSON shape of one run (documented in the README's CLI section): <c>status</c> is the ledger's status, <c>state</c>
+    /// what the table says of it (rolled back, committed by a run that died after its snapshot) and otherwise the same.
+    /// </summary>
+    private static object Shape(Ledger.RunRecord run, string state)
+    {
+        var m = IngestRunMetrics.FromRun(run);
+        return new
+        {
+            runId = run.RunId,
+            dataset = run.Dataset.ToString(),
+            status = run.Status.ToString().ToLowerInvariant(),
+            operation = run.Operation.ToString().ToLowerInvariant(),
+            state,
+            startedAt = run.StartedAt,
+            endedAt = run.EndedAt,
+            definitionVersion = run.DefinitionVersion,
+            rowsRead = m.RowsRead,
+            rowsWritten = m.RowsWritten,
+            rowsRejected = m.RowsRejected,
+            inputs = run.Sources.Select(i => new { name = i.Name, size = i.Size, sha256 = i.Sha256, skipped = i.Skipped }),
+            filesWritten = m.FilesWritten,
+            bytesWritten = m.BytesWritten,
+            partitionsWritten = m.PartitionsWritten,
+            retries = m.Retries,
+            error = run.Error,
+            counters = run.Operation == Ledger.RunOperation.Ingest ? null : run.Counters,
+        };
     }
 }
