@@ -45,6 +45,8 @@ public sealed class ScanEstimateTests : IDisposable
             .Bytes.Should().Be(Size(third.Where(f => f.Contains("=2024-05-01", StringComparison.Ordinal))));
         (await EstimateAsync(backends, "select * from sales.events where id > 2000 or day = DATE '2024-05-03'")).Bytes.Should().Be(Size(files), "an OR prunes nothing");
         (await EstimateAsync(backends, "select * from sales.events where 'day = 1' <> '' and upper(country) = 'DE'")).Bytes.Should().Be(Size(files), "functions and strings prune nothing");
+        (await EstimateAsync(backends, "select * from sales.events where case when country = 'DE' and id > 2000 then 1 else 0 end = 1")).Bytes.Should().Be(Size(files), "an AND inside CASE is no conjunct of the WHERE clause");
+        (await EstimateAsync(backends, "select * from sales.events where sales.events.id > 2000 and x.y.z.w = 1")).Bytes.Should().Be(Size(third), "a column qualified by the table's full name prunes it");
         (await EstimateAsync(backends, "select * from (select * from sales.events) x where x.day = DATE '2024-05-03'")).Bytes.Should().Be(Size(files), "a predicate outside the table's own SELECT does not prune it");
         (await EstimateAsync(backends, "select * from sales.events a join sales.events b on a.id = b.id where day = DATE '2024-05-03'"))
             .Bytes.Should().Be(2 * Size(files), "in a join a bare column may be either table's: each reference counts whole");

@@ -190,6 +190,11 @@ public static class ScanEstimates
             return alone; // in a join, a bare column may be another relation's
         }
 
+        if (qualifier.Count > 3)
+        {
+            return false; // catalog.database.table.column at most; more parts are fields of a row value
+        }
+
         if (table.Alias is not null)
         {
             return qualifier.Count == 1 && string.Equals(qualifier[0], table.Alias, StringComparison.OrdinalIgnoreCase);

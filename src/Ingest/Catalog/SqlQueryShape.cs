@@ -263,9 +263,9 @@ internal sealed class SqlQueryShape
             {
                 depth--;
             }
-            else if (depth == 0 && (t.IsWord("OR") || t.IsWord("NOT")))
+            else if (depth == 0 && (t.IsWord("OR") || t.IsWord("NOT") || t.IsWord("CASE")))
             {
-                return; // not a conjunction: nothing is safe to prune by
+                return; // not a plain conjunction (an AND inside CASE is not one of its conjuncts): nothing is safe to prune by
             }
             else if (depth == 0 && t.IsWord("BETWEEN"))
             {
