@@ -1,6 +1,8 @@
 // Reads an Iceberg table with icebird (an independent JavaScript reader) from local files and prints what it read as
 // JSON: the snapshot's row count, per-column sums of numeric columns, and the schema's field ids and names.
 // Usage: node iceberg-read.mjs <table folder> <metadata file name> [column ...]
+// A table on S3 copied to a local folder: ICEBERG_READ_S3_ROOT=<folder> holding <bucket>/<key>, and the table folder
+// given as its s3:// location; icebird's https://<bucket>.s3.amazonaws.com/<key> requests are answered from there.
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 
@@ -10,8 +12,12 @@ const modules = process.env.INGEST_NODE_MODULES ?? path.join(here, '..', 'node_m
 const { icebergRead, icebergMetadata, icebergManifests } = await import(path.join(modules, 'icebird', 'src', 'index.js'))
 
 // icebird fetches by URL: answer its requests (whole files and byte ranges) from the file system.
+const s3Root = process.env.ICEBERG_READ_S3_ROOT
 globalThis.fetch = async (url, init) => {
-  const file = decodeURIComponent(String(url).replace(/^file:\/\//, ''))
+  const s3 = /^https:\/\/([^/]+)\.s3\.amazonaws\.com\/(.*)$/.exec(String(url))
+  const file = s3Root && s3
+    ? path.join(s3Root, s3[1], decodeURIComponent(s3[2]))
+    : decodeURIComponent(String(url).replace(/^file:\/\//, ''))
   let bytes
   try {
     bytes = await readFile(file)
@@ -53,4 +59,7 @@ console.log(JSON.stringify({
   sums,
   fields: schema.fields.map(f => ({ id: f.id, name: f.name, type: f.type })),
   liveFiles: entries.filter(e => e.status !== 2).map(e => e.data_file.file_path),
+  manifestList: metadata.snapshots?.find(s => s['snapshot-id'] === metadata['current-snapshot-id'])?.['manifest-list'] ?? null,
+  manifests: manifests.map(m => m.url),
+  metadataLog: (metadata['metadata-log'] ?? []).map(e => e['metadata-file']),
 }))

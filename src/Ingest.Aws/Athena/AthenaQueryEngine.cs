@@ -19,13 +19,39 @@ internal sealed class AthenaQueryEngine : IQueryEngine
     private readonly string _workgroup;
     private readonly string? _outputLocation;
     private readonly TimeProvider _timeProvider;
+    private readonly AthenaTables? _tables;
 
-    public AthenaQueryEngine(IAthenaClient athena, string workgroup, string? outputLocation, TimeProvider? timeProvider = null)
+    public AthenaQueryEngine(IAthenaClient athena, string workgroup, string? outputLocation, TimeProvider? timeProvider = null, AthenaTables? tables = null)
     {
         _athena = athena;
         _workgroup = workgroup;
         _outputLocation = outputLocation;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _tables = tables;
+    }
+
+    /// <summary>
+    /// Runs a query; with <see cref="QueryOptions.AsOf"/> the references to Iceberg datasets' tables get Athena's
+    /// <c>FOR VERSION AS OF</c> or <c>FOR TIMESTAMP AS OF</c> (<see cref="AthenaTimeTravel"/>), which needs the registry and the
+    /// Iceberg catalog (an engine made without them throws <see cref="NotSupportedException"/>).
+    /// </summary>
+    public async Task<QueryResult> QueryAsync(string sql, QueryOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.AsOf is not { } version)
+        {
+            return await QueryAsync(sql, options.Parameters, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_tables is null)
+        {
+            throw new NotSupportedException("This Athena query engine was created without the registry and the Iceberg catalog (AwsAnalytics.CreateQueryEngine with them, or WithGlueAndAthena), so it cannot tell which tables are Iceberg tables to read as of an earlier snapshot.");
+        }
+
+        AthenaReadOnly.EnsureQuery(sql);
+        var rewritten = await AthenaTimeTravel.RewriteAsync(sql, version, _tables, cancellationToken).ConfigureAwait(false);
+        return await QueryAsync(rewritten, options.Parameters, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<QueryResult> QueryAsync(string sql, IReadOnlyList<object?>? parameters = null, CancellationToken cancellationToken = default)

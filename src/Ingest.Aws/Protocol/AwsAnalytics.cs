@@ -49,6 +49,26 @@ public static class AwsAnalytics
         return new AthenaQueryEngine(athena, options.AthenaWorkgroup, options.AthenaOutputLocation, timeProvider);
     }
 
+    /// <summary>
+    /// Creates the Athena query engine that also reads Iceberg tables as of an earlier snapshot (<see cref="QueryOptions.AsOf"/>):
+    /// the registry and the Iceberg catalog tell it which tables are Iceberg datasets and which snapshots they have.
+    /// </summary>
+    /// <param name="athena">The Athena client.</param>
+    /// <param name="options">The options (<see cref="AwsIngestOptions.AthenaWorkgroup"/>, <see cref="AwsIngestOptions.AthenaOutputLocation"/>).</param>
+    /// <param name="registry">The schema registry.</param>
+    /// <param name="lake">The lake.</param>
+    /// <param name="icebergCatalog">The Iceberg catalog (Glue).</param>
+    /// <param name="timeProvider">The clock of the polling delays.</param>
+    public static IQueryEngine CreateQueryEngine(IAthenaClient athena, AwsIngestOptions options, Registry.ISchemaRegistry registry, ILakeStorage lake, IIcebergCatalog icebergCatalog, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(athena);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(lake);
+        ArgumentNullException.ThrowIfNull(icebergCatalog);
+        return new AthenaQueryEngine(athena, options.AthenaWorkgroup, options.AthenaOutputLocation, timeProvider, new AthenaTables(registry, lake, icebergCatalog));
+    }
+
     /// <summary>Returns the backends with <see cref="IngestBackends.Catalog"/> in Glue and <see cref="IngestBackends.Query"/> in Athena.</summary>
     /// <param name="backends">Backends from <see cref="AwsIngest.CreateBackends"/>.</param>
     /// <param name="options">The same options.</param>
@@ -56,11 +76,12 @@ public static class AwsAnalytics
     public static IngestBackends WithGlueAndAthena(this IngestBackends backends, AwsIngestOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(backends);
+        var iceberg = CreateIcebergCatalog(CreateGlueClient(options, timeProvider), backends.Lake, timeProvider);
         return backends with
         {
             Catalog = CreateCatalog(CreateGlueClient(options, timeProvider), backends.Lake, timeProvider),
-            IcebergCatalog = CreateIcebergCatalog(CreateGlueClient(options, timeProvider), backends.Lake, timeProvider),
-            Query = CreateQueryEngine(CreateAthenaClient(options, timeProvider), options, timeProvider),
+            IcebergCatalog = iceberg,
+            Query = CreateQueryEngine(CreateAthenaClient(options, timeProvider), options, backends.Registry, backends.Lake, iceberg, timeProvider),
         };
     }
 
@@ -83,6 +104,12 @@ public static class AwsAnalytics
         services.TryAddSingleton(sp => CreateStepFunctionsClient(sp.GetRequiredService<IOptions<AwsIngestOptions>>().Value, sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => CreateCatalog(sp.GetRequiredService<IGlueClient>(), sp.GetRequiredService<ILakeStorage>(), sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => CreateIcebergCatalog(sp.GetRequiredService<IGlueClient>(), sp.GetRequiredService<ILakeStorage>(), sp.GetService<TimeProvider>()));
-        services.TryAddSingleton(sp => CreateQueryEngine(sp.GetRequiredService<IAthenaClient>(), sp.GetRequiredService<IOptions<AwsIngestOptions>>().Value, sp.GetService<TimeProvider>()));
+        services.TryAddSingleton(sp => CreateQueryEngine(
+            sp.GetRequiredService<IAthenaClient>(),
+            sp.GetRequiredService<IOptions<AwsIngestOptions>>().Value,
+            sp.GetRequiredService<Registry.ISchemaRegistry>(),
+            sp.GetRequiredService<ILakeStorage>(),
+            sp.GetRequiredService<IIcebergCatalog>(),
+            sp.GetService<TimeProvider>()));
     }
 }

@@ -81,7 +81,12 @@ internal sealed class AwsBackendFactory(IReadOnlyDictionary<string, string?>? en
             var backends = AwsIngest.CreateBackends(options);
             var analytics = HasGlue(options)
                 ? backends.WithGlueAndAthena(options)
-                : backends with { Query = AwsAnalytics.CreateQueryEngine(AwsAnalytics.CreateAthenaClient(options), options) };
+                : backends with
+                {
+                    Query = backends.IcebergCatalog is { } iceberg
+                        ? AwsAnalytics.CreateQueryEngine(AwsAnalytics.CreateAthenaClient(options), options, backends.Registry, backends.Lake, iceberg)
+                        : AwsAnalytics.CreateQueryEngine(AwsAnalytics.CreateAthenaClient(options), options),
+                };
 
             // Local servers and no Athena among them: no query engine, rather than the region's public Athena endpoint.
             return (options, HasAthena(options) ? analytics : analytics with { Query = null });

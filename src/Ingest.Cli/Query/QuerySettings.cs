@@ -27,6 +27,10 @@ internal sealed class QuerySettings : GlobalSettings
     public string[] Parameters { get; init; } = [];
 
     [CommandOption("--as-of <SNAPSHOT_OR_TIME>")]
-    [Description("Read the Iceberg tables as they were: a snapshot id (ingest snapshots lists them) or an instant such as 2024-05-01T10:00:00Z (local engine)")]
+    [Description("Read the Iceberg tables as they were: a snapshot id (ingest snapshots lists them) or an instant such as 2024-05-01T10:00:00Z (on Athena as FOR VERSION/TIMESTAMP AS OF)")]
     public string? AsOf { get; init; }
+
+    [CommandOption("--estimate")]
+    [Description("Do not run the query: print the bytes it would scan, from the Iceberg tables' manifests after partition and min/max pruning (an upper bound), and the Athena cost of that")]
+    public bool Estimate { get; init; }
 }

@@ -108,5 +108,95 @@ public sealed class AthenaQueryEngineTests() : ModelCheckedServer("athena-2017-0
         act.Should().Throw<QueryException>().WithMessage("*parameter 2 but 1 parameter(s)*");
     }
 
+    [Fact]
+    public async Task QueryAsync_AsOfSnapshot_SendsTheQueryWithForVersionAsOfAfterTheIcebergTableOnly()
+    {
+        var (tables, orders, events, snapshots) = await TwoSnapshotsAsync();
+        Answer();
+        var sql = $"select count(*) from {orders} o join {events} e on e.id = o.id where o.customer = ? and 'from {orders}' <> ''";
+
+        await using var result = await Engine(tables).QueryAsync(sql, new QueryOptions { Parameters = ["a"], AsOf = TableVersion.OfSnapshot(snapshots[^1]) });
+
+        var start = Server.Received("StartQueryExecution").Single().Json;
+        start["QueryString"]!.GetValue<string>().Should().Be(
+            $"select count(*) from {orders} FOR VERSION AS OF {snapshots[^1]} o join {events} e on e.id = o.id where o.customer = ? and 'from {orders}' <> ''",
+            "the Hive table has no history and the string is not a table");
+        start["ExecutionParameters"]!.AsArray().Select(p => p!.GetValue<string>()).Should().Equal("'a'");
+    }
+
+    [Fact]
+    public async Task QueryAsync_AsOfTimestamp_SendsForTimestampAsOfAUtcLiteral()
+    {
+        var (tables, orders, _, _) = await TwoSnapshotsAsync();
+        Answer();
+        var at = DateTimeOffset.UtcNow.AddMinutes(1).ToOffset(TimeSpan.FromHours(2));
+
+        await using var result = await Engine(tables).QueryAsync($"select * from {orders}", new QueryOptions { AsOf = TableVersion.AsOf(at) });
+
+        Server.Received("StartQueryExecution").Single().Json["QueryString"]!.GetValue<string>().Should().Be(
+            $"select * from {orders} FOR TIMESTAMP AS OF TIMESTAMP '{at.UtcDateTime:yyyy-MM-dd HH:mm:ss.ffffff} UTC'");
+    }
+
+    [Theory]
+    [InlineData("snapshot")]
+    [InlineData("hive")]
+    [InlineData("before")]
+    public async Task QueryAsync_AsOfNoTableCanHonour_IsRefusedAndNothingIsSent(string what)
+    {
+        var (tables, orders, events, _) = await TwoSnapshotsAsync();
+        Answer();
+        var (sql, version, message) = what switch
+        {
+            "snapshot" => ($"select * from {orders}", TableVersion.OfSnapshot(12345), "--as-of 12345: none of the Iceberg tables the query reads (sales.*) has it*"),
+            "hive" => ($"select * from {events}", TableVersion.OfSnapshot(12345), "*reads no Iceberg dataset's table*Hive tables have no history*"),
+            _ => ($"select * from {orders}", TableVersion.AsOf(DateTimeOffset.UnixEpoch), "*had no snapshot at 1970-01-01*Athena cannot read*"),
+        };
+
+        var act = () => Engine(tables).QueryAsync(sql, new QueryOptions { AsOf = version });
+
+        await act.Should().ThrowAsync<QueryException>().WithMessage(message);
+        Server.Requests.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task QueryAsync_AsOfWithoutTheRegistry_IsNotSupported()
+    {
+        var act = () => Engine().QueryAsync("select * from sales.orders", new QueryOptions { AsOf = TableVersion.OfSnapshot(1) });
+
+        await act.Should().ThrowAsync<NotSupportedException>();
+        Server.Requests.Should().BeEmpty();
+    }
+
+    /// <summary>An Iceberg dataset with two snapshots (newest first) and a Hive dataset, in memory.</summary>
+    private static async Task<(AthenaTables Tables, string Orders, string Events, IReadOnlyList<long> Snapshots)> TwoSnapshotsAsync()
+    {
+        var backends = Ingest.Testing.InMemoryIngest.CreateBackends();
+        var orders = Ingest.Testing.IngestTestData.Definition(Ingest.Testing.IngestTestData.NewDatasetId("sales"));
+        var events = Ingest.Testing.IngestTestData.Definition(Ingest.Testing.IngestTestData.NewDatasetId("sales")) with { Table = new Ingest.Definitions.TableSettings { Format = Ingest.Definitions.TableFormat.Hive } };
+        await backends.Registry.RegisterAsync(orders);
+        await backends.Registry.RegisterAsync(events);
+        foreach (var (name, text) in new[] { ("a.csv", "id,customer,amount,qty\n1,a,1.00,1\n"), ("b.csv", "id,customer,amount,qty\n2,b,2.00,2\n") })
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+            var input = Ingest.Engine.IngestInput.FromStream(name, _ => Task.FromResult<Stream>(new MemoryStream(bytes)), bytes.Length);
+            await new Ingest.Engine.IngestPipelineBuilder(backends).ForDataset(orders.Id).Build().RunAsync([input]);
+        }
+
+        var registered = (await backends.Registry.GetAsync(orders.Id))!;
+        var snapshots = await TableSnapshots.ListAsync(registered, backends.Lake, backends.IcebergCatalog!);
+        snapshots.Should().HaveCount(2);
+        return (new AthenaTables(backends.Registry, backends.Lake, backends.IcebergCatalog!), $"{orders.Id.Domain}.{orders.Id.Name}", $"{events.Id.Domain}.{events.Id.Name}", [.. snapshots.Select(s => s.SnapshotId)]);
+    }
+
+    private void Answer()
+        => Server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
+        {
+            ["StartQueryExecution"] = _ => CannedResponse.Ok(Canned.StartQueryExecution),
+            ["GetQueryExecution"] = _ => CannedResponse.Ok(Canned.GetQueryExecution("SUCCEEDED")),
+            ["GetQueryResults"] = r => CannedResponse.Ok(r.Json["NextToken"] is null ? Canned.GetQueryResultsPage1 : Canned.GetQueryResultsPage2),
+        });
+
+    private AthenaQueryEngine Engine(AthenaTables tables) => new(new AthenaClient(Server.Client(AwsJsonService.Athena)), "analytics", "s3://results/ingest/", tables: tables);
+
     private AthenaQueryEngine Engine() => new(new AthenaClient(Server.Client(AwsJsonService.Athena)), "analytics", "s3://results/ingest/");
 }
