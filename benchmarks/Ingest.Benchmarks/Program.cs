@@ -21,6 +21,11 @@ if (args is ["--postgres", ..])
     return await PostgresBenchmark.MainAsync(args);
 }
 
+if (args is ["--compaction", ..])
+{
+    return await CompactionBenchmark.MainAsync(args);
+}
+
 if (args is ["--s3", ..])
 {
     return await S3Benchmark.MainAsync(args);
