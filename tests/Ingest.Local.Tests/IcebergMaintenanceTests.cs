@@ -298,6 +298,36 @@ public sealed class IcebergMaintenanceTests : IDisposable
         await AssertEveryReferencedFileExistsAsync();
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Compaction_SortByKeys_WritesThePartitionOrderedByTheKeys(bool sortByKeys)
+    {
+        var backends = LocalIngest.CreateBackends(_root.Options);
+        var registered = await backends.Registry.RegisterAsync(Definition("append", $$""" "maintenance": { "sortByKeys": {{(sortByKeys ? "true" : "false")}} } """));
+        for (var run = 0; run < 5; run++)
+        {
+            // Run r holds the ids r+1, r+6, r+11, …: the runs' files interleave.
+            var path = Path.Combine(_root.Path, $"i{run}.csv");
+            File.WriteAllLines(path, ["order_id,order_date,country,amount", .. Enumerable.Range(0, 20).Select(i => string.Create(CultureInfo.InvariantCulture, $"{run + 1 + (i * 5)},2024-05-01,DE,1.00"))]);
+            await RunAsync(backends, path);
+        }
+
+        var report = await TableMaintenance.MaintainAsync(registered, backends.Lake, backends.IcebergCatalog!, backends.Ledger, new() { Steps = MaintenanceSteps.Compact });
+        report.Compaction!.PartitionsSorted.Should().Be(sortByKeys ? 1 : 0);
+        var file = (await TableSnapshots.ResolveAsync(registered, backends.Lake, backends.IcebergCatalog!)).Files.Single();
+        var ids = (await QueryDuckDbAsync($"SELECT order_id FROM read_parquet('{file.Replace("'", "''", StringComparison.Ordinal)}')")).Select(r => Convert.ToInt64(r[0], CultureInfo.InvariantCulture)).ToList();
+        ids.Should().HaveCount(100);
+        if (sortByKeys)
+        {
+            ids.Should().BeInAscendingOrder("the partition's rows are written ordered by order_id");
+        }
+        else
+        {
+            ids.Should().NotBeInAscendingOrder("without sortByKeys the rows keep the order of the files read");
+        }
+    }
+
     [Fact]
     public async Task Maintain_OnAHiveTable_SaysItAppliesToIcebergTables()
     {

@@ -75,6 +75,9 @@ public sealed record CompactionReport
     /// <summary>Gets the live data files after.</summary>
     public int FilesAfter { get; init; }
 
+    /// <summary>Gets the partitions whose rows were written ordered by the keys (<see cref="TableMaintenanceSettings.SortByKeys"/>).</summary>
+    public int PartitionsSorted { get; init; }
+
     /// <summary>Gets the bytes of the small files rewritten.</summary>
     public long BytesRewritten { get; init; }
 

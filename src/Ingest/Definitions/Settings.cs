@@ -241,6 +241,14 @@ public sealed record TableMaintenanceSettings
     /// <value>The default is 5.</value>
     public int CompactionMinFiles { get; init; } = 5;
 
+    /// <summary>
+    /// Gets whether compaction writes a partition's rows ordered by the definition's keys, so that the files' min/max
+    /// bounds let engines skip more of them; a partition whose small files exceed a quarter of the memory budget is
+    /// compacted unordered.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool SortByKeys { get; init; }
+
     /// <summary>Gets whether a successful run maintains the table when a threshold is crossed (a partition it wrote has <see cref="CompactionMinFiles"/> small files, or snapshots are past retention).</summary>
     /// <value>The default is <see langword="false"/>.</value>
     public bool AfterRuns { get; init; }

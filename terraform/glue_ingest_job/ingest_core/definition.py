@@ -125,7 +125,7 @@ _ALLOWED = {
     "$.quality": {"maxRejectRatio", "rules"},
     "rule": {"type", "name", "column", "columns", "min", "max", "pattern", "values", "action"},
     "$.table": {"format", "maintenance"},
-    "$.table.maintenance": {"snapshotRetentionDays", "minSnapshotsToKeep", "orphanGraceHours", "smallFileSizeMb", "compactionMinFiles", "afterRuns"},
+    "$.table.maintenance": {"snapshotRetentionDays", "minSnapshotsToKeep", "orphanGraceHours", "smallFileSizeMb", "compactionMinFiles", "sortByKeys", "afterRuns"},
     "$.catalog": {"database", "table", "partitionStrategy", "workgroup"},
     "$.engine": {"kind", "memoryBudgetMb", "glue"},
     "$.engine.glue": {"glueVersion", "workerType", "numberOfWorkers", "timeoutMinutes", "maxRetries"},

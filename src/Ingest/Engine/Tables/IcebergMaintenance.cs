@@ -419,13 +419,40 @@ internal sealed partial class IcebergMaintenance
             _lake, LakeZone.Curated, columns, _table.DataPrefix, _table.DataPrefix, id, "compacted", Definition.Write, budget, 1,
             IcebergTable.FieldIds(_table.SchemaFor(metadata)), inPlace: true);
         IReadOnlyList<StagedFile> added;
+        var sorted = 0;
         await using (writer.ConfigureAwait(false))
         {
+            var keyIndexes = Definition.Keys.Select(k => columns.Select(c => c.Name).ToList().IndexOf(k)).ToArray();
             foreach (var group in groups)
             {
+                // Ordered by the keys when asked and the partition fits in memory; otherwise streamed as read.
+                var sort = Definition.Table.Maintenance.SortByKeys && keyIndexes.Length > 0 && group.Sum(f => f.File.FileSizeInBytes) <= budget / 4;
+                var buffered = sort ? new List<object?[]>() : null;
                 foreach (var (_, key) in group)
                 {
-                    await CuratedFileReader.ReadRowsAsync(_lake, key, Definition, columns, group.Key, row => writer.AddAsync(group.Key, row, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    await CuratedFileReader.ReadRowsAsync(
+                        _lake, key, Definition, columns, group.Key,
+                        row =>
+                        {
+                            if (buffered is null)
+                            {
+                                return writer.AddAsync(group.Key, row, cancellationToken);
+                            }
+
+                            buffered.Add(row);
+                            return ValueTask.CompletedTask;
+                        },
+                        cancellationToken).ConfigureAwait(false);
+                }
+
+                if (buffered is not null)
+                {
+                    buffered.Sort((a, b) => CompareKeys(a, b, keyIndexes));
+                    sorted++;
+                    foreach (var row in buffered)
+                    {
+                        await writer.AddAsync(group.Key, row, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
 
@@ -442,7 +469,7 @@ internal sealed partial class IcebergMaintenance
                 stillValid: current => removedPaths.IsSubsetOf(current.Select(f => f.FilePath)),
                 beforeSwap: () => { },
                 cancellationToken).ConfigureAwait(false);
-            return report with { SnapshotId = snapshotId, FilesAdded = added.Count, FilesAfter = live.Count - chosen.Count + added.Count };
+            return report with { SnapshotId = snapshotId, FilesAdded = added.Count, FilesAfter = live.Count - chosen.Count + added.Count, PartitionsSorted = sorted };
         }
         catch (ConcurrencyConflictException ex)
         {
@@ -453,6 +480,29 @@ internal sealed partial class IcebergMaintenance
 
             return report with { FilesRemoved = 0, FilesAfter = live.Count, GaveUp = ex.Message };
         }
+    }
+
+    /// <summary>Orders rows by their key values (nulls first; values of one column share a type).</summary>
+    private static int CompareKeys(object?[] a, object?[] b, int[] keys)
+    {
+        foreach (var k in keys)
+        {
+            var c = (a[k], b[k]) switch
+            {
+                (null, null) => 0,
+                (null, _) => -1,
+                (_, null) => 1,
+                (string x, string y) => string.CompareOrdinal(x, y),
+                (IComparable x, var y) => x.CompareTo(y),
+                _ => 0,
+            };
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+
+        return 0;
     }
 
     // ---------------------------------------------------------------- shared
