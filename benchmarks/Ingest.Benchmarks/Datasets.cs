@@ -19,7 +19,16 @@ internal abstract class Dataset(string name, string description)
 
     public static Dataset Strings { get; } = new StringsDataset();
 
-    public static IReadOnlyList<Dataset> All { get; } = [Orders, Wide, Strings];
+    public static Dataset OrdersParquet { get; } = new OrdersParquetDataset();
+
+    public static IReadOnlyList<Dataset> All { get; } = [Orders, Wide, Strings, OrdersParquet];
+
+    /// <summary>Gets the format of the dataset's input file.</summary>
+    public virtual SourceFormat Format => SourceFormat.Csv;
+
+    /// <summary>The DuckDB table function that reads <paramref name="file"/> with the dataset's columns and types.</summary>
+    public virtual string DuckDbSource(string file)
+        => $"read_csv({Sql.Literal(file)}, header = true, columns = {{{string.Join(", ", Columns.Select(c => $"'{c.Name}': '{c.DuckDbType}'"))}}})";
 
     public string Name { get; } = name;
 
@@ -35,7 +44,7 @@ internal abstract class Dataset(string name, string description)
     public DatasetDefinition Definition(bool partitioned) => new()
     {
         Id = DatasetId.Parse($"bench.{Name}"),
-        Source = new SourceDefinition { Format = SourceFormat.Csv },
+        Source = new SourceDefinition { Format = Format },
         Columns = [.. Columns.Select(c => new ColumnDefinition { Name = c.Name, Type = c.Type, Nullable = c.Nullable })],
         Partitioning = partitioned ? [new PartitionField { Column = DayColumn!, Transform = PartitionTransform.Day }] : [],
     };
@@ -220,4 +229,56 @@ internal sealed class StringsDataset() : Dataset("strings", "id bigint, title (~
             line.Append(Words[random.Next(Words.Length)]);
         }
     }
+}
+
+/// <summary>
+/// The orders rows as a Parquet file written by DuckDB (not by Ingest): the six orders columns plus a
+/// dictionary-encoded status string with nulls, a nullable discount decimal(9,2) and a nullable promo code
+/// (mostly null), in row groups of 100,000 rows. The input of the Parquet-source comparison (issue 18).
+/// </summary>
+internal sealed class OrdersParquetDataset() : Dataset("orders_parquet", "the orders columns + status (dictionary, 5 % null), discount decimal(9,2) (30 % null), promo (90 % null); written by DuckDB, row groups of 100,000")
+{
+    public const int RowGroupSize = 100_000;
+
+    public override IReadOnlyList<BenchColumn> Columns { get; } =
+    [
+        .. Orders.Columns,
+        new("status", ColumnType.String, "VARCHAR"),
+        new("discount", ColumnType.Decimal(9, 2), "DECIMAL(9,2)"),
+        new("promo", ColumnType.String, "VARCHAR"),
+    ];
+
+    public override SourceFormat Format => SourceFormat.Parquet;
+
+    public override string? DayColumn => "ts";
+
+    public override string DuckDbSource(string file) => $"read_parquet({Sql.Literal(file)})";
+
+    /// <summary>Writes the orders CSV of <paramref name="rows"/> rows through DuckDB into Parquet (once; cached).</summary>
+    public override string GetOrCreate(string folder, int rows)
+    {
+        var parquet = Path.Combine(folder, $"{Name}-{rows}.parquet");
+        if (File.Exists(parquet))
+        {
+            return parquet;
+        }
+
+        var csv = CsvGenerator.GetOrCreate(folder, rows).Path;
+        Console.WriteLine($"writing {rows:N0} rows into {parquet} with DuckDB …");
+        using var connection = new DuckDB.NET.Data.DuckDBConnection("Data Source=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        var source = Orders.DuckDbSource(csv);
+        command.CommandText =
+            $"COPY (SELECT *, "
+            + "CASE WHEN order_id % 20 = 7 THEN NULL ELSE ['new', 'paid', 'shipped', 'delivered', 'returned'][1 + CAST(hash(order_id) % 5 AS INTEGER)] END AS status, "
+            + "CASE WHEN order_id % 10 < 3 THEN NULL ELSE CAST((order_id % 5000) / 100.0 AS DECIMAL(9,2)) END AS discount, "
+            + "CASE WHEN order_id % 10 = 0 THEN 'PROMO-' || CAST(order_id % 97 AS VARCHAR) ELSE NULL END AS promo "
+            + $"FROM {source}) TO {Sql.Literal(parquet + ".tmp")} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE {RowGroupSize})";
+        command.ExecuteNonQuery();
+        File.Move(parquet + ".tmp", parquet, overwrite: true);
+        return parquet;
+    }
+
+    protected override void WriteRow(StringBuilder line, int index, Random random) => throw new NotSupportedException();
 }

@@ -6,7 +6,7 @@
 //
 //   dotnet run -c Release --project benchmarks/Ingest.Benchmarks -- [--quick] [--rows N] [--runs N] [--scale-rows a,b,c]
 //       [--shape-rows wide,strings] [--no-partitioned] [--no-scaling] [--no-shapes] [--profile] [--default-jit] [--keep]
-//       [--work DIR]
+//       [--work DIR] [--parquet-rows N] [--no-parquet] [--only-parquet]
 using System.Globalization;
 using System.Reflection;
 using Ingest.Benchmarks;
@@ -36,7 +36,8 @@ var rows = 2_000_000;
 var runs = 5;
 int[] scaleRows = [1_000_000, 2_000_000, 10_000_000];
 int[] shapeRows = [500_000, 200_000];
-bool partitioned = true, scaling = true, shapes = true, keep = false, profile = false;
+bool partitioned = true, scaling = true, shapes = true, keep = false, profile = false, parquet = true, onlyParquet = false;
+int? parquetRows = null;
 var workRoot = Path.GetTempPath();
 for (var i = 0; i < args.Length; i++)
 {
@@ -50,13 +51,16 @@ for (var i = 0; i < args.Length; i++)
         case "--no-partitioned": partitioned = false; break;
         case "--no-scaling": scaling = false; break;
         case "--no-shapes": shapes = false; break;
+        case "--no-parquet": parquet = false; break;
+        case "--only-parquet": onlyParquet = true; break;
+        case "--parquet-rows" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, inv, out var p) && p > 0: parquetRows = p; i++; break;
         case "--keep": keep = true; break;
         case "--work" when i + 1 < args.Length && Directory.Exists(args[i + 1]): workRoot = Path.GetFullPath(args[i + 1]); i++; break;
         case "--profile": profile = true; break;
         case "--default-jit": ChildRun.DefaultJit = true; break;
         default:
             Console.Error.WriteLine($"unknown or incomplete option '{args[i]}'");
-            Console.Error.WriteLine("usage: Ingest.Benchmarks [--quick] [--rows N] [--runs N] [--scale-rows a,b,c] [--shape-rows wide,strings] [--no-partitioned] [--no-scaling] [--no-shapes] [--profile] [--default-jit] [--keep] [--work DIR]");
+            Console.Error.WriteLine("usage: Ingest.Benchmarks [--quick] [--rows N] [--runs N] [--scale-rows a,b,c] [--shape-rows wide,strings] [--no-partitioned] [--no-scaling] [--no-shapes] [--profile] [--default-jit] [--keep] [--work DIR] [--parquet-rows N] [--no-parquet] [--only-parquet]");
             return 2;
     }
 }
@@ -83,17 +87,68 @@ Console.WriteLine($"outputs under {workRoot}");
 var failures = new List<string>();
 var targets = new List<string>();
 
-// 1. Throughput on the baseline file, unpartitioned and partitioned by day.
-var variants = Variant.All.Where(v => partitioned || !v.Partitioned).ToList();
-var orders = await CompareAsync(Dataset.Orders, csv, rows, variants, runs, expected);
-var ingest = orders[Variant.All[0]];
-var duck = orders[Variant.All[1]];
-targets.Add(Target("throughput, Ingest (partitioned by day) vs DuckDB COPY to one file", Ratio(duck, partitioned ? orders[Variant.All[2]] : ingest), ">= 1.00", x => x >= 1.0));
-if (partitioned)
+// 1. Throughput on the baseline file, unpartitioned and partitioned by day (skipped with --only-parquet).
+if (!onlyParquet)
 {
-    // The bar of the first target, scored by DuckDB itself: its own partitioned COPY against its single file.
-    targets.Add(Target("reference: DuckDB partitioned by day vs DuckDB COPY to one file", Ratio(duck, orders[Variant.All[3]]), "(reported)", _ => true));
-    targets.Add(Target("throughput, Ingest vs DuckDB, both partitioned by day", Ratio(orders[Variant.All[3]], orders[Variant.All[2]]), "(reported)", _ => true));
+    await CsvSectionsAsync();
+}
+
+// 4. A Parquet source written by DuckDB (issue 18): Ingest ingesting it vs DuckDB copying it to Parquet.
+if (parquet || onlyParquet)
+{
+    var n = parquetRows ?? rows;
+    var dataset = Dataset.OrdersParquet;
+    var file = dataset.GetOrCreate(data, n);
+    var source = await Verifier.ReadFiguresAsync(dataset, file);
+    var compared = await CompareAsync(dataset, file, n, [Variant.All[0], Variant.All[1]], runs, null, source);
+    targets.Add(Target($"throughput, Parquet source ({n:N0} rows, {new FileInfo(file).Length / 1048576.0:0.0} MiB, written by DuckDB), Ingest vs DuckDB COPY read_parquet", Ratio(compared[Variant.All[1]], compared[Variant.All[0]]), ">= 1.00", x => x >= 1.0));
+    if (compared[Variant.All[0]].Count > 0)
+    {
+        targets.Add(Target("memory, Ingest's peak working set MiB, Parquet source", compared[Variant.All[0]].Max(x => x.PeakWorkingSet) / 1048576.0, "<= 256", x => x <= 256));
+    }
+
+    if (compared[Variant.All[1]].Count > 0)
+    {
+        targets.Add(Target("reference: DuckDB's peak working set MiB, Parquet source", compared[Variant.All[1]].Max(x => x.PeakWorkingSet) / 1048576.0, "(reported)", _ => true));
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine("## Targets of issues 7 and 18 (ratios measured in this run)");
+Console.WriteLine();
+Console.WriteLine("| target | measured | goal | |");
+Console.WriteLine("|---|---:|---:|---|");
+targets.ForEach(Console.WriteLine);
+
+if (!keep && Directory.Exists(root))
+{
+    Directory.Delete(root, recursive: true);
+}
+
+if (failures.Count > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine($"FAILED: {failures.Count} problem(s):");
+    failures.ForEach(f => Console.WriteLine($"  {f}"));
+    return 1;
+}
+
+Console.WriteLine();
+Console.WriteLine("All outputs verified: row counts and, per column, the sums (numbers, instants, days) or lengths and hashes (strings) agree between Ingest and DuckDB, for the baseline file with the figures computed while writing it, and for the Parquet source with the figures DuckDB reads from the source file.");
+return 0;
+
+async Task CsvSectionsAsync()
+{
+    var variants = Variant.All.Where(v => partitioned || !v.Partitioned).ToList();
+    var orders = await CompareAsync(Dataset.Orders, csv, rows, variants, runs, expected);
+    var ingest = orders[Variant.All[0]];
+    var duck = orders[Variant.All[1]];
+    targets.Add(Target("throughput, Ingest (partitioned by day) vs DuckDB COPY to one file", Ratio(duck, partitioned ? orders[Variant.All[2]] : ingest), ">= 1.00", x => x >= 1.0));
+    if (partitioned)
+    {
+        // The bar of the first target, scored by DuckDB itself: its own partitioned COPY against its single file.
+        targets.Add(Target("reference: DuckDB partitioned by day vs DuckDB COPY to one file", Ratio(duck, orders[Variant.All[3]]), "(reported)", _ => true));
+        targets.Add(Target("throughput, Ingest vs DuckDB, both partitioned by day", Ratio(orders[Variant.All[3]], orders[Variant.All[2]]), "(reported)", _ => true));
 }
 
 targets.Add(Target("throughput, Ingest vs DuckDB, both unpartitioned", Ratio(duck, ingest), "(reported)", _ => true));
@@ -143,35 +198,13 @@ if (scaling)
     }
 }
 
-Console.WriteLine();
-Console.WriteLine("## Targets of issue 7 (ratios measured in this run)");
-Console.WriteLine();
-Console.WriteLine("| target | measured | goal | |");
-Console.WriteLine("|---|---:|---:|---|");
-targets.ForEach(Console.WriteLine);
-
-if (!keep && Directory.Exists(root))
-{
-    Directory.Delete(root, recursive: true);
 }
-
-if (failures.Count > 0)
-{
-    Console.WriteLine();
-    Console.WriteLine($"FAILED: {failures.Count} problem(s):");
-    failures.ForEach(f => Console.WriteLine($"  {f}"));
-    return 1;
-}
-
-Console.WriteLine();
-Console.WriteLine("All outputs verified: row counts and, per column, the sums (numbers, instants, days) or lengths and hashes (strings) agree between Ingest and DuckDB, and for the baseline file with the figures computed while writing it.");
-return 0;
 
 // Runs every variant `runs` times, alternating, verifies every output and prints a table.
-async Task<Dictionary<Variant, List<ChildResult>>> CompareAsync(Dataset dataset, string file, int n, IReadOnlyList<Variant> compared, int rounds, ExpectedData? known)
+async Task<Dictionary<Variant, List<ChildResult>>> CompareAsync(Dataset dataset, string file, int n, IReadOnlyList<Variant> compared, int rounds, ExpectedData? known, IReadOnlyList<string>? sourceFigures = null)
 {
     Console.WriteLine();
-    Console.WriteLine(string.Create(inv, $"## {dataset.Name}: {n:N0} rows, {new FileInfo(file).Length / 1048576.0:0.0} MiB CSV ({dataset.Description})"));
+    Console.WriteLine(string.Create(inv, $"## {dataset.Name}: {n:N0} rows, {new FileInfo(file).Length / 1048576.0:0.0} MiB {dataset.Format} ({dataset.Description})"));
     Console.WriteLine();
     var measured = compared.ToDictionary(v => v, _ => new List<ChildResult>());
     var outputs = new Dictionary<Variant, (IReadOnlyList<string> Figures, IReadOnlyDictionary<string, long> Columns)>();
@@ -179,7 +212,7 @@ async Task<Dictionary<Variant, List<ChildResult>>> CompareAsync(Dataset dataset,
     {
         foreach (var variant in compared)
         {
-            var results = await RunAsync(dataset, file, n, variant, round, known, outputs);
+            var results = await RunAsync(dataset, file, n, variant, round, known, outputs, sourceFigures);
             measured[variant].AddRange(results);
         }
     }
@@ -225,7 +258,7 @@ async Task<Dictionary<Variant, List<ChildResult>>> CompareAsync(Dataset dataset,
 }
 
 // One timed child run of a variant; verifies its output. Returns no result when the run failed.
-async Task<List<ChildResult>> RunAsync(Dataset dataset, string file, int n, Variant variant, int round, ExpectedData? known, Dictionary<Variant, (IReadOnlyList<string>, IReadOnlyDictionary<string, long>)>? outputs = null)
+async Task<List<ChildResult>> RunAsync(Dataset dataset, string file, int n, Variant variant, int round, ExpectedData? known, Dictionary<Variant, (IReadOnlyList<string>, IReadOnlyDictionary<string, long>)>? outputs = null, IReadOnlyList<string>? sourceFigures = null)
 {
     var warmCsv = dataset.GetOrCreate(data, 10_000);
     var work = Path.Combine(root, $"{dataset.Name}-{n}-{round}-{variant.Index}");
@@ -245,6 +278,11 @@ async Task<List<ChildResult>> RunAsync(Dataset dataset, string file, int n, Vari
         if (figures[0] != $"count(*) = {n}")
         {
             wrong.Add($"{figures[0]}, expected {n}");
+        }
+
+        if (sourceFigures is not null)
+        {
+            wrong.AddRange(figures.Zip(sourceFigures).Where(p => p.First != p.Second).Select(p => $"{p.First}, the source has {p.Second}"));
         }
 
         if (known is not null)

@@ -74,8 +74,7 @@ internal sealed class DuckDbVariant(bool partitioned) : Variant(partitioned ? "D
 {
     public override async Task<RunOutput> RunAsync(Dataset dataset, string csv, string work, long expectedRows)
     {
-        var columns = "{" + string.Join(", ", dataset.Columns.Select(c => $"'{c.Name}': '{c.DuckDbType}'")) + "}";
-        var source = $"read_csv({Sql.Literal(csv)}, header = true, columns = {columns})";
+        var source = dataset.DuckDbSource(csv);
         string sql, glob;
         if (Partitioned)
         {

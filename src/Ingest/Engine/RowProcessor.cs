@@ -269,6 +269,15 @@ internal sealed class RowProcessor
             return _converter.TryConvert(null, type, out value);
         }
 
+        // A typed value (a Parquet column) whose type is the column's is taken as it is; any other goes through its
+        // invariant text, with the text conversion's rules and messages (ADR 0015).
+        if (record.TryGetTyped(index, out var kind, out var source, out var number))
+        {
+            return _converter.TryConvertTyped(kind, source, number, type, _physical[column], out value, out bits)
+                ? null
+                : _converter.TryConvert(record.GetField(index), type, out value);
+        }
+
         if (type.Kind == ColumnKind.String)
         {
             // A string only the writer reads stays characters, encoded to UTF-8 straight into its column buffer.

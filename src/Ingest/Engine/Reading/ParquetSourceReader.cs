@@ -5,9 +5,10 @@ using Parquet.Schema;
 namespace Ingest.Engine.Reading;
 
 /// <summary>
-/// Reads a Parquet input one row group at a time (memory bounded by the largest row group) and hands each
-/// value on in its invariant text form, so that Parquet inputs go through the same conversion and rules
-/// as text inputs. Top-level primitive columns only.
+/// Reads a Parquet input one row group at a time (memory bounded by the largest row group), only the
+/// definition's columns, each as a typed column chunk, and hands each value on in its physical form with its
+/// source type (ADR 0015): numbers, booleans, dates, timestamps and decimals typed, strings as the reader's
+/// strings, other types in their invariant text. Top-level primitive columns only.
 /// </summary>
 internal sealed class ParquetSourceReader(
     string inputName,
@@ -17,7 +18,7 @@ internal sealed class ParquetSourceReader(
     private Stream? _stream;
     private ParquetReader? _reader;
     private DataField?[] _fields = [];
-    private object?[]?[] _columns = [];
+    private ParquetTypedColumn?[] _columns = [];
     private int _rowGroup = -1;
     private int _rowInGroup;
     private int _rowsInGroup;
@@ -53,7 +54,7 @@ internal sealed class ParquetSourceReader(
         var byName = _reader.Schema.GetDataFields().ToDictionary(f => f.Name, StringComparer.Ordinal);
         FileColumns = [.. _reader.Schema.GetDataFields().Select(f => f.Name)];
         _fields = [.. schemaSourceColumns.Select(name => byName.GetValueOrDefault(name))];
-        _columns = new object?[]?[_fields.Length];
+        _columns = [.. _fields.Select(f => f is null ? null : ParquetTypedColumn.For(f))];
     }
 
     public async ValueTask<bool> ReadAsync(SourceRecord record, CancellationToken cancellationToken)
@@ -69,11 +70,12 @@ internal sealed class ParquetSourceReader(
             using var rowGroup = _reader.OpenRowGroupReader(_rowGroup);
             _rowsInGroup = checked((int)rowGroup.RowCount);
             _rowInGroup = 0;
-            for (var i = 0; i < _fields.Length; i++)
+            foreach (var column in _columns)
             {
-                _columns[i] = _fields[i] is { } field
-                    ? await ParquetColumns.ReadAsync(rowGroup, field, cancellationToken).ConfigureAwait(false)
-                    : null;
+                if (column is not null)
+                {
+                    await column.LoadAsync(rowGroup, _rowsInGroup, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             BytesRead = _stream!.CanSeek ? Math.Min(_stream.Length, BytesRead + (_stream.Length / Math.Max(1, _reader.RowGroupCount))) : BytesRead;
@@ -83,7 +85,14 @@ internal sealed class ParquetSourceReader(
         record.Reset(_row);
         for (var i = 0; i < _columns.Length; i++)
         {
-            record.Add(_columns[i] is { } column ? InvariantValues.Format(column[_rowInGroup]) : null);
+            if (_columns[i] is { } column)
+            {
+                column.AddTo(record, _rowInGroup);
+            }
+            else
+            {
+                record.Add(null);
+            }
         }
 
         _rowInGroup++;

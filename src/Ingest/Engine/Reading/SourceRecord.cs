@@ -1,3 +1,5 @@
+using Ingest.Engine.Conversion;
+
 namespace Ingest.Engine.Reading;
 
 /// <summary>
@@ -17,12 +19,22 @@ internal sealed class SourceRecord
     private int _pending;
     private int _lineStart;
 
+    // Fields added as typed values (a Parquet column's numbers, dates, timestamps, decimals) keep their
+    // physical form; their text is made only if someone asks for it (a rejection, the quarantine).
+    private TypedKind[] _typedKinds;
+    private long[] _typedBits;
+    private decimal[] _typedDecimals;
+    private bool _hasTyped;
+
     public SourceRecord(int capacity)
     {
         var size = Math.Max(capacity, 1);
         _fields = new string?[size];
         _spanStart = new int[size];
         _spanLength = new int[size];
+        _typedKinds = new TypedKind[size];
+        _typedBits = new long[size];
+        _typedDecimals = new decimal[size];
     }
 
     /// <summary>Gets the 1-based line (CSV, JSON Lines) or row number (Parquet) where the record starts.</summary>
@@ -33,7 +45,7 @@ internal sealed class SourceRecord
     {
         get
         {
-            if (_pending > 0)
+            if (_pending > 0 || _hasTyped)
             {
                 for (var i = 0; i < FieldCount; i++)
                 {
@@ -63,6 +75,42 @@ internal sealed class SourceRecord
         _fields[FieldCount] = value;
         _spanLength[FieldCount] = -1;
         FieldCount++;
+    }
+
+    /// <summary>
+    /// Adds a typed value in its physical form (<see cref="TypedKind"/>): whole numbers as themselves, doubles as
+    /// their bits, dates as days, timestamps as microseconds since 1970 (UTC), booleans as 0 or 1. Its invariant
+    /// text is made only if someone asks for it (<see cref="GetField"/>).
+    /// </summary>
+    public void AddTyped(TypedKind kind, long bits)
+    {
+        Grow();
+        _fields[FieldCount] = null;
+        _spanLength[FieldCount] = -1;
+        _typedKinds[FieldCount] = kind;
+        _typedBits[FieldCount] = bits;
+        _hasTyped = true;
+        FieldCount++;
+    }
+
+    /// <summary>Adds a typed decimal (see <see cref="AddTyped"/>).</summary>
+    public void AddDecimal(decimal value)
+    {
+        Grow();
+        _fields[FieldCount] = null;
+        _spanLength[FieldCount] = -1;
+        _typedKinds[FieldCount] = TypedKind.Decimal;
+        _typedDecimals[FieldCount] = value;
+        _hasTyped = true;
+        FieldCount++;
+    }
+
+    /// <summary>Gets the typed value of field <paramref name="index"/>, when it was added by <see cref="AddTyped"/> or <see cref="AddDecimal"/>.</summary>
+    public bool TryGetTyped(int index, out TypedKind kind, out long bits, out decimal number)
+    {
+        kind = _hasTyped ? _typedKinds[index] : TypedKind.None;
+        (bits, number) = kind == TypedKind.None ? (0, 0m) : (_typedBits[index], _typedDecimals[index]);
+        return kind != TypedKind.None;
     }
 
     /// <summary>Adds a field as characters; a string is made only if someone asks for it (<see cref="GetField"/>).</summary>
@@ -112,6 +160,10 @@ internal sealed class SourceRecord
             _spanLength[index] = -1;
             _pending--;
         }
+        else if (_hasTyped && _typedKinds[index] != TypedKind.None && _fields[index] is null)
+        {
+            _fields[index] = TypedValues.Format(_typedKinds[index], _typedBits[index], _typedDecimals[index]);
+        }
 
         return _fields[index];
     }
@@ -142,6 +194,9 @@ internal sealed class SourceRecord
             Array.Resize(ref _fields, size);
             Array.Resize(ref _spanStart, size);
             Array.Resize(ref _spanLength, size);
+            Array.Resize(ref _typedKinds, size);
+            Array.Resize(ref _typedBits, size);
+            Array.Resize(ref _typedDecimals, size);
         }
     }
 
@@ -165,6 +220,12 @@ internal sealed class SourceRecord
 
     public void Reset(long line)
     {
+        if (_hasTyped)
+        {
+            Array.Clear(_typedKinds);
+            _hasTyped = false;
+        }
+
         Line = line;
         FieldCount = 0;
         _charCount = 0;
