@@ -38,36 +38,6 @@ internal static class IndependentReaders
     }
 
     /// <summary>Runs the icebird reader (tests/Shared/iceberg-read.mjs) on a table at one metadata file.</summary>
-    internal static async Task<JsonElement> IcebirdAsync(string table, string metadataFile, params string[] sumColumns)
-    {
-        var tests = Path.Combine(RepositoryRoot(), "tests");
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(tests, "Shared", "iceberg-read.mjs"));
-        start.ArgumentList.Add(table);
-        start.ArgumentList.Add(metadataFile);
-        foreach (var column in sumColumns)
-        {
-            start.ArgumentList.Add(column);
-        }
-
-        using var node = Process.Start(start)!;
-        var output = node.StandardOutput.ReadToEndAsync();
-        var errors = node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync();
-        node.ExitCode.Should().Be(0, await errors);
-        return JsonDocument.Parse(await output).RootElement.Clone();
-    }
-
-    internal static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ingest.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Ingest.sln not found");
-    }
+    internal static Task<JsonElement> IcebirdAsync(string table, string metadataFile, params string[] sumColumns)
+        => Ingest.Tests.Shared.Icebird.ReadAsync(table, metadataFile, null, sumColumns);
 }

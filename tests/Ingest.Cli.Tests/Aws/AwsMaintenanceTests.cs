@@ -1,3 +1,4 @@
+using Ingest.Tests.Shared;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -193,35 +194,10 @@ public sealed class AwsMaintenanceTests(AwsServers servers, ITestOutputHelper lo
         return (folder, [.. sizes.Keys], sizes);
     }
 
-    /// <summary>Runs icebird (tests/Shared/iceberg-read.mjs) on the S3 table copied under <paramref name="s3Root"/>.</summary>
-    private static async Task<JsonElement> IcebirdAsync(string s3Root, string metadataLocation)
+    /// <summary>Runs icebird on the S3 table copied under <paramref name="s3Root"/>.</summary>
+    private static Task<JsonElement> IcebirdAsync(string s3Root, string metadataLocation)
     {
-        var tests = Path.Combine(RepositoryRoot(), "tests");
         var split = metadataLocation.LastIndexOf("/metadata/", StringComparison.Ordinal);
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(tests, "Shared", "iceberg-read.mjs"));
-        start.ArgumentList.Add(metadataLocation[..split]);
-        start.ArgumentList.Add(metadataLocation[(split + "/metadata/".Length)..]);
-        start.ArgumentList.Add("amount");
-        start.Environment["ICEBERG_READ_S3_ROOT"] = s3Root;
-        using var node = Process.Start(start)!;
-        var output = node.StandardOutput.ReadToEndAsync();
-        var errors = node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync();
-        node.ExitCode.Should().Be(0, await errors);
-        return JsonDocument.Parse(await output).RootElement.Clone();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ingest.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Ingest.sln not found");
+        return Icebird.ReadAsync(metadataLocation[..split], metadataLocation[(split + "/metadata/".Length)..], s3Root, "amount");
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Ingest.Cli.Tests.Infrastructure;
-using Ingest.Local;
 using Ingest.Tests.Shared;
 
 namespace Ingest.Cli.Tests.EndToEnd;
@@ -88,36 +87,7 @@ public sealed class IcebergVisibilityTests : IDisposable
         return (first, second);
     }
 
-    private async Task<(List<(long, decimal)> States, List<string> Failures)> PollUntilExitAsync(Process writer)
-    {
-        var states = new List<(long, decimal)>();
-        var failures = new List<string>();
-        var clock = Stopwatch.StartNew();
-        while (!writer.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3))
-        {
-            try
-            {
-                states.Add(await ReadAsync());
-            }
-            catch (IngestException ex)
-            {
-                failures.Add(ex.Message);
-            }
-        }
+    private Task<(List<(long, decimal)> States, List<string> Failures)> PollUntilExitAsync(Process writer) => TablePoller.PollUntilExitAsync(writer, _cli.Home);
 
-        await writer.WaitForExitAsync();
-        return (states, failures);
-    }
-
-    private async Task<(long Count, decimal Sum)> ReadAsync()
-    {
-        var backends = LocalIngest.CreateBackends(new LocalIngestOptions { Root = _cli.Home });
-        await using var result = await backends.Query!.QueryAsync("SELECT count(*), coalesce(sum(amount), 0) FROM sales.orders");
-        await foreach (var row in result.ReadRowsAsync())
-        {
-            return (Convert.ToInt64(row[0], System.Globalization.CultureInfo.InvariantCulture), Convert.ToDecimal(row[1], System.Globalization.CultureInfo.InvariantCulture));
-        }
-
-        throw new InvalidOperationException("The query returned no row.");
-    }
+    private Task<(long Count, decimal Sum)> ReadAsync() => TablePoller.ReadAsync(_cli.Home);
 }
