@@ -538,11 +538,7 @@ internal sealed partial class IcebergMaintenance
     {
         try
         {
-            var stream = await _table.Files.OpenReadAsync(snapshot.ManifestList, cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                return IcebergManifests.ReadManifestList(await IcebergCommitBuilder.Buffered(stream, cancellationToken).ConfigureAwait(false));
-            }
+            return await IcebergTableScan.ReadManifestListAsync(_table.Files, snapshot.ManifestList, cancellationToken).ConfigureAwait(false);
         }
         catch (LakeObjectNotFoundException)
         {
@@ -559,14 +555,9 @@ internal sealed partial class IcebergMaintenance
 
         try
         {
-            var stream = await _table.Files.OpenReadAsync(manifest.ManifestPath, cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                var spec = metadata.PartitionSpecs.First(s => s.SpecId == manifest.PartitionSpecId);
-                var entries = IcebergManifests.ReadManifest(await IcebergCommitBuilder.Buffered(stream, cancellationToken).ConfigureAwait(false), manifest, metadata.CurrentSchema, spec);
-                _manifests[manifest.ManifestPath] = entries;
-                return entries;
-            }
+            var entries = await IcebergTableScan.ReadManifestAsync(_table.Files, manifest, metadata, cancellationToken).ConfigureAwait(false);
+            _manifests[manifest.ManifestPath] = entries;
+            return entries;
         }
         catch (LakeObjectNotFoundException)
         {

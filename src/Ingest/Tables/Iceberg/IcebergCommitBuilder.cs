@@ -162,24 +162,11 @@ internal sealed class IcebergCommitBuilder(IIcebergFileIO files, IcebergTableMet
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private async Task<List<IcebergManifestFile>> ReadListAsync(string location, CancellationToken cancellationToken)
-    {
-        var stream = await files.OpenReadAsync(location, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            return IcebergManifests.ReadManifestList(await Buffered(stream, cancellationToken).ConfigureAwait(false));
-        }
-    }
+    private Task<List<IcebergManifestFile>> ReadListAsync(string location, CancellationToken cancellationToken)
+        => IcebergTableScan.ReadManifestListAsync(files, location, cancellationToken);
 
-    private async Task<List<IcebergManifestEntry>> ReadManifestAsync(IcebergManifestFile manifest, IcebergTableMetadata metadata, CancellationToken cancellationToken)
-    {
-        var stream = await files.OpenReadAsync(manifest.ManifestPath, cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            var spec = metadata.PartitionSpecs.First(s => s.SpecId == manifest.PartitionSpecId);
-            return IcebergManifests.ReadManifest(await Buffered(stream, cancellationToken).ConfigureAwait(false), manifest, metadata.CurrentSchema, spec);
-        }
-    }
+    private Task<List<IcebergManifestEntry>> ReadManifestAsync(IcebergManifestFile manifest, IcebergTableMetadata metadata, CancellationToken cancellationToken)
+        => IcebergTableScan.ReadManifestAsync(files, manifest, metadata, cancellationToken);
 
     internal static async Task<MemoryStream> Buffered(Stream stream, CancellationToken cancellationToken)
     {
@@ -197,26 +184,35 @@ internal static class IcebergTableScan
     {
         var snapshot = (snapshotId is { } id ? metadata.Snapshot(id) : metadata.CurrentSnapshot)
             ?? throw new IngestException($"Snapshot {snapshotId} is not in the table at {metadata.Location}.");
-        List<IcebergManifestFile> manifests;
-        var list = await files.OpenReadAsync(snapshot.ManifestList, cancellationToken).ConfigureAwait(false);
-        await using (list.ConfigureAwait(false))
-        {
-            manifests = IcebergManifests.ReadManifestList(await IcebergCommitBuilder.Buffered(list, cancellationToken).ConfigureAwait(false));
-        }
-
         var result = new List<IcebergDataFile>();
-        foreach (var manifest in manifests)
+        foreach (var manifest in await ReadManifestListAsync(files, snapshot.ManifestList, cancellationToken).ConfigureAwait(false))
         {
-            var stream = await files.OpenReadAsync(manifest.ManifestPath, cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                var spec = metadata.PartitionSpecs.First(s => s.SpecId == manifest.PartitionSpecId);
-                var entries = IcebergManifests.ReadManifest(await IcebergCommitBuilder.Buffered(stream, cancellationToken).ConfigureAwait(false), manifest, metadata.CurrentSchema, spec);
-                result.AddRange(entries.Where(e => e.Status != 2).Select(e => e.File));
-            }
+            var entries = await ReadManifestAsync(files, manifest, metadata, cancellationToken).ConfigureAwait(false);
+            result.AddRange(entries.Where(e => e.Status != 2).Select(e => e.File));
         }
 
         return result;
+    }
+
+    /// <summary>Reads a snapshot's manifest list.</summary>
+    public static async Task<List<IcebergManifestFile>> ReadManifestListAsync(IIcebergFileIO files, string location, CancellationToken cancellationToken)
+    {
+        var stream = await files.OpenReadAsync(location, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            return IcebergManifests.ReadManifestList(await IcebergCommitBuilder.Buffered(stream, cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>Reads a manifest's entries (deleted ones included) with the partition spec it was written with.</summary>
+    public static async Task<List<IcebergManifestEntry>> ReadManifestAsync(IIcebergFileIO files, IcebergManifestFile manifest, IcebergTableMetadata metadata, CancellationToken cancellationToken)
+    {
+        var stream = await files.OpenReadAsync(manifest.ManifestPath, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var spec = metadata.PartitionSpecs.First(s => s.SpecId == manifest.PartitionSpecId);
+            return IcebergManifests.ReadManifest(await IcebergCommitBuilder.Buffered(stream, cancellationToken).ConfigureAwait(false), manifest, metadata.CurrentSchema, spec);
+        }
     }
 
     /// <summary>The snapshot current at <paramref name="timestampMs"/> (the last one committed at or before it), from the snapshot log.</summary>
