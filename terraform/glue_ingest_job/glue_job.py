@@ -10,12 +10,16 @@ lease for --run_id. The job:
   3. lists the dataset's landing folder in the raw bucket (_landing/<domain>/<name>/), fingerprints each file
      (SHA-256), skips those with a SOURCE#<sha256> item of a run that succeeded, and stages the rest in the raw layout;
   4. reads them with Spark as text, converts every column to its type and checks the rules in SQL built by
-     ingest_core.expressions; rejected rows (with the reason) go to quarantine, typed rows to curated Parquet in
-     Hive-style partitions with the lineage columns (the same layout as the C# engine: ingest_core.layout);
-  5. checks the reject budget, writes the commit manifest (the commit point), promotes the staged objects, registers
-     the Glue table and partitions, and commits the run in one DynamoDB transaction (lease still ours, run still
-     running, new fingerprints once); the landing files and the staging area are deleted last. The run's metrics go
-     to CloudWatch as one EMF record (ingest_core.metrics).
+     ingest_core.expressions (in merge mode a key repeated within the run keeps its first row: iceberg_write); rejected
+     rows (with the reason) go to quarantine; typed rows go, for an Iceberg dataset, into its Iceberg table (the one
+     the in-process engine writes: ingest_core.iceberg_write) and otherwise to curated Parquet in Hive-style
+     partitions with the lineage columns (the same layout as the C# engine: ingest_core.layout);
+  5. checks the reject budget, writes the commit manifest, and commits: a Hive dataset's commit point is the manifest
+     (then promotions, the Glue table and partitions), an Iceberg dataset's the snapshot Spark commits with the run id
+     and input fingerprints in its summary (append, overwritePartitions or MERGE INTO); then the run is recorded in
+     one DynamoDB transaction (lease still ours, run still running, new fingerprints once); the landing files, the
+     partitions an overwrite replaced (Hive) and the staging area are deleted last. The run's metrics go to CloudWatch
+     as one EMF record (ingest_core.metrics).
 A failure records the run as failed (the state machine publishes it) and re-raises so the job run fails.
 
 The logic that needs neither Spark nor AWS lives in ingest_core (shipped as dependencies.zip) and is unit-tested.
@@ -35,7 +39,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
 from ingest_core import definition as definitions
-from ingest_core import expressions, layout, ledger, metrics, recovery
+from ingest_core import expressions, iceberg_write, layout, ledger, metrics, recovery
 from ingest_core.lease import LeaseKeeper
 
 ARGS = getResolvedOptions(sys.argv, [
@@ -150,6 +154,9 @@ def convert_and_check(d, text):
     if checks:
         reason = f"coalesce({reason}, {', '.join(f'CASE WHEN {c} THEN {w} END' for _, c, w in checks)})"
     checked = with_partition_check(typed.selectExpr("*", f"{reason} AS _reason"), d)
+    if d["write"]["mode"] == "merge":
+        # The last check, as in RowProcessor: among accepted rows the first of a key (input order) is kept.
+        checked = checked.withColumn("_reason", F.expr(iceberg_write.duplicate_key_reason(d)))
     fail_rules = [(r, c) for r, c, _ in checks if r["action"] == "fail"]
     for rule, condition in fail_rules:
         if checked.where(condition).limit(1).count() > 0:
@@ -184,6 +191,64 @@ def promotions(zone, staging, final_prefix, kind):
         folder = relative.rsplit("/", 1)[0] + "/" if "/" in relative else ""
         moves.append({"zone": zone, "from": key, "to": final_prefix + folder + layout.part_file_name(kind, RUN_ID, i)})
     return moves
+
+
+def iceberg_snapshots(d):
+    """The summaries of the dataset's Iceberg table's snapshots (none when no engine has created the table yet)."""
+    if not spark.catalog.tableExists(iceberg_write.table_name(d)):
+        return []
+    return [dict(row["summary"] or {}) for row in spark.sql(iceberg_write.snapshots_sql(d)).collect()]
+
+
+def with_commit_properties(properties, action):
+    """Runs a SQL statement (MERGE INTO) with Iceberg's commit properties (CommitMetadata.withCommitProperties, a
+    thread-local of the driver thread that commits): a py4j Callable runs the statement on that thread."""
+    from pyspark.java_gateway import ensure_callback_server_started
+
+    ensure_callback_server_started(sc._gateway)
+    jvm = sc._jvm
+    java_properties = jvm.java.util.HashMap()
+    for key, value in properties.items():
+        java_properties.put(key, value)
+
+    class Statement:
+        def call(self):
+            action()
+            return None
+
+        class Java:
+            implements = ["java.util.concurrent.Callable"]
+
+    jvm.org.apache.iceberg.spark.CommitMetadata.withCommitProperties(
+        java_properties, Statement(), jvm.java.lang.Class.forName("java.lang.RuntimeException"))
+
+
+def write_iceberg(d, rows, plan):
+    """The run's snapshot (the commit point of an Iceberg dataset): creates the table as the C# engine would, adds the
+    columns a newer definition version has, and writes the rows as the plan says; then checks that the snapshot
+    carries the run id, which recovery relies on."""
+    spark.sql(iceberg_write.create_table_sql(d, iceberg_write.table_location(BUCKETS["curated"], DATASET)))
+    added = iceberg_write.add_columns_sql(d, spark.table(iceberg_write.table_identifier(d)).columns)
+    if added:
+        spark.sql(added)
+    if plan["method"] == "merge":
+        rows.createOrReplaceTempView(plan["view"])
+        with_commit_properties(plan["commitProperties"], lambda: spark.sql(plan["sql"]))
+    else:
+        writer = rows.writeTo(iceberg_write.table_identifier(d)).options(**plan["options"])
+        getattr(writer, plan["method"])()
+    if not iceberg_write.has_snapshot_of(iceberg_snapshots(d), RUN_ID):
+        raise RuntimeError(f"the {plan['method']} of run {RUN_ID} committed no snapshot carrying {iceberg_write.RUN_ID_PROPERTY}; "
+                           "the next run's recovery treats it as not committed")
+
+
+def written_partitions(d, rows):
+    """The partition paths (name=value/, as the layout encodes them) of an Iceberg run's rows, for the run record."""
+    if not d["partitioning"]:
+        return []
+    texts = rows.selectExpr(*[f"{layout.partition_spark_expression(p)} AS `p{i}`" for i, p in enumerate(d["partitioning"])]).distinct().collect()
+    names = [definitions.partition_name(p) for p in d["partitioning"]]
+    return sorted("".join(f"{n}={layout.encode_partition_value(layout.NULL_PARTITION if t is None else t)}/" for n, t in zip(names, row)) for row in texts)
 
 
 def ensure_catalog_table(d, version, fingerprint):
@@ -232,8 +297,13 @@ def main():
     run = ledger.new_run(RUN_ID, DATASET, version, started)
     dynamodb.put_item(**ledger.start_run_request(TABLE, run))
 
+    iceberg = d["table"]["format"] == "iceberg"
+
     def publish(manifest):
-        """The catalog step of a commit (the job's own or a dead run's rolled forward)."""
+        """The catalog step of a commit (the job's own or a dead run's rolled forward); an Iceberg table's catalog
+        entry is the snapshot's (Iceberg's GlueCatalog swapped its metadata pointer)."""
+        if iceberg:
+            return
         database, table, storage = ensure_catalog_table(d, version, fingerprint)
         register_partitions(d, database, table, storage, manifest["run"]["partitionsWritten"])
 
@@ -245,7 +315,8 @@ def main():
             raise RuntimeError(" ".join(refused) + " Nothing was read.")
 
         # 0. A run that died before this one: rolled forward from its manifest, or discarded (ingest_core.recovery).
-        recovery.recover(s3, dynamodb, TABLE, BUCKETS, DATASET, RUN_ID, now(), publish)
+        # An Iceberg run is committed when the table has its snapshot: recovery asks the table.
+        recovery.recover(s3, dynamodb, TABLE, BUCKETS, DATASET, RUN_ID, now(), publish, (lambda: iceberg_snapshots(d)) if iceberg else None)
 
         # 1. Inputs: fingerprint, skip what was ingested before, stage the rest in the raw layout.
         staging = layout.staging_prefix(DATASET, RUN_ID)
@@ -297,14 +368,17 @@ def main():
         if rows_read and rows_rejected / rows_read > d["quality"]["maxRejectRatio"]:
             raise RuntimeError(f"{rows_rejected} of {rows_read} rows rejected, above maxRejectRatio {d['quality']['maxRejectRatio']}; nothing was published")
 
-        # 3. Stage curated and quarantine files.
+        # 3. Stage curated (Hive) and quarantine files; an Iceberg table's rows are written at the commit point.
         partition_names = [definitions.partition_name(p) for p in d["partitioning"]]
-        curated = accepted.selectExpr(
-            *[expressions.quote_identifier(c["name"]) for c in layout.curated_file_columns(d)],
-            *[f"{layout.partition_spark_expression(p)} AS {expressions.quote_identifier(definitions.partition_name(p))}" for p in d["partitioning"]])
-        for name in partition_names:
-            curated = curated.withColumn(name, F.coalesce(F.col(name), F.lit(layout.NULL_PARTITION)))
-        write_zone(curated, "curated", staging + "curated/", partition_names, d)
+        if iceberg:
+            curated = accepted.selectExpr(*[expressions.quote_identifier(c["name"]) for c in layout.curated_file_columns(d)])
+        else:
+            curated = accepted.selectExpr(
+                *[expressions.quote_identifier(c["name"]) for c in layout.curated_file_columns(d)],
+                *[f"{layout.partition_spark_expression(p)} AS {expressions.quote_identifier(definitions.partition_name(p))}" for p in d["partitioning"]])
+            for name in partition_names:
+                curated = curated.withColumn(name, F.coalesce(F.col(name), F.lit(layout.NULL_PARTITION)))
+            write_zone(curated, "curated", staging + "curated/", partition_names, d)
         quarantine = rejected.select(
             *[F.col(text_cols[c["name"]]).alias(c["name"]) for c in d["columns"]],
             "_reason", F.lit(None).cast("string").alias("_raw_record"), "_ingest_run_id", "_source_file", "_source_line", "_ingested_at")
@@ -314,7 +388,15 @@ def main():
         moves = raw_moves
         moves += promotions("curated", staging + "curated/", layout.dataset_prefix(DATASET), "part")
         moves += promotions("quarantine", staging + "quarantine/", f"{layout.dataset_prefix(DATASET)}ingest_date={layout.ingest_date_text(ingest_date)}/", "rejects")
-        partitions = sorted({m["to"][len(layout.dataset_prefix(DATASET)):].rsplit("/", 1)[0] + "/" for m in moves if m["zone"] == "curated" and partition_names})
+        if iceberg:
+            partitions = written_partitions(d, curated)
+        else:
+            partitions = sorted({m["to"][len(layout.dataset_prefix(DATASET)):].rsplit("/", 1)[0] + "/" for m in moves if m["zone"] == "curated" and partition_names})
+        deletions = [{"zone": "raw", "key": key} for key in landed]
+        if not iceberg and d["write"]["mode"] == "overwrite-partitions":
+            # The partitions the run wrote are replaced: their existing objects go at commit, after the ledger.
+            existing = [key for key, _ in list_keys(BUCKETS["curated"], layout.dataset_prefix(DATASET))]
+            deletions += [{"zone": "curated", "key": key} for key in iceberg_write.hive_replaced_keys(d, existing, partitions, rows_written)]
         final = ledger.transition(run, "succeeded", now(), rowsRead=rows_read, rowsWritten=rows_written, rowsRejected=rows_rejected,
                                   filesWritten=[f"{m['zone']}/{m['to']}" for m in moves if m["zone"] != "raw"],
                                   partitionsWritten=partitions, sources=sources)
@@ -325,8 +407,12 @@ def main():
         if keeper.lost.is_set():
             raise RuntimeError(f"Run {RUN_ID} of {DATASET} lost its lease ({keeper.reason}); nothing was published")
         bytes_written = sum(size for zone in ("curated", "quarantine") for _, size in list_keys(BUCKETS[zone], f"{staging}{zone}/"))
-        manifest = recovery.new_manifest(RUN_ID, moves, [{"zone": "raw", "key": key} for key in landed], final)
-        recovery.commit(s3, dynamodb, TABLE, BUCKETS, DATASET, manifest, publish, orphans)
+        manifest = recovery.new_manifest(RUN_ID, moves, deletions, final, awaits_table_commit=iceberg)
+        table_commit = None
+        if iceberg:
+            plan = iceberg_write.write_plan(d, RUN_ID, version, sources)
+            table_commit = lambda: write_iceberg(d, curated, plan)  # noqa: E731 - the snapshot, between manifest and ledger
+        recovery.commit(s3, dynamodb, TABLE, BUCKETS, DATASET, manifest, publish, orphans, table_commit)
         put_metrics(final, bytes_written)
     except Exception as error:
         failed = ledger.transition(run, "failed", now(), error=f"{type(error).__name__}: {error}"[:4000])

@@ -448,15 +448,10 @@ internal static class DefinitionValidator
     private static void ValidateGlueSupport(DatasetDefinition d, Action<string, string> error)
     {
         const string Local = "or set engine.kind to local (the in-process engine does it)";
-        if (d.Table.Format == TableFormat.Iceberg)
+        // Iceberg tables take every write mode on Glue (MERGE INTO on the keys); a Hive table is merged only in-process.
+        if (d.Write.Mode == WriteMode.Merge && d.Table.Format != TableFormat.Iceberg)
         {
-            error("$.table.format", $"the Glue job writes Hive tables only for now: set table.format to hive, {Local}.");
-        }
-
-        if (d.Write.Mode != WriteMode.Append)
-        {
-            var mode = d.Write.Mode == WriteMode.Merge ? "merge" : "overwrite-partitions";
-            error("$.write.mode", $"the Glue job implements append only, not {mode}: set write.mode to append, {Local}.");
+            error("$.write.mode", $"the Glue job merges Iceberg tables only (MERGE INTO), not the files of a Hive table: set table.format to iceberg, {Local}.");
         }
 
         if (d.Source.Database is not null)

@@ -30,8 +30,8 @@ public abstract class SchemaRegistryBase : ISchemaRegistry
         // stored always names it, so a stored definition without a format predates formats and is Hive.
         if (definition.Table.Format is null)
         {
-            // A new Glue dataset is Hive: the Glue job does not write Iceberg tables yet.
-            var format = latest?.Definition.TableFormat ?? (definition.Engine.Kind == EngineKind.Glue ? TableFormat.Hive : TableFormat.Iceberg);
+            // Both engines write Iceberg tables (the Glue job through Spark's Iceberg support, ADR 14).
+            var format = latest?.Definition.TableFormat ?? TableFormat.Iceberg;
             definition = definition with { Table = definition.Table with { Format = format } };
         }
 

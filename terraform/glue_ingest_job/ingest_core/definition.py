@@ -159,7 +159,7 @@ def _normalize(document, problems):
     quality = _object(root.get("quality"), "$.quality", _ALLOWED["$.quality"], problems)
     table = _object(root.get("table"), "$.table", _ALLOWED["$.table"], problems)
     # Maintenance applies to Iceberg tables, which the in-process engine maintains; its members are only checked here.
-    _object(table.get("maintenance"), "$.table.maintenance", _ALLOWED["$.table.maintenance"], problems)
+    maintenance = _object(table.get("maintenance"), "$.table.maintenance", _ALLOWED["$.table.maintenance"], problems)
     catalog = _object(root.get("catalog"), "$.catalog", _ALLOWED["$.catalog"], problems)
     engine = _object(root.get("engine"), "$.engine", _ALLOWED["$.engine"], problems)
     glue = _object(engine.get("glue"), "$.engine.glue", _ALLOWED["$.engine.glue"], problems)
@@ -196,7 +196,7 @@ def _normalize(document, problems):
         "write": {"mode": "append", "targetFileSizeMb": 128, "rowGroupSizeMb": 32, "compression": "snappy", **write},
         "quality": {"maxRejectRatio": quality.get("maxRejectRatio", 0.05), "rules": rules},
         # A stored definition always names its format; one without it predates formats and is Hive.
-        "table": {"format": table.get("format", "hive")},
+        "table": {"format": table.get("format", "hive"), "maintenance": {"snapshotRetentionDays": 7, "minSnapshotsToKeep": 5, **maintenance}},
         "catalog": {"partitionStrategy": "register", "workgroup": "primary", **catalog},
         "engine": {
             "kind": engine.get("kind", "local"),
@@ -405,10 +405,9 @@ _LOCAL = "or set engine.kind to local (the in-process engine does it)"
 def glue_refusals(d):
     """The problems ('path: message') of a Glue dataset that uses a feature the job cannot honour."""
     problems = []
-    if d["table"]["format"] == "iceberg":
-        problems.append(f"$.table.format: the Glue job writes Hive tables only for now: set table.format to hive, {_LOCAL}.")
-    if d["write"]["mode"] in ("merge", "overwrite-partitions"):
-        problems.append(f"$.write.mode: the Glue job implements append only, not {d['write']['mode']}: set write.mode to append, {_LOCAL}.")
+    # Iceberg tables take every write mode on Glue (MERGE INTO on the keys); a Hive table is merged only in-process.
+    if d["write"]["mode"] == "merge" and d["table"]["format"] != "iceberg":
+        problems.append(f"$.write.mode: the Glue job merges Iceberg tables only (MERGE INTO), not the files of a Hive table: set table.format to iceberg, {_LOCAL}.")
     if d["source"]["database"] is not None:
         problems.append(f"$.source.database: the Glue job reads files from the landing folder only, not database sources: remove source.database, {_LOCAL}.")
     if d["write"]["targetFileSizeMb"] != 128:

@@ -201,7 +201,10 @@ def partition_spark_expression(partition):
 
 
 def curated_file_columns(definition):
-    """Columns inside curated Parquet files: the schema minus identity partition columns, then lineage."""
+    """Columns inside curated Parquet files: the schema (for a Hive table minus identity partition columns), then
+    lineage (DatasetLayout.CuratedFileColumns)."""
+    if definition["table"]["format"] == "iceberg":
+        return list(definition["columns"]) + LINEAGE_COLUMNS
     moved = {p["column"] for p in definition["partitioning"] if p["transform"] == "identity"}
     return [c for c in definition["columns"] if c["name"] not in moved] + LINEAGE_COLUMNS
 

@@ -9,6 +9,13 @@ next run of the dataset (under its lease, before it lists the landing folder); a
 is discarded (its staging removed: nothing of it was visible, its landing files are still there to be read again).
 Runs still recorded as running are then failed, as the C# recovery does.
 
+An Iceberg dataset's commit point is the table's snapshot, not the manifest (RunWork.CommitSnapshotAsync): the manifest
+(awaitsTableCommit) is written first, then Spark commits the snapshot carrying the run id (ingest.run-id), then the
+promotions and the ledger follow. Recovery then asks the table: a run whose snapshot exists is rolled forward (its
+landing files are deleted, never ingested again), one without is discarded (nothing of it is visible; the data files
+Spark wrote are referenced by no snapshot and are removed by orphan-file maintenance). ``decide`` holds that choice
+for every manifest, snapshot and ledger state.
+
 The functions take boto3 clients (S3 and DynamoDB); tests/test_recovery.py runs them against s3rver and dynalite.
 """
 
@@ -35,13 +42,55 @@ def _exists(s3, bucket, key):
         raise
 
 
+ROLL_FORWARD = "roll-forward"  # apply the manifest: promotions, catalog, ledger (unless it already succeeded), clean-up
+DISCARD = "discard"  # nothing of the run is visible: remove its staging area; its landing files are read again
+FAIL = "fail"  # a run recorded as running that left nothing: record it failed (STOPPED_BEFORE_COMMIT)
+STRANDED = "stranded"  # a snapshot of the run without its manifest and without a succeeded ledger record
+NOTHING = "nothing"
+
+
+def snapshot_run_ids(summaries):
+    """The run ids named by the table's snapshots (every snapshot, the rolled-back ones too, as IcebergTable.FindRun)."""
+    return {s.get("ingest.run-id") for s in summaries if s.get("ingest.run-id")}
+
+
+def decide(run_id, manifest, has_staging, snapshot_runs, ledger_status):
+    """What recovery does with a run that is not the current one.
+    manifest: its commit manifest (None when there is none); has_staging: it left objects under its staging prefix;
+    snapshot_runs: the run ids of the table's snapshots (empty for a Hive table); ledger_status: the status of its RUN#
+    item (None when there is none)."""
+    in_table = run_id in snapshot_runs
+    if manifest is not None:
+        if manifest.get("awaitsTableCommit") and not in_table and ledger_status != "succeeded":
+            return DISCARD  # died between the manifest and the snapshot
+        return ROLL_FORWARD  # past its commit point (idempotent when the ledger already says succeeded)
+    if in_table and ledger_status != "succeeded":
+        return STRANDED  # the manifest is written before the snapshot and removed after the ledger: it was deleted
+    if has_staging:
+        return DISCARD  # died before its commit point
+    if ledger_status == "running":
+        return FAIL
+    return NOTHING
+
+
+def stranded_error(dataset_id, run_id):
+    return (f"Dataset {dataset_id}: run {run_id} committed an Iceberg snapshot (ingest.run-id) but its commit manifest is gone "
+            "and the ledger does not record it as succeeded, so its inputs and counts are unknown; nothing was changed. "
+            f"Roll the table back to the snapshot before it (ingest snapshots {dataset_id} lists them; ingest rollback {dataset_id} --to <snapshot id>) "
+            "and run the dataset again.")
+
+
 def manifest_key(dataset_id, run_id):
     return layout.staging_prefix(dataset_id, run_id) + layout.MANIFEST
 
 
-def new_manifest(run_id, promotions, deletions, final_run):
-    """The manifest as CommitManifest serializes it: promotions {zone, from, to}, deletions {zone, key}, the final run."""
-    return {"runId": run_id, "promotions": promotions, "deletions": deletions, "run": final_run}
+def new_manifest(run_id, promotions, deletions, final_run, awaits_table_commit=False):
+    """The manifest as CommitManifest serializes it: promotions {zone, from, to}, deletions {zone, key}, the final run,
+    and for an Iceberg table awaitsTableCommit (the snapshot, not the manifest, is the commit point)."""
+    manifest = {"runId": run_id, "promotions": promotions, "deletions": deletions, "run": final_run}
+    if awaits_table_commit:
+        manifest.update(awaitsTableCommit=True, tableFiles=[])
+    return manifest
 
 
 def dead_runs(s3, buckets, dataset_id, current_run_id):
@@ -109,23 +158,41 @@ def roll_forward(s3, dynamodb, table, buckets, dataset_id, current_run_id, manif
     finish(s3, buckets, dataset_id, manifest)
 
 
-def recover(s3, dynamodb, table, buckets, dataset_id, current_run_id, now, publish):
+def _ledger_status(dynamodb, table, dataset_id, run_id):
+    item = dynamodb.get_item(**ledger.get_run_request(table, dataset_id, run_id)).get("Item")
+    return item["status"]["S"] if item else None
+
+
+def recover(s3, dynamodb, table, buckets, dataset_id, current_run_id, now, publish, snapshot_summaries=None):
     """Rolls forward or discards every dead run of the dataset, then fails the runs still recorded as running;
-    returns (rolled forward, discarded) run ids. Call it under the lease, before listing the landing folder."""
+    returns (rolled forward, discarded) run ids. Call it under the lease, before listing the landing folder.
+    snapshot_summaries: for an Iceberg table, a function returning the summaries of the table's snapshots (called
+    once; a table that does not exist has none)."""
     rolled, discarded = [], []
+    snapshot_runs = snapshot_run_ids(snapshot_summaries() if snapshot_summaries else [])
     for run_id in dead_runs(s3, buckets, dataset_id, current_run_id):
         key = manifest_key(dataset_id, run_id)
+        manifest = None
         if _exists(s3, buckets["curated"], key):
             manifest = json.loads(s3.get_object(Bucket=buckets["curated"], Key=key)["Body"].read().decode("utf-8"))
+        action = decide(run_id, manifest, True, snapshot_runs, _ledger_status(dynamodb, table, dataset_id, run_id))
+        if action == ROLL_FORWARD:
             roll_forward(s3, dynamodb, table, buckets, dataset_id, current_run_id, manifest, publish)
             rolled.append(run_id)
+        elif action == STRANDED:
+            raise ledger.LedgerError(stranded_error(dataset_id, run_id))
         else:
             delete_staging(s3, buckets, dataset_id, run_id)
             discarded.append(run_id)
     for page in dynamodb.get_paginator("query").paginate(**ledger.list_runs_request(table, dataset_id)):
         for item in page.get("Items", []):
             run = json.loads(item["body"]["S"])
-            if item["status"]["S"] == "running" and run["runId"] != current_run_id:
+            if run["runId"] == current_run_id:
+                continue
+            action = decide(run["runId"], None, False, snapshot_runs, item["status"]["S"])
+            if action == STRANDED:
+                raise ledger.LedgerError(stranded_error(dataset_id, run["runId"]))
+            if action == FAIL:
                 failed = ledger.transition(run, "failed", now, error=ledger.STOPPED_BEFORE_COMMIT)
                 try:
                     dynamodb.update_item(**ledger.fail_run_request(table, failed))
@@ -134,12 +201,17 @@ def recover(s3, dynamodb, table, buckets, dataset_id, current_run_id, now, publi
     return rolled, discarded
 
 
-def commit(s3, dynamodb, table, buckets, dataset_id, manifest, publish, orphans=None):
-    """The job's own commit: the manifest (the commit point), promotions, catalog, the ledger transaction (lease still
-    ours, run still running), then the landing files and the staging area. A failure after the manifest leaves a run
-    the next run rolls forward."""
+def commit(s3, dynamodb, table, buckets, dataset_id, manifest, publish, orphans=None, table_commit=None):
+    """The job's own commit: the manifest (the commit point of a Hive table), for an Iceberg table the snapshot
+    (table_commit, the commit point there), promotions, catalog, the ledger transaction (lease still ours, run still
+    running), then the landing files and the staging area. A failure after the commit point leaves a run the next run
+    rolls forward; a failure before it, one the next run discards."""
+    if (table_commit is not None) != bool(manifest.get("awaitsTableCommit")):
+        raise ledger.LedgerError("an Iceberg commit needs a manifest with awaitsTableCommit and a table commit, a Hive commit neither")
     s3.put_object(Bucket=buckets["curated"], Key=manifest_key(dataset_id, manifest["runId"]),
                   Body=json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
+    if table_commit is not None:
+        table_commit()
     promote(s3, buckets, manifest["promotions"])
     publish(manifest)
     dynamodb.transact_write_items(**ledger.commit_transaction(table, manifest["run"], orphans))

@@ -90,8 +90,8 @@ def check_definition(name, expected):
 
 
 def check_partitions(d, expected):
-    if d["write"]["mode"] != "append":
-        raise CaseProblem(f"write.mode {d['write']['mode']}: the Glue job implements append only")
+    # An overwrite or a merge removes earlier runs' rows: their rows fall in some of the partitions they wrote.
+    replaced = d["write"]["mode"] != "append"
     types = {c["name"]: c["type"] for c in d["columns"]}
     for number, run in enumerate(expected["runs"], start=1):
         if run["status"] != "succeeded":
@@ -100,7 +100,7 @@ def check_partitions(d, expected):
         rows = [r for r in expected.get("curated", []) if r["_run"] == number]
         paths = {layout.partition_path(d, {k: typed(types[k], v) for k, v in r.items() if k in types}, ingest_date) for r in rows}
         written = set(run.get("partitionsWritten", [])) or ({""} if rows else set())
-        if paths != written:
+        if paths != written and not (replaced and paths <= written):
             raise CaseProblem(f"run {number}: rows fall in {sorted(paths)}, the run wrote {sorted(written)}")
         for reject in (r for r in expected.get("quarantine", []) if r["_run"] == number and ": partition value " in r["_reason"]):
             row = {k: typed(types[k], v) for k, v in reject.items() if k in types}

@@ -174,15 +174,19 @@ class GlueRefusals(unittest.TestCase):
     def test_each_unsupported_feature_names_its_member_and_the_fix(self):
         d = self.on_glue()  # merge, targetFileSizeMb 256
         self.assertEqual(self.problems(d), [
-            "$.write.mode: the Glue job implements append only, not merge: set write.mode to append, or set engine.kind to local (the in-process engine does it).",
+            "$.write.mode: the Glue job merges Iceberg tables only (MERGE INTO), not the files of a Hive table: set table.format to iceberg, "
+            "or set engine.kind to local (the in-process engine does it).",
             "$.write.targetFileSizeMb: the Glue job does not size its files (Spark writes one file per task and partition): remove write.targetFileSizeMb, "
             "or set engine.kind to local (the in-process engine does it).",
         ])
+        d["table"] = {"format": "iceberg"}  # merge into an Iceberg table is what the job does (ingest_core.iceberg_write)
+        self.assertEqual([p.split(":", 1)[0] for p in self.problems(d)], ["$.write.targetFileSizeMb"])
         d = self.on_glue("inventory.stock_levels.json")
-        d["table"] = {"format": "iceberg"}
         d["source"] = {"format": "csv", "csv": {"maxQuotedFieldLines": 3}}
-        d["write"]["mode"] = "overwrite-partitions"
-        self.assertEqual([p.split(":", 1)[0] for p in self.problems(d)], ["$.table.format", "$.write.mode", "$.source.csv.maxQuotedFieldLines"])
+        for table, mode in (("iceberg", "overwrite-partitions"), ("hive", "overwrite-partitions"), ("iceberg", "append")):
+            d["table"] = {"format": table}
+            d["write"]["mode"] = mode
+            self.assertEqual([p.split(":", 1)[0] for p in self.problems(d)], ["$.source.csv.maxQuotedFieldLines"], (table, mode))
 
     def test_a_database_source_is_refused_on_glue(self):
         with open(os.path.join(ROOT, "docs", "examples", "database", "erp.invoices.json"), encoding="utf-8") as f:
@@ -203,13 +207,14 @@ class GlueRefusals(unittest.TestCase):
             source = f.read()
         self.assertIn(f'const string Local = "{definition._LOCAL}";', source)
         d = definition.parse(example("inventory.stock_levels.json"))
-        d["table"]["format"] = "iceberg"
+        d["table"]["format"] = "hive"
+        d["keys"] = ["warehouse_id"]
         d["write"].update(mode="merge", targetFileSizeMb=1)
         d["source"]["database"] = {"connection": "x"}
         d["source"]["csv"]["maxQuotedFieldLines"] = 2
         d["engine"]["glue"]["glueVersion"] = "4.0"
         refusals = definition.glue_refusals(d)
-        self.assertEqual(len(refusals), 6)
+        self.assertEqual(len(refusals), 5)
         for problem in refusals:
             path, message = problem.split(": ", 1)
             fixed = message.split(" not merge")[0].split(" Glue 5.0")[0].split(", or set engine.kind")[0]

@@ -138,6 +138,155 @@ class Recovery(unittest.TestCase):
         self.assertEqual(self.run_item(DEAD)[0], "succeeded")
         self.assertEqual(self.recover(), ([], []))
 
+    # --- an Iceberg run: the snapshot is the commit point, the table is asked ------------------------------------------
+
+    def iceberg_dead_run(self, manifest=True):
+        """A run of an Iceberg dataset that staged its raw copy and a quarantine file and wrote its manifest (awaiting
+        the table commit), or died before it. Its curated rows go into the table, so nothing curated is staged."""
+        self.take_lease(DEAD)
+        run = ledger.new_run(DEAD, self.dataset, 1, T0)
+        self.dynamodb.put_item(**ledger.start_run_request(self.table, run))
+        staging = layout.staging_prefix(self.dataset, DEAD)
+        landing = layout.landing_prefix(self.dataset) + "orders.csv"
+        self.put("raw", landing, b"id\n1\nx\n")
+        self.put("raw", staging + "raw/0000-orders.csv", b"id\n1\nx\n")
+        self.put("quarantine", staging + "quarantine/part-0.parquet", b"PAR1")
+        raw_key = layout.raw_key(self.dataset, T0.date(), DEAD, "orders.csv")
+        rejects_key = layout.quarantine_key(self.dataset, T0.date(), DEAD, 0)
+        source = ledger.source_fingerprint("b" * 64, "orders.csv", 7, raw_key, DEAD)
+        final = ledger.transition(run, "succeeded", T0, rowsRead=2, rowsWritten=1, rowsRejected=1, sources=[source],
+                                  filesWritten=["quarantine/" + rejects_key], partitionsWritten=[])
+        document = recovery.new_manifest(DEAD, [
+            {"zone": "raw", "from": staging + "raw/0000-orders.csv", "to": raw_key},
+            {"zone": "quarantine", "from": staging + "quarantine/part-0.parquet", "to": rejects_key},
+        ], [{"zone": "raw", "key": landing}], final, awaits_table_commit=True)
+        if manifest:
+            self.put("curated", recovery.manifest_key(self.dataset, DEAD), json.dumps(document).encode("utf-8"))
+        self.take_lease(NEXT)
+        return document, landing, raw_key, rejects_key
+
+    def recover_iceberg(self, snapshots):
+        asked = []
+
+        def summaries():
+            asked.append(True)
+            return snapshots
+
+        result = recovery.recover(self.s3, self.dynamodb, self.table, self.buckets, self.dataset, NEXT, T0, self.published.append, summaries)
+        self.assertEqual(len(asked), 1, "the table's snapshots are read once")
+        return result
+
+    def test_an_iceberg_run_whose_snapshot_exists_is_completed_not_ingested_again(self):
+        _, landing, raw_key, rejects_key = self.iceberg_dead_run()
+        snapshots = [{"ingest.run-id": "20260114T100000Z-00000001"}, {"ingest.run-id": DEAD, "ingest.inputs": "b" * 64}]
+
+        self.assertEqual(self.recover_iceberg(snapshots), ([DEAD], []))
+
+        self.assertEqual(self.keys("raw"), [raw_key], "the landing file is gone: the next listing does not ingest it twice")
+        self.assertEqual(self.keys("quarantine"), [rejects_key])
+        self.assertEqual(self.keys("curated"), [], "manifest removed; the rows are in the table's snapshot")
+        status, body = self.run_item(DEAD)
+        self.assertEqual((status, body["rowsWritten"], body["rowsRejected"]), ("succeeded", 1, 1))
+        source = self.dynamodb.get_item(**ledger.find_source_request(self.table, self.dataset, "b" * 64))["Item"]
+        self.assertEqual(ledger.source_holder(source), DEAD)
+
+    def test_an_iceberg_run_that_died_before_its_snapshot_is_discarded_and_read_again(self):
+        _, landing, raw_key, rejects_key = self.iceberg_dead_run()
+
+        self.assertEqual(self.recover_iceberg([{"ingest.run-id": "20260114T100000Z-00000001"}]), ([], [DEAD]))
+
+        self.assertEqual(self.keys("raw"), [landing], "its input waits for the next run")
+        self.assertEqual(self.keys("quarantine") + self.keys("curated"), [], "staging and manifest removed")
+        self.assertEqual(self.run_item(DEAD)[0], "failed")
+        self.assertIsNone(self.dynamodb.get_item(**ledger.find_source_request(self.table, self.dataset, "b" * 64)).get("Item"))
+
+    def test_a_snapshot_without_manifest_or_ledger_record_stops_recovery_with_the_fix(self):
+        self.iceberg_dead_run(manifest=False)
+        recovery.delete_staging(self.s3, self.buckets, self.dataset, DEAD)  # someone removed the staging area
+
+        with self.assertRaisesRegex(ledger.LedgerError, rf"run {DEAD} committed an Iceberg snapshot .*ingest rollback {self.dataset} --to <snapshot id>"):
+            self.recover_iceberg([{"ingest.run-id": DEAD}])
+        self.assertEqual(self.run_item(DEAD)[0], "running", "not marked failed: its rows are in the table")
+
+    def test_the_jobs_iceberg_commit_is_recovered_from_each_step_it_can_die_at(self):
+        # Dies in the table commit (no snapshot): the next run discards it and reads the landing file again.
+        document, landing, raw_key, rejects_key = self.iceberg_dead_run(manifest=False)
+        self.take_lease(DEAD)
+
+        def dies_before_the_snapshot():
+            raise RuntimeError("Spark commit failed")
+
+        with self.assertRaisesRegex(RuntimeError, "Spark commit failed"):
+            recovery.commit(self.s3, self.dynamodb, self.table, self.buckets, self.dataset, document, self.published.append, table_commit=dies_before_the_snapshot)
+        self.take_lease(NEXT)
+        self.assertEqual(self.recover_iceberg([]), ([], [DEAD]))
+        self.assertEqual(self.keys("raw"), [landing])
+
+        # Dies after the snapshot, before the ledger: the next run completes it from the manifest.
+        self.setUp()
+        document, landing, raw_key, rejects_key = self.iceberg_dead_run(manifest=False)
+        self.take_lease(DEAD)
+        snapshots = []
+
+        def dies_before_the_ledger(manifest):
+            raise RuntimeError("job killed")
+
+        with self.assertRaisesRegex(RuntimeError, "job killed"):
+            recovery.commit(self.s3, self.dynamodb, self.table, self.buckets, self.dataset, document, dies_before_the_ledger,
+                            table_commit=lambda: snapshots.append({"ingest.run-id": DEAD}))
+        self.assertEqual(self.run_item(DEAD)[0], "running")
+        self.take_lease(NEXT)
+        self.assertEqual(self.recover_iceberg(snapshots), ([DEAD], []))
+        self.assertEqual((self.run_item(DEAD)[0], self.keys("raw")), ("succeeded", [raw_key]))
+
+    def test_a_commit_must_match_its_manifest(self):
+        document, *_ = self.iceberg_dead_run(manifest=False)
+        with self.assertRaisesRegex(ledger.LedgerError, "awaitsTableCommit"):
+            recovery.commit(self.s3, self.dynamodb, self.table, self.buckets, self.dataset, document, self.published.append)
+        self.assertEqual(self.keys("curated"), [], "nothing written")
+
+
+class Decisions(unittest.TestCase):
+    """recovery.decide for every manifest, staging, snapshot and ledger state."""
+
+    HIVE = {"runId": DEAD}
+    ICEBERG = {"runId": DEAD, "awaitsTableCommit": True}
+
+    def test_every_state(self):
+        R, D, F, S, N = recovery.ROLL_FORWARD, recovery.DISCARD, recovery.FAIL, recovery.STRANDED, recovery.NOTHING
+        table = [
+            # manifest, staging, in a snapshot, ledger status -> action
+            (self.HIVE, True, False, "running", R),  # Hive: the manifest is the commit point
+            (self.HIVE, True, False, "failed", R),  # the state machine marked it failed meanwhile
+            (self.HIVE, True, False, None, R),
+            (self.HIVE, True, False, "succeeded", R),  # died in the clean-up: idempotent, the ledger is not rewritten
+            (self.ICEBERG, True, True, "running", R),  # died after the snapshot
+            (self.ICEBERG, True, True, "failed", R),
+            (self.ICEBERG, True, True, "succeeded", R),
+            (self.ICEBERG, True, False, "running", D),  # died between manifest and snapshot
+            (self.ICEBERG, True, False, "failed", D),
+            (self.ICEBERG, True, False, None, D),
+            (self.ICEBERG, True, False, "succeeded", R),  # its snapshot expired since: the ledger decided
+            (None, True, False, "running", D),  # died before the manifest
+            (None, True, False, None, D),
+            (None, True, True, "running", S),  # a snapshot and no manifest: the manifest was deleted
+            (None, True, True, "succeeded", D),  # only staging left after a finished commit
+            (None, False, True, "running", S),
+            (None, False, True, "failed", S),
+            (None, False, True, "succeeded", N),
+            (None, False, False, "running", F),  # recorded running, left nothing
+            (None, False, False, "failed", N),
+            (None, False, False, "skipped", N),
+            (None, False, False, "succeeded", N),
+        ]
+        for manifest, staging, in_table, status, action in table:
+            with self.subTest(manifest=manifest, staging=staging, in_table=in_table, status=status):
+                runs = {DEAD, "other"} if in_table else {"other"}
+                self.assertEqual(recovery.decide(DEAD, manifest, staging, runs, status), action)
+
+    def test_snapshot_run_ids_come_from_every_snapshots_summary(self):
+        self.assertEqual(recovery.snapshot_run_ids([{"ingest.run-id": "a"}, {"ingest.maintenance": "compaction"}, {"ingest.run-id": "b"}]), {"a", "b"})
+
 
 if __name__ == "__main__":
     unittest.main()

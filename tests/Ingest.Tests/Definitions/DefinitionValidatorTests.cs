@@ -84,12 +84,11 @@ public sealed class DefinitionValidatorTests
         { Doc(d => d["engine"] = Glue("maxRetries", 11)), "$.engine.glue.maxRetries", "expected 0 to 10" },
         { Doc(d => d["engine"] = Glue("glueVersion", " ")), "$.engine.glue.glueVersion", "is required (for example 5.0)" },
         // what the Glue job cannot honour is refused when the dataset is added, each naming the member and the fix
-        { Doc(d => { d["engine"] = OnGlue(); d["keys"] = new JsonArray("id"); d["write"] = new JsonObject { ["mode"] = "merge" }; }), "$.write.mode", "the Glue job implements append only, not merge: set write.mode to append, or set engine.kind to local" },
-        { Doc(d => { d["engine"] = OnGlue(); d["write"] = new JsonObject { ["mode"] = "overwrite-partitions" }; }), "$.write.mode", "not overwrite-partitions: set write.mode to append" },
+        { Doc(d => { d["engine"] = OnGlue(); d["keys"] = new JsonArray("id"); d["write"] = new JsonObject { ["mode"] = "merge" }; d["table"] = new JsonObject { ["format"] = "hive" }; }), "$.write.mode", "the Glue job merges Iceberg tables only (MERGE INTO), not the files of a Hive table: set table.format to iceberg, or set engine.kind to local" },
+        { Doc(d => { d["engine"] = OnGlue(); d["keys"] = new JsonArray("id"); d["write"] = new JsonObject { ["mode"] = "merge" }; }), "$.write.mode", "set table.format to iceberg" },
         { Doc(d => { d["engine"] = OnGlue(); d["write"] = new JsonObject { ["targetFileSizeMb"] = 256 }; }), "$.write.targetFileSizeMb", "the Glue job does not size its files" },
         { Doc(d => { d["engine"] = OnGlue(); d["source"]!["csv"] = new JsonObject { ["maxQuotedFieldLines"] = 5 }; }), "$.source.csv.maxQuotedFieldLines", "has no limit on the lines of a quoted field" },
         { Doc(d => d["engine"] = new JsonObject { ["kind"] = "glue", ["glue"] = new JsonObject { ["glueVersion"] = "4.0" } }), "$.engine.glue.glueVersion", "the Glue job is deployed as Glue 5.0" },
-        { Doc(d => { d["engine"] = OnGlue(); d["table"] = new JsonObject { ["format"] = "iceberg" }; }), "$.table.format", "the Glue job writes Hive tables only for now: set table.format to hive, or set engine.kind to local" },
     };
 
     [Theory]
@@ -183,6 +182,30 @@ public sealed class DefinitionValidatorTests
 
         onGlue.Engine.Kind.Should().Be(EngineKind.Glue);
         local.Write.Mode.Should().Be(WriteMode.Merge);
+    }
+
+    [Theory]
+    [InlineData("iceberg", "append")]
+    [InlineData("iceberg", "overwrite-partitions")]
+    [InlineData("iceberg", "merge")]
+    [InlineData("hive", "overwrite-partitions")]
+    public void Deserialize_GlueDatasetInAWriteModeTheJobImplements_IsAccepted(string format, string mode)
+    {
+        // The Glue job writes Iceberg tables in every mode (MERGE INTO on the keys) and replaces Hive partitions.
+        var onGlue = DatasetDefinitionSerializer.Deserialize(Doc(d =>
+        {
+            d["engine"] = OnGlue();
+            d["keys"] = new JsonArray("id");
+            d["write"] = new JsonObject { ["mode"] = mode };
+            d["table"] = new JsonObject { ["format"] = format };
+        }));
+
+        (onGlue.Engine.Kind, onGlue.TableFormat, onGlue.Write.Mode).Should().Be((EngineKind.Glue, format == "iceberg" ? TableFormat.Iceberg : TableFormat.Hive, mode switch
+        {
+            "append" => WriteMode.Append,
+            "merge" => WriteMode.Merge,
+            _ => WriteMode.OverwritePartitions,
+        }));
     }
 
     private static JsonObject Glue(string member, JsonNode value)

@@ -73,13 +73,14 @@ data "aws_iam_policy_document" "glue" {
     }
   }
 
-  # What glue_job.py calls: GetItem (definition, fingerprints, runs), PutItem (run start), UpdateItem
-  # (lease renewal, failed run) and TransactWriteItems, which is authorised per item (ConditionCheckItem
-  # on the lease, UpdateItem on the run, PutItem on fingerprints).
+  # What glue_job.py calls: GetItem (definition, fingerprints, runs), Query (recovery lists the dataset's
+  # runs), PutItem (run start), UpdateItem (lease renewal, failed run) and TransactWriteItems, which is
+  # authorised per item (ConditionCheckItem on the lease, UpdateItem on the run, PutItem on fingerprints).
   statement {
     sid = "MetadataTable"
     actions = [
       "dynamodb:GetItem",
+      "dynamodb:Query",
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
       "dynamodb:ConditionCheckItem",
@@ -250,5 +251,10 @@ resource "aws_glue_job" "ingest" {
     "--metrics_log_group"            = local.log_groups["output"] # EMF records (ingest_core/metrics.py), PutLogEvents already allowed
     "--onprem_secret_arn"            = var.onprem_secret_arn
     "--lease_seconds"                = "600"
+    # Iceberg datasets (ingest_core/iceberg_write.py): Glue 5.0's Iceberg libraries and the Spark catalog glue_catalog
+    # over the Glue Data Catalog with S3FileIO, the same table the in-process engine commits to. Glue takes one --conf;
+    # the others ride in its value (iceberg_write.conf_argument, checked by tests/test_iceberg_write.py).
+    "--datalake-formats" = "iceberg"
+    "--conf"             = "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions --conf spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog --conf spark.sql.catalog.glue_catalog.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog --conf spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO --conf spark.sql.catalog.glue_catalog.warehouse=s3://${var.zone_buckets["curated"]}/"
   }
 }
