@@ -6,7 +6,9 @@ same lake layout and the same ledger items:
 - ``definition``: reading and validating a definition document (docs/definition-reference.md);
 - ``expressions``: Spark SQL casts and quality-rule checks built from the definition;
 - ``layout``: object keys and partition values (src/Ingest/Storage/DatasetLayout.cs, Partitioner.cs);
-- ``ledger``: the DynamoDB items of the registry, ledger and lease (src/Ingest.Aws/DynamoDb).
+- ``ledger``: the DynamoDB items of the registry, ledger and lease (src/Ingest.Aws/DynamoDb);
+- ``iceberg_write``: the Iceberg table, write modes and snapshot properties (src/Ingest/Engine/Tables/IcebergTable.cs);
+- ``recovery``: the commit and the recovery of a job that died (src/Ingest/Engine/Commit/CommitProtocol.cs).
 """
 
-__all__ = ["definition", "expressions", "layout", "ledger"]
+__all__ = ["definition", "expressions", "iceberg_write", "layout", "ledger", "recovery"]
