@@ -35,12 +35,13 @@ from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
 from ingest_core import definition as definitions
-from ingest_core import expressions, layout, ledger, metrics, recovery
+from ingest_core import expressions, jdbc_source, layout, ledger, metrics, recovery
 from ingest_core.lease import LeaseKeeper
 
 ARGS = getResolvedOptions(sys.argv, [
     "JOB_NAME", "dataset", "run_id", "definition_version", "started_at", "metadata_table",
     "raw_bucket", "curated_bucket", "quarantine_bucket", "metric_namespace", "metrics_log_group", "lease_seconds",
+    "onprem_secret_arn", "execution_arn",
 ])
 
 sc = SparkContext.getOrCreate()
@@ -220,6 +221,75 @@ def register_partitions(d, database, table, storage, partitions):
         glue.batch_create_partition(DatabaseName=database, TableName=table, PartitionInputList=inputs[i:i + 100])
 
 
+def extract_database(d, run, staging):
+    """A database source's window as Parquet part files in the staging area (ingest_core.jdbc_source; ADR 8): the credentials
+    from the --onprem_secret_arn secret, the upper bound read once, the cursor bounds as typed Spark literals that the JDBC
+    dialect pushes down (never SQL text of ours), parallel reads by the partition column, the column types checked before any
+    row and each value converted to its schema type (a value that would change fails the run). Returns the extract's
+    (key, size) pairs and the run with the watermark it commits."""
+    database = d["source"]["database"]
+    credentials = jdbc_source.read_secret(boto3.client("secretsmanager"), ARGS["onprem_secret_arn"], d)
+    options = jdbc_source.spark_jdbc_options(d, credentials)
+
+    def read(extra=None, **override):
+        reader = spark.read.format("jdbc")
+        for key, value in dict(options, **override).items():
+            reader = reader.option(key, value)
+        for key, value in (extra or {}).items():
+            reader = reader.option(key, value)
+        return reader.load()
+
+    names = [name for name, _, _ in jdbc_source.fields(d)]
+    # Spark learns the columns' types from the source (SELECT ... WHERE 1=0); a column the source lacks fails here.
+    probe = read().select(*[F.col(expressions.quote_identifier(n)) for n in names])
+    spark_types = {f.name: f.dataType.simpleString() for f in probe.schema.fields}
+    for name, schema_type, schema_column in jdbc_source.fields(d):
+        problem = jdbc_source.type_problem(d, name, spark_types[name], schema_type, schema_column)
+        if problem:
+            raise RuntimeError(problem)
+
+    previous = None
+    window = jdbc_source.ALL
+    cursor = jdbc_source.cursor_column(d)
+    if cursor:
+        runs = []
+        for page in dynamodb.get_paginator("query").paginate(**ledger.runs_newest_first_request(TABLE, DATASET)):
+            runs += page["Items"]
+        previous = ledger.watermark(runs, jdbc_source.watermark_key(database))
+        options_without = {k: v for k, v in options.items() if k != "dbtable"}
+        largest = (spark.read.format("jdbc").options(**options_without).option("query", jdbc_source.upper_bound_sql(d)).load().first() or [None])[0]
+        if largest is not None and spark_types[cursor] == "timestamp":
+            largest = largest.replace(tzinfo=datetime.timezone.utc)  # an instant: the session time zone is UTC
+        window = jdbc_source.window(d, largest, previous)
+    run = dict(run, watermarks=jdbc_source.watermarks(run.get("watermarks"), d, window))
+    if window.empty:
+        return [], run
+
+    frame = read().select(*[F.col(expressions.quote_identifier(n)) for n in names])
+    cursor_type = spark_types.get(cursor)
+    if window.lower is not None:
+        frame = frame.where(F.col(expressions.quote_identifier(cursor)) > F.lit(window.lower).cast(cursor_type))
+    if window.upper is not None:
+        frame = frame.where(F.col(expressions.quote_identifier(cursor)) <= F.lit(window.upper).cast(cursor_type))
+    key = jdbc_source.partition_column(d)
+    if key:
+        bounds = frame.agg(F.min(key), F.max(key)).first()
+        if bounds[0] is not None:
+            frame = read(jdbc_source.spark_jdbc_options(d, credentials, (bounds[0], bounds[1])), pushDownAggregate="true").select(*[F.col(expressions.quote_identifier(n)) for n in names])
+            if window.lower is not None:
+                frame = frame.where(F.col(expressions.quote_identifier(cursor)) > F.lit(window.lower).cast(cursor_type))
+            if window.upper is not None:
+                frame = frame.where(F.col(expressions.quote_identifier(cursor)) <= F.lit(window.upper).cast(cursor_type))
+    # Local timestamps are wall-clock times of source.timeZone; instants stay as they are (ValueMapper.Timestamp).
+    for name, schema_type, _ in jdbc_source.fields(d):
+        if schema_type == "timestamp" and spark_types[name] == "timestamp_ntz":
+            frame = frame.withColumn(name, F.to_utc_timestamp(F.col(expressions.quote_identifier(name)).cast("timestamp"), d["source"]["timeZone"]))
+    prefix = f"{staging}raw/{jdbc_source.extract_name(d, RUN_ID)}/"
+    frame.write.mode("errorifexists").parquet(f"s3://{BUCKETS['raw']}/{prefix}")
+    parts = sorted((k, size) for k, size in list_keys(BUCKETS["raw"], prefix) if k.endswith(".parquet"))
+    return parts, run
+
+
 def main():
     started = datetime.datetime.fromisoformat(ARGS["started_at"].replace("Z", "+00:00"))
     ingest_date = started.date()
@@ -230,7 +300,7 @@ def main():
     keeper.renew_now()  # replaces the state machine's open-ended lease with a real expiry
     keeper.start()
     run = ledger.new_run(RUN_ID, DATASET, version, started)
-    dynamodb.put_item(**ledger.start_run_request(TABLE, run))
+    dynamodb.put_item(**ledger.start_run_request(TABLE, run, ARGS["execution_arn"]))
 
     def publish(manifest):
         """The catalog step of a commit (the job's own or a dead run's rolled forward)."""
@@ -247,12 +317,17 @@ def main():
         # 0. A run that died before this one: rolled forward from its manifest, or discarded (ingest_core.recovery).
         recovery.recover(s3, dynamodb, TABLE, BUCKETS, DATASET, RUN_ID, now(), publish)
 
-        # 1. Inputs: fingerprint, skip what was ingested before, stage the rest in the raw layout.
+        # 1. Inputs: fingerprint, skip what was ingested before, stage the rest in the raw layout. A database source is
+        # extracted first (ADR 8): its window's rows, written as Parquet to the staging area, are the run's only inputs.
         staging = layout.staging_prefix(DATASET, RUN_ID)
         sources, raw_moves, paths, landed = [], [], [], []
         seen, orphans, names = set(), {}, set()
-        for index, (key, size) in enumerate(list_keys(BUCKETS["raw"], layout.landing_prefix(DATASET))):
-            landed.append(key)
+        extracted = []
+        if d["source"]["format"] == "database":
+            extracted, run = extract_database(d, run, staging)
+        for index, (key, size) in enumerate(extracted or list_keys(BUCKETS["raw"], layout.landing_prefix(DATASET))):
+            if not extracted:
+                landed.append(key)
             sha = fingerprint(BUCKETS["raw"], key)
             name = key.rsplit("/", 1)[-1]
             file_name = layout.safe_file_name(name)
@@ -273,12 +348,16 @@ def main():
                 continue
             seen.add(sha)
             staged_key = f"{staging}raw/{len(paths):04d}-{layout.safe_file_name(name)}"
-            s3.copy_object(Bucket=BUCKETS["raw"], Key=staged_key, CopySource={"Bucket": BUCKETS["raw"], "Key": key})
+            if extracted:
+                staged_key = key  # the extract is written in the staging area already
+            else:
+                s3.copy_object(Bucket=BUCKETS["raw"], Key=staged_key, CopySource={"Bucket": BUCKETS["raw"], "Key": key})
             raw_moves.append({"zone": "raw", "from": staged_key, "to": final_key})
             sources.append(ledger.source_fingerprint(sha, name, size, final_key, RUN_ID))
             paths.append(f"s3://{BUCKETS['raw']}/{staged_key}")
 
         if not paths:
+            # Every input seen before, or an empty window; a database run still records where its window ended.
             final = ledger.transition(run, "skipped", now(), sources=sources)
             dynamodb.transact_write_items(**ledger.commit_transaction(TABLE, final))
             for key in landed:
@@ -286,8 +365,9 @@ def main():
             put_metrics(final)
             return
 
-        # 2. Convert and check.
-        checked, text_cols = convert_and_check(d, read_text_frame(d, paths))
+        # 2. Convert and check (an extract is read as the Parquet it is, with no null markers: SourceExtraction.ReadAs).
+        reading = d if not extracted else dict(d, source=dict(d["source"], format="parquet", nullMarkers=[]))
+        checked, text_cols = convert_and_check(reading, read_text_frame(reading, paths))
         checked = checked.withColumn("_ingest_run_id", F.lit(RUN_ID)).withColumn("_ingested_at", F.lit(started).cast("timestamp")).cache()
         rows_read = checked.count()
         rejected = checked.where("_reason IS NOT NULL")

@@ -184,14 +184,16 @@ class GlueRefusals(unittest.TestCase):
         d["write"]["mode"] = "overwrite-partitions"
         self.assertEqual([p.split(":", 1)[0] for p in self.problems(d)], ["$.table.format", "$.write.mode", "$.source.csv.maxQuotedFieldLines"])
 
-    def test_a_database_source_is_refused_on_glue(self):
+    def test_a_database_source_runs_on_glue_and_sqlite_is_refused(self):
         with open(os.path.join(ROOT, "docs", "examples", "database", "erp.invoices.json"), encoding="utf-8") as f:
             d = json.load(f)
         d["engine"] = {"kind": "glue"}
         d["write"] = {"mode": "append"}
+        self.assertEqual(definition.parse(d)["source"]["database"]["connection"], d["source"]["database"]["connection"])
+        d["source"]["database"]["provider"] = "sqlite"
         self.assertEqual(self.problems(d), [
-            "$.source.database: the Glue job reads files from the landing folder only, not database sources: remove source.database, "
-            "or set engine.kind to local (the in-process engine does it)."])
+            "$.source.database.provider: the Glue job reads postgresql and sql-server over JDBC, not sqlite (a file on the machine that runs the "
+            "in-process engine): move the data to one of those, or set engine.kind to local (the in-process engine does it)."])
 
     def test_the_same_definitions_pass_on_the_local_engine_and_the_glue_example_passes(self):
         self.assertEqual(definition.parse(example("sales.orders.json"))["write"]["mode"], "merge")
@@ -205,7 +207,7 @@ class GlueRefusals(unittest.TestCase):
         d = definition.parse(example("inventory.stock_levels.json"))
         d["table"]["format"] = "iceberg"
         d["write"].update(mode="merge", targetFileSizeMb=1)
-        d["source"]["database"] = {"connection": "x"}
+        d["source"]["database"] = {"connection": "x", "provider": "sqlite"}
         d["source"]["csv"]["maxQuotedFieldLines"] = 2
         d["engine"]["glue"]["glueVersion"] = "4.0"
         refusals = definition.glue_refusals(d)
