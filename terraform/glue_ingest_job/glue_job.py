@@ -35,7 +35,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
 from ingest_core import definition as definitions
-from ingest_core import expressions, jdbc_source, layout, ledger, metrics, recovery
+from ingest_core import attempts, expressions, jdbc_source, layout, ledger, metrics, recovery
 from ingest_core.lease import LeaseKeeper
 
 ARGS = getResolvedOptions(sys.argv, [
@@ -290,11 +290,19 @@ def extract_database(d, run, staging):
     return parts, run
 
 
+def delete_staging():
+    """Deletes what a discarded attempt staged (the run's staging area in every zone), so the next attempt starts clean."""
+    prefix = layout.staging_prefix(DATASET, RUN_ID)
+    for zone, bucket in BUCKETS.items():
+        for key, _ in list(list_keys(bucket, prefix)):
+            s3.delete_object(Bucket=bucket, Key=key)
+
+
 def main():
     started = datetime.datetime.fromisoformat(ARGS["started_at"].replace("Z", "+00:00"))
     ingest_date = started.date()
     item = dynamodb.get_item(**ledger.get_definition_request(TABLE, DATASET, int(ARGS["definition_version"]))).get("Item")
-    version, d, fingerprint = ledger.read_registered(item, f"{ledger.dataset_pk(DATASET)}/{ledger.definition_sk(int(ARGS['definition_version']))}")
+    version, d, definition_fingerprint = ledger.read_registered(item, f"{ledger.dataset_pk(DATASET)}/{ledger.definition_sk(int(ARGS['definition_version']))}")
 
     keeper = new_lease_keeper()
     keeper.renew_now()  # replaces the state machine's open-ended lease with a real expiry
@@ -304,7 +312,7 @@ def main():
 
     def publish(manifest):
         """The catalog step of a commit (the job's own or a dead run's rolled forward)."""
-        database, table, storage = ensure_catalog_table(d, version, fingerprint)
+        database, table, storage = ensure_catalog_table(d, version, definition_fingerprint)
         register_partitions(d, database, table, storage, manifest["run"]["partitionsWritten"])
 
     try:
@@ -314,100 +322,118 @@ def main():
         if refused:
             raise RuntimeError(" ".join(refused) + " Nothing was read.")
 
-        # 0. A run that died before this one: rolled forward from its manifest, or discarded (ingest_core.recovery).
-        recovery.recover(s3, dynamodb, TABLE, BUCKETS, DATASET, RUN_ID, now(), publish)
+        def attempt(state):
+            """One attempt of the run (ingest_core.attempts: a transient failure before the manifest is attempted again)."""
+            current = run
+            # 0. A run that died before this one: rolled forward from its manifest, or discarded (ingest_core.recovery).
+            recovery.recover(s3, dynamodb, TABLE, BUCKETS, DATASET, RUN_ID, now(), publish)
 
-        # 1. Inputs: fingerprint, skip what was ingested before, stage the rest in the raw layout. A database source is
-        # extracted first (ADR 8): its window's rows, written as Parquet to the staging area, are the run's only inputs.
-        staging = layout.staging_prefix(DATASET, RUN_ID)
-        sources, raw_moves, paths, landed = [], [], [], []
-        seen, orphans, names = set(), {}, set()
-        extracted = []
-        if d["source"]["format"] == "database":
-            extracted, run = extract_database(d, run, staging)
-        for index, (key, size) in enumerate(extracted or list_keys(BUCKETS["raw"], layout.landing_prefix(DATASET))):
-            if not extracted:
-                landed.append(key)
-            sha = fingerprint(BUCKETS["raw"], key)
-            name = key.rsplit("/", 1)[-1]
-            file_name = layout.safe_file_name(name)
-            if file_name in names:
-                file_name = f"{index:04d}-{file_name}"  # two inputs of one name: as the C# engine names the second
-            names.add(file_name)
-            final_key = layout.raw_key(DATASET, ingest_date, RUN_ID, file_name)
-            previous = dynamodb.get_item(**ledger.find_source_request(TABLE, DATASET, sha)).get("Item")
-            if previous:
-                holder = ledger.source_holder(previous)
-                holder_run = dynamodb.get_item(**ledger.get_run_request(TABLE, DATASET, holder)).get("Item")
-                if not ledger.source_counts(holder_run):
-                    orphans[sha] = holder  # left by a run that never succeeded: ingest it and take the item over
-                    previous = None
-            if previous or sha in seen:
-                by = ledger.source_holder(previous) if previous else RUN_ID
-                sources.append(ledger.source_fingerprint(sha, name, size, json.loads(previous["body"]["S"])["rawKey"] if previous else final_key, by, skipped=True))
-                continue
-            seen.add(sha)
-            staged_key = f"{staging}raw/{len(paths):04d}-{layout.safe_file_name(name)}"
-            if extracted:
-                staged_key = key  # the extract is written in the staging area already
-            else:
-                s3.copy_object(Bucket=BUCKETS["raw"], Key=staged_key, CopySource={"Bucket": BUCKETS["raw"], "Key": key})
-            raw_moves.append({"zone": "raw", "from": staged_key, "to": final_key})
-            sources.append(ledger.source_fingerprint(sha, name, size, final_key, RUN_ID))
-            paths.append(f"s3://{BUCKETS['raw']}/{staged_key}")
+            # 1. Inputs: fingerprint, skip what was ingested before, stage the rest in the raw layout. A database source is
+            # extracted first (ADR 8): its window's rows, written as Parquet to the staging area, are the run's only inputs.
+            staging = layout.staging_prefix(DATASET, RUN_ID)
+            sources, raw_moves, paths, landed = [], [], [], []
+            seen, orphans, names = set(), {}, set()
+            extracted = []
+            if d["source"]["format"] == "database":
+                extracted, current = extract_database(d, current, staging)
+            for index, (key, size) in enumerate(extracted or list_keys(BUCKETS["raw"], layout.landing_prefix(DATASET))):
+                if not extracted:
+                    landed.append(key)
+                sha = fingerprint(BUCKETS["raw"], key)
+                name = key.rsplit("/", 1)[-1]
+                file_name = layout.safe_file_name(name)
+                if file_name in names:
+                    file_name = f"{index:04d}-{file_name}"  # two inputs of one name: as the C# engine names the second
+                names.add(file_name)
+                final_key = layout.raw_key(DATASET, ingest_date, RUN_ID, file_name)
+                previous = dynamodb.get_item(**ledger.find_source_request(TABLE, DATASET, sha)).get("Item")
+                if previous:
+                    holder = ledger.source_holder(previous)
+                    holder_run = dynamodb.get_item(**ledger.get_run_request(TABLE, DATASET, holder)).get("Item")
+                    if not ledger.source_counts(holder_run):
+                        orphans[sha] = holder  # left by a run that never succeeded: ingest it and take the item over
+                        previous = None
+                if previous or sha in seen:
+                    by = ledger.source_holder(previous) if previous else RUN_ID
+                    sources.append(ledger.source_fingerprint(sha, name, size, json.loads(previous["body"]["S"])["rawKey"] if previous else final_key, by, skipped=True))
+                    continue
+                seen.add(sha)
+                staged_key = f"{staging}raw/{len(paths):04d}-{layout.safe_file_name(name)}"
+                if extracted:
+                    staged_key = key  # the extract is written in the staging area already
+                else:
+                    s3.copy_object(Bucket=BUCKETS["raw"], Key=staged_key, CopySource={"Bucket": BUCKETS["raw"], "Key": key})
+                raw_moves.append({"zone": "raw", "from": staged_key, "to": final_key})
+                sources.append(ledger.source_fingerprint(sha, name, size, final_key, RUN_ID))
+                paths.append(f"s3://{BUCKETS['raw']}/{staged_key}")
 
-        if not paths:
-            # Every input seen before, or an empty window; a database run still records where its window ended.
-            final = ledger.transition(run, "skipped", now(), sources=sources)
-            dynamodb.transact_write_items(**ledger.commit_transaction(TABLE, final))
-            for key in landed:
-                s3.delete_object(Bucket=BUCKETS["raw"], Key=key)
-            put_metrics(final)
-            return
+            if not paths:
+                # Every input seen before, or an empty window; a database run still records where its window ended.
+                final = ledger.transition(current, "skipped", now(), sources=sources)
+                dynamodb.transact_write_items(**ledger.commit_transaction(TABLE, final))
+                for key in landed:
+                    s3.delete_object(Bucket=BUCKETS["raw"], Key=key)
+                put_metrics(final)
+                return
 
-        # 2. Convert and check (an extract is read as the Parquet it is, with no null markers: SourceExtraction.ReadAs).
-        reading = d if not extracted else dict(d, source=dict(d["source"], format="parquet", nullMarkers=[]))
-        checked, text_cols = convert_and_check(reading, read_text_frame(reading, paths))
-        checked = checked.withColumn("_ingest_run_id", F.lit(RUN_ID)).withColumn("_ingested_at", F.lit(started).cast("timestamp")).cache()
-        rows_read = checked.count()
-        rejected = checked.where("_reason IS NOT NULL")
-        accepted = checked.where("_reason IS NULL")
-        rows_rejected = rejected.count()
-        rows_written = rows_read - rows_rejected
-        if rows_read and rows_rejected / rows_read > d["quality"]["maxRejectRatio"]:
-            raise RuntimeError(f"{rows_rejected} of {rows_read} rows rejected, above maxRejectRatio {d['quality']['maxRejectRatio']}; nothing was published")
+            # 2. Convert and check (an extract is read as the Parquet it is, with no null markers: SourceExtraction.ReadAs).
+            reading = d if not extracted else dict(d, source=dict(d["source"], format="parquet", nullMarkers=[]))
+            checked, text_cols = convert_and_check(reading, read_text_frame(reading, paths))
+            checked = checked.withColumn("_ingest_run_id", F.lit(RUN_ID)).withColumn("_ingested_at", F.lit(started).cast("timestamp")).cache()
+            rows_read = checked.count()
+            rejected = checked.where("_reason IS NOT NULL")
+            accepted = checked.where("_reason IS NULL")
+            rows_rejected = rejected.count()
+            rows_written = rows_read - rows_rejected
+            if rows_read and rows_rejected / rows_read > d["quality"]["maxRejectRatio"]:
+                raise RuntimeError(f"{rows_rejected} of {rows_read} rows rejected, above maxRejectRatio {d['quality']['maxRejectRatio']}; nothing was published")
 
-        # 3. Stage curated and quarantine files.
-        partition_names = [definitions.partition_name(p) for p in d["partitioning"]]
-        curated = accepted.selectExpr(
-            *[expressions.quote_identifier(c["name"]) for c in layout.curated_file_columns(d)],
-            *[f"{layout.partition_spark_expression(p)} AS {expressions.quote_identifier(definitions.partition_name(p))}" for p in d["partitioning"]])
-        for name in partition_names:
-            curated = curated.withColumn(name, F.coalesce(F.col(name), F.lit(layout.NULL_PARTITION)))
-        write_zone(curated, "curated", staging + "curated/", partition_names, d)
-        quarantine = rejected.select(
-            *[F.col(text_cols[c["name"]]).alias(c["name"]) for c in d["columns"]],
-            "_reason", F.lit(None).cast("string").alias("_raw_record"), "_ingest_run_id", "_source_file", "_source_line", "_ingested_at")
-        if rows_rejected:
-            write_zone(quarantine, "quarantine", staging + "quarantine/", [], d)
+            # 3. Stage curated and quarantine files.
+            partition_names = [definitions.partition_name(p) for p in d["partitioning"]]
+            curated = accepted.selectExpr(
+                *[expressions.quote_identifier(c["name"]) for c in layout.curated_file_columns(d)],
+                *[f"{layout.partition_spark_expression(p)} AS {expressions.quote_identifier(definitions.partition_name(p))}" for p in d["partitioning"]])
+            for name in partition_names:
+                curated = curated.withColumn(name, F.coalesce(F.col(name), F.lit(layout.NULL_PARTITION)))
+            write_zone(curated, "curated", staging + "curated/", partition_names, d)
+            quarantine = rejected.select(
+                *[F.col(text_cols[c["name"]]).alias(c["name"]) for c in d["columns"]],
+                "_reason", F.lit(None).cast("string").alias("_raw_record"), "_ingest_run_id", "_source_file", "_source_line", "_ingested_at")
+            if rows_rejected:
+                write_zone(quarantine, "quarantine", staging + "quarantine/", [], d)
 
-        moves = raw_moves
-        moves += promotions("curated", staging + "curated/", layout.dataset_prefix(DATASET), "part")
-        moves += promotions("quarantine", staging + "quarantine/", f"{layout.dataset_prefix(DATASET)}ingest_date={layout.ingest_date_text(ingest_date)}/", "rejects")
-        partitions = sorted({m["to"][len(layout.dataset_prefix(DATASET)):].rsplit("/", 1)[0] + "/" for m in moves if m["zone"] == "curated" and partition_names})
-        final = ledger.transition(run, "succeeded", now(), rowsRead=rows_read, rowsWritten=rows_written, rowsRejected=rows_rejected,
-                                  filesWritten=[f"{m['zone']}/{m['to']}" for m in moves if m["zone"] != "raw"],
-                                  partitionsWritten=partitions, sources=sources)
+            moves = raw_moves
+            moves += promotions("curated", staging + "curated/", layout.dataset_prefix(DATASET), "part")
+            moves += promotions("quarantine", staging + "quarantine/", f"{layout.dataset_prefix(DATASET)}ingest_date={layout.ingest_date_text(ingest_date)}/", "rejects")
+            partitions = sorted({m["to"][len(layout.dataset_prefix(DATASET)):].rsplit("/", 1)[0] + "/" for m in moves if m["zone"] == "curated" and partition_names})
+            final = ledger.transition(current, "succeeded", now(), rowsRead=rows_read, rowsWritten=rows_written, rowsRejected=rows_rejected,
+                                      filesWritten=[f"{m['zone']}/{m['to']}" for m in moves if m["zone"] != "raw"],
+                                      partitionsWritten=partitions, sources=sources)
 
-        # 4. Commit (ingest_core.recovery.commit): the manifest is the commit point; then promotions, catalog, ledger,
-        # the landing files (the manifest's deletions) and the staging area. A job that dies after the manifest is
-        # rolled forward by the next run's recovery, so its rows are published once and its inputs never read again.
-        if keeper.lost.is_set():
-            raise RuntimeError(f"Run {RUN_ID} of {DATASET} lost its lease ({keeper.reason}); nothing was published")
-        bytes_written = sum(size for zone in ("curated", "quarantine") for _, size in list_keys(BUCKETS[zone], f"{staging}{zone}/"))
-        manifest = recovery.new_manifest(RUN_ID, moves, [{"zone": "raw", "key": key} for key in landed], final)
-        recovery.commit(s3, dynamodb, TABLE, BUCKETS, DATASET, manifest, publish, orphans)
-        put_metrics(final, bytes_written)
+            # 4. Commit (ingest_core.recovery.commit): the manifest is the commit point; then promotions, catalog, ledger,
+            # the landing files (the manifest's deletions) and the staging area. A job that dies after the manifest is
+            # rolled forward by the next run's recovery, so its rows are published once and its inputs never read again.
+            if keeper.lost.is_set():
+                raise RuntimeError(f"Run {RUN_ID} of {DATASET} lost its lease ({keeper.reason}); nothing was published")
+            bytes_written = sum(size for zone in ("curated", "quarantine") for _, size in list_keys(BUCKETS[zone], f"{staging}{zone}/"))
+            manifest = recovery.new_manifest(RUN_ID, moves, [{"zone": "raw", "key": key} for key in landed], final)
+            state["committed"] = True  # from the manifest on, the run is committed or recovered, never attempted again
+            recovery.commit(s3, dynamodb, TABLE, BUCKETS, DATASET, manifest, publish, orphans)
+            put_metrics(final, bytes_written)
+
+        # engine.glue.maxRetries: transient failures before the commit point are retried in this job run, same run id.
+        max_retries = d["engine"]["glue"]["maxRetries"]
+        for number in attempts.attempts(max_retries):
+            state = {"committed": False}
+            try:
+                attempt(state)
+                break
+            except Exception as error:  # noqa: BLE001 - classified by ingest_core.attempts, re-raised unless retried
+                if not attempts.should_retry(error, number, max_retries, state["committed"], keeper.lost.is_set()):
+                    raise
+                print(f"Run {RUN_ID} of {DATASET}: attempt {number} of {max_retries + 1} failed ({type(error).__name__}); "
+                      "its staging area is deleted and the run is attempted again (engine.glue.maxRetries).")
+                delete_staging()
     except Exception as error:
         failed = ledger.transition(run, "failed", now(), error=f"{type(error).__name__}: {error}"[:4000])
         try:
