@@ -225,8 +225,9 @@ def extract_database(d, run, staging):
     """A database source's window as Parquet part files in the staging area (ingest_core.jdbc_source; ADR 8): the credentials
     from the --onprem_secret_arn secret, the upper bound read once, the cursor bounds as typed Spark literals that the JDBC
     dialect pushes down (never SQL text of ours), parallel reads by the partition column, the column types checked before any
-    row and each value converted to its schema type (a value that would change fails the run). Returns the extract's
-    (key, size) pairs and the run with the watermark it commits."""
+    row (jdbc_source.accepts). The values are converted to their schema types by the file path that reads the extract, which
+    quarantines a value that does not fit (the in-process extractor fails the run: docs/aws-architecture.md). Returns the
+    extract's (key, size) pairs and the run with the watermark it commits."""
     database = d["source"]["database"]
     credentials = jdbc_source.read_secret(boto3.client("secretsmanager"), ARGS["onprem_secret_arn"], d)
     options = jdbc_source.spark_jdbc_options(d, credentials)
@@ -265,21 +266,25 @@ def extract_database(d, run, staging):
     if window.empty:
         return [], run
 
-    frame = read().select(*[F.col(expressions.quote_identifier(n)) for n in names])
     cursor_type = spark_types.get(cursor)
-    if window.lower is not None:
-        frame = frame.where(F.col(expressions.quote_identifier(cursor)) > F.lit(window.lower).cast(cursor_type))
-    if window.upper is not None:
-        frame = frame.where(F.col(expressions.quote_identifier(cursor)) <= F.lit(window.upper).cast(cursor_type))
+
+    def window_frame(reader_options):
+        """The window's rows: the typed cursor bounds become Spark filters the JDBC dialect pushes into the query."""
+        frame = read(reader_options).select(*[F.col(expressions.quote_identifier(n)) for n in names])
+        if window.lower is not None:
+            frame = frame.where(F.col(expressions.quote_identifier(cursor)) > F.lit(window.lower).cast(cursor_type))
+        if window.upper is not None:
+            frame = frame.where(F.col(expressions.quote_identifier(cursor)) <= F.lit(window.upper).cast(cursor_type))
+        return frame
+
+    frame = window_frame(None)
     key = jdbc_source.partition_column(d)
     if key:
-        bounds = frame.agg(F.min(key), F.max(key)).first()
+        # MIN and MAX of the partition column in the window, computed by the database (aggregate push-down), then
+        # parallelism reads of Spark's strides between them.
+        bounds = window_frame({"pushDownAggregate": "true"}).agg(F.min(key), F.max(key)).first()
         if bounds[0] is not None:
-            frame = read(jdbc_source.spark_jdbc_options(d, credentials, (bounds[0], bounds[1])), pushDownAggregate="true").select(*[F.col(expressions.quote_identifier(n)) for n in names])
-            if window.lower is not None:
-                frame = frame.where(F.col(expressions.quote_identifier(cursor)) > F.lit(window.lower).cast(cursor_type))
-            if window.upper is not None:
-                frame = frame.where(F.col(expressions.quote_identifier(cursor)) <= F.lit(window.upper).cast(cursor_type))
+            frame = window_frame(jdbc_source.spark_jdbc_options(d, credentials, (bounds[0], bounds[1])))
     # Local timestamps are wall-clock times of source.timeZone; instants stay as they are (ValueMapper.Timestamp).
     for name, schema_type, _ in jdbc_source.fields(d):
         if schema_type == "timestamp" and spark_types[name] == "timestamp_ntz":
