@@ -335,8 +335,11 @@ def _validate(d, problems):
     glue = engine["glue"]
     if glue["workerType"] not in WORKER_TYPES:
         problems.append(f"$.engine.glue.workerType: one of {', '.join(WORKER_TYPES)} (the worker types of a glueetl job).")
-    if not str(glue["glueVersion"]).strip():
-        problems.append("$.engine.glue.glueVersion: must not be blank.")
+    # As DefinitionValidator.cs: a string (the serializer refuses a number), not blank; on Glue only the deployed version.
+    if not isinstance(glue["glueVersion"], str):
+        problems.append(f"$.engine.glue.glueVersion: must be a string such as \"5.0\", not {json.dumps(glue['glueVersion'])}.")
+    elif not glue["glueVersion"].strip():
+        problems.append("$.engine.glue.glueVersion: is required (for example 5.0).")
     _int_between(glue["numberOfWorkers"], 2, 1000, "$.engine.glue.numberOfWorkers", problems)
     _int_between(glue["timeoutMinutes"], 1, 2880, "$.engine.glue.timeoutMinutes", problems)
     _int_between(glue["maxRetries"], 0, 10, "$.engine.glue.maxRetries", problems)
@@ -443,8 +446,8 @@ def glue_refusals(d):
     if d["write"]["targetFileSizeMb"] != 128:
         problems.append("$.write.targetFileSizeMb: the Glue job does not size its files (Spark writes one file per task and partition): "
                         f"remove write.targetFileSizeMb, {_LOCAL}.")
-    version = str(d["engine"]["glue"]["glueVersion"])
-    if version.strip() and version != DEPLOYED_GLUE_VERSION:
+    version = d["engine"]["glue"]["glueVersion"]
+    if isinstance(version, str) and version.strip() and version != DEPLOYED_GLUE_VERSION:
         problems.append(f"$.engine.glue.glueVersion: the Glue job is deployed as Glue {DEPLOYED_GLUE_VERSION} (terraform/glue_ingest_job/modules/glue_job) "
                         f"and a job run cannot choose another version: set glueVersion to {DEPLOYED_GLUE_VERSION} or remove it, {_LOCAL}.")
     if d["source"]["csv"]["maxQuotedFieldLines"] != 1000:

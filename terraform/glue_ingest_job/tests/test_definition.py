@@ -220,6 +220,18 @@ class GlueRefusals(unittest.TestCase):
 
 
 class DeployedGlueVersion(unittest.TestCase):
+    def test_a_blank_or_numeric_version_is_refused_as_the_csharp_validator_refuses_it(self):
+        with open(VALIDATOR_CS, encoding="utf-8") as f:
+            self.assertIn('error("$.engine.glue.glueVersion", "is required (for example 5.0).");', f.read())
+        for value, problem in ((" ", "$.engine.glue.glueVersion: is required (for example 5.0)."),
+                               (5.0, '$.engine.glue.glueVersion: must be a string such as "5.0", not 5.0.')):
+            d = example("inventory.stock_levels.json")
+            d["engine"]["glue"]["glueVersion"] = value
+            with self.subTest(value=value), self.assertRaises(definition.DefinitionError) as refused:
+                definition.parse(d)
+            self.assertIn(problem, refused.exception.problems)
+            self.assertEqual([p for p in refused.exception.problems if p.startswith("$.engine.glue.glueVersion")], [problem], "one line, not two")
+
     def test_the_version_refused_against_is_the_deployed_one(self):
         with open(os.path.join(ROOT, "terraform", "glue_ingest_job", "modules", "glue_job", "main.tf"), encoding="utf-8") as f:
             self.assertIn(f'glue_version           = "{definition.DEPLOYED_GLUE_VERSION}"', f.read())
