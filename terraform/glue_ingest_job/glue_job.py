@@ -39,12 +39,13 @@ from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
 from ingest_core import definition as definitions
-from ingest_core import expressions, iceberg_write, layout, ledger, metrics, recovery
+from ingest_core import attempts, expressions, iceberg_write, jdbc_source, layout, ledger, metrics, recovery
 from ingest_core.lease import LeaseKeeper
 
 ARGS = getResolvedOptions(sys.argv, [
     "JOB_NAME", "dataset", "run_id", "definition_version", "started_at", "metadata_table",
     "raw_bucket", "curated_bucket", "quarantine_bucket", "metric_namespace", "metrics_log_group", "lease_seconds",
+    "onprem_secret_arn", "execution_arn",
 ])
 
 sc = SparkContext.getOrCreate()
@@ -285,17 +286,99 @@ def register_partitions(d, database, table, storage, partitions):
         glue.batch_create_partition(DatabaseName=database, TableName=table, PartitionInputList=inputs[i:i + 100])
 
 
+def extract_database(d, run, staging):
+    """A database source's window as Parquet part files in the staging area (ingest_core.jdbc_source; ADR 8): the credentials
+    from the --onprem_secret_arn secret, the upper bound read once, the cursor bounds as typed Spark literals that the JDBC
+    dialect pushes down (never SQL text of ours), parallel reads by the partition column, the column types checked before any
+    row (jdbc_source.accepts). The values are converted to their schema types by the file path that reads the extract, which
+    quarantines a value that does not fit (the in-process extractor fails the run: docs/aws-architecture.md). Returns the
+    extract's (key, size) pairs and the run with the watermark it commits."""
+    database = d["source"]["database"]
+    credentials = jdbc_source.read_secret(boto3.client("secretsmanager"), ARGS["onprem_secret_arn"], d)
+    options = jdbc_source.spark_jdbc_options(d, credentials)
+
+    def read(extra=None, **override):
+        reader = spark.read.format("jdbc")
+        for key, value in dict(options, **override).items():
+            reader = reader.option(key, value)
+        for key, value in (extra or {}).items():
+            reader = reader.option(key, value)
+        return reader.load()
+
+    names = [name for name, _, _ in jdbc_source.fields(d)]
+    # Spark learns the columns' types from the source (SELECT ... WHERE 1=0); a column the source lacks fails here.
+    probe = read().select(*[F.col(expressions.quote_identifier(n)) for n in names])
+    spark_types = {f.name: f.dataType.simpleString() for f in probe.schema.fields}
+    for name, schema_type, schema_column in jdbc_source.fields(d):
+        problem = jdbc_source.type_problem(d, name, spark_types[name], schema_type, schema_column)
+        if problem:
+            raise RuntimeError(problem)
+
+    previous = None
+    window = jdbc_source.ALL
+    cursor = jdbc_source.cursor_column(d)
+    if cursor:
+        runs = []
+        for page in dynamodb.get_paginator("query").paginate(**ledger.runs_newest_first_request(TABLE, DATASET)):
+            runs += page["Items"]
+        previous = ledger.watermark(runs, jdbc_source.watermark_key(database))
+        options_without = {k: v for k, v in options.items() if k != "dbtable"}
+        largest = (spark.read.format("jdbc").options(**options_without).option("query", jdbc_source.upper_bound_sql(d)).load().first() or [None])[0]
+        if largest is not None and spark_types[cursor] == "timestamp":
+            largest = largest.replace(tzinfo=datetime.timezone.utc)  # an instant: the session time zone is UTC
+        window = jdbc_source.window(d, largest, previous)
+    run = dict(run, watermarks=jdbc_source.watermarks(run.get("watermarks"), d, window))
+    if window.empty:
+        return [], run
+
+    cursor_type = spark_types.get(cursor)
+
+    def window_frame(reader_options):
+        """The window's rows: the typed cursor bounds become Spark filters the JDBC dialect pushes into the query."""
+        frame = read(reader_options).select(*[F.col(expressions.quote_identifier(n)) for n in names])
+        if window.lower is not None:
+            frame = frame.where(F.col(expressions.quote_identifier(cursor)) > F.lit(window.lower).cast(cursor_type))
+        if window.upper is not None:
+            frame = frame.where(F.col(expressions.quote_identifier(cursor)) <= F.lit(window.upper).cast(cursor_type))
+        return frame
+
+    frame = window_frame(None)
+    key = jdbc_source.partition_column(d)
+    if key:
+        # MIN and MAX of the partition column in the window, computed by the database (aggregate push-down), then
+        # parallelism reads of Spark's strides between them.
+        bounds = window_frame({"pushDownAggregate": "true"}).agg(F.min(key), F.max(key)).first()
+        if bounds[0] is not None:
+            frame = window_frame(jdbc_source.spark_jdbc_options(d, credentials, (bounds[0], bounds[1])))
+    # Local timestamps are wall-clock times of source.timeZone; instants stay as they are (ValueMapper.Timestamp).
+    for name, schema_type, _ in jdbc_source.fields(d):
+        if schema_type == "timestamp" and spark_types[name] == "timestamp_ntz":
+            frame = frame.withColumn(name, F.to_utc_timestamp(F.col(expressions.quote_identifier(name)).cast("timestamp"), d["source"]["timeZone"]))
+    prefix = f"{staging}raw/{jdbc_source.extract_name(d, RUN_ID)}/"
+    frame.write.mode("errorifexists").parquet(f"s3://{BUCKETS['raw']}/{prefix}")
+    parts = sorted((k, size) for k, size in list_keys(BUCKETS["raw"], prefix) if k.endswith(".parquet"))
+    return parts, run
+
+
+def delete_staging():
+    """Deletes what a discarded attempt staged (the run's staging area in every zone), so the next attempt starts clean."""
+    prefix = layout.staging_prefix(DATASET, RUN_ID)
+    for zone, bucket in BUCKETS.items():
+        for key, _ in list(list_keys(bucket, prefix)):
+            s3.delete_object(Bucket=bucket, Key=key)
+
+
 def main():
     started = datetime.datetime.fromisoformat(ARGS["started_at"].replace("Z", "+00:00"))
     ingest_date = started.date()
     item = dynamodb.get_item(**ledger.get_definition_request(TABLE, DATASET, int(ARGS["definition_version"]))).get("Item")
-    version, d, fingerprint = ledger.read_registered(item, f"{ledger.dataset_pk(DATASET)}/{ledger.definition_sk(int(ARGS['definition_version']))}")
+    version, d, definition_fingerprint = ledger.read_registered(item, f"{ledger.dataset_pk(DATASET)}/{ledger.definition_sk(int(ARGS['definition_version']))}")
 
     keeper = new_lease_keeper()
     keeper.renew_now()  # replaces the state machine's open-ended lease with a real expiry
     keeper.start()
     run = ledger.new_run(RUN_ID, DATASET, version, started)
-    dynamodb.put_item(**ledger.start_run_request(TABLE, run))
+    dynamodb.put_item(**ledger.start_run_request(TABLE, run, ARGS["execution_arn"]))
 
     iceberg = d["table"]["format"] == "iceberg"
 
@@ -304,7 +387,7 @@ def main():
         entry is the snapshot's (Iceberg's GlueCatalog swapped its metadata pointer)."""
         if iceberg:
             return
-        database, table, storage = ensure_catalog_table(d, version, fingerprint)
+        database, table, storage = ensure_catalog_table(d, version, definition_fingerprint)
         register_partitions(d, database, table, storage, manifest["run"]["partitionsWritten"])
 
     try:
@@ -314,106 +397,134 @@ def main():
         if refused:
             raise RuntimeError(" ".join(refused) + " Nothing was read.")
 
-        # 0. A run that died before this one: rolled forward from its manifest, or discarded (ingest_core.recovery).
-        # An Iceberg run is committed when the table has its snapshot: recovery asks the table.
-        recovery.recover(s3, dynamodb, TABLE, BUCKETS, DATASET, RUN_ID, now(), publish, (lambda: iceberg_snapshots(d)) if iceberg else None)
+        def attempt(state):
+            """One attempt of the run (ingest_core.attempts: a transient failure before the manifest is attempted again)."""
+            current = run
+            # 0. A run that died before this one: rolled forward from its manifest, or discarded (ingest_core.recovery).
+            # An Iceberg run is committed when the table has its snapshot: recovery asks the table.
+            recovery.recover(s3, dynamodb, TABLE, BUCKETS, DATASET, RUN_ID, now(), publish, (lambda: iceberg_snapshots(d)) if iceberg else None)
 
-        # 1. Inputs: fingerprint, skip what was ingested before, stage the rest in the raw layout.
-        staging = layout.staging_prefix(DATASET, RUN_ID)
-        sources, raw_moves, paths, landed = [], [], [], []
-        seen, orphans, names = set(), {}, set()
-        for index, (key, size) in enumerate(list_keys(BUCKETS["raw"], layout.landing_prefix(DATASET))):
-            landed.append(key)
-            sha = fingerprint(BUCKETS["raw"], key)
-            name = key.rsplit("/", 1)[-1]
-            file_name = layout.safe_file_name(name)
-            if file_name in names:
-                file_name = f"{index:04d}-{file_name}"  # two inputs of one name: as the C# engine names the second
-            names.add(file_name)
-            final_key = layout.raw_key(DATASET, ingest_date, RUN_ID, file_name)
-            previous = dynamodb.get_item(**ledger.find_source_request(TABLE, DATASET, sha)).get("Item")
-            if previous:
-                holder = ledger.source_holder(previous)
-                holder_run = dynamodb.get_item(**ledger.get_run_request(TABLE, DATASET, holder)).get("Item")
-                if not ledger.source_counts(holder_run):
-                    orphans[sha] = holder  # left by a run that never succeeded: ingest it and take the item over
-                    previous = None
-            if previous or sha in seen:
-                by = ledger.source_holder(previous) if previous else RUN_ID
-                sources.append(ledger.source_fingerprint(sha, name, size, json.loads(previous["body"]["S"])["rawKey"] if previous else final_key, by, skipped=True))
-                continue
-            seen.add(sha)
-            staged_key = f"{staging}raw/{len(paths):04d}-{layout.safe_file_name(name)}"
-            s3.copy_object(Bucket=BUCKETS["raw"], Key=staged_key, CopySource={"Bucket": BUCKETS["raw"], "Key": key})
-            raw_moves.append({"zone": "raw", "from": staged_key, "to": final_key})
-            sources.append(ledger.source_fingerprint(sha, name, size, final_key, RUN_ID))
-            paths.append(f"s3://{BUCKETS['raw']}/{staged_key}")
+            # 1. Inputs: fingerprint, skip what was ingested before, stage the rest in the raw layout. A database source is
+            # extracted first (ADR 8): its window's rows, written as Parquet to the staging area, are the run's only inputs.
+            staging = layout.staging_prefix(DATASET, RUN_ID)
+            sources, raw_moves, paths, landed = [], [], [], []
+            seen, orphans, names = set(), {}, set()
+            extracted = []
+            if d["source"]["format"] == "database":
+                extracted, current = extract_database(d, current, staging)
+            for index, (key, size) in enumerate(extracted or list_keys(BUCKETS["raw"], layout.landing_prefix(DATASET))):
+                if not extracted:
+                    landed.append(key)
+                sha = fingerprint(BUCKETS["raw"], key)
+                name = key.rsplit("/", 1)[-1]
+                file_name = layout.safe_file_name(name)
+                if file_name in names:
+                    file_name = f"{index:04d}-{file_name}"  # two inputs of one name: as the C# engine names the second
+                names.add(file_name)
+                final_key = layout.raw_key(DATASET, ingest_date, RUN_ID, file_name)
+                previous = dynamodb.get_item(**ledger.find_source_request(TABLE, DATASET, sha)).get("Item")
+                if previous:
+                    holder = ledger.source_holder(previous)
+                    holder_run = dynamodb.get_item(**ledger.get_run_request(TABLE, DATASET, holder)).get("Item")
+                    if not ledger.source_counts(holder_run):
+                        orphans[sha] = holder  # left by a run that never succeeded: ingest it and take the item over
+                        previous = None
+                if previous or sha in seen:
+                    by = ledger.source_holder(previous) if previous else RUN_ID
+                    sources.append(ledger.source_fingerprint(sha, name, size, json.loads(previous["body"]["S"])["rawKey"] if previous else final_key, by, skipped=True))
+                    continue
+                seen.add(sha)
+                staged_key = f"{staging}raw/{len(paths):04d}-{layout.safe_file_name(name)}"
+                if extracted:
+                    staged_key = key  # the extract is written in the staging area already
+                else:
+                    s3.copy_object(Bucket=BUCKETS["raw"], Key=staged_key, CopySource={"Bucket": BUCKETS["raw"], "Key": key})
+                raw_moves.append({"zone": "raw", "from": staged_key, "to": final_key})
+                sources.append(ledger.source_fingerprint(sha, name, size, final_key, RUN_ID))
+                paths.append(f"s3://{BUCKETS['raw']}/{staged_key}")
 
-        if not paths:
-            final = ledger.transition(run, "skipped", now(), sources=sources)
-            dynamodb.transact_write_items(**ledger.commit_transaction(TABLE, final))
-            for key in landed:
-                s3.delete_object(Bucket=BUCKETS["raw"], Key=key)
-            put_metrics(final)
-            return
+            if not paths:
+                # Every input seen before, or an empty window; a database run still records where its window ended.
+                final = ledger.transition(current, "skipped", now(), sources=sources)
+                dynamodb.transact_write_items(**ledger.commit_transaction(TABLE, final))
+                for key in landed:
+                    s3.delete_object(Bucket=BUCKETS["raw"], Key=key)
+                put_metrics(final)
+                return
 
-        # 2. Convert and check.
-        checked, text_cols = convert_and_check(d, read_text_frame(d, paths))
-        checked = checked.withColumn("_ingest_run_id", F.lit(RUN_ID)).withColumn("_ingested_at", F.lit(started).cast("timestamp")).cache()
-        rows_read = checked.count()
-        rejected = checked.where("_reason IS NOT NULL")
-        accepted = checked.where("_reason IS NULL")
-        rows_rejected = rejected.count()
-        rows_written = rows_read - rows_rejected
-        if rows_read and rows_rejected / rows_read > d["quality"]["maxRejectRatio"]:
-            raise RuntimeError(f"{rows_rejected} of {rows_read} rows rejected, above maxRejectRatio {d['quality']['maxRejectRatio']}; nothing was published")
+            # 2. Convert and check (an extract is read as the Parquet it is, with no null markers: SourceExtraction.ReadAs).
+            reading = d if not extracted else dict(d, source=dict(d["source"], format="parquet", nullMarkers=[]))
+            checked, text_cols = convert_and_check(reading, read_text_frame(reading, paths))
+            checked = checked.withColumn("_ingest_run_id", F.lit(RUN_ID)).withColumn("_ingested_at", F.lit(started).cast("timestamp")).cache()
+            rows_read = checked.count()
+            rejected = checked.where("_reason IS NOT NULL")
+            accepted = checked.where("_reason IS NULL")
+            rows_rejected = rejected.count()
+            rows_written = rows_read - rows_rejected
+            if rows_read and rows_rejected / rows_read > d["quality"]["maxRejectRatio"]:
+                raise RuntimeError(f"{rows_rejected} of {rows_read} rows rejected, above maxRejectRatio {d['quality']['maxRejectRatio']}; nothing was published")
 
-        # 3. Stage curated (Hive) and quarantine files; an Iceberg table's rows are written at the commit point.
-        partition_names = [definitions.partition_name(p) for p in d["partitioning"]]
-        if iceberg:
-            curated = accepted.selectExpr(*[expressions.quote_identifier(c["name"]) for c in layout.curated_file_columns(d)])
-        else:
-            curated = accepted.selectExpr(
-                *[expressions.quote_identifier(c["name"]) for c in layout.curated_file_columns(d)],
-                *[f"{layout.partition_spark_expression(p)} AS {expressions.quote_identifier(definitions.partition_name(p))}" for p in d["partitioning"]])
-            for name in partition_names:
-                curated = curated.withColumn(name, F.coalesce(F.col(name), F.lit(layout.NULL_PARTITION)))
-            write_zone(curated, "curated", staging + "curated/", partition_names, d)
-        quarantine = rejected.select(
-            *[F.col(text_cols[c["name"]]).alias(c["name"]) for c in d["columns"]],
-            "_reason", F.lit(None).cast("string").alias("_raw_record"), "_ingest_run_id", "_source_file", "_source_line", "_ingested_at")
-        if rows_rejected:
-            write_zone(quarantine, "quarantine", staging + "quarantine/", [], d)
+            # 3. Stage curated (Hive) and quarantine files; an Iceberg table's rows are written at the commit point.
+            partition_names = [definitions.partition_name(p) for p in d["partitioning"]]
+            if iceberg:
+                curated = accepted.selectExpr(*[expressions.quote_identifier(c["name"]) for c in layout.curated_file_columns(d)])
+            else:
+                curated = accepted.selectExpr(
+                    *[expressions.quote_identifier(c["name"]) for c in layout.curated_file_columns(d)],
+                    *[f"{layout.partition_spark_expression(p)} AS {expressions.quote_identifier(definitions.partition_name(p))}" for p in d["partitioning"]])
+                for name in partition_names:
+                    curated = curated.withColumn(name, F.coalesce(F.col(name), F.lit(layout.NULL_PARTITION)))
+                write_zone(curated, "curated", staging + "curated/", partition_names, d)
+            quarantine = rejected.select(
+                *[F.col(text_cols[c["name"]]).alias(c["name"]) for c in d["columns"]],
+                "_reason", F.lit(None).cast("string").alias("_raw_record"), "_ingest_run_id", "_source_file", "_source_line", "_ingested_at")
+            if rows_rejected:
+                write_zone(quarantine, "quarantine", staging + "quarantine/", [], d)
 
-        moves = raw_moves
-        moves += promotions("curated", staging + "curated/", layout.dataset_prefix(DATASET), "part")
-        moves += promotions("quarantine", staging + "quarantine/", f"{layout.dataset_prefix(DATASET)}ingest_date={layout.ingest_date_text(ingest_date)}/", "rejects")
-        if iceberg:
-            partitions = written_partitions(d, curated)
-        else:
-            partitions = sorted({m["to"][len(layout.dataset_prefix(DATASET)):].rsplit("/", 1)[0] + "/" for m in moves if m["zone"] == "curated" and partition_names})
-        deletions = [{"zone": "raw", "key": key} for key in landed]
-        if not iceberg and d["write"]["mode"] == "overwrite-partitions":
-            # The partitions the run wrote are replaced: their existing objects go at commit, after the ledger.
-            existing = [key for key, _ in list_keys(BUCKETS["curated"], layout.dataset_prefix(DATASET))]
-            deletions += [{"zone": "curated", "key": key} for key in iceberg_write.hive_replaced_keys(d, existing, partitions, rows_written)]
-        final = ledger.transition(run, "succeeded", now(), rowsRead=rows_read, rowsWritten=rows_written, rowsRejected=rows_rejected,
-                                  filesWritten=[f"{m['zone']}/{m['to']}" for m in moves if m["zone"] != "raw"],
-                                  partitionsWritten=partitions, sources=sources)
+            moves = raw_moves
+            moves += promotions("curated", staging + "curated/", layout.dataset_prefix(DATASET), "part")
+            moves += promotions("quarantine", staging + "quarantine/", f"{layout.dataset_prefix(DATASET)}ingest_date={layout.ingest_date_text(ingest_date)}/", "rejects")
+            if iceberg:
+                partitions = written_partitions(d, curated)
+            else:
+                partitions = sorted({m["to"][len(layout.dataset_prefix(DATASET)):].rsplit("/", 1)[0] + "/" for m in moves if m["zone"] == "curated" and partition_names})
+            deletions = [{"zone": "raw", "key": key} for key in landed]
+            if not iceberg and d["write"]["mode"] == "overwrite-partitions":
+                # The partitions the run wrote are replaced: their existing objects go at commit, after the ledger.
+                existing = [key for key, _ in list_keys(BUCKETS["curated"], layout.dataset_prefix(DATASET))]
+                deletions += [{"zone": "curated", "key": key} for key in iceberg_write.hive_replaced_keys(d, existing, partitions, rows_written)]
+            final = ledger.transition(current, "succeeded", now(), rowsRead=rows_read, rowsWritten=rows_written, rowsRejected=rows_rejected,
+                                      filesWritten=[f"{m['zone']}/{m['to']}" for m in moves if m["zone"] != "raw"],
+                                      partitionsWritten=partitions, sources=sources)
 
-        # 4. Commit (ingest_core.recovery.commit): the manifest is the commit point; then promotions, catalog, ledger,
-        # the landing files (the manifest's deletions) and the staging area. A job that dies after the manifest is
-        # rolled forward by the next run's recovery, so its rows are published once and its inputs never read again.
-        if keeper.lost.is_set():
-            raise RuntimeError(f"Run {RUN_ID} of {DATASET} lost its lease ({keeper.reason}); nothing was published")
-        bytes_written = sum(size for zone in ("curated", "quarantine") for _, size in list_keys(BUCKETS[zone], f"{staging}{zone}/"))
-        manifest = recovery.new_manifest(RUN_ID, moves, deletions, final, awaits_table_commit=iceberg)
-        table_commit = None
-        if iceberg:
-            plan = iceberg_write.write_plan(d, RUN_ID, version, sources)
-            table_commit = lambda: write_iceberg(d, curated, plan)  # noqa: E731 - the snapshot, between manifest and ledger
-        recovery.commit(s3, dynamodb, TABLE, BUCKETS, DATASET, manifest, publish, orphans, table_commit)
-        put_metrics(final, bytes_written)
+            # 4. Commit (ingest_core.recovery.commit): the manifest is the commit point; then promotions, catalog, ledger,
+            # the landing files (the manifest's deletions) and the staging area. A job that dies after the manifest is
+            # rolled forward by the next run's recovery, so its rows are published once and its inputs never read again.
+            if keeper.lost.is_set():
+                raise RuntimeError(f"Run {RUN_ID} of {DATASET} lost its lease ({keeper.reason}); nothing was published")
+            bytes_written = sum(size for zone in ("curated", "quarantine") for _, size in list_keys(BUCKETS[zone], f"{staging}{zone}/"))
+            manifest = recovery.new_manifest(RUN_ID, moves, deletions, final, awaits_table_commit=iceberg)
+            table_commit = None
+            if iceberg:
+                plan = iceberg_write.write_plan(d, RUN_ID, version, sources)
+                table_commit = lambda: write_iceberg(d, curated, plan)  # noqa: E731 - the snapshot, between manifest and ledger
+            state["committed"] = True  # from the manifest on, the run is committed or recovered, never attempted again
+            recovery.commit(s3, dynamodb, TABLE, BUCKETS, DATASET, manifest, publish, orphans, table_commit)
+            put_metrics(final, bytes_written)
+
+        # engine.glue.maxRetries: transient failures before the commit point are retried in this job run, same run id.
+        max_retries = d["engine"]["glue"]["maxRetries"]
+        for number in attempts.attempts(max_retries):
+            state = {"committed": False}
+            try:
+                attempt(state)
+                break
+            except Exception as error:  # noqa: BLE001 - classified by ingest_core.attempts, re-raised unless retried
+                if not attempts.should_retry(error, number, max_retries, state["committed"], keeper.lost.is_set()):
+                    raise
+                print(f"Run {RUN_ID} of {DATASET}: attempt {number} of {max_retries + 1} failed ({type(error).__name__}); "
+                      "its staging area is deleted and the run is attempted again (engine.glue.maxRetries).")
+                delete_staging()
     except Exception as error:
         failed = ledger.transition(run, "failed", now(), error=f"{type(error).__name__}: {error}"[:4000])
         try:

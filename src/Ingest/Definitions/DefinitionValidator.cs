@@ -454,9 +454,9 @@ internal static class DefinitionValidator
             error("$.write.mode", $"the Glue job merges Iceberg tables only (MERGE INTO), not the files of a Hive table: set table.format to iceberg, {Local}.");
         }
 
-        if (d.Source.Database is not null)
+        if (d.Source.Database is { Provider: DatabaseProvider.Sqlite })
         {
-            error("$.source.database", $"the Glue job reads files from the landing folder only, not database sources: remove source.database, {Local}.");
+            error("$.source.database.provider", $"the Glue job reads postgresql and sql-server over JDBC, not sqlite (a file on the machine that runs the in-process engine): move the data to one of those, {Local}.");
         }
 
         if (d.Write.TargetFileSizeMb != new WriteSettings().TargetFileSizeMb)

@@ -8,7 +8,9 @@ same lake layout and the same ledger items:
 - ``layout``: object keys and partition values (src/Ingest/Storage/DatasetLayout.cs, Partitioner.cs);
 - ``ledger``: the DynamoDB items of the registry, ledger and lease (src/Ingest.Aws/DynamoDb);
 - ``iceberg_write``: the Iceberg table, write modes and snapshot properties (src/Ingest/Engine/Tables/IcebergTable.cs);
-- ``recovery``: the commit and the recovery of a job that died (src/Ingest/Engine/Commit/CommitProtocol.cs).
+- ``recovery``: the commit and the recovery of a job that died (src/Ingest/Engine/Commit/CommitProtocol.cs);
+- ``jdbc_source``: database sources read over JDBC: window, SQL, watermark, credentials, type check (src/Ingest.Database);
+- ``attempts``: the definition's engine.glue.maxRetries, applied inside the job run.
 """
 
-__all__ = ["definition", "expressions", "iceberg_write", "layout", "ledger", "recovery"]
+__all__ = ["attempts", "definition", "expressions", "iceberg_write", "jdbc_source", "layout", "ledger", "recovery"]

@@ -9,6 +9,7 @@ import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+SQL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}\Z")  # DatabaseSourceValidator.SqlNamePattern: names that reach SQL
 DECIMAL = re.compile(r"^decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)$")
 SIMPLE_TYPES = ("string", "boolean", "int32", "int64", "float", "double", "date", "timestamp")
 FORMATS = ("csv", "json-lines", "parquet", "database")
@@ -224,7 +225,7 @@ def _validate(d, problems):
     source = d["source"]
     if source["format"] not in FORMATS:
         problems.append(f"$.source.format: must be one of {', '.join(FORMATS)}.")
-    _validate_database(source, problems)
+    _validate_database(dict(source, _columns=d["columns"]), problems)
     if str(source["encoding"]).lower() not in ENCODINGS:
         problems.append(f"$.source.encoding: '{source['encoding']}' is not a supported encoding.")
     try:
@@ -334,8 +335,11 @@ def _validate(d, problems):
     glue = engine["glue"]
     if glue["workerType"] not in WORKER_TYPES:
         problems.append(f"$.engine.glue.workerType: one of {', '.join(WORKER_TYPES)} (the worker types of a glueetl job).")
-    if not str(glue["glueVersion"]).strip():
-        problems.append("$.engine.glue.glueVersion: must not be blank.")
+    # As DefinitionValidator.cs: a string (the serializer refuses a number), not blank; on Glue only the deployed version.
+    if not isinstance(glue["glueVersion"], str):
+        problems.append(f"$.engine.glue.glueVersion: must be a string such as \"5.0\", not {json.dumps(glue['glueVersion'])}.")
+    elif not glue["glueVersion"].strip():
+        problems.append("$.engine.glue.glueVersion: is required (for example 5.0).")
     _int_between(glue["numberOfWorkers"], 2, 1000, "$.engine.glue.numberOfWorkers", problems)
     _int_between(glue["timeoutMinutes"], 1, 2880, "$.engine.glue.timeoutMinutes", problems)
     _int_between(glue["maxRetries"], 0, 10, "$.engine.glue.maxRetries", problems)
@@ -392,7 +396,34 @@ def _validate_database(source, problems):
         problems.append(f"$.source.database.provider: one of {', '.join(PROVIDERS)}.")
     if ("table" in database) == ("query" in database):
         problems.append("$.source.database: needs exactly one of table and query.")
+    elif "table" in database and (not isinstance(database["table"], str) or len(database["table"].split(".")) > 2
+                                  or not all(SQL_NAME.match(p) for p in database["table"].split("."))):
+        problems.append(f"$.source.database.table: '{database['table']}' is not a valid table name: use table or schema.table, each part {SQL_NAME.pattern}.")
     _int_between(database["parallelism"], 1, 32, "$.source.database.parallelism", problems)
+    # As DatabaseSourceValidator.cs: every name that reaches SQL is checked before any run (the job quotes them as well).
+    by_name = {c.get("name"): c for c in source.get("_columns", [])}
+    for i, column in enumerate(source.get("_columns", [])):
+        name = column.get("sourceColumn") or column.get("name")
+        if not isinstance(name, str) or not SQL_NAME.match(name):
+            problems.append(f"$.columns[{i}].sourceColumn: '{name}' is not a valid database column name: use {SQL_NAME.pattern}.")
+    cursor = database.get("cursor")
+    if cursor is not None:
+        column = by_name.get(cursor.get("column"))
+        if column is None:
+            problems.append(f"$.source.database.cursor.column: '{cursor.get('column')}' is not a column of the schema.")
+        elif (column_type(column["type"]) or ("?",))[0] not in ("int32", "int64", "decimal", "date", "timestamp"):
+            problems.append(f"$.source.database.cursor.column: cursor column '{column['name']}' is {column['type']}; a cursor must be int32, int64, decimal, date or timestamp.")
+        if isinstance(cursor.get("lag"), int) and cursor["lag"] < 0:
+            problems.append(f"$.source.database.cursor.lag: {cursor['lag']} must not be negative.")
+    partition = database.get("partitionColumn")
+    if partition is not None:
+        column = by_name.get(partition)
+        if column is None:
+            problems.append(f"$.source.database.partitionColumn: '{partition}' is not a column of the schema.")
+        elif column["type"] not in ("int32", "int64"):
+            problems.append(f"$.source.database.partitionColumn: '{partition}' is {column['type']}; ranges need an int32 or int64 column.")
+    elif isinstance(database["parallelism"], int) and database["parallelism"] > 1:
+        problems.append("$.source.database.partitionColumn: is required when parallelism is above 1 (an int32 or int64 column to split into ranges).")
 
 
 # The features of the C# engine the Glue job does not implement yet: refused when the definition is read, with the
@@ -408,13 +439,14 @@ def glue_refusals(d):
     # Iceberg tables take every write mode on Glue (MERGE INTO on the keys); a Hive table is merged only in-process.
     if d["write"]["mode"] == "merge" and d["table"]["format"] != "iceberg":
         problems.append(f"$.write.mode: the Glue job merges Iceberg tables only (MERGE INTO), not the files of a Hive table: set table.format to iceberg, {_LOCAL}.")
-    if d["source"]["database"] is not None:
-        problems.append(f"$.source.database: the Glue job reads files from the landing folder only, not database sources: remove source.database, {_LOCAL}.")
+    if d["source"]["database"] is not None and d["source"]["database"].get("provider") == "sqlite":
+        problems.append("$.source.database.provider: the Glue job reads postgresql and sql-server over JDBC, not sqlite (a file on the machine that runs the "
+                        f"in-process engine): move the data to one of those, {_LOCAL}.")
     if d["write"]["targetFileSizeMb"] != 128:
         problems.append("$.write.targetFileSizeMb: the Glue job does not size its files (Spark writes one file per task and partition): "
                         f"remove write.targetFileSizeMb, {_LOCAL}.")
-    version = str(d["engine"]["glue"]["glueVersion"])
-    if version.strip() and version != DEPLOYED_GLUE_VERSION:
+    version = d["engine"]["glue"]["glueVersion"]
+    if isinstance(version, str) and version.strip() and version != DEPLOYED_GLUE_VERSION:
         problems.append(f"$.engine.glue.glueVersion: the Glue job is deployed as Glue {DEPLOYED_GLUE_VERSION} (terraform/glue_ingest_job/modules/glue_job) "
                         f"and a job run cannot choose another version: set glueVersion to {DEPLOYED_GLUE_VERSION} or remove it, {_LOCAL}.")
     if d["source"]["csv"]["maxQuotedFieldLines"] != 1000:

@@ -110,6 +110,7 @@ def new_run(run_id, dataset_id, version, started_at):
         "filesWritten": [],
         "partitionsWritten": [],
         "sources": [],
+        "watermarks": {},
     }
 
 
@@ -142,17 +143,49 @@ def adopt_lease_request(table, dataset_id, run_id, now, seconds):
     }
 
 
-def start_run_request(table, run):
+def start_run_request(table, run, execution_arn=None):
+    """The RUN# item of a run that starts. execution_arn (the job's --execution_arn) is kept in the item's executionArn
+    attribute, where the state machine's RecordSuccess state writes it (IngestStateMachine.cs), so a run that fails is
+    linked to its execution too."""
     if run["status"] != "running":
         raise LedgerError("a run starts as running")
+    item = {
+        "pk": _s(dataset_pk(run["dataset"])), "sk": _s(run_sk(run["runId"])), "status": _s("running"),
+        "startedAt": {"N": str(ticks(datetime.datetime.fromisoformat(run["startedAt"])))}, "body": _s(_body(run)),
+    }
+    if execution_arn:
+        item["executionArn"] = _s(execution_arn)
+    return {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
+
+
+def runs_newest_first_request(table, dataset_id):
+    """Query for the dataset's RUN# keys and start times (paginate it); ``newest_first`` orders them as the C# ledger does."""
     return {
         "TableName": table,
-        "Item": {
-            "pk": _s(dataset_pk(run["dataset"])), "sk": _s(run_sk(run["runId"])), "status": _s("running"),
-            "startedAt": {"N": str(ticks(datetime.datetime.fromisoformat(run["startedAt"])))}, "body": _s(_body(run)),
-        },
-        "ConditionExpression": "attribute_not_exists(pk)",
+        "KeyConditionExpression": "pk = :pk AND begins_with(sk, :run)",
+        "ExpressionAttributeValues": {":pk": _s(dataset_pk(dataset_id)), ":run": _s("RUN#")},
+        "ProjectionExpression": "sk, startedAt, #status, body",
+        "ExpressionAttributeNames": {"#status": "status"},
+        "ConsistentRead": True,
+        "ScanIndexForward": False,
     }
+
+
+def newest_first(items):
+    """RUN# items newest first by start time, then run id (DynamoDbRunLedger.ListRunsAsync)."""
+    return sorted(items, key=lambda i: (int(i.get("startedAt", {}).get("N", "0")), i["sk"]["S"]), reverse=True)
+
+
+def watermark(items, key):
+    """The watermark of a source: the value recorded by the newest succeeded run that recorded one, or None
+    (RunLedgerExtensions.GetWatermarkAsync). Failed and running runs never count, so a run that dies re-reads its window."""
+    for item in newest_first(items):
+        if item.get("status", {}).get("S") != "succeeded":
+            continue
+        value = json.loads(item["body"]["S"]).get("watermarks", {}).get(key)
+        if value is not None:
+            return value
+    return None
 
 
 def find_source_request(table, dataset_id, sha256):

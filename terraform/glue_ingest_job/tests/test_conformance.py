@@ -9,7 +9,11 @@ tests/Ingest.Tests/Conformance, checks all of it). Here each case is split into 
   files       - the columns inside the curated and quarantine Parquet files, in order (layout.curated_file_columns,
                 layout.quarantine_file_columns);
   rows        - the curated values, quarantined rows, reasons, line numbers and counts (Spark SQL: no Spark here);
-  error       - the message of a run that must fail (raised from Spark results).
+  error       - the message of a run that must fail (raised from Spark results; for a database case, by the window);
+  window      - for a database case (database.sql, and databaseSql before a run): each run's window fixed and read by
+                ingest_core.jdbc_source against a real PostgreSQL (tests/postgres.py), with the watermark of the last
+                succeeded run, reads the rows the in-process engine read (rowsRead, and the keys of its curated and
+                quarantined rows), an empty window where it skipped, the same error where it failed.
 An aspect this suite cannot check, or that the Glue job does differently, must be listed with its reason in
 tests/conformance/differences.json; an aspect that is neither passing nor listed fails the case, and so does an
 entry for an aspect that passes (remove it) or for a case or aspect that does not exist.
@@ -20,15 +24,30 @@ import decimal
 import json
 import os
 import unittest
+from unittest import mock
 
 from ingest_core import definition as definitions
-from ingest_core import expressions, layout
+from ingest_core import expressions, jdbc_source, layout
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 CORPUS = os.path.join(ROOT, "tests", "conformance")
 CASES = os.path.join(CORPUS, "cases")
 FIRST_INGEST_DATE = datetime.date(2026, 1, 15)  # run n starts n - 1 days later (tests/conformance/README.md)
-ASPECTS = ("definition", "files", "partitions", "rows", "error")
+ASPECTS = ("definition", "files", "partitions", "rows", "error", "window")
+_POSTGRES = []
+
+
+def postgres():
+    """One PostgreSQL cluster for the database cases, started when the first needs it (tearDownModule stops it)."""
+    if not _POSTGRES:
+        from tests.postgres import Postgres
+        _POSTGRES.append(Postgres())
+    return _POSTGRES[0]
+
+
+def tearDownModule():  # noqa: N802 - unittest's name
+    while _POSTGRES:
+        _POSTGRES.pop().stop()
 
 
 def case_names():
@@ -120,7 +139,55 @@ def check_files(d, expected):
             raise CaseProblem(f"{zone} files: the layout has {[c['name'] for c in columns]}, the C# engine writes {want}")
 
 
-def present_aspects(expected):
+def check_window(name, d, expected):
+    """Runs a database case's windows through jdbc_source against PostgreSQL; returns {'window': problem, 'error': problem}."""
+    problems = {"window": None, "error": None}
+    with open(os.path.join(CASES, name, "database.sql"), encoding="utf-8") as f:
+        connection = postgres().database(f.read())
+    key = (d["keys"] or [d["columns"][0]["name"]])[0]
+    ordinal = [n for _, _, n in jdbc_source.fields(d)].index(key)
+    watermark = None
+    try:
+        for number, run in enumerate(expected["runs"], start=1):
+            with connection.cursor() as cursor:
+                if run.get("databaseSql"):
+                    cursor.execute(run["databaseSql"])
+                try:
+                    largest = None
+                    if jdbc_source.cursor_column(d):
+                        cursor.execute(jdbc_source.upper_bound_sql(d))
+                        largest = cursor.fetchone()[0]
+                    window = jdbc_source.window(d, largest, watermark)
+                except jdbc_source.SourceError as error:
+                    if run["status"] != "failed":
+                        problems["window"] = f"run {number}: {error}; the C# engine's run {run['status']}"
+                    elif run.get("error") not in str(error):
+                        problems["error"] = f"run {number}: '{error}', the C# engine says '{run.get('error')}'"
+                    continue
+                if run["status"] == "failed":
+                    problems["error"] = f"run {number}: the window was read, the C# engine's run failed ({run.get('error')})"
+                    continue
+                rows = []
+                if not window.empty:
+                    sql, parameters = jdbc_source.select_sql(d, window)
+                    cursor.execute(sql, parameters)
+                    rows = cursor.fetchall()
+                read = sorted(str(r[ordinal]) for r in rows)
+                engine = sorted(r[key] for zone in ("curated", "quarantine") for r in expected.get(zone, []) if r["_run"] == number)
+                if len(rows) != run["rowsRead"] or read != engine:
+                    problems["window"] = f"run {number}: the window reads {key} {read}, the C# engine read {engine} ({run['rowsRead']} rows)"
+                    return problems
+                if run["status"] == "skipped" and rows:
+                    problems["window"] = f"run {number}: the window has {len(rows)} rows, the C# engine skipped the run"
+                    return problems
+                if run["status"] == "succeeded":
+                    watermark = jdbc_source.watermarks({}, d, window).get(jdbc_source.watermark_key(d["source"]["database"]), watermark)
+    finally:
+        connection.close()
+    return problems
+
+
+def present_aspects(expected, d_format=None):
     if "definitionError" in expected:
         return ["definition"]
     aspects = ["definition", "rows"]
@@ -130,13 +197,15 @@ def present_aspects(expected):
         aspects.append("partitions")
     if any(r["status"] == "failed" for r in expected["runs"]):
         aspects.append("error")
+    if d_format == "database":
+        aspects.append("window")
     return aspects
 
 
 def run_case(name, listed):
     """Checks every aspect of a case; returns the problems (empty when the case passes or is listed)."""
     expected = load(name, "expected.json")
-    aspects = present_aspects(expected)
+    aspects = present_aspects(expected, load(name, "definition.json").get("source", {}).get("format"))
     problems = [f"differences.json lists '{a}', which the case does not have" for a in listed if a not in aspects]
     problems += [f"differences.json gives '{a}' no reason" for a, why in listed.items() if not str(why).strip()]
     outcome = {}
@@ -160,6 +229,8 @@ def run_case(name, listed):
             outcome["partitions"] = str(problem)
     outcome["rows"] = "Spark SQL: the conversions and rules run only on Spark"
     outcome["error"] = "raised from Spark results"
+    if "window" in aspects:
+        outcome.update(check_window(name, d, expected) if d else {"window": "the definition did not parse", "error": "the definition did not parse"})
     for aspect in aspects:
         failed = outcome[aspect]
         if failed is None and aspect in listed:
@@ -203,6 +274,21 @@ class Corpus(unittest.TestCase):
         expected["quarantineFileColumns"].remove("_raw_record")
         with self.assertRaisesRegex(CaseProblem, "quarantine files: the layout has"):
             check_files(d, expected)
+
+    def test_a_window_that_ignores_the_lag_fails_the_window_aspect(self):
+        # Mutation check: without the lag, run 1 reads rows 3 and 4 too, which the C# engine left for run 2.
+        self.assertEqual(run_case("database_window_two_runs", differences()["database_window_two_runs"]), [])
+        with mock.patch.object(jdbc_source, "lowered", lambda value, lag: value):
+            problems = run_case("database_window_two_runs", differences()["database_window_two_runs"])
+        self.assertEqual(len(problems), 1)
+        self.assertIn("window: run 1: the window reads order_id ['1', '2', '3', '4'], the C# engine read ['1', '2'] (2 rows)", problems[0])
+
+    def test_a_cursor_that_went_back_fails_with_the_csharp_error(self):
+        expected = load("database_query_integer_cursor", "expected.json")
+        d = check_definition("database_query_integer_cursor", expected)
+        self.assertEqual(check_window("database_query_integer_cursor", d, expected), {"window": None, "error": None})
+        expected["runs"][2]["error"] = "is monotonic"
+        self.assertIn("the C# engine says 'is monotonic'", check_window("database_query_integer_cursor", d, expected)["error"])
 
     def test_a_refused_definition_must_be_refused_at_the_same_path(self):
         expected = load("glue_refuses_merge", "expected.json")

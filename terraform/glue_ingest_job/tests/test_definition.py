@@ -188,14 +188,16 @@ class GlueRefusals(unittest.TestCase):
             d["write"]["mode"] = mode
             self.assertEqual([p.split(":", 1)[0] for p in self.problems(d)], ["$.source.csv.maxQuotedFieldLines"], (table, mode))
 
-    def test_a_database_source_is_refused_on_glue(self):
+    def test_a_database_source_runs_on_glue_and_sqlite_is_refused(self):
         with open(os.path.join(ROOT, "docs", "examples", "database", "erp.invoices.json"), encoding="utf-8") as f:
             d = json.load(f)
         d["engine"] = {"kind": "glue"}
         d["write"] = {"mode": "append"}
+        self.assertEqual(definition.parse(d)["source"]["database"]["connection"], d["source"]["database"]["connection"])
+        d["source"]["database"]["provider"] = "sqlite"
         self.assertEqual(self.problems(d), [
-            "$.source.database: the Glue job reads files from the landing folder only, not database sources: remove source.database, "
-            "or set engine.kind to local (the in-process engine does it)."])
+            "$.source.database.provider: the Glue job reads postgresql and sql-server over JDBC, not sqlite (a file on the machine that runs the "
+            "in-process engine): move the data to one of those, or set engine.kind to local (the in-process engine does it)."])
 
     def test_the_same_definitions_pass_on_the_local_engine_and_the_glue_example_passes(self):
         self.assertEqual(definition.parse(example("sales.orders.json"))["write"]["mode"], "merge")
@@ -210,7 +212,7 @@ class GlueRefusals(unittest.TestCase):
         d["table"]["format"] = "hive"
         d["keys"] = ["warehouse_id"]
         d["write"].update(mode="merge", targetFileSizeMb=1)
-        d["source"]["database"] = {"connection": "x"}
+        d["source"]["database"] = {"connection": "x", "provider": "sqlite"}
         d["source"]["csv"]["maxQuotedFieldLines"] = 2
         d["engine"]["glue"]["glueVersion"] = "4.0"
         refusals = definition.glue_refusals(d)
@@ -223,6 +225,18 @@ class GlueRefusals(unittest.TestCase):
 
 
 class DeployedGlueVersion(unittest.TestCase):
+    def test_a_blank_or_numeric_version_is_refused_as_the_csharp_validator_refuses_it(self):
+        with open(VALIDATOR_CS, encoding="utf-8") as f:
+            self.assertIn('error("$.engine.glue.glueVersion", "is required (for example 5.0).");', f.read())
+        for value, problem in ((" ", "$.engine.glue.glueVersion: is required (for example 5.0)."),
+                               (5.0, '$.engine.glue.glueVersion: must be a string such as "5.0", not 5.0.')):
+            d = example("inventory.stock_levels.json")
+            d["engine"]["glue"]["glueVersion"] = value
+            with self.subTest(value=value), self.assertRaises(definition.DefinitionError) as refused:
+                definition.parse(d)
+            self.assertIn(problem, refused.exception.problems)
+            self.assertEqual([p for p in refused.exception.problems if p.startswith("$.engine.glue.glueVersion")], [problem], "one line, not two")
+
     def test_the_version_refused_against_is_the_deployed_one(self):
         with open(os.path.join(ROOT, "terraform", "glue_ingest_job", "modules", "glue_job", "main.tf"), encoding="utf-8") as f:
             self.assertIn(f'glue_version           = "{definition.DEPLOYED_GLUE_VERSION}"', f.read())

@@ -1,19 +1,25 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ingest.Database;
+using Ingest.Database.Tests.Infrastructure;
 using Ingest.Definitions;
+using Ingest.Engine;
 using Ingest.Ledger;
 using Ingest.Storage;
 using Ingest.Tests.Definitions;
 using Ingest.Tests.Engine;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 
 namespace Ingest.Tests.Conformance;
 
 /// <summary>
 /// Runs every case of tests/conformance/cases through the in-process engine and compares the outcome with the
 /// case's expected.json (the Glue job's Python suite reads the same cases: terraform/glue_ingest_job/tests/test_conformance.py).
+/// A database case (<c>"format": "database"</c>) gets a PostgreSQL database of its own, set up with its <c>database.sql</c>; a run's
+/// <c>databaseSql</c> changes the source before that run, which the in-process extractor (Ingest.Database) then reads.
 /// </summary>
-public sealed class ConformanceCorpusTests
+public sealed class ConformanceCorpusTests(PostgresServer postgres) : IClassFixture<PostgresServer>
 {
     public static TheoryData<string> Cases => ConformanceCorpus.CaseNames();
 
@@ -38,14 +44,14 @@ public sealed class ConformanceCorpusTests
         var expected = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "expected.json")))!.AsObject();
         var definitionText = await File.ReadAllTextAsync(Path.Combine(folder, "definition.json"));
 
-        var actual = await RunCaseAsync(definitionText, expected, folder);
+        var actual = await RunCaseAsync(definitionText, expected, folder, postgres);
 
         var want = ConformanceCorpus.Outcome(expected);
         JsonNode.DeepEquals(actual, want).Should().BeTrue(
             $"case {name} differs.\nexpected: {want.ToJsonString(ConformanceCorpus.Indented)}\nactual:   {actual.ToJsonString(ConformanceCorpus.Indented)}");
     }
 
-    private static async Task<JsonObject> RunCaseAsync(string definitionText, JsonObject expected, string folder)
+    private static async Task<JsonObject> RunCaseAsync(string definitionText, JsonObject expected, string folder, PostgresServer postgres)
     {
         if (expected["definitionError"] is JsonObject definitionError)
         {
@@ -72,6 +78,7 @@ public sealed class ConformanceCorpusTests
         var time = new FakeTimeProvider(ConformanceCorpus.FirstRunStart);
         using var harness = new EngineHarness(time);
         await harness.RegisterAsync(definition);
+        var (database, configure) = await DatabaseAsync(definition, folder, time, postgres);
         var runIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         var runs = new JsonArray();
         var number = 0;
@@ -79,12 +86,17 @@ public sealed class ConformanceCorpusTests
         {
             number++;
             time.SetUtcNow(ConformanceCorpus.RunStart(number));
-            var inputs = run!["inputs"]!.AsArray()
+            if ((string?)run!["databaseSql"] is { } change)
+            {
+                await PostgresServer.ExecuteAsync(database!, change);
+            }
+
+            var inputs = (run["inputs"]?.AsArray() ?? [])
                 .Select(i => EngineHarness.Bytes((string)i!, File.ReadAllBytes(Path.Combine(folder, (string)i!))))
                 .ToArray();
             try
             {
-                var result = await harness.RunAsync(definition.Id, inputs);
+                var result = await harness.RunAsync(definition.Id, configure, inputs);
                 runIndex[result.Run.RunId] = number;
                 runs.Add(Describe(result.Run, null, run.AsObject()));
             }
@@ -102,6 +114,23 @@ public sealed class ConformanceCorpusTests
         outcome["curatedFileColumns"] = await FileColumnsAsync(harness, definition, LakeZone.Curated);
         outcome["quarantineFileColumns"] = await FileColumnsAsync(harness, definition, LakeZone.Quarantine);
         return outcome;
+    }
+
+    /// <summary>For a database case: a database of its own with the case's database.sql, and the extractor the runs use.</summary>
+    private static async Task<(string? Database, Action<IngestPipelineBuilder>? Configure)> DatabaseAsync(DatasetDefinition definition, string folder, TimeProvider time, PostgresServer postgres)
+    {
+        if (definition.Source.Format != SourceFormat.Database)
+        {
+            return (null, null);
+        }
+
+        var database = await postgres.CreateDatabaseAsync();
+        await PostgresServer.ExecuteAsync(database, await File.ReadAllTextAsync(Path.Combine(folder, "database.sql")));
+        var options = new DatabaseSourceOptions();
+        options.Providers[DatabaseProvider.Postgresql] = NpgsqlFactory.Instance;
+        options.ConnectionStrings[definition.Source.Database!.Connection] = database;
+        var extractor = DatabaseIngest.CreateExtractor(options, time);
+        return (database, builder => builder.UseSourceExtractor(extractor));
     }
 
     private static JsonObject Describe(RunRecord run, string? error, JsonObject expected)
@@ -145,7 +174,7 @@ public sealed class ConformanceCorpusTests
             var item = new JsonObject
             {
                 ["_run"] = runIndex[(string)row[0]!],
-                ["_source_file"] = (string)row[1]!,
+                ["_source_file"] = ((string)row[1]!).Replace((string)row[0]!, "{runId}", StringComparison.Ordinal), // a database extract is named after its run
                 ["_source_line"] = (long)row[2]!,
             };
             if (zone == LakeZone.Quarantine)
@@ -230,6 +259,7 @@ internal static class ConformanceCorpus
         {
             var copy = run!.DeepClone().AsObject();
             copy.Remove("inputs");
+            copy.Remove("databaseSql");
             copy["partitionsWritten"] ??= new JsonArray();
             runs.Add(copy);
         }

@@ -25,8 +25,22 @@ public sealed class DatabaseSourceDefinitionTests
         { Db(db => { db["parallelism"] = 4; db["partitionColumn"] = "amount"; }), "$.source.database.partitionColumn", "ranges need an int32 or int64 column" },
         { Db(db => db["parallelism"] = 64), "$.source.database.parallelism", "must be between 1 and 32" },
         { Db(_ => { }, edit: d => d["columns"]![1]!["sourceColumn"] = "full name"), "$.columns[1].sourceColumn", "is not a valid database column name" },
-        { Db(_ => { }, edit: d => d["engine"] = new JsonObject { ["kind"] = "glue" }), "$.source.database", "the Glue job reads files from the landing folder only, not database sources: remove source.database, or set engine.kind to local" },
+        { Db(db => db["provider"] = "sqlite", edit: d => d["engine"] = new JsonObject { ["kind"] = "glue" }), "$.source.database.provider", "the Glue job reads postgresql and sql-server over JDBC, not sqlite" },
     };
+
+    [Theory]
+    [InlineData("postgresql")]
+    [InlineData("sql-server")]
+    public void Deserialize_GlueDatasetReadingADatabaseTheJobReaches_IsAccepted(string provider)
+    {
+        // The Glue job reads these over JDBC (ingest_core/jdbc_source.py); only sqlite, a local file, is refused for it.
+        var json = Db(db => { db["provider"] = provider; db["cursor"] = new JsonObject { ["column"] = "created_at", ["lag"] = 60 }; }, edit: d => d["engine"] = new JsonObject { ["kind"] = "glue" });
+
+        var definition = DatasetDefinitionSerializer.Deserialize(json);
+
+        definition.Engine.Kind.Should().Be(EngineKind.Glue);
+        definition.Source.Database!.Cursor!.Lag.Should().Be(60);
+    }
 
     [Theory]
     [MemberData(nameof(Violations))]

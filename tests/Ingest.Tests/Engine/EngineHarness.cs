@@ -50,7 +50,10 @@ internal sealed class EngineHarness : IDisposable
     {
         var builder = new IngestPipelineBuilder(Backends).ForDataset(dataset).UseTimeProvider(Time);
         configure?.Invoke(builder);
-        return builder.Build().RunAsync(inputs);
+        var pipeline = builder.Build();
+
+        // No inputs: a database source is extracted (IngestPipeline.RunAsync without inputs).
+        return inputs.Length == 0 ? pipeline.RunAsync() : pipeline.RunAsync(inputs);
     }
 
     public IReadOnlyList<string> Keys(LakeZone zone) => [.. Lake.Objects.Where(o => o.Zone == zone).Select(o => o.Key)];
