@@ -69,6 +69,13 @@ var projectDirectory = typeof(Variant).Assembly.GetCustomAttributes<AssemblyMeta
     .First(a => a.Key == "ProjectDirectory").Value!;
 var data = Path.Combine(projectDirectory, "data");
 var (csv, expected) = CsvGenerator.GetOrCreate(data, rows);
+if (profile && onlyParquet)
+{
+    var parquetFile = Dataset.OrdersParquet.GetOrCreate(data, parquetRows ?? rows);
+    await StageProfile.RunParquetAsync(parquetFile, Dataset.OrdersParquet.Definition(false), runs);
+    return 0;
+}
+
 if (profile)
 {
     await StageProfile.RunAsync(csv, Dataset.Orders.Definition(false), Dataset.Orders.Definition(true), runs);
