@@ -20,7 +20,6 @@ internal static class StageProfile
 {
     public static async Task RunAsync(string csv, DatasetDefinition definition, DatasetDefinition partitioned, int rounds)
     {
-        var inv = CultureInfo.InvariantCulture;
         var stages = new (string Name, Func<string, string, Task<long>> Run)[]
         {
             ("read the file (page cache)", (file, _) => ReadAsync(file)),
@@ -32,6 +31,27 @@ internal static class StageProfile
             ("partitioned by day: StagedParquetWriter stage", (file, work) => PipelineAsync(file, work, partitioned, process: true, write: true)),
             ("partitioned by day: the whole run", (file, work) => FullAsync(file, work, partitioned)),
         };
+        await RunStagesAsync(csv, stages, rounds);
+    }
+
+    /// <summary>The stages of a Parquet source (issue 18): decoding the column chunks, then the same stages as CSV.</summary>
+    public static async Task RunParquetAsync(string parquet, DatasetDefinition definition, int rounds)
+    {
+        var stages = new (string Name, Func<string, string, Task<long>> Run)[]
+        {
+            ("read the file (page cache)", (file, _) => ReadAsync(file)),
+            ("copy + SHA-256 (raw zone)", CopyAsync),
+            ("+ decode column chunks (ParquetSourceReader)", (file, work) => PipelineAsync(file, work, definition, process: false, write: false)),
+            ("+ convert, validate, lineage (RowProcessor)", (file, work) => PipelineAsync(file, work, definition, process: true, write: false)),
+            ("+ column buffers and Parquet (StagedParquetWriter)", (file, work) => PipelineAsync(file, work, definition, process: true, write: true)),
+            ("the whole run (IngestPipeline: + raw copy, commit, ledger, catalog)", (file, work) => FullAsync(file, work, definition)),
+        };
+        await RunStagesAsync(parquet, stages, rounds);
+    }
+
+    private static async Task RunStagesAsync(string csv, (string Name, Func<string, string, Task<long>> Run)[] stages, int rounds)
+    {
+        var inv = CultureInfo.InvariantCulture;
 
         var times = stages.Select(_ => new List<double>()).ToArray();
         var cpus = stages.Select(_ => new List<double>()).ToArray();
@@ -124,7 +144,9 @@ internal static class StageProfile
         var runId = "profile";
         var now = DateTime.UtcNow;
         var columns = definition.Columns.Select(c => c.EffectiveSourceColumn).ToList();
-        var reader = new CsvSourceReader(Path.GetFileName(file), definition.Source, columns, _ => Task.FromResult<Stream>(File.OpenRead(file)));
+        ISourceReader reader = definition.Source.Format == SourceFormat.Parquet
+            ? new ParquetSourceReader(Path.GetFileName(file), columns, _ => Task.FromResult<Stream>(File.OpenRead(file)))
+            : new CsvSourceReader(Path.GetFileName(file), definition.Source, columns, _ => Task.FromResult<Stream>(File.OpenRead(file)));
         var rows = new RowProcessor(definition, runId, now, DateOnly.FromDateTime(now), []);
         var curated = new StagedParquetWriter(
             lake, LakeZone.Curated, DatasetLayout.CuratedFileColumns(definition), "staging/", "final/", runId, "part",

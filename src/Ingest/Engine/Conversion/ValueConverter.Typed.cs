@@ -5,6 +5,9 @@ namespace Ingest.Engine.Conversion;
 /// <summary>The typed hand-over: values that arrive typed are converted without text where their type is the column's.</summary>
 internal sealed partial class ValueConverter
 {
+    /// <summary>10 to the power of 0 to 28: every power a decimal holds.</summary>
+    private static readonly decimal[] DecimalPowers = [.. Enumerable.Range(0, 29).Select(e => Enumerable.Repeat(10m, e).Aggregate(1m, (a, b) => a * b))];
+
     private bool? _markersLookTyped;
 
     /// <summary>
@@ -41,22 +44,47 @@ internal sealed partial class ValueConverter
                 bits = source;
                 value = physical ? PhysicalValue.InBits : BitConverter.Int64BitsToDouble(source);
                 return true;
-            case ColumnKind.Decimal when kind == TypedKind.Decimal && RowProcessor.FitsDecimal(number, type):
-                var rounded = decimal.Round(number, type.Scale, MidpointRounding.ToEven);
+            case ColumnKind.Decimal when kind == TypedKind.Decimal && FitsTypedDecimal(number, type):
                 if (physical && type.Precision <= 18)
                 {
-                    bits = (long)(rounded * Pow10(type.Scale));
+                    bits = Unscaled(number, type.Scale);
                     value = PhysicalValue.InBits;
                 }
                 else
                 {
-                    value = rounded;
+                    value = decimal.Round(number, type.Scale, MidpointRounding.ToEven);
                 }
 
                 return true;
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// <see cref="RowProcessor.FitsDecimal"/>, without its rounding and its loop when the value has no more fraction
+    /// digits than the column (then rounding cannot change it, and its whole part is below the limit exactly when the value is).
+    /// </summary>
+    private static bool FitsTypedDecimal(decimal number, ColumnType type)
+    {
+        var integerDigits = type.Precision - type.Scale;
+        return number.Scale <= type.Scale && integerDigits >= 0 && integerDigits < DecimalPowers.Length
+            ? Math.Abs(number) < DecimalPowers[integerDigits]
+            : RowProcessor.FitsDecimal(number, type);
+    }
+
+    /// <summary>The unscaled value of a decimal that fits a column of at most 18 digits and <paramref name="scale"/>.</summary>
+    private static long Unscaled(decimal number, int scale)
+    {
+        if (number.Scale != scale)
+        {
+            return (long)(number * Pow10(scale));
+        }
+
+        Span<int> parts = stackalloc int[4];
+        decimal.GetBits(number, parts);
+        var magnitude = (long)(((ulong)(uint)parts[1] << 32) | (uint)parts[0]);
+        return parts[3] < 0 ? -magnitude : magnitude;
     }
 
     /// <summary>Whether a null marker could be the invariant text of a typed value (then typed values are converted as text, markers and all).</summary>

@@ -6,8 +6,9 @@ using Parquet.Schema;
 namespace Ingest.Engine.Reading;
 
 /// <summary>
-/// One column chunk of a Parquet row group, read into a typed array that is reused from row group to row group,
-/// and its values handed to a record in their physical form (<see cref="SourceRecord.AddTyped"/>).
+/// One column chunk of a Parquet row group, read into typed arrays that are reused from row group to row group,
+/// and its values handed to a record in their physical form (<see cref="SourceRecord.AddTyped"/>), strings as
+/// characters (<see cref="SourceRecord.AddSpan"/>).
 /// </summary>
 internal abstract class ParquetTypedColumn(DataField field)
 {
@@ -39,79 +40,63 @@ internal abstract class ParquetTypedColumn(DataField field)
     /// <summary>Reads the column chunk of <paramref name="rowGroup"/> (<paramref name="count"/> values).</summary>
     public abstract Task LoadAsync(ParquetRowGroupReader rowGroup, int count, CancellationToken cancellationToken);
 
-    /// <summary>Adds the value of row <paramref name="row"/> of the chunk to <paramref name="record"/>.</summary>
+    /// <summary>Adds the value of row <paramref name="row"/> of the chunk to <paramref name="record"/> (rows in order, each once).</summary>
     public abstract void AddTo(SourceRecord record, int row);
 
-    private sealed class Values<T>(DataField field, TypedKind kind, Func<T, long> bits) : ParquetTypedColumn(field)
+    /// <summary>
+    /// A column chunk read raw (<see cref="ParquetRowGroupReader.ReadRawAsync{T}"/>): the values that are not null, densely,
+    /// and a definition level per row, into arrays reused from row group to row group (no nullable copy of the chunk).
+    /// Rows are handed over in order, each once, so the next value is the one after the last row that had one.
+    /// </summary>
+    private abstract class Raw<T>(DataField field) : ParquetTypedColumn(field)
         where T : struct
     {
-        private T?[] _values = [];
+        private T[] _values = [];
+        private int[] _levels = [];
+        private int _next;
 
         public override async Task LoadAsync(ParquetRowGroupReader rowGroup, int count, CancellationToken cancellationToken)
         {
-            if (_values.Length != count)
+            if (_values.Length < count)
             {
-                _values = new T?[count];
+                _values = new T[count];
+                _levels = new int[count];
             }
 
-            await rowGroup.ReadAsync(Field, _values.AsMemory(), null, cancellationToken).ConfigureAwait(false);
+            Array.Clear(_values, 0, count); // no references of the previous row group kept alive
+            _next = 0;
+            await rowGroup.ReadRawAsync(Field, _values.AsMemory(0, count), Field.MaxDefinitionLevel > 0 ? _levels.AsMemory(0, count) : null, null, cancellationToken).ConfigureAwait(false);
         }
 
         public override void AddTo(SourceRecord record, int row)
         {
-            if (_values[row] is { } value)
-            {
-                record.AddTyped(kind, bits(value));
-            }
-            else
+            if (Field.MaxDefinitionLevel > 0 && _levels[row] != Field.MaxDefinitionLevel)
             {
                 record.Add(null);
+                return;
             }
+
+            Add(record, _values[_next++]);
         }
+
+        protected abstract void Add(SourceRecord record, T value);
     }
 
-    private sealed class Decimals(DataField field) : ParquetTypedColumn(field)
+    private sealed class Values<T>(DataField field, TypedKind kind, Func<T, long> bits) : Raw<T>(field)
+        where T : struct
     {
-        private decimal?[] _values = [];
-
-        public override async Task LoadAsync(ParquetRowGroupReader rowGroup, int count, CancellationToken cancellationToken)
-        {
-            if (_values.Length != count)
-            {
-                _values = new decimal?[count];
-            }
-
-            await rowGroup.ReadAsync(Field, _values.AsMemory(), null, cancellationToken).ConfigureAwait(false);
-        }
-
-        public override void AddTo(SourceRecord record, int row)
-        {
-            if (_values[row] is { } value)
-            {
-                record.AddDecimal(value);
-            }
-            else
-            {
-                record.Add(null);
-            }
-        }
+        protected override void Add(SourceRecord record, T value) => record.AddTyped(kind, bits(value));
     }
 
-    private sealed class Strings(DataField field) : ParquetTypedColumn(field)
+    private sealed class Decimals(DataField field) : Raw<decimal>(field)
     {
-        private string?[] _values = [];
+        protected override void Add(SourceRecord record, decimal value) => record.AddDecimal(value);
+    }
 
-        public override async Task LoadAsync(ParquetRowGroupReader rowGroup, int count, CancellationToken cancellationToken)
-        {
-            if (_values.Length != count)
-            {
-                _values = new string?[count];
-            }
-
-            await rowGroup.ReadAsync(Field, _values.AsMemory(), null, cancellationToken).ConfigureAwait(false);
-        }
-
-        public override void AddTo(SourceRecord record, int row) => record.Add(_values[row]);
+    /// <summary>Strings stay the reader's characters in the record (no string per value) until someone asks for one.</summary>
+    private sealed class Strings(DataField field) : Raw<ReadOnlyMemory<char>>(field)
+    {
+        protected override void Add(SourceRecord record, ReadOnlyMemory<char> value) => record.AddSpan(value.Span);
     }
 
     private sealed class AsText(DataField field) : ParquetTypedColumn(field)
