@@ -17,7 +17,7 @@ public sealed class JsonSchemaTests
         { "unknown column member", DefinitionDocuments.Doc(d => d["columns"]![0]!["format"] = "x") },
         { "PascalCase member", DefinitionDocuments.Doc(d => { d["Columns"] = d["columns"]!.DeepClone(); d.Remove("columns"); }) },
         { "computed member catalogTable", DefinitionDocuments.Doc(d => d["catalogTable"] = "orders") },
-        { "bad enum format", DefinitionDocuments.Doc(d => d["source"]!["format"] = "xml") },
+        { "format not a name", DefinitionDocuments.Doc(d => d["source"]!["format"] = "json lines") },
         { "enum in PascalCase", DefinitionDocuments.Doc(d => d["source"]!["format"] = "JsonLines") },
         { "enum in snake_case", DefinitionDocuments.Doc(d => d["write"] = new JsonObject { ["mode"] = "overwrite_partitions" }) },
         { "enum as flags", DefinitionDocuments.Doc(d => d["write"] = new JsonObject { ["mode"] = "append, overwrite-partitions" }) },
