@@ -421,6 +421,15 @@ internal static class DefinitionValidator
     /// </summary>
     private static void ValidateExtensions(DatasetDefinition d, IngestExtensions? extensions, Action<string, string> error)
     {
+        if (d.Source is { Options: not null } withOptions && withOptions.Format.IsBuiltIn)
+        {
+            error("$.source.options", $"options are for custom formats; {withOptions.Format} has settings of its own (csv, encoding, nullMarkers, …): remove options.");
+        }
+        else if (d.Source?.Options is { ValueKind: not (System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.Null) } sourceOptions)
+        {
+            error("$.source.options", $"must be a JSON object, not {sourceOptions.ValueKind.ToString().ToLowerInvariant()}.");
+        }
+
         if (d.Source is { } source && !source.Format.IsBuiltIn && d.Engine.Kind == EngineKind.Glue)
         {
             error("$.source.format", $"'{source.Format}' is a custom format, read by a reader of the .NET engine only; the Glue job reads csv, json-lines and parquet: set engine.kind to local.");

@@ -60,6 +60,13 @@ public sealed record SourceDefinition
     /// <summary>Gets the database settings (required when <see cref="Format"/> is <see cref="SourceFormat.Database"/>, absent otherwise).</summary>
     public DatabaseSourceSettings? Database { get; init; }
 
+    /// <summary>
+    /// Gets the settings of a custom format (a JSON object its reader reads through <see cref="Sources.SourceReaderContext.GetOptions{T}"/>);
+    /// not allowed with a built-in format, whose settings are members of their own.
+    /// </summary>
+    /// <value>The default is <see langword="null"/> (no options).</value>
+    public System.Text.Json.JsonElement? Options { get; init; }
+
     /// <summary>Gets the CSV settings (used when <see cref="Format"/> is <see cref="SourceFormat.Csv"/>).</summary>
     public CsvSettings Csv { get; init; } = new();
 

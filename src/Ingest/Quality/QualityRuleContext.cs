@@ -6,14 +6,6 @@ namespace Ingest.Quality;
 /// <summary>What a custom rule is created with: the definition entry that uses it, and the columns that entry names.</summary>
 public sealed class QualityRuleContext
 {
-    private static readonly JsonSerializerOptions OptionsReading = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNameCaseInsensitive = false,
-        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
-        RespectNullableAnnotations = true,
-        RespectRequiredConstructorParameters = true,
-    };
-
     /// <summary>Creates the context of entry <paramref name="index"/> of the definition's <c>quality.rules</c> (the engine does; tests of a rule may).</summary>
     /// <exception cref="ArgumentException">The entry names a column the definition lacks.</exception>
     public QualityRuleContext(DatasetDefinition definition, int index)
@@ -51,20 +43,6 @@ public sealed class QualityRuleContext
     public T GetOptions<T>()
         where T : new()
     {
-        if (Rule.Options is not { } options || options.ValueKind == JsonValueKind.Null)
-        {
-            return new T();
-        }
-
-        try
-        {
-            return options.Deserialize<T>(OptionsReading) ?? new T();
-        }
-        catch (JsonException ex)
-        {
-            var message = ex.Message;
-            var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-            throw new ArgumentException(cut > 0 ? message[..cut] : message, ex);
-        }
+        return ExtensionOptions.Read<T>(Rule.Options);
     }
 }

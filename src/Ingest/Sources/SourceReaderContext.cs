@@ -39,6 +39,15 @@ public sealed class SourceReaderContext
     /// <summary>Gets the source column names the schema reads (<c>sourceColumn</c>, or the column's name), in schema order.</summary>
     public IReadOnlyList<string> SourceColumns { get; }
 
+    /// <summary>
+    /// Reads the definition's <c>source.options</c> object as <typeparamref name="T"/> (camelCase members; a member
+    /// <typeparamref name="T"/> lacks is refused); a source without options gives <c>new T()</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options do not fit <typeparamref name="T"/>; the message says which member.</exception>
+    public T GetOptions<T>()
+        where T : new()
+        => ExtensionOptions.Read<T>(Source.Options);
+
     /// <summary>Gets the number of bytes read so far from the stream of <see cref="OpenAsync"/> (for progress).</summary>
     public long BytesRead => _stream?.BytesRead ?? 0;
 
