@@ -93,12 +93,13 @@ public sealed class CustomSourceFormatTests : IDisposable
     {
         var id = IngestTestData.NewDatasetId();
         await _h.RegisterAsync(Definition(id));
+        // 0xC3 opens a two-byte sequence at offset 27; 0x28 at offset 28 cannot continue it (located as for CSV files).
         var bytes = Encoding.UTF8.GetBytes("id|name|n|amount\n1|a|3|1\n2|").Concat(new byte[] { 0xC3, 0x28 }).Concat(Encoding.UTF8.GetBytes("|3|1\n")).ToArray();
 
         var act = () => _h.RunAsync(id, b => b.UseExtensions(TestExtensions.Both()), EngineHarness.Bytes("p.txt", bytes));
 
         (await act.Should().ThrowAsync<DataValidationException>()).Which.Message.Should().Be(
-            "p.txt line 3: the byte at offset 27 is not valid utf-8; set source.encoding to the file's encoding (for example latin1 or windows-1252).");
+            "p.txt line 3: the byte at offset 28 is not valid utf-8; set source.encoding to the file's encoding (for example latin1 or windows-1252).");
     }
 
     [Fact]
