@@ -211,7 +211,7 @@ internal sealed class DynamoDbSchemaRegistry : SchemaRegistryBase
     private static RegisteredDefinition Read(Dictionary<string, AttributeValue> item)
     {
         var version = ReadVersion(item);
-        var definition = DatasetDefinitionSerializer.Deserialize(
+        var definition = DatasetDefinitionSerializer.DeserializeRegistered(
             DynamoDbTable.GetBody(item, "definition"),
             string.Create(CultureInfo.InvariantCulture, $"registry item {DynamoDbTable.Describe(item)} v{version}"));
         return new RegisteredDefinition(

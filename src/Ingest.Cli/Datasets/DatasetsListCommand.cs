@@ -22,7 +22,7 @@ internal sealed class DatasetsListCommand(CliHome home, CliConsoles consoles) : 
                 ? string.Concat(all.Select(r => MachineOutput.Json(Shape(r)) + "\n"))
                 : MachineOutput.Csv(
                     ["id", "version", "source_format", "columns", "partitioning", "write_mode", "table_format", "engine", "registered_at"],
-                    all.Select(r => (IReadOnlyList<object?>)[r.Dataset.ToString(), r.Version, DefinitionText.Kebab(r.Definition.Source.Format), r.Definition.Columns.Count,
+                    all.Select(r => (IReadOnlyList<object?>)[r.Dataset.ToString(), r.Version, r.Definition.Source.Format.Name, r.Definition.Columns.Count,
                         DefinitionText.Partitioning(r.Definition), DefinitionText.Kebab(r.Definition.Write.Mode), DefinitionText.Kebab(r.Definition.TableFormat), DefinitionText.Kebab(r.Definition.Engine.Kind), r.RegisteredAt])));
             return ExitCodes.Success;
         }
@@ -41,7 +41,7 @@ internal sealed class DatasetsListCommand(CliHome home, CliConsoles consoles) : 
             table.AddRow(
                 Markup.Escape(d.Id.ToString()),
                 $"v{registered.Version}",
-                DefinitionText.Kebab(d.Source.Format),
+                d.Source.Format.Name,
                 d.Columns.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Markup.Escape(DefinitionText.Partitioning(d)),
                 DefinitionText.Kebab(d.Write.Mode),
@@ -63,7 +63,7 @@ internal sealed class DatasetsListCommand(CliHome home, CliConsoles consoles) : 
     {
         id = r.Dataset.ToString(),
         version = r.Version,
-        sourceFormat = DefinitionText.Kebab(r.Definition.Source.Format),
+        sourceFormat = r.Definition.Source.Format.Name,
         columns = r.Definition.Columns.Count,
         partitioning = r.Definition.Partitioning.Select(p => new { name = p.EffectiveName, transform = DefinitionText.Kebab(p.Transform), column = p.Column }),
         writeMode = DefinitionText.Kebab(r.Definition.Write.Mode),

@@ -103,7 +103,7 @@ internal sealed class SqliteSchemaRegistry(SqliteStore store, TimeProvider timeP
         using var document = JsonDocument.Parse(body);
         var root = document.RootElement;
         var version = root.GetProperty("version").GetInt32();
-        var definition = DatasetDefinitionSerializer.Deserialize(
+        var definition = DatasetDefinitionSerializer.DeserializeRegistered(
             root.GetProperty("definition").GetRawText(),
             string.Create(CultureInfo.InvariantCulture, $"registry item {item} v{version}"));
         return new RegisteredDefinition(definition, version, root.GetProperty("registeredAt").GetDateTimeOffset(), root.GetProperty("fingerprint").GetString()!);

@@ -25,7 +25,29 @@ public static partial class DatasetDefinitionSerializer
     /// <param name="json">The JSON text.</param>
     /// <param name="source">Where the text came from (a file name), used in error messages.</param>
     /// <exception cref="DefinitionException">The JSON is malformed or the definition is invalid; each problem names its JSON path.</exception>
-    public static DatasetDefinition Deserialize(string json, string source = "(inline)")
+    /// <remarks>The definition may use the built-in rule types and source formats only; see <see cref="Deserialize(string, IngestExtensions, string)"/> for custom ones.</remarks>
+    public static DatasetDefinition Deserialize(string json, string source = "(inline)") => Read(json, source, IngestExtensions.None);
+
+    /// <summary>Parses and validates a definition that may use the custom rule types and source formats of <paramref name="extensions"/>.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <param name="extensions">The registered rules and formats; each custom rule of the definition is created once, to check its options.</param>
+    /// <param name="source">Where the text came from (a file name), used in error messages.</param>
+    /// <exception cref="DefinitionException">The JSON is malformed, the definition is invalid, or it names a rule type or source format <paramref name="extensions"/> does not know (the message lists those it knows).</exception>
+    public static DatasetDefinition Deserialize(string json, IngestExtensions extensions, string source = "(inline)")
+    {
+        ArgumentNullException.ThrowIfNull(extensions);
+        return Read(json, source, extensions);
+    }
+
+    /// <summary>
+    /// Parses a definition a schema registry stored: validated as <see cref="Deserialize(string, string)"/> does, except that
+    /// custom rule types and source formats need only be well-formed names (they were checked by the host that registered
+    /// the definition, and are checked again by the pipeline that runs it). For registry implementations.
+    /// </summary>
+    /// <exception cref="DefinitionException">The stored text is not a valid definition.</exception>
+    public static DatasetDefinition DeserializeRegistered(string json, string source) => Read(json, source, null);
+
+    private static DatasetDefinition Read(string json, string source, IngestExtensions? extensions)
     {
         ArgumentNullException.ThrowIfNull(json);
         if (IsEmpty(json))
@@ -53,7 +75,7 @@ public static partial class DatasetDefinitionSerializer
             throw new DefinitionException(source, [new DefinitionError("$", "the document is null; expected an object.")]);
         }
 
-        var errors = DefinitionValidator.Validate(definition);
+        var errors = DefinitionValidator.Validate(definition, extensions);
         if (errors.Count > 0)
         {
             throw new DefinitionException(source, errors);
@@ -62,11 +84,17 @@ public static partial class DatasetDefinitionSerializer
         return definition;
     }
 
-    /// <summary>Reads, parses and validates a definition file.</summary>
+    /// <summary>Reads, parses and validates a definition file (built-in rule types and source formats only).</summary>
     /// <exception cref="DefinitionException">The file is invalid.</exception>
     /// <exception cref="IngestException">The file cannot be read.</exception>
-    public static async Task<DatasetDefinition> ReadFileAsync(string path, CancellationToken cancellationToken = default)
+    public static Task<DatasetDefinition> ReadFileAsync(string path, CancellationToken cancellationToken = default) => ReadFileAsync(path, IngestExtensions.None, cancellationToken);
+
+    /// <summary>Reads, parses and validates a definition file that may use the custom rule types and source formats of <paramref name="extensions"/>.</summary>
+    /// <exception cref="DefinitionException">The file is invalid.</exception>
+    /// <exception cref="IngestException">The file cannot be read.</exception>
+    public static async Task<DatasetDefinition> ReadFileAsync(string path, IngestExtensions extensions, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(extensions);
         ArgumentException.ThrowIfNullOrEmpty(path);
         string json;
         try
@@ -78,15 +106,28 @@ public static partial class DatasetDefinitionSerializer
             throw new IngestException($"Cannot read definition file {path}: {ex.Message}", ex) { Location = path };
         }
 
-        return Deserialize(json, Path.GetFileName(path));
+        return Read(json, Path.GetFileName(path), extensions);
     }
 
-    /// <summary>Validates a definition built in code.</summary>
+    /// <summary>Validates a definition built in code (built-in rule types and source formats only).</summary>
     /// <exception cref="DefinitionException">The definition is invalid.</exception>
-    public static void EnsureValid(DatasetDefinition definition, string source = "(code)")
+    public static void EnsureValid(DatasetDefinition definition, string source = "(code)") => Ensure(definition, source, IngestExtensions.None);
+
+    /// <summary>Validates a definition built in code that may use the custom rule types and source formats of <paramref name="extensions"/>.</summary>
+    /// <exception cref="DefinitionException">The definition is invalid, or names a rule type or source format <paramref name="extensions"/> does not know.</exception>
+    public static void EnsureValid(DatasetDefinition definition, IngestExtensions extensions, string source = "(code)")
+    {
+        ArgumentNullException.ThrowIfNull(extensions);
+        Ensure(definition, source, extensions);
+    }
+
+    /// <summary>Validates a definition a registry is about to store: custom names need only be well-formed (see <see cref="DeserializeRegistered"/>).</summary>
+    internal static void EnsureValidToStore(DatasetDefinition definition) => Ensure(definition, "(code)", null);
+
+    private static void Ensure(DatasetDefinition definition, string source, IngestExtensions? extensions)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        var errors = DefinitionValidator.Validate(definition);
+        var errors = DefinitionValidator.Validate(definition, extensions);
         if (errors.Count > 0)
         {
             throw new DefinitionException(source, errors);

@@ -13,7 +13,15 @@ internal static class DefinitionValidator
     // The version the ingest job is deployed with (glue_version in terraform/glue_ingest_job/modules/glue_job/main.tf).
     private const string DeployedGlueVersion = "5.0";
 
-    public static IReadOnlyList<DefinitionError> Validate(DatasetDefinition d)
+    /// <summary>Validates a definition whose rule types and source formats must be built in.</summary>
+    public static IReadOnlyList<DefinitionError> Validate(DatasetDefinition d) => Validate(d, IngestExtensions.None);
+
+    /// <summary>
+    /// Validates a definition whose custom rule types and source formats must be registered in <paramref name="extensions"/>
+    /// (each custom rule is created once, to check its options), or, when it is <see langword="null"/>, need only be well-formed
+    /// names (a registry storing a definition: the host that runs it checks them).
+    /// </summary>
+    public static IReadOnlyList<DefinitionError> Validate(DatasetDefinition d, IngestExtensions? extensions)
     {
         var errors = new List<DefinitionError>();
         void Error(string path, string message) => errors.Add(new DefinitionError(path, message));
@@ -80,6 +88,7 @@ internal static class DefinitionValidator
         ValidatePartitioning(d, names, Error);
         ValidateWrite(d, Error);
         ValidateQuality(d, Error);
+        ValidateExtensions(d, extensions, Error);
         ValidateCatalogAndEngine(d, Error);
         return errors;
     }
@@ -279,6 +288,17 @@ internal static class DefinitionValidator
         {
             var r = d.Quality.Rules[i];
             var path = $"$.quality.rules[{i}]";
+            if (!r.Type.IsBuiltIn)
+            {
+                ValidateCustomRule(d, r, path, error);
+                continue;
+            }
+
+            if (r.Options is not null)
+            {
+                error(path + ".options", $"options are for custom rules; a {r.Type} rule has members of its own (min, max, pattern, values): remove options.");
+            }
+
             if (r.Type == QualityRuleType.Unique)
             {
                 var columns = r.Columns.Count > 0 ? r.Columns : r.Column is null ? [] : [r.Column];
@@ -304,7 +324,7 @@ internal static class DefinitionValidator
 
             switch (r.Type)
             {
-                case QualityRuleType.Range:
+                case var t when t == QualityRuleType.Range:
                     if (r.Min is null && r.Max is null)
                     {
                         error(path, "range needs min, max or both.");
@@ -325,7 +345,7 @@ internal static class DefinitionValidator
                     }
 
                     break;
-                case QualityRuleType.Regex:
+                case var t when t == QualityRuleType.Regex:
                     if (string.IsNullOrEmpty(r.Pattern))
                     {
                         error(path + ".pattern", "regex needs a pattern.");
@@ -343,7 +363,7 @@ internal static class DefinitionValidator
                     }
 
                     break;
-                case QualityRuleType.AllowedValues:
+                case var t when t == QualityRuleType.AllowedValues:
                     if (r.Values.Count == 0)
                     {
                         error(path + ".values", "allowed-values needs at least one value.");
@@ -360,6 +380,113 @@ internal static class DefinitionValidator
                     break;
             }
         }
+    }
+
+    /// <summary>A custom rule reads the columns it names (column or columns), takes its settings in options, and none of the built-in rules' members.</summary>
+    private static void ValidateCustomRule(DatasetDefinition d, QualityRule r, string path, Action<string, string> error)
+    {
+        if (r.Column is not null && r.Columns.Count > 0)
+        {
+            error(path + ".columns", "give column or columns, not both.");
+        }
+
+        var columns = r.Columns.Count > 0 ? r.Columns : r.Column is null ? [] : [r.Column];
+        if (columns.Count == 0)
+        {
+            error(path + ".column", $"a custom rule ({r.Type}) reads the columns it names: give column (or columns).");
+        }
+
+        foreach (var name in columns.Where(n => d.FindColumn(n) is null))
+        {
+            error(path + (r.Columns.Count > 0 ? ".columns" : ".column"), $"'{name}' is not a column of the schema.");
+        }
+
+        foreach (var (member, present) in new[] { ("min", r.Min is not null), ("max", r.Max is not null), ("pattern", r.Pattern is not null), ("values", r.Values.Count > 0) })
+        {
+            if (present)
+            {
+                error($"{path}.{member}", $"is a member of the built-in rules; a custom rule ({r.Type}) takes its settings in options.");
+            }
+        }
+
+        if (r.Options is { } options && options.ValueKind is not (System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.Null))
+        {
+            error(path + ".options", $"must be a JSON object, not {options.ValueKind.ToString().ToLowerInvariant()}.");
+        }
+    }
+
+    /// <summary>
+    /// Refuses rule types and source formats that <paramref name="extensions"/> does not know, naming those it does, and
+    /// creates each custom rule once so that options it cannot take are refused now, not at the first run.
+    /// </summary>
+    private static void ValidateExtensions(DatasetDefinition d, IngestExtensions? extensions, Action<string, string> error)
+    {
+        if (d.Source is { Options: not null } withOptions && withOptions.Format.IsBuiltIn)
+        {
+            error("$.source.options", $"options are for custom formats; {withOptions.Format} has settings of its own (csv, encoding, nullMarkers, …): remove options.");
+        }
+        else if (d.Source?.Options is { ValueKind: not (System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.Null) } sourceOptions)
+        {
+            error("$.source.options", $"must be a JSON object, not {sourceOptions.ValueKind.ToString().ToLowerInvariant()}.");
+        }
+
+        if (d.Source is { } source && !source.Format.IsBuiltIn && d.Engine.Kind == EngineKind.Glue)
+        {
+            error("$.source.format", $"'{source.Format}' is a custom format, read by a reader of the .NET engine only; the Glue job reads csv, json-lines and parquet: set engine.kind to local.");
+        }
+
+        if (extensions is null || d.Columns is null || d.Source is null)
+        {
+            return;
+        }
+
+        if (!extensions.Supports(d.Source.Format))
+        {
+            error("$.source.format", NotRegistered(d.Source.Format.Name, "source format", "formats", extensions.SourceFormats.Select(f => f.Name), $"services.AddIngestSourceFormat<TReader>(\"{d.Source.Format}\") or IngestExtensionsBuilder.AddSourceFormat"));
+        }
+
+        for (var i = 0; i < d.Quality.Rules.Count; i++)
+        {
+            var rule = d.Quality.Rules[i];
+            var path = $"$.quality.rules[{i}]";
+            if (rule.Type.IsBuiltIn)
+            {
+                continue;
+            }
+
+            if (d.Engine.Kind == EngineKind.Glue)
+            {
+                error(path + ".type", $"'{rule.Type}' is a custom rule, checked by the .NET engine only; the Glue job checks the built-in rules: set engine.kind to local.");
+            }
+
+            if (!extensions.Supports(rule.Type))
+            {
+                error(path + ".type", NotRegistered(rule.Type.Name, "rule type", "types", extensions.RuleTypes.Select(t => t.Name), $"services.AddIngestRule<TRule>(\"{rule.Type}\") or IngestExtensionsBuilder.AddQualityRule"));
+                continue;
+            }
+
+            var columns = rule.Columns.Count > 0 ? rule.Columns : rule.Column is null ? [] : [rule.Column];
+            if (columns.Count == 0 || columns.Any(n => d.FindColumn(n) is null))
+            {
+                continue; // reported above
+            }
+
+            try
+            {
+                _ = extensions.CreateRule(new Quality.QualityRuleContext(d, i));
+            }
+            catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
+            {
+                error(path + ".options", $"rule {rule.DisplayName} refused its settings: {ex.Message}");
+            }
+        }
+    }
+
+    private static string NotRegistered(string name, string what, string plural, IEnumerable<string> registered, string register)
+    {
+        var names = registered.ToList();
+        var closest = Suggestions.Closest(name, names) is { } c ? $" Did you mean '{c}'?" : string.Empty;
+        return $"'{name}' is not a registered {what}; the registered {plural} are {string.Join(", ", names)}.{closest} Register it ({register}) or fix the name.";
     }
 
     private static void ValidateCatalogAndEngine(DatasetDefinition d, Action<string, string> error)

@@ -93,23 +93,53 @@ public sealed record WriteSettings
     public ParquetCompression Compression { get; init; } = ParquetCompression.Snappy;
 }
 
-/// <summary>The kinds of quality rule.</summary>
-public enum QualityRuleType
+/// <summary>
+/// The type of a quality rule: one of the built-in types or the name of a rule registered with
+/// <see cref="IngestExtensionsBuilder.AddQualityRule"/>. Written in definitions as its name (<c>not-null</c>, <c>unique</c>,
+/// <c>range</c>, <c>regex</c>, <c>allowed-values</c>, or lower-case kebab-case such as <c>luhn</c>).
+/// </summary>
+[JsonConverter(typeof(VocabularyNameJsonConverter<QualityRuleType>))]
+public readonly record struct QualityRuleType : IVocabularyName<QualityRuleType>
 {
-    /// <summary>The column must not be null.</summary>
-    NotNull,
+    private readonly string? _name;
 
-    /// <summary>The columns' combined value must not repeat within the run.</summary>
-    Unique,
+    /// <summary>Creates a rule type from its name.</summary>
+    /// <param name="name">The name, in lower-case kebab-case (<c>luhn</c>).</param>
+    /// <exception cref="ArgumentException">The name is not lower-case kebab-case.</exception>
+    public QualityRuleType(string name) => _name = VocabularyName.Check(name, nameof(name));
 
-    /// <summary>The value must lie within <c>min</c> and <c>max</c> (inclusive; either may be omitted).</summary>
-    Range,
+    /// <summary>Gets the rule that the column must not be null.</summary>
+    public static QualityRuleType NotNull { get; } = new("not-null");
 
-    /// <summary>The text value must match <c>pattern</c> (a .NET regular expression, matched in full).</summary>
-    Regex,
+    /// <summary>Gets the rule that the columns' combined value must not repeat within the run.</summary>
+    public static QualityRuleType Unique { get; } = new("unique");
 
-    /// <summary>The value must be one of <c>values</c>.</summary>
-    AllowedValues,
+    /// <summary>Gets the rule that the value must lie within <c>min</c> and <c>max</c> (inclusive; either may be omitted).</summary>
+    public static QualityRuleType Range { get; } = new("range");
+
+    /// <summary>Gets the rule that the text value must match <c>pattern</c> (a .NET regular expression, matched in full).</summary>
+    public static QualityRuleType Regex { get; } = new("regex");
+
+    /// <summary>Gets the rule that the value must be one of <c>values</c>.</summary>
+    public static QualityRuleType AllowedValues { get; } = new("allowed-values");
+
+    /// <summary>Gets the rule types the engine checks without registration.</summary>
+    public static IReadOnlyList<QualityRuleType> BuiltIn { get; } = [NotNull, Unique, Range, Regex, AllowedValues];
+
+    /// <summary>Gets the name (empty for the default value).</summary>
+    public string Name => _name ?? string.Empty;
+
+    /// <summary>Gets whether this is one of <see cref="BuiltIn"/>.</summary>
+    public bool IsBuiltIn => BuiltIn.Contains(this);
+
+    static IReadOnlyList<QualityRuleType> IVocabularyName<QualityRuleType>.BuiltIn => BuiltIn;
+
+    static string IVocabularyName<QualityRuleType>.What => "rule type";
+
+    static QualityRuleType IVocabularyName<QualityRuleType>.Create(string name) => new(name);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
 }
 
 /// <summary>What a broken rule does.</summary>
@@ -155,9 +185,16 @@ public sealed record QualityRule
     /// <value>The default is <see cref="RuleAction.Reject"/>.</value>
     public RuleAction Action { get; init; } = RuleAction.Reject;
 
+    /// <summary>
+    /// Gets the options of a custom rule (a JSON object the rule reads through <see cref="Quality.QualityRuleContext.GetOptions{T}"/>);
+    /// not allowed on built-in rules, whose settings are members of their own.
+    /// </summary>
+    /// <value>The default is <see langword="null"/> (no options).</value>
+    public System.Text.Json.JsonElement? Options { get; init; }
+
     /// <summary>Gets the name used in reasons: <see cref="Name"/> or <c>type(columns)</c>.</summary>
     [JsonIgnore]
-    public string DisplayName => Name ?? $"{System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(Type.ToString())}({(Column ?? string.Join(',', Columns))})";
+    public string DisplayName => Name ?? $"{Type.Name}({(Column ?? string.Join(',', Columns))})";
 }
 
 /// <summary>Quality rules and the reject budget.</summary>

@@ -1,22 +1,54 @@
+using System.Text.Json.Serialization;
+
 namespace Ingest.Definitions;
 
-/// <summary>The formats a source can be read from: files, or a relational database.</summary>
-public enum SourceFormat
+/// <summary>
+/// The format a source is read from: one of the built-in formats (files, or a relational database) or the name of a
+/// format registered with <see cref="IngestExtensionsBuilder.AddSourceFormat"/>. Written in definitions as its name
+/// (<c>csv</c>, <c>json-lines</c>, <c>parquet</c>, <c>database</c>, or lower-case kebab-case such as <c>fixed-width</c>).
+/// </summary>
+[JsonConverter(typeof(VocabularyNameJsonConverter<SourceFormat>))]
+public readonly record struct SourceFormat : IVocabularyName<SourceFormat>
 {
-    /// <summary>Delimited text (RFC 4180).</summary>
-    Csv,
+    private readonly string? _name;
 
-    /// <summary>One JSON object per line.</summary>
-    JsonLines,
+    /// <summary>Creates a format from its name.</summary>
+    /// <param name="name">The name, in lower-case kebab-case (<c>fixed-width</c>).</param>
+    /// <exception cref="ArgumentException">The name is not lower-case kebab-case.</exception>
+    public SourceFormat(string name) => _name = VocabularyName.Check(name, nameof(name));
 
-    /// <summary>Apache Parquet.</summary>
-    Parquet,
+    /// <summary>Gets delimited text (RFC 4180).</summary>
+    public static SourceFormat Csv { get; } = new("csv");
+
+    /// <summary>Gets one JSON object per line.</summary>
+    public static SourceFormat JsonLines { get; } = new("json-lines");
+
+    /// <summary>Gets Apache Parquet.</summary>
+    public static SourceFormat Parquet { get; } = new("parquet");
 
     /// <summary>
-    /// A table or query of a relational database (see <see cref="SourceDefinition.Database"/>), extracted through ADO.NET
+    /// Gets a table or query of a relational database (see <see cref="SourceDefinition.Database"/>), extracted through ADO.NET
     /// by an extractor such as the one of the Ingest.Database package; the extract is kept in the raw zone.
     /// </summary>
-    Database,
+    public static SourceFormat Database { get; } = new("database");
+
+    /// <summary>Gets the formats the engine reads without registration.</summary>
+    public static IReadOnlyList<SourceFormat> BuiltIn { get; } = [Csv, JsonLines, Parquet, Database];
+
+    /// <summary>Gets the name (empty for the default value).</summary>
+    public string Name => _name ?? string.Empty;
+
+    /// <summary>Gets whether this is one of <see cref="BuiltIn"/>.</summary>
+    public bool IsBuiltIn => BuiltIn.Contains(this);
+
+    static IReadOnlyList<SourceFormat> IVocabularyName<SourceFormat>.BuiltIn => BuiltIn;
+
+    static string IVocabularyName<SourceFormat>.What => "source format";
+
+    static SourceFormat IVocabularyName<SourceFormat>.Create(string name) => new(name);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
 }
 
 /// <summary>How a source is read and how its text values are converted.</summary>
@@ -27,6 +59,13 @@ public sealed record SourceDefinition
 
     /// <summary>Gets the database settings (required when <see cref="Format"/> is <see cref="SourceFormat.Database"/>, absent otherwise).</summary>
     public DatabaseSourceSettings? Database { get; init; }
+
+    /// <summary>
+    /// Gets the settings of a custom format (a JSON object its reader reads through <see cref="Sources.SourceReaderContext.GetOptions{T}"/>);
+    /// not allowed with a built-in format, whose settings are members of their own.
+    /// </summary>
+    /// <value>The default is <see langword="null"/> (no options).</value>
+    public System.Text.Json.JsonElement? Options { get; init; }
 
     /// <summary>Gets the CSV settings (used when <see cref="Format"/> is <see cref="SourceFormat.Csv"/>).</summary>
     public CsvSettings Csv { get; init; } = new();

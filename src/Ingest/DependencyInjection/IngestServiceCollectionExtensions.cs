@@ -44,6 +44,7 @@ public static class IngestServiceCollectionExtensions
             Catalog = sp.GetService<ICatalog>(),
             Query = sp.GetService<IQueryEngine>(),
         });
+        services.AddIngestExtensions();
         services.TryAddSingleton<IIngestPipelineFactory, IngestPipelineFactory>();
         return services;
     }
@@ -52,7 +53,7 @@ public static class IngestServiceCollectionExtensions
 /// <summary>Creates pipeline builders wired to the services registered in the container.</summary>
 public interface IIngestPipelineFactory
 {
-    /// <summary>Returns a builder for <paramref name="dataset"/> with the container's backends, clock, logging, run observers (every registered <see cref="IIngestRunObserver"/>) and default options.</summary>
+    /// <summary>Returns a builder for <paramref name="dataset"/> with the container's backends, clock, logging, run observers (every registered <see cref="IIngestRunObserver"/>), custom rules and source formats (<see cref="IngestExtensions"/>) and default options.</summary>
     IngestPipelineBuilder CreateBuilder(Ingest.Definitions.DatasetId dataset);
 }
 
@@ -62,7 +63,8 @@ internal sealed class IngestPipelineFactory(
     IOptions<IngestPipelineOptions> options,
     IEnumerable<IIngestRunObserver> observers,
     ILoggerFactory? loggerFactory = null,
-    ISourceExtractor? extractor = null) : IIngestPipelineFactory
+    ISourceExtractor? extractor = null,
+    IngestExtensions? extensions = null) : IIngestPipelineFactory
 {
     public IngestPipelineBuilder CreateBuilder(Ingest.Definitions.DatasetId dataset)
     {
@@ -76,6 +78,11 @@ internal sealed class IngestPipelineFactory(
         if (extractor is not null)
         {
             builder.UseSourceExtractor(extractor);
+        }
+
+        if (extensions is not null)
+        {
+            builder.UseExtensions(extensions);
         }
 
         return builder

@@ -30,6 +30,7 @@ public sealed class IngestPipelineBuilder
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
     private IProgress<IngestProgress>? _progress;
     private ISourceExtractor? _extractor;
+    private IngestExtensions _extensions = IngestExtensions.None;
     private bool _built;
 
     /// <summary>Creates a builder over the given backends.</summary>
@@ -114,6 +115,18 @@ public sealed class IngestPipelineBuilder
         return this;
     }
 
+    /// <summary>
+    /// Sets the custom quality rules and source formats the pipeline's definitions may use (DI sets the container's, from
+    /// <c>AddIngestRule</c> and <c>AddIngestSourceFormat</c>). A run of a definition that uses one not in
+    /// <paramref name="extensions"/> is refused before it takes the dataset's lease.
+    /// </summary>
+    public IngestPipelineBuilder UseExtensions(IngestExtensions extensions)
+    {
+        ArgumentNullException.ThrowIfNull(extensions);
+        _extensions = extensions;
+        return this;
+    }
+
     /// <summary>Validates the configuration and builds the pipeline.</summary>
     /// <exception cref="InvalidOperationException">No dataset was set, or the builder was used already.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
@@ -133,7 +146,7 @@ public sealed class IngestPipelineBuilder
         options.Validate();
         _built = true;
         return new IngestPipeline(new PipelineSettings(
-            _backends, dataset, _version, [.. _transforms], options, _timeProvider, _loggerFactory, _progress, [.. _observers], _extractor));
+            _backends, dataset, _version, [.. _transforms], options, _timeProvider, _loggerFactory, _progress, [.. _observers], _extractor) { Extensions = _extensions });
     }
 }
 
@@ -147,4 +160,8 @@ internal sealed record PipelineSettings(
     ILoggerFactory LoggerFactory,
     IProgress<IngestProgress>? Progress,
     IReadOnlyList<IIngestRunObserver> Observers,
-    ISourceExtractor? Extractor = null);
+    ISourceExtractor? Extractor = null)
+{
+    /// <summary>Gets the registered rules and formats (none unless the builder was given some).</summary>
+    public IngestExtensions Extensions { get; init; } = IngestExtensions.None;
+}

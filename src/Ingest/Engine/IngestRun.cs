@@ -57,6 +57,13 @@ internal sealed class IngestRun
         var dataset = _settings.Dataset;
         IngestRunCounters.Begin();
         var registered = await _backends.Registry.GetRequiredAsync(dataset, _settings.Version, cancellationToken).ConfigureAwait(false);
+
+        // A registry stores definitions whatever rules and formats they name; this host must know them, before it changes anything.
+        if (!registered.Definition.Source.Format.IsBuiltIn || registered.Definition.Quality.Rules.Any(r => !r.Type.IsBuiltIn))
+        {
+            DatasetDefinitionSerializer.EnsureValid(registered.Definition, _settings.Extensions, string.Create(CultureInfo.InvariantCulture, $"registered definition {dataset} v{registered.Version}"));
+        }
+
         var started = _time.GetTimestamp();
         var startedAt = TruncateToMicros(_time.GetUtcNow());
         var runId = NewRunId(startedAt);

@@ -72,7 +72,7 @@ internal sealed class RowProcessor
     private readonly long[] _bits;
     private readonly long[] _fileBits;
 
-    public RowProcessor(DatasetDefinition definition, string runId, DateTime ingestedAt, DateOnly ingestDate, IReadOnlyList<Action<IngestRow>> transforms)
+    public RowProcessor(DatasetDefinition definition, string runId, DateTime ingestedAt, DateOnly ingestDate, IReadOnlyList<Action<IngestRow>> transforms, IngestExtensions? extensions = null)
     {
         _definition = definition;
         _runId = runId;
@@ -80,7 +80,7 @@ internal sealed class RowProcessor
         _ingestedAtMicros = PhysicalValue.FromTimestamp(ingestedAt);
         _transforms = transforms;
         _converter = new ValueConverter(definition.Source);
-        _rules = new QualityRuleSet(definition);
+        _rules = new QualityRuleSet(definition, extensions);
         _partitioner = new Partitioner(definition, ingestDate);
         _layout = new RowLayout(definition.Columns);
         var fileColumns = DatasetLayout.CuratedFileColumns(definition);
@@ -307,7 +307,7 @@ internal sealed class RowProcessor
         return _converter.TryConvert(FieldText(record, mapping, column), type, out value);
     }
 
-    /// <summary>The columns a rule, a partition field (other than a day, month or year: <see cref="Partitioner.ReadsPhysical"/>) or the merge keys read as objects.</summary>
+    /// <summary>The columns a rule (built in or custom: the columns its entry names), a partition field (other than a day, month or year: <see cref="Partitioner.ReadsPhysical"/>) or the merge keys read as objects.</summary>
     private static HashSet<string> ColumnsReadByTheEngine(DatasetDefinition definition)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);

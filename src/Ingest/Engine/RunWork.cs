@@ -112,7 +112,7 @@ internal sealed class RunWork
         await using (curated.ConfigureAwait(false))
         await using (quarantine.ConfigureAwait(false))
         {
-            var rows = new RowProcessor(_definition, _runId, _ingestedAt, _ingestDate, _owner.Settings.Transforms);
+            var rows = new RowProcessor(_definition, _runId, _ingestedAt, _ingestDate, _owner.Settings.Transforms, _owner.Settings.Extensions);
             var (curatedFiles, rejectFiles) = await IngestTelemetry.StageAsync(IngestTelemetry.ReadWriteStage, async () =>
             {
                 foreach (var (input, rawKey) in toRead)
@@ -391,16 +391,15 @@ internal sealed class RunWork
         // fingerprinted and kept (an on-premise file may still be growing or be replaced between two opens).
         Task<Stream> Open(CancellationToken ct) => _lake.OpenReadAsync(LakeZone.Raw, rawKey, ct);
         var sourceColumns = _definition.Columns.Select(c => c.EffectiveSourceColumn).ToList();
-        ISourceReader reader = _definition.Source.Format switch
-        {
-            SourceFormat.Csv => new CsvSourceReader(input.Name, _definition.Source, sourceColumns, Open),
-            SourceFormat.JsonLines => new JsonLinesSourceReader(input.Name, _definition.Source, sourceColumns, Open),
-            _ => new ParquetSourceReader(input.Name, sourceColumns, Open),
-        };
+        // The built-in formats' own readers, else the reader registered for the format; nothing reads a format it does not know.
+        var format = _definition.Source.Format;
+        var reader = BuiltInReaders.Create(input.Name, _definition.Source, sourceColumns, Open) ?? CreateRegisteredReader(input, Open);
         await using (reader.ConfigureAwait(false))
         {
             await reader.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var mapping = rows.MapColumns(input.Name, reader, _definition.Source.Format == SourceFormat.Csv);
+
+            // A CSV record and a registered reader's record have one field per header name; a JSON object or a Parquet row any.
+            var mapping = rows.MapColumns(input.Name, reader, format == SourceFormat.Csv || !format.IsBuiltIn);
             var rowsBefore = _rowsRead;
             var progress = _owner.Settings.Progress;
             var interval = _owner.Settings.Options.ProgressInterval;
@@ -455,6 +454,17 @@ internal sealed class RunWork
 
             progress?.Report(new IngestProgress(input.Name, _rowsRead, _rowsWritten, _rowsRejected, _bytesRead, totalBytes == 0 ? null : totalBytes));
         }
+    }
+
+    private RegisteredSourceReader CreateRegisteredReader(IngestInput input, Func<CancellationToken, Task<Stream>> open)
+    {
+        var format = _definition.Source.Format;
+        var context = new Sources.SourceReaderContext(_definition, input.Name, open);
+        var reader = _owner.Settings.Extensions.CreateReader(context)
+            ?? throw new DefinitionException(
+                $"registered definition {_definition.Id} v{_registered.Version}",
+                [new DefinitionError("$.source.format", $"'{format}' is not a registered source format; the registered formats are {string.Join(", ", _owner.Settings.Extensions.SourceFormats)}.")]);
+        return new RegisteredSourceReader(format, reader, context);
     }
 
     /// <summary>

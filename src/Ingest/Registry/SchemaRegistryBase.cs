@@ -23,7 +23,9 @@ public abstract class SchemaRegistryBase : ISchemaRegistry
     public async Task<RegisteredDefinition> RegisterAsync(DatasetDefinition definition, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        DatasetDefinitionSerializer.EnsureValid(definition);
+        // Custom rule types and source formats are the registering host's to check (DatasetDefinitionSerializer.Deserialize
+        // with its IngestExtensions); a registry stores any well-formed name.
+        DatasetDefinitionSerializer.EnsureValidToStore(definition);
         var latest = await GetAsync(definition.Id, null, cancellationToken).ConfigureAwait(false);
 
         // A definition that does not name its table format keeps the dataset's (a new dataset is Iceberg); what is

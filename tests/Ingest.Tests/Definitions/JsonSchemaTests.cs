@@ -17,7 +17,7 @@ public sealed class JsonSchemaTests
         { "unknown column member", DefinitionDocuments.Doc(d => d["columns"]![0]!["format"] = "x") },
         { "PascalCase member", DefinitionDocuments.Doc(d => { d["Columns"] = d["columns"]!.DeepClone(); d.Remove("columns"); }) },
         { "computed member catalogTable", DefinitionDocuments.Doc(d => d["catalogTable"] = "orders") },
-        { "bad enum format", DefinitionDocuments.Doc(d => d["source"]!["format"] = "xml") },
+        { "format not a name", DefinitionDocuments.Doc(d => d["source"]!["format"] = "json lines") },
         { "enum in PascalCase", DefinitionDocuments.Doc(d => d["source"]!["format"] = "JsonLines") },
         { "enum in snake_case", DefinitionDocuments.Doc(d => d["write"] = new JsonObject { ["mode"] = "overwrite_partitions" }) },
         { "enum as flags", DefinitionDocuments.Doc(d => d["write"] = new JsonObject { ["mode"] = "append, overwrite-partitions" }) },
@@ -188,17 +188,58 @@ public sealed class JsonSchemaTests
         schema["required"]!.AsArray().Select(n => n!.GetValue<string>()).Should().BeEquivalentTo("id", "source", "columns");
     }
 
+    /// <summary>Custom rule types and source formats: the schema and the serializer given the registrations agree.</summary>
+    public static TheoryData<string, string, bool> CustomDocuments => new()
+    {
+        { "custom rule with options", DefinitionDocuments.Doc(d => d["quality"] = JsonNode.Parse("""{"rules":[{"type":"starts-with","column":"name","options":{"prefix":"A"}}]}""")), true },
+        { "custom rule on columns", DefinitionDocuments.Doc(d => d["quality"] = JsonNode.Parse("""{"rules":[{"type":"starts-with","columns":["name"]}]}""")), true },
+        { "custom format with options", DefinitionDocuments.Doc(d => d["source"] = JsonNode.Parse("""{"format":"pipe-lines","options":{"any":1}}""")), true },
+        { "custom rule without column", DefinitionDocuments.Doc(d => d["quality"] = JsonNode.Parse("""{"rules":[{"type":"starts-with"}]}""")), false },
+        { "built-in rule with options", DefinitionDocuments.Doc(d => d["quality"] = JsonNode.Parse("""{"rules":[{"type":"not-null","column":"name","options":{}}]}""")), false },
+        { "built-in format with options", DefinitionDocuments.Doc(d => d["source"] = JsonNode.Parse("""{"format":"csv","options":{}}""")), false },
+        { "rule options not an object", DefinitionDocuments.Doc(d => d["quality"] = JsonNode.Parse("""{"rules":[{"type":"starts-with","column":"name","options":[1]}]}""")), false },
+    };
+
+    [Theory]
+    [MemberData(nameof(CustomDocuments))]
+    public void SchemaAndSerializerWithRegistrations_CustomDocument_Agree(string scenario, string json, bool valid)
+    {
+        var extensions = new IngestExtensionsBuilder()
+            .AddQualityRule("starts-with", _ => new Ingest.Tests.Engine.Extensions.StartsWithRule())
+            .AddSourceFormat("pipe-lines", c => new Ingest.Tests.Engine.Extensions.PipeLinesReader(c))
+            .Build();
+
+        var results = DefinitionDocuments.EvaluateSchema(json);
+        var act = () => DatasetDefinitionSerializer.Deserialize(json, extensions);
+
+        results.IsValid.Should().Be(valid, $"{scenario}: {DefinitionDocuments.DescribeSchemaErrors(results)}");
+        if (valid)
+        {
+            act.Should().NotThrow(scenario);
+        }
+        else
+        {
+            act.Should().Throw<DefinitionException>(scenario);
+        }
+    }
+
     [Fact]
     public void JsonSchema_EnumValues_MatchSerializerNames()
     {
         var schema = JsonNode.Parse(DatasetDefinitionSerializer.JsonSchema)!;
         static string[] Values(JsonNode node) => [.. node["enum"]!.AsArray().Select(n => n!.GetValue<string>())];
 
-        Values(schema["$defs"]!["source"]!["properties"]!["format"]!).Should().Equal("csv", "json-lines", "parquet", "database");
+        // Open vocabularies: any well-formed name (a registered one), with the built-in names as examples.
+        static string[] Examples(JsonNode node) => [.. node["examples"]!.AsArray().Select(n => n!.GetValue<string>())];
+        var format = schema["$defs"]!["source"]!["properties"]!["format"]!;
+        Examples(format).Should().Equal(SourceFormat.BuiltIn.Select(f => f.Name));
+        format["pattern"]!.GetValue<string>().Should().Be(VocabularyName.Pattern);
+        var type = schema["$defs"]!["rule"]!["properties"]!["type"]!;
+        Examples(type).Should().Equal(QualityRuleType.BuiltIn.Select(t => t.Name)).And.Equal("not-null", "unique", "range", "regex", "allowed-values");
+        type["pattern"]!.GetValue<string>().Should().Be(VocabularyName.Pattern);
         Values(schema["$defs"]!["database"]!["properties"]!["provider"]!).Should().Equal("postgresql", "sql-server", "sqlite");
         Values(schema["$defs"]!["write"]!["properties"]!["mode"]!).Should().Equal("append", "overwrite-partitions", "merge");
         Values(schema["$defs"]!["write"]!["properties"]!["compression"]!).Should().Equal("snappy", "zstd", "gzip", "none");
-        Values(schema["$defs"]!["rule"]!["properties"]!["type"]!).Should().Equal("not-null", "unique", "range", "regex", "allowed-values");
         Values(schema["$defs"]!["rule"]!["properties"]!["action"]!).Should().Equal("reject", "fail");
         Values(schema["$defs"]!["partitionField"]!["properties"]!["transform"]!).Should().Equal("identity", "year", "month", "day", "ingest-date");
         Values(schema["$defs"]!["catalog"]!["properties"]!["partitionStrategy"]!).Should().Equal("register", "projection");

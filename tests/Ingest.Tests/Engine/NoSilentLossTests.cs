@@ -15,10 +15,10 @@ public sealed class NoSilentLossTests : IDisposable
 
     public void Dispose() => _h.Dispose();
 
-    private static DatasetDefinition Costs(DatasetId id, SourceFormat format = SourceFormat.Csv, bool optional = false) => new()
+    private static DatasetDefinition Costs(DatasetId id, SourceFormat? format = null, bool optional = false) => new()
     {
         Id = id,
-        Source = new SourceDefinition { Format = format },
+        Source = new SourceDefinition { Format = format ?? SourceFormat.Csv },
         Columns =
         [
             IngestTestData.Column("id", ColumnType.Int64, nullable: false),

@@ -77,12 +77,8 @@ public static class DefinitionCheck
         }
 
         var sourceColumns = definition.Columns.Select(c => c.EffectiveSourceColumn).ToList();
-        ISourceReader reader = definition.Source.Format switch
-        {
-            SourceFormat.Csv => new CsvSourceReader(input.Name, definition.Source, sourceColumns, input.OpenAsync),
-            SourceFormat.JsonLines => new JsonLinesSourceReader(input.Name, definition.Source, sourceColumns, input.OpenAsync),
-            _ => new ParquetSourceReader(input.Name, sourceColumns, input.OpenAsync),
-        };
+        var reader = BuiltInReaders.Create(input.Name, definition.Source, sourceColumns, input.OpenAsync)
+            ?? throw new ArgumentException($"Dataset {definition.Id} reads the custom format {definition.Source.Format}: the check reads the built-in file formats only (csv, json-lines, parquet).", nameof(definition));
 
         var rows = new RowProcessor(definition, "check", DateTime.UnixEpoch, DateOnly.FromDateTime(DateTime.UnixEpoch), []);
         var rejects = new List<string>();

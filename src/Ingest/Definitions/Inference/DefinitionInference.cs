@@ -36,13 +36,11 @@ public static partial class DefinitionInference
         options.Validate();
         var format = options.Format ?? FormatOf(inputs);
         var id = options.Id ?? DefaultId(inputs[0].Name);
-        var draft = format switch
-        {
-            SourceFormat.Csv => await InferTextAsync(inputs, options, format, cancellationToken).ConfigureAwait(false),
-            SourceFormat.JsonLines => await InferTextAsync(inputs, options, format, cancellationToken).ConfigureAwait(false),
-            SourceFormat.Parquet => await InferParquetAsync(inputs, options, cancellationToken).ConfigureAwait(false),
-            _ => throw new ArgumentException("Inference reads csv, json-lines or parquet files.", nameof(options)),
-        };
+        var draft = format == SourceFormat.Csv || format == SourceFormat.JsonLines
+            ? await InferTextAsync(inputs, options, format, cancellationToken).ConfigureAwait(false)
+            : format == SourceFormat.Parquet
+                ? await InferParquetAsync(inputs, options, cancellationToken).ConfigureAwait(false)
+                : throw new ArgumentException("Inference reads csv, json-lines or parquet files.", nameof(options));
 
         var definition = new DatasetDefinition
         {
@@ -132,7 +130,7 @@ public static partial class DefinitionInference
         var report2 = new InferenceReport
         {
             Inputs = [new InferredInput(sourceName, records, 0, WholeFile: false)],
-            SourceDecisions = [$"format {Kebab(source.Format)}: declared column types where they map, values checked by the engine's converter otherwise; the first run's probe checks the draft against the source"],
+            SourceDecisions = [$"format {source.Format}: declared column types where they map, values checked by the engine's converter otherwise; the first run's probe checks the draft against the source"],
             Columns = built.Report,
             Suggestions = Suggest(definition, draft),
             Warnings = warnings,
@@ -187,7 +185,7 @@ public static partial class DefinitionInference
     /// <summary>CSV and JSON Lines: encoding, dialect (CSV), null markers and separators, then every column's type.</summary>
     private static async Task<Draft> InferTextAsync(IReadOnlyList<IngestInput> inputs, DefinitionInferenceOptions options, SourceFormat format, CancellationToken cancellationToken)
     {
-        var decisions = new List<string> { $"format {Kebab(format)}" };
+        var decisions = new List<string> { $"format {format}" };
         var warnings = new List<string>();
         var samples = new List<TextSample>();
         foreach (var input in inputs)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Ingest.Definitions;
+using Ingest.Quality;
 
 namespace Ingest.Engine.Validation;
 
@@ -24,12 +25,13 @@ internal sealed class QualityRuleSet
     private readonly List<Func<object?[], RuleViolation?>> _checks = [];
     private readonly List<UniqueKeys> _uniques = [];
 
-    public QualityRuleSet(DatasetDefinition definition)
+    public QualityRuleSet(DatasetDefinition definition, IngestExtensions? extensions = null)
     {
         var layout = new RowLayout(definition.Columns);
-        foreach (var rule in definition.Quality.Rules)
+        for (var i = 0; i < definition.Quality.Rules.Count; i++)
         {
-            _checks.Add(Compile(rule, definition, layout));
+            var rule = definition.Quality.Rules[i];
+            _checks.Add(rule.Type.IsBuiltIn ? Compile(rule, definition, layout) : CompileCustom(new QualityRuleContext(definition, i), extensions ?? IngestExtensions.None, layout));
         }
     }
 
@@ -76,9 +78,9 @@ internal sealed class QualityRuleSet
         var ordinal = layout.IndexOf(column.Name);
         switch (rule.Type)
         {
-            case QualityRuleType.NotNull:
+            case var t when t == QualityRuleType.NotNull:
                 return values => values[ordinal] is null ? new RuleViolation(rule, column.Name, "the value is missing") : null;
-            case QualityRuleType.Range:
+            case var t when t == QualityRuleType.Range:
             {
                 var min = rule.Min is null ? null : Parse(rule.Min, column.Type);
                 var max = rule.Max is null ? null : Parse(rule.Max, column.Type);
@@ -95,7 +97,7 @@ internal sealed class QualityRuleSet
                 };
             }
 
-            case QualityRuleType.Regex:
+            case var t when t == QualityRuleType.Regex:
             {
                 var regex = new Regex($"^(?:{rule.Pattern})$", RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1));
                 return values =>
@@ -110,7 +112,7 @@ internal sealed class QualityRuleSet
                 };
             }
 
-            case QualityRuleType.AllowedValues:
+            case var t when t == QualityRuleType.AllowedValues:
             {
                 var allowed = rule.Values.Select(v => Parse(v, column.Type)).ToHashSet();
                 var list = string.Join(", ", rule.Values);
@@ -122,6 +124,41 @@ internal sealed class QualityRuleSet
             default:
                 throw new InvalidOperationException($"Unknown rule type {rule.Type}.");
         }
+    }
+
+    /// <summary>
+    /// A registered rule sees the values of the columns its entry names (boxed: the engine keeps them out of the physical
+    /// fast path) and is not asked about a row where one of them is null.
+    /// </summary>
+    private static Func<object?[], RuleViolation?> CompileCustom(QualityRuleContext context, IngestExtensions extensions, RowLayout layout)
+    {
+        var rule = context.Rule;
+        var custom = extensions.CreateRule(context);
+        var columns = context.Columns;
+        int[] ordinals = [.. columns.Select(c => layout.IndexOf(c.Name))];
+        var first = columns[0].Name;
+        return values =>
+        {
+            foreach (var ordinal in ordinals)
+            {
+                if (values[ordinal] is null)
+                {
+                    return null;
+                }
+            }
+
+            string? detail;
+            try
+            {
+                detail = custom.Check(new QualityRuleRow(values, ordinals, columns));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw new IngestException($"Dataset {context.Dataset}: rule {rule.DisplayName} (quality.rules[{context.Index}]) threw {ex.GetType().Name}: {ex.Message}", ex) { Dataset = context.Dataset };
+            }
+
+            return detail is null ? null : new RuleViolation(rule, first, detail);
+        };
     }
 
     private static object Parse(string text, ColumnType type)
