@@ -36,7 +36,7 @@ var rows = 2_000_000;
 var runs = 5;
 int[] scaleRows = [1_000_000, 2_000_000, 10_000_000];
 int[] shapeRows = [500_000, 200_000];
-bool partitioned = true, scaling = true, shapes = true, keep = false, profile = false, parquet = true, onlyParquet = false;
+bool partitioned = true, scaling = true, shapes = true, keep = false, profile = false, profileStrings = false, parquet = true, onlyParquet = false;
 int? parquetRows = null;
 var workRoot = Path.GetTempPath();
 for (var i = 0; i < args.Length; i++)
@@ -57,6 +57,7 @@ for (var i = 0; i < args.Length; i++)
         case "--keep": keep = true; break;
         case "--work" when i + 1 < args.Length && Directory.Exists(args[i + 1]): workRoot = Path.GetFullPath(args[i + 1]); i++; break;
         case "--profile": profile = true; break;
+        case "--profile-strings": profile = profileStrings = true; break;
         case "--default-jit": ChildRun.DefaultJit = true; break;
         default:
             Console.Error.WriteLine($"unknown or incomplete option '{args[i]}'");
@@ -69,6 +70,14 @@ var projectDirectory = typeof(Variant).Assembly.GetCustomAttributes<AssemblyMeta
     .First(a => a.Key == "ProjectDirectory").Value!;
 var data = Path.Combine(projectDirectory, "data");
 var (csv, expected) = CsvGenerator.GetOrCreate(data, rows);
+if (profileStrings)
+{
+    // Issue 18: where the time of the string-heavy file goes (the shapes section's strings file, unpartitioned).
+    var strings = Dataset.Strings.GetOrCreate(data, shapeRows[1]);
+    await StageProfile.RunAsync(strings, Dataset.Strings.Definition(false), null, runs);
+    return 0;
+}
+
 if (profile)
 {
     await StageProfile.RunAsync(csv, Dataset.Orders.Definition(false), Dataset.Orders.Definition(true), runs);
