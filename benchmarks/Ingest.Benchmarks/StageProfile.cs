@@ -18,7 +18,7 @@ namespace Ingest.Benchmarks;
 /// </summary>
 internal static class StageProfile
 {
-    public static async Task RunAsync(string csv, DatasetDefinition definition, DatasetDefinition partitioned, int rounds)
+    public static async Task RunAsync(string csv, DatasetDefinition definition, DatasetDefinition? partitioned, int rounds)
     {
         var stages = new (string Name, Func<string, string, Task<long>> Run)[]
         {
@@ -28,9 +28,14 @@ internal static class StageProfile
             ("+ convert, validate, lineage (RowProcessor)", (file, work) => PipelineAsync(file, work, definition, process: true, write: false)),
             ("+ column buffers and Parquet (StagedParquetWriter)", (file, work) => PipelineAsync(file, work, definition, process: true, write: true)),
             ("the whole run (IngestPipeline: + raw copy, commit, ledger, catalog)", (file, work) => FullAsync(file, work, definition)),
-            ("partitioned by day: StagedParquetWriter stage", (file, work) => PipelineAsync(file, work, partitioned, process: true, write: true)),
-            ("partitioned by day: the whole run", (file, work) => FullAsync(file, work, partitioned)),
+            ("partitioned by day: StagedParquetWriter stage", (file, work) => PipelineAsync(file, work, partitioned!, process: true, write: true)),
+            ("partitioned by day: the whole run", (file, work) => FullAsync(file, work, partitioned!)),
         };
+        if (partitioned is null)
+        {
+            stages = stages[..6];
+        }
+
         await RunStagesAsync(csv, stages, rounds);
     }
 

@@ -69,7 +69,7 @@ public sealed partial class AwsIngestOptions
     public string? ExpectedBucketOwner { get; set; }
 
     /// <summary>Gets or sets the size of multipart upload parts; an object smaller than one part is written with one PUT.</summary>
-    /// <value>The default is 8 MiB; between 5 MiB and 5 GiB. A writer holds at most two parts in memory.</value>
+    /// <value>The default is 8 MiB; between 5 MiB and 5 GiB. A writer uploads up to three parts at once and holds at most four in memory.</value>
     public long PartSizeBytes { get; set; } = 8L * 1024 * 1024;
 
     /// <summary>Gets or sets how often a throttled (503 SlowDown, throughput exceeded) or failed transient request is retried, with jittered exponential backoff.</summary>

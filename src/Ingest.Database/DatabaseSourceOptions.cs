@@ -27,6 +27,15 @@ public sealed class DatabaseSourceOptions
     /// <value>The default is 65,536.</value>
     public int RowGroupRows { get; set; } = 65_536;
 
+    /// <summary>
+    /// Gets or sets whether PostgreSQL sources are read with <c>COPY (SELECT …) TO STDOUT (FORMAT BINARY)</c> through Npgsql's binary
+    /// exporter (same rows, values and errors as the ADO.NET reader, fewer conversions per value). Sources with a column type the
+    /// binary reading does not know, and sessions that cannot create the temporary table holding the window's bounds, are read
+    /// through ADO.NET either way.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool PostgresBinaryCopy { get; set; } = true;
+
     /// <summary>Returns the problems of these options, each naming the setting; empty when they are valid.</summary>
     public IReadOnlyList<string> GetErrors()
     {

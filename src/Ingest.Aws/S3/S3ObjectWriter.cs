@@ -8,14 +8,18 @@ namespace Ingest.Aws.S3;
 
 /// <summary>
 /// Streams an object into S3. Bytes collect in a part buffer (grown on demand, so small objects stay small); a full
-/// part is uploaded in the background while the next one fills, and a writer that fills a second part before the
-/// first is uploaded waits, so at most two parts are in memory. An object smaller than one part is written with a
+/// part is uploaded in the background while the next one fills, up to <see cref="MaxPartsInFlight"/> parts at once (a
+/// single upload stream does not fill the link; the SDK's own multipart upload sends four), and a writer that fills a
+/// part while that many are travelling waits for the oldest, so at most <see cref="MaxPartsInFlight"/> + 1 parts are in memory. An object smaller than one part is written with a
 /// single PUT on <see cref="CompleteAsync"/>; a larger one is a multipart upload completed there. Disposing without
 /// completing aborts the upload, so no object and no parts remain (a killed process leaves an incomplete upload that
 /// <see cref="ILakeStorage.AbortIncompleteWritesAsync"/> removes).
 /// </summary>
 internal sealed class S3ObjectWriter : ILakeObjectWriter
 {
+    /// <summary>The number of parts of one object uploaded at the same time.</summary>
+    internal const int MaxPartsInFlight = 3;
+
     private const int InitialBufferBytes = 64 * 1024;
 
     private readonly S3LakeStorage _lake;
@@ -26,9 +30,9 @@ internal sealed class S3ObjectWriter : ILakeObjectWriter
     private readonly WriteStream _stream;
     private byte[] _buffer = [];
     private int _length;
-    private byte[]? _spare;
-    private Task? _inflight;
-    private byte[]? _inflightBuffer;
+    private readonly Queue<(Task Upload, byte[] Buffer)> _inflight = new();
+    private readonly Stack<byte[]> _spares = new();
+    private int _partsStarted;
     private string? _uploadId;
     private bool _completed;
     private bool _disposed;
@@ -45,7 +49,16 @@ internal sealed class S3ObjectWriter : ILakeObjectWriter
     public Stream Stream => _stream;
 
     /// <summary>Gets the number of parts uploaded so far (for tests and diagnostics).</summary>
-    internal int PartsUploaded => _parts.Count;
+    internal int PartsUploaded
+    {
+        get
+        {
+            lock (_parts)
+            {
+                return _parts.Count;
+            }
+        }
+    }
 
     public async Task CompleteAsync(CancellationToken cancellationToken = default)
     {
@@ -72,7 +85,7 @@ internal sealed class S3ObjectWriter : ILakeObjectWriter
                 BucketName = _bucket,
                 Key = _key,
                 UploadId = _uploadId,
-                PartETags = [.. _parts.OrderBy(p => p.PartNumber)],
+                PartETags = [.. _parts.OrderBy(p => p.PartNumber)], // every part ended in WaitInflightAsync above
                 ExpectedBucketOwner = _lake.Settings.ExpectedBucketOwner,
             };
             await S3LakeStorage.CallAsync("Completing the upload of", _bucket, _key, ct => _lake.Client.CompleteMultipartUploadAsync(request, ct), cancellationToken).ConfigureAwait(false);
@@ -185,7 +198,7 @@ internal sealed class S3ObjectWriter : ILakeObjectWriter
         _buffer = bigger;
     }
 
-    /// <summary>Hands the filled buffer to a background upload, after the previous part finished (at most two parts in memory).</summary>
+    /// <summary>Hands the filled buffer to a background upload, after the oldest part finished when <see cref="MaxPartsInFlight"/> are travelling.</summary>
     private async Task StartPartAsync(CancellationToken cancellationToken)
     {
         if (_uploadId is null)
@@ -201,20 +214,23 @@ internal sealed class S3ObjectWriter : ILakeObjectWriter
             _uploadId = response.UploadId;
         }
 
-        await WaitInflightAsync().ConfigureAwait(false);
+        while (_inflight.Count >= MaxPartsInFlight)
+        {
+            await WaitOldestAsync().ConfigureAwait(false);
+        }
+
         var data = _buffer;
         var length = _length;
-        var partNumber = _parts.Count + 1 + (_inflight is null ? 0 : 1);
+        var partNumber = _partsStarted + 1;
         if (partNumber > 10_000)
         {
             throw new IngestException($"{S3LakeStorage.Address(_bucket, _key)} needs more than 10,000 parts of {_partSize} bytes: raise AwsIngestOptions.PartSizeBytes.") { Location = S3LakeStorage.Address(_bucket, _key) };
         }
 
-        _buffer = _spare ?? [];
-        _spare = null;
+        _partsStarted = partNumber;
+        _buffer = _spares.Count > 0 ? _spares.Pop() : [];
         _length = 0;
-        _inflightBuffer = data;
-        _inflight = UploadPartAsync(partNumber, data, length, cancellationToken);
+        _inflight.Enqueue((UploadPartAsync(partNumber, data, length, cancellationToken), data));
     }
 
     private async Task UploadPartAsync(int partNumber, byte[] data, int length, CancellationToken cancellationToken)
@@ -239,25 +255,44 @@ internal sealed class S3ObjectWriter : ILakeObjectWriter
         }
 
         var response = await S3LakeStorage.CallAsync("Uploading a part of", _bucket, _key, ct => _lake.Client.UploadPartAsync(request, ct), cancellationToken).ConfigureAwait(false);
-        _parts.Add(new PartETag(partNumber, response.ETag) { ChecksumCRC32C = request.ChecksumCRC32C });
+        lock (_parts)
+        {
+            _parts.Add(new PartETag(partNumber, response.ETag) { ChecksumCRC32C = request.ChecksumCRC32C });
+        }
     }
 
+    /// <summary>Waits for every part in flight; the first failure is thrown after all of them ended (none keeps running).</summary>
     private async Task WaitInflightAsync()
     {
-        if (_inflight is not { } inflight)
+        Exception? first = null;
+        while (_inflight.Count > 0)
         {
-            return;
+            try
+            {
+                await WaitOldestAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                first ??= ex;
+            }
         }
 
+        if (first is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
+    }
+
+    private async Task WaitOldestAsync()
+    {
+        var (upload, buffer) = _inflight.Dequeue();
         try
         {
-            await inflight.ConfigureAwait(false);
+            await upload.ConfigureAwait(false);
         }
         finally
         {
-            _inflight = null;
-            _spare = _inflightBuffer;
-            _inflightBuffer = null;
+            _spares.Push(buffer);
         }
     }
 
@@ -284,7 +319,7 @@ internal sealed class S3ObjectWriter : ILakeObjectWriter
 
     private void ReleaseBuffers()
     {
-        foreach (var buffer in new[] { _buffer, _spare })
+        foreach (var buffer in _spares.Prepend(_buffer))
         {
             if (buffer is { Length: > 0 })
             {
@@ -293,7 +328,7 @@ internal sealed class S3ObjectWriter : ILakeObjectWriter
         }
 
         _buffer = [];
-        _spare = null;
+        _spares.Clear();
         _length = 0;
     }
 

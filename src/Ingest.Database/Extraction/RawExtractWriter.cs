@@ -22,7 +22,7 @@ internal sealed class RawExtractWriter : IAsyncDisposable
         _writer = writer;
         _fields = fields;
         _types = types;
-        _columns = [.. types.Select(t => Array.CreateInstance(Nullable(t), rowGroupRows))];
+        _columns = [.. types.Select(t => Array.CreateInstance(ExtractBatch.StorageType(t), rowGroupRows))];
     }
 
     public long Rows { get; private set; }
@@ -35,19 +35,25 @@ internal sealed class RawExtractWriter : IAsyncDisposable
         return new RawExtractWriter(writer, dataFields, [.. fields.Select(f => f.Type)], rowGroupRows);
     }
 
-    /// <summary>Adds one row of values already converted to the schema types (<see cref="InvariantValues.ClrType"/>).</summary>
-    public async ValueTask AddAsync(object?[] row, CancellationToken cancellationToken)
+    /// <summary>Adds a block of rows by column (the arrays are of the same types as this writer's), flushing each full row group.</summary>
+    public async ValueTask AddAsync(ExtractBatch batch, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < row.Length; i++)
+        var done = 0;
+        while (done < batch.Count)
         {
-            _columns[i].SetValue(row[i], _count);
-        }
+            var take = Math.Min(batch.Count - done, _columns[0].Length - _count);
+            for (var i = 0; i < _columns.Length; i++)
+            {
+                Array.Copy(batch.Columns[i], done, _columns[i], _count, take);
+            }
 
-        _count++;
-        Rows++;
-        if (_count == _columns[0].Length)
-        {
-            await FlushAsync(cancellationToken).ConfigureAwait(false);
+            done += take;
+            _count += take;
+            Rows += take;
+            if (_count == _columns[0].Length)
+            {
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -94,12 +100,6 @@ internal sealed class RawExtractWriter : IAsyncDisposable
     private static Task Typed<T>(ParquetRowGroupWriter rowGroup, DataField field, Array values, int count, CancellationToken cancellationToken)
         where T : struct
         => rowGroup.WriteAsync(field, new ReadOnlyMemory<T?>((T?[])values, 0, count), null, null, cancellationToken);
-
-    private static Type Nullable(ColumnType type)
-    {
-        var clr = InvariantValues.ClrType(type);
-        return clr.IsValueType ? typeof(Nullable<>).MakeGenericType(clr) : clr;
-    }
 
     private static DataField Field(string name, ColumnType type) => type.Kind switch
     {

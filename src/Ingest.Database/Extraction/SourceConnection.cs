@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using Ingest.Database.Connections;
 using Ingest.Database.Mapping;
 using Ingest.Definitions;
+using Npgsql;
 
 namespace Ingest.Database.Extraction;
 
@@ -32,7 +33,15 @@ internal sealed class SourceConnection(ExtractPlan plan, SqlDialect dialect, DbP
 
     public ExtractPlan Plan => plan;
 
-    private string What => plan.Database.Table is { } table ? $"table {table}" : "the query";
+    public SqlDialect Dialect => dialect;
+
+    /// <summary>Gets the <c>FROM</c> target (the quoted table, or the query as a derived table).</summary>
+    public string From => _source;
+
+    /// <summary>Gets PostgreSQL's name of each field's type (<c>int8</c>, <c>numeric</c>, <c>timestamptz</c>, …) once <see cref="ProbeAsync"/> ran against Npgsql, else <see langword="null"/>.</summary>
+    public IReadOnlyList<string>? PostgresTypes { get; private set; }
+
+    public string What => plan.Database.Table is { } table ? $"table {table}" : "the query";
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -68,6 +77,11 @@ internal sealed class SourceConnection(ExtractPlan plan, SqlDialect dialect, DbP
                     {
                         types[i] = reader.GetFieldType(i);
                         names[i] = reader.GetDataTypeName(i);
+                    }
+
+                    if (reader is NpgsqlDataReader npgsql)
+                    {
+                        PostgresTypes = [.. Enumerable.Range(0, types.Length).Select(i => npgsql.GetPostgresType(i).InternalName)];
                     }
                 }
             }
@@ -174,8 +188,8 @@ internal sealed class SourceConnection(ExtractPlan plan, SqlDialect dialect, DbP
     public string SelectSql(ExtractWindow window, KeyRange range, out IReadOnlyList<(string Name, object Value)> parameters)
         => $"SELECT {plan.SelectList(dialect)} FROM {_source}{Where(window, range, null, out parameters)}";
 
-    /// <summary>Streams the rows of one range, each value converted to its schema type.</summary>
-    public async IAsyncEnumerable<object?[]> ReadAsync(DbConnection connection, ExtractWindow window, KeyRange range, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Streams the rows of one range in batches of <paramref name="batchRows"/>, each value converted to its schema type.</summary>
+    public async IAsyncEnumerable<ExtractBatch> ReadAsync(DbConnection connection, ExtractWindow window, KeyRange range, int batchRows, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var command = Command(connection, SelectSql(window, range, out _));
         await using (command.ConfigureAwait(false))
@@ -185,17 +199,27 @@ internal sealed class SourceConnection(ExtractPlan plan, SqlDialect dialect, DbP
             await using (reader.ConfigureAwait(false))
             {
                 var width = plan.Fields.Count;
+                var types = plan.Fields.Select(f => f.Type).ToArray();
+                var batch = new ExtractBatch(types, batchRows);
                 long row = 0;
                 while (await Run(() => reader.ReadAsync(cancellationToken)).ConfigureAwait(false))
                 {
                     row++;
-                    var values = new object?[width];
                     for (var i = 0; i < width; i++)
                     {
-                        values[i] = ConvertValue(reader, i, row);
+                        batch.SetBoxed(i, batch.Count, ConvertValue(reader, i, row));
                     }
 
-                    yield return values;
+                    if (++batch.Count == batchRows)
+                    {
+                        yield return batch;
+                        batch = new ExtractBatch(types, batchRows);
+                    }
+                }
+
+                if (batch.Count > 0)
+                {
+                    yield return batch;
                 }
             }
         }
@@ -216,19 +240,26 @@ internal sealed class SourceConnection(ExtractPlan plan, SqlDialect dialect, DbP
         }
         catch (Exception ex) when (ex is InvalidCastException or OverflowException or ArgumentException)
         {
-            throw BadValue(reader, row, name, schemaColumn, $"a value cannot be read as a .NET value ({ex.Message})", ex);
+            throw BadValue(k => reader.IsDBNull(k) ? null : reader.GetValue(k), row, ordinal, CannotRead(ex), ex);
         }
 
         var error = ValueMapper.TryConvert(native, type, plan.Zone, out var value);
-        return error is null ? value : throw BadValue(reader, row, name, schemaColumn, $"{ValueMapper.Show(native)} {error}", null);
+        return error is null ? value : throw BadValue(k => reader.IsDBNull(k) ? null : reader.GetValue(k), row, ordinal, $"{ValueMapper.Show(native)} {error}", null);
     }
 
-    private DataValidationException BadValue(DbDataReader reader, long row, string name, string schemaColumn, string what, Exception? inner)
+    /// <summary>Gets what a value that the provider cannot read as a .NET value is said to be.</summary>
+    public static string CannotRead(Exception ex) => $"a value cannot be read as a .NET value ({ex.Message})";
+
+    /// <summary>
+    /// Gets the error of a value that does not fit its schema column: the dataset, the connection, the source, the column and the row's
+    /// keys (their provider values, from <paramref name="key"/> by field ordinal) or its number in the range.
+    /// </summary>
+    public DataValidationException BadValue(Func<int, object?> key, long row, int ordinal, string what, Exception? inner)
     {
+        var (name, type, schemaColumn) = plan.Fields[ordinal];
         var keys = plan.Keys.Count == 0
             ? string.Create(CultureInfo.InvariantCulture, $"row {row}")
-            : string.Join(", ", plan.Keys.Select(k => $"{plan.Fields[k].Name} = {(reader.IsDBNull(k) ? "null" : ValueMapper.Show(reader.GetValue(k)))}"));
-        var type = plan.Fields.First(f => f.Name == name).Type;
+            : string.Join(", ", plan.Keys.Select(k => $"{plan.Fields[k].Name} = {(key(k) is { } value ? ValueMapper.Show(value) : "null")}"));
         return new DataValidationException(
             $"Dataset {plan.Definition.Id}, {_describe}, {What}, column '{name}' ({keys}): {what}; the schema column '{schemaColumn}' is {type}. Nothing was published.", inner)
         {
@@ -238,13 +269,17 @@ internal sealed class SourceConnection(ExtractPlan plan, SqlDialect dialect, DbP
         };
     }
 
-    private string Where(ExtractWindow window, KeyRange range, DbCommand? command, out IReadOnlyList<(string Name, object Value)> parameters)
+    /// <summary>
+    /// Gets the <c>WHERE</c> clause of a range (empty when it has no bound) and its parameters. Values are referred to as
+    /// <c>@name</c>, or as <paramref name="reference"/> writes them (the binary COPY reads them from a temporary table).
+    /// </summary>
+    public string Where(ExtractWindow window, KeyRange range, DbCommand? command, out IReadOnlyList<(string Name, object Value)> parameters, Func<string, string>? reference = null)
     {
         var predicates = new List<string>();
         var list = new List<(string, object)>();
-        void Add(string predicate, string name, object value)
+        string Ref(string name) => reference?.Invoke(name) ?? "@" + name;
+        void Add(string name, object value)
         {
-            predicates.Add(predicate);
             list.Add((name, value));
             if (command is not null)
             {
@@ -257,12 +292,14 @@ internal sealed class SourceConnection(ExtractPlan plan, SqlDialect dialect, DbP
             var cursor = dialect.Quote(plan.Fields[plan.Cursor].Name);
             if (window.Lower is { } lower)
             {
-                Add($"{cursor} > @cursor_lower", "cursor_lower", lower);
+                predicates.Add($"{cursor} > {Ref("cursor_lower")}");
+                Add("cursor_lower", lower);
             }
 
             if (window.Upper is { } upper)
             {
-                Add($"{cursor} <= @cursor_upper", "cursor_upper", upper);
+                predicates.Add($"{cursor} <= {Ref("cursor_upper")}");
+                Add("cursor_upper", upper);
             }
         }
 
@@ -271,17 +308,14 @@ internal sealed class SourceConnection(ExtractPlan plan, SqlDialect dialect, DbP
             var key = dialect.Quote(plan.Fields[plan.Partition].Name);
             if (range.From is { } from)
             {
-                Add($"{key} >= @range_from", "range_from", from);
+                predicates.Add($"{key} >= {Ref("range_from")}");
+                Add("range_from", from);
             }
 
             if (range.To is { } to)
             {
-                predicates.Add(range.From is null ? $"({key} < @range_to OR {key} IS NULL)" : $"{key} < @range_to");
-                list.Add(("range_to", to));
-                if (command is not null)
-                {
-                    dialect.AddParameter(command, "range_to", to);
-                }
+                predicates.Add(range.From is null ? $"({key} < {Ref("range_to")} OR {key} IS NULL)" : $"{key} < {Ref("range_to")}");
+                Add("range_to", to);
             }
         }
 
@@ -289,7 +323,7 @@ internal sealed class SourceConnection(ExtractPlan plan, SqlDialect dialect, DbP
         return predicates.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", predicates);
     }
 
-    private DbCommand Command(DbConnection connection, string sql)
+    public DbCommand Command(DbConnection connection, string sql)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -307,7 +341,7 @@ internal sealed class SourceConnection(ExtractPlan plan, SqlDialect dialect, DbP
         }
     }
 
-    private async Task<T> Run<T>(Func<Task<T>> action)
+    public async Task<T> Run<T>(Func<Task<T>> action)
     {
         try
         {
@@ -353,7 +387,7 @@ internal sealed class SourceConnection(ExtractPlan plan, SqlDialect dialect, DbP
         return Fail($"cannot read {What}: {Message(error)}", error);
     }
 
-    private IngestException Fail(string what, Exception? inner, string? column = null, bool transient = false)
+    public IngestException Fail(string what, Exception? inner, string? column = null, bool transient = false)
         => new($"Dataset {plan.Definition.Id}, {_describe}: {what}", inner)
         {
             Dataset = plan.Definition.Id,
@@ -363,5 +397,5 @@ internal sealed class SourceConnection(ExtractPlan plan, SqlDialect dialect, DbP
         };
 
     // Provider messages can span lines (PostgreSQL adds DETAIL and POSITION); the first line says what happened.
-    private static string Message(Exception ex) => ex.Message.Split('\n')[0].Trim();
+    public static string Message(Exception ex) => ex.Message.Split('\n')[0].Trim();
 }

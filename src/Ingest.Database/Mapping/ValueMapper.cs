@@ -203,21 +203,70 @@ internal static class ValueMapper
                 break;
         }
 
-        var rounded = decimal.Round(number, target.Scale, MidpointRounding.ToEven);
-        if (rounded != number)
+        var error = TryDecimal(number, target, out var rounded);
+        value = error is null ? rounded : null;
+        return error;
+    }
+
+    /// <summary>Checks a decimal against the column's scale and precision: the typed form of the decimal rule of <see cref="TryConvert"/>.</summary>
+    public static string? TryDecimal(decimal number, ColumnType target, out decimal value)
+    {
+        value = decimal.Round(number, target.Scale, MidpointRounding.ToEven);
+        if (value != number)
         {
             return $"does not fit {target}: more than {target.Scale} decimal place(s)";
         }
 
-        var limit = Pow10(target.Precision - target.Scale);
-        if (Math.Abs(rounded) >= limit)
+        if (Math.Abs(value) >= Pow10(target.Precision - target.Scale))
         {
             return $"does not fit {target}: more than {target.Precision - target.Scale} digit(s) before the decimal point";
         }
 
-        value = rounded;
         return null;
     }
+
+    /// <summary>Checks a whole number against the range of an int32 column: the typed form of the integer rule of <see cref="TryConvert"/>.</summary>
+    public static string? TryInt32(long number, out int value)
+    {
+        value = (int)number;
+        return number is < int.MinValue or > int.MaxValue ? "is out of the int32 range" : null;
+    }
+
+    /// <summary>
+    /// Converts a provider's <see cref="DateTime"/> to the lake's UTC microseconds: the typed form of the timestamp rule of
+    /// <see cref="TryConvert"/> (a time without a zone is read in <paramref name="zone"/>).
+    /// </summary>
+    public static string? TryTimestamp(DateTime native, TimeZoneInfo zone, out DateTime value)
+    {
+        value = default;
+        DateTime utc;
+        if (native.Kind == DateTimeKind.Utc)
+        {
+            utc = native;
+        }
+        else
+        {
+            var local = DateTime.SpecifyKind(native, DateTimeKind.Unspecified);
+            if (zone.IsInvalidTime(local))
+            {
+                return $"does not exist in time zone {zone.Id} (a daylight-saving gap)";
+            }
+
+            utc = TimeZoneInfo.ConvertTimeToUtc(local, zone);
+        }
+
+        value = Micros(utc);
+        return null;
+    }
+
+    /// <summary>Converts a provider's <see cref="DateTime"/> to a date column: the typed form of the date rule of <see cref="TryConvert"/>.</summary>
+    public static string? TryDate(DateTime native, out DateOnly value)
+    {
+        value = DateOnly.FromDateTime(native);
+        return native.TimeOfDay == TimeSpan.Zero ? null : "has a time of day; the column is a date";
+    }
+
+    private static DateTime Micros(DateTime utc) => DateTime.SpecifyKind(new DateTime(utc.Ticks - (utc.Ticks % 10)), DateTimeKind.Utc);
 
     private static string? Timestamp(object native, TimeZoneInfo zone, out object? value)
     {
@@ -225,17 +274,10 @@ internal static class ValueMapper
         DateTime utc;
         switch (native)
         {
-            case DateTime t when t.Kind == DateTimeKind.Utc:
-                utc = t;
-                break;
             case DateTime t:
-                if (zone.IsInvalidTime(DateTime.SpecifyKind(t, DateTimeKind.Unspecified)))
-                {
-                    return $"does not exist in time zone {zone.Id} (a daylight-saving gap)";
-                }
-
-                utc = TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(t, DateTimeKind.Unspecified), zone);
-                break;
+                var error = TryTimestamp(t, zone, out var converted);
+                value = error is null ? converted : null;
+                return error;
             case DateTimeOffset o:
                 utc = o.UtcDateTime;
                 break;
@@ -248,7 +290,7 @@ internal static class ValueMapper
                 return "expected a timestamp";
         }
 
-        value = DateTime.SpecifyKind(new DateTime(utc.Ticks - (utc.Ticks % 10)), DateTimeKind.Utc);
+        value = Micros(utc);
         return null;
     }
 

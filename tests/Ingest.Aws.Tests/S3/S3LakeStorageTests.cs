@@ -55,6 +55,28 @@ public sealed class S3LakeStorageTests(AwsServers servers)
     }
 
     [Fact]
+    public async Task CompleteAsync_MorePartsThanTravelAtOnce_KeepsThePartsInOrder()
+    {
+        var lake = AwsIngest.CreateBackends(servers.Options()).Lake;
+        var key = _prefix + "many-parts.bin";
+        var parts = (2 * S3ObjectWriter.MaxPartsInFlight) + 1;
+        var bytes = RandomNumberGenerator.GetBytes(((parts - 1) * Part) + 4_321);
+
+        await using (var writer = await lake.OpenWriteAsync(LakeZone.Curated, key))
+        {
+            // One write per part and a large one across several: the writer waits for the oldest part while others travel.
+            await writer.Stream.WriteAsync(bytes.AsMemory(0, Part));
+            await writer.Stream.WriteAsync(bytes.AsMemory(Part, 4 * Part));
+            await writer.Stream.WriteAsync(bytes.AsMemory(5 * Part));
+            await writer.CompleteAsync();
+            ((S3ObjectWriter)writer).PartsUploaded.Should().Be(parts);
+        }
+
+        (await ReadAllAsync(lake, key)).Should().Equal(bytes);
+        (await UploadsAsync(AwsServers.CuratedBucket, _prefix)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task DisposeAsync_WithoutComplete_AbortsTheMultipartUpload()
     {
         var lake = AwsIngest.CreateBackends(servers.Options()).Lake;
