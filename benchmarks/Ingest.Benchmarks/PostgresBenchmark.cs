@@ -119,7 +119,7 @@ internal static class PostgresBenchmark
         var options = new DatabaseSourceOptions();
         options.Providers[DatabaseProvider.Postgresql] = NpgsqlFactory.Instance;
         options.ConnectionStrings["bench"] = connectionString;
-        var result = await new IngestPipelineBuilder(backends).ForDataset("bench.orders").UseSourceExtractor(DatabaseIngest.CreateExtractor(options)).Build().RunAsync();
+        var result = await new IngestPipelineBuilder(backends).ForDataset("bench.orders").UseSourceExtractor(DatabaseIngest.CreateExtractor(options)).Build().ExtractAndRunAsync();
         clock.Stop();
         if (result.Run.RowsWritten == 0)
         {

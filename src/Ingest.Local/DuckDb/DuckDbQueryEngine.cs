@@ -150,9 +150,12 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
             _command = command;
             _reader = reader;
             Columns = [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetName)];
+            Schema = [.. Enumerable.Range(0, reader.FieldCount).Select(i => new QueryColumn(reader.GetName(i), reader.GetDataTypeName(i), reader.GetFieldType(i)))];
         }
 
         public override IReadOnlyList<string> Columns { get; }
+
+        public override IReadOnlyList<QueryColumn> Schema { get; }
 
         public override IAsyncEnumerable<IReadOnlyList<object?>> ReadRowsAsync(CancellationToken cancellationToken = default)
         {

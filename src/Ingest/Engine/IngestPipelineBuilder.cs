@@ -130,7 +130,11 @@ public sealed class IngestPipelineBuilder
         }
 
         var options = _options.Clone();
-        options.Validate();
+        if (options.GetErrors() is { Count: > 0 } errors)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Configure), string.Join(" ", errors));
+        }
+
         _built = true;
         return new IngestPipeline(new PipelineSettings(
             _backends, dataset, _version, [.. _transforms], options, _timeProvider, _loggerFactory, _progress, [.. _observers], _extractor));
@@ -147,4 +151,8 @@ internal sealed record PipelineSettings(
     ILoggerFactory LoggerFactory,
     IProgress<IngestProgress>? Progress,
     IReadOnlyList<IIngestRunObserver> Observers,
-    ISourceExtractor? Extractor = null);
+    ISourceExtractor? Extractor = null)
+{
+    /// <summary>Gets whether this run ingests inputs again that were ingested before (<see cref="IngestRunOptions.Force"/>).</summary>
+    public bool Force { get; init; }
+}

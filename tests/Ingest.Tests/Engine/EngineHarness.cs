@@ -53,6 +53,9 @@ internal sealed class EngineHarness : IDisposable
         return builder.Build().RunAsync(inputs);
     }
 
+    public Task<IngestRunResult> RunAsync(DatasetId dataset, IngestRunOptions options, params IngestInput[] inputs)
+        => new IngestPipelineBuilder(Backends).ForDataset(dataset).UseTimeProvider(Time).Build().RunAsync(inputs, options);
+
     public IReadOnlyList<string> Keys(LakeZone zone) => [.. Lake.Objects.Where(o => o.Zone == zone).Select(o => o.Key)];
 
     /// <summary>Runs SQL in DuckDB over a copy of a zone; <c>{curated}</c> and <c>{quarantine}</c> expand to read_parquet over the dataset.</summary>
