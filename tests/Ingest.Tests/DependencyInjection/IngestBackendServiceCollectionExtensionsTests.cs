@@ -37,7 +37,7 @@ public sealed class IngestBackendServiceCollectionExtensionsTests
 
         backends.Lake.Should().BeSameAs(provider.GetRequiredService<ILakeStorage>()).And.BeOfType<InMemoryLakeStorage>();
         provider.GetService<IQueryEngine>().Should().BeNull("the in-memory backends have no query engine");
-        provider.GetService<ICatalog>().Should().BeNull("the in-memory backends have no catalog");
+        provider.GetService<ICatalog>().Should().BeSameAs(backends.Catalog).And.NotBeNull("the in-memory backends bring their catalog");
     }
 
     [Fact]

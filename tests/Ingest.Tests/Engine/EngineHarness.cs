@@ -44,7 +44,7 @@ internal sealed class EngineHarness : IDisposable
         => IngestInput.FromStream(name, _ => Task.FromResult<Stream>(new MemoryStream(bytes, writable: false)), bytes.Length);
 
     public Task<IngestRunResult> RunAsync(DatasetId dataset, params IngestInput[] inputs)
-        => RunAsync(dataset, null, inputs);
+        => RunAsync(dataset, (Action<IngestPipelineBuilder>?)null, inputs);
 
     public Task<IngestRunResult> RunAsync(DatasetId dataset, Action<IngestPipelineBuilder>? configure, params IngestInput[] inputs)
     {
