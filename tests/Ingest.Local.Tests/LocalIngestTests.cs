@@ -5,6 +5,7 @@ using Ingest.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ingest.Local.Tests;
@@ -92,6 +93,7 @@ public sealed class LocalIngestTests : IDisposable
     public async Task AddIngestLocal_InvalidOptions_FailTheHostsStart_BeforeAnyBackendIsBuilt()
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders(); // a failed start logs to the console, which other tests capture
         builder.Services.AddIngest().AddIngestLocal(o =>
         {
             o.Root = _root.Path;

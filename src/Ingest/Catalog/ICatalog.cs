@@ -57,7 +57,7 @@ public sealed record QueryOptions
 
 /// <summary>A column of a query result.</summary>
 /// <param name="Name">The column's name.</param>
-/// <param name="DataType">The engine's SQL type of the column, as the engine spells it (DuckDB <c>DECIMAL(18,2)</c>, Athena <c>decimal(18,2)</c>).</param>
+/// <param name="DataType">The engine's SQL type of the column, as the engine spells it (DuckDB <c>DECIMAL</c>, <c>BIGINT</c>; Athena <c>decimal(18,2)</c>, <c>bigint</c>).</param>
 /// <param name="ClrType">The CLR type of the column's values in <see cref="QueryResult.ReadRowsAsync"/> (<see cref="object"/> when the engine gives several).</param>
 public sealed record QueryColumn(string Name, string DataType, Type ClrType);
 

@@ -10,5 +10,5 @@ internal static class ExtensibilityDiagnostics
     public const string Id = "INGEST0001";
 
     /// <summary>Where the diagnostic is explained.</summary>
-    public const string UrlFormat = "https://github.com/ingest-dotnet/ingest/blob/main/docs/extensibility.md#{0}";
+    public const string UrlFormat = "https://github.com/ingest-dotnet/ingest/blob/main/docs/extensibility.md#ingest0001";
 }

@@ -58,7 +58,7 @@ public sealed class PostgresExtractionTests(PostgresServer postgres) : IDisposab
                 cancel.Cancel();
             }
         });
-        var failed = async () => await failing.RunAsync(cancel.Token);
+        var failed = async () => await failing.ExtractAndRunAsync(cancel.Token);
         await failed.Should().ThrowAsync<OperationCanceledException>();
 
         (await _lake.WatermarkAsync(Orders.Dataset, Orders.WatermarkKey)).Should().Be("2024-05-01T08:00:50.0000000", "a failed run commits no watermark");

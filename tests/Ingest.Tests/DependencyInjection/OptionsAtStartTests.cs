@@ -1,6 +1,7 @@
 using Ingest.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ingest.Tests.DependencyInjection;
@@ -12,6 +13,7 @@ public sealed class OptionsAtStartTests
     public async Task AddIngest_BadOptions_FailTheHostsStart_NamingEachOption()
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders(); // a failed start logs to the console, which other tests capture
         builder.Services
             .AddIngest(o =>
             {
@@ -33,6 +35,7 @@ public sealed class OptionsAtStartTests
     public async Task AddIngest_GoodOptions_StartTheHost()
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders(); // a failed start logs to the console, which other tests capture
         builder.Services.AddIngest(o => o.MaxOpenFiles = 10).AddIngestInMemory();
         using var host = builder.Build();
 
