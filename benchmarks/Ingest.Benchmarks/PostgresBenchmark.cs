@@ -156,7 +156,7 @@ internal static class PostgresBenchmark
         options.ConnectionStrings["bench"] = connectionString;
         using var events = new EventClock();
         var started = DateTime.UtcNow;
-        var result = await new IngestPipelineBuilder(backends).ForDataset("bench.orders").UseSourceExtractor(DatabaseIngest.CreateExtractor(options)).UseLoggerFactory(events).Build().RunAsync();
+        var result = await new IngestPipelineBuilder(backends).ForDataset("bench.orders").UseSourceExtractor(DatabaseIngest.CreateExtractor(options)).UseLoggerFactory(events).Build().ExtractAndRunAsync();
         clock.Stop();
         // Event 1050: the extract is written; 1100: committing (reading, converting and writing are done); 1001: succeeded.
         Stages.Add((

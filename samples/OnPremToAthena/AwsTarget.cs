@@ -44,13 +44,14 @@ internal static class AwsTarget
         // (as the ingest CLI does). Local servers have no Glue unless Aws:GlueServiceUrl names one.
         if (!options.EmulatorCompatibility || options.GlueServiceUrl is not null)
         {
-            var glue = AwsAnalytics.CreateGlueClient(options);
+            // The sample reads back through the lake, not Athena: it takes Glue's catalogs and keeps its own query engine.
+            var analytics = backends.WithGlueAndAthena(options);
             backends = backends with
             {
-                Catalog = AwsAnalytics.CreateCatalog(glue, backends.Lake),
+                Catalog = analytics.Catalog,
 
                 // Iceberg tables are committed in Glue, where Athena finds them.
-                IcebergCatalog = AwsAnalytics.CreateIcebergCatalog(glue, backends.Lake),
+                IcebergCatalog = analytics.IcebergCatalog,
             };
         }
 

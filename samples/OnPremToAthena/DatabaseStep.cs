@@ -70,7 +70,7 @@ internal sealed class DatabaseStep(IngestBackends backends, Checks checks, ReadB
 
     private static async Task<IngestRunResult> RunAsync(IngestPipeline pipeline, string what)
     {
-        var result = await AnsiConsole.Status().StartAsync($"extracting {Dataset} ({what})…", _ => pipeline.RunAsync());
+        var result = await AnsiConsole.Status().StartAsync($"extracting {Dataset} ({what})…", _ => pipeline.ExtractAndRunAsync());
         Show.Run(result);
         return result;
     }

@@ -30,8 +30,39 @@ public static class AwsIngest
     /// and trials). Several processes and machines may share them: every state change is a conditional write.
     /// </remarks>
     public static IngestBackends CreateBackends(AwsIngestOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+        => CreateBackends(options, null, null, timeProvider, loggerFactory);
+
+    /// <summary>
+    /// Creates the backends over clients the host brings (as <c>AddIngestAws</c> does when the container has an
+    /// <see cref="IAmazonS3"/> or <see cref="IAmazonDynamoDB"/>); a client that is <see langword="null"/> is created from the
+    /// options. A client the host brings keeps its own region, endpoint, credentials and retry settings.
+    /// </summary>
+    internal static IngestBackends CreateBackends(AwsIngestOptions options, IAmazonS3? s3Client, IAmazonDynamoDB? dynamoDbClient, TimeProvider? timeProvider, ILoggerFactory? loggerFactory)
     {
-        var (s3, dynamoDb) = CreateClients(options);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        IAmazonS3 s3;
+        IAmazonDynamoDB dynamoDb;
+        if (s3Client is not null && dynamoDbClient is not null)
+        {
+            (s3, dynamoDb) = (s3Client, dynamoDbClient);
+        }
+        else
+        {
+            var (createdS3, createdDynamoDb) = CreateClients(options);
+            s3 = s3Client ?? createdS3;
+            dynamoDb = dynamoDbClient ?? createdDynamoDb;
+            if (s3Client is not null)
+            {
+                createdS3.Dispose();
+            }
+
+            if (dynamoDbClient is not null)
+            {
+                createdDynamoDb.Dispose();
+            }
+        }
+
         var clock = timeProvider ?? TimeProvider.System;
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Ingest.Aws");
         var table = new DynamoDbTable(dynamoDb, options.TableName);

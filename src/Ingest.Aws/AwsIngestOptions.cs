@@ -291,14 +291,7 @@ public sealed partial class AwsIngestOptions
     }
 
     /// <summary>Throws when the options are invalid.</summary>
-    internal void Validate()
-    {
-        var errors = GetErrors();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", errors), "options");
-        }
-    }
+    internal void Validate() => Microsoft.Extensions.DependencyInjection.OptionsValidation.ThrowIfAny(GetErrors(), "options");
 
     private static void CheckUrl(List<string> errors, string field, string? value)
     {

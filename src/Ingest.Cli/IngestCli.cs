@@ -13,7 +13,7 @@ using Spectre.Console.Cli;
 namespace Ingest.Cli;
 
 /// <summary>The <c>ingest</c> command line: parses arguments, runs one command, maps errors to exit codes.</summary>
-public static class IngestCli
+internal static class IngestCli
 {
     /// <summary>Runs the command line, writing output and errors to <paramref name="console"/>.</summary>
     /// <returns>The process exit code (see <c>ingest --help</c>).</returns>

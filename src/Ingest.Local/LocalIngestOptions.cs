@@ -37,12 +37,5 @@ public sealed class LocalIngestOptions
     }
 
     /// <summary>Throws when the options are invalid.</summary>
-    internal void Validate()
-    {
-        var errors = GetErrors();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", errors), "options");
-        }
-    }
+    internal void Validate() => Microsoft.Extensions.DependencyInjection.OptionsValidation.ThrowIfAny(GetErrors(), "options");
 }

@@ -60,6 +60,22 @@ public sealed class DuckDbQueryTests : IDisposable
     }
 
     [Fact]
+    public async Task QueryResult_Schema_CarriesTheEnginesTypes_AndTheValuesClrTypes()
+    {
+        await _backends.Registry.RegisterAsync(OrdersDefinition);
+        await WriteOrdersAsync("order_date=2024-01-01", [(1, "alice", 12.50m, new DateTime(2024, 1, 1, 10, 0, 0, DateTimeKind.Utc))]);
+        var described = await DescribeAsync("sales.orders");
+
+        await using var result = await _backends.QueryAsync("SELECT id, customer, amount, ts, order_date FROM sales.orders");
+        var row = await result.ReadRowsAsync().SingleAsync();
+
+        result.Schema.Select(c => c.Name).Should().Equal(result.Columns);
+        result.Schema.Select(c => c.DataType).Should().Equal(
+            result.Columns.Select(c => described[c].Split('(')[0]), "the types are DuckDB's, as DESCRIBE names them (DuckDB.NET reports no decimal precision for a result column)");
+        result.Schema.Select(c => c.ClrType).Should().Equal(row.Select(v => v!.GetType()), "each column's CLR type is the type of its values");
+    }
+
+    [Fact]
     public async Task View_DatasetWithoutFiles_IsTypedAndEmpty()
     {
         await _backends.Registry.RegisterAsync(OrdersDefinition);

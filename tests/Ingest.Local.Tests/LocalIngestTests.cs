@@ -4,6 +4,8 @@ using Ingest.Registry;
 using Ingest.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Ingest.Local.Tests;
@@ -85,6 +87,25 @@ public sealed class LocalIngestTests : IDisposable
         var act = () => provider.GetRequiredService<IOptions<LocalIngestOptions>>().Value;
 
         act.Should().Throw<OptionsValidationException>().WithMessage("*LocalIngestOptions.Root*");
+    }
+
+    [Fact]
+    public async Task AddIngestLocal_InvalidOptions_FailTheHostsStart_BeforeAnyBackendIsBuilt()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders(); // a failed start logs to the console, which other tests capture
+        builder.Services.AddIngest().AddIngestLocal(o =>
+        {
+            o.Root = _root.Path;
+            o.BusyTimeout = TimeSpan.Zero;
+        });
+        using var host = builder.Build();
+
+        var act = () => host.StartAsync();
+
+        (await act.Should().ThrowAsync<OptionsValidationException>()).Which.Failures.Should().ContainSingle()
+            .Which.Should().Be("LocalIngestOptions.BusyTimeout 00:00:00 is out of range: expected more than 0 and at most 10 minutes.");
+        Directory.EnumerateFileSystemEntries(_root.Path).Should().BeEmpty("no backend was built, so nothing was written");
     }
 
     [Fact]

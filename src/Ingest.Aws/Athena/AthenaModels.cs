@@ -2,7 +2,7 @@ namespace Ingest.Aws.Athena;
 
 /// <summary>A query to start (Athena <c>StartQueryExecution</c>).</summary>
 /// <param name="QueryString">The SQL, with <c>?</c> placeholders for <see cref="ExecutionParameters"/>.</param>
-public sealed record AthenaQueryRequest(string QueryString)
+internal sealed record AthenaQueryRequest(string QueryString)
 {
     /// <summary>Gets the workgroup, or <see langword="null"/> for <c>primary</c>.</summary>
     public string? WorkGroup { get; init; }
@@ -28,17 +28,17 @@ public sealed record AthenaQueryRequest(string QueryString)
 /// <param name="EngineExecutionTimeInMillis">The engine time.</param>
 /// <param name="OutputLocation">Where the results are.</param>
 /// <param name="ErrorCategory">1 system, 2 user (the SQL or its parameters), 3 other; <see langword="null"/> when it did not fail.</param>
-public sealed record AthenaQueryExecution(string QueryExecutionId, string State, string? StateChangeReason, long? DataScannedInBytes, long? EngineExecutionTimeInMillis, string? OutputLocation, int? ErrorCategory);
+internal sealed record AthenaQueryExecution(string QueryExecutionId, string State, string? StateChangeReason, long? DataScannedInBytes, long? EngineExecutionTimeInMillis, string? OutputLocation, int? ErrorCategory);
 
 /// <summary>A result column.</summary>
 /// <param name="Name">The column name.</param>
 /// <param name="Type">The Athena type name (<c>varchar</c>, <c>bigint</c>, <c>decimal</c>, <c>date</c>, <c>timestamp</c>, …).</param>
 /// <param name="Precision">The precision (decimals).</param>
 /// <param name="Scale">The scale (decimals).</param>
-public sealed record AthenaColumn(string Name, string Type, int Precision = 0, int Scale = 0);
+internal sealed record AthenaColumn(string Name, string Type, int Precision = 0, int Scale = 0);
 
 /// <summary>One page of results (Athena <c>GetQueryResults</c>); values are text, <see langword="null"/> for SQL NULL.</summary>
 /// <param name="Columns">The columns.</param>
 /// <param name="Rows">The rows; the first page of a SELECT starts with the header row.</param>
 /// <param name="NextToken">The token of the next page, or <see langword="null"/> on the last.</param>
-public sealed record AthenaResultPage(IReadOnlyList<AthenaColumn> Columns, IReadOnlyList<IReadOnlyList<string?>> Rows, string? NextToken);
+internal sealed record AthenaResultPage(IReadOnlyList<AthenaColumn> Columns, IReadOnlyList<IReadOnlyList<string?>> Rows, string? NextToken);

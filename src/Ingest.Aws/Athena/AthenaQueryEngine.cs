@@ -212,13 +212,26 @@ public sealed class AthenaQueryResult : QueryResult
         Execution = execution;
         _first = first;
         _columns = [.. first.Columns.Select(c => c.Name)];
+        Schema = [.. first.Columns.Select(c => new QueryColumn(c.Name, DataTypeOf(c), ClrTypeOf(c.Type)))];
     }
 
     /// <summary>Gets the final state of the query: its id, time and output location.</summary>
-    public AthenaQueryExecution Execution { get; }
+    internal AthenaQueryExecution Execution { get; }
+
+    /// <summary>Gets Athena's id of the query execution (the console and <c>aws athena get-query-execution</c> find it by this id).</summary>
+    public string QueryExecutionId => Execution.QueryExecutionId;
+
+    /// <summary>Gets where Athena wrote the result file, when it reports it.</summary>
+    public string? OutputLocation => Execution.OutputLocation;
+
+    /// <summary>Gets the time the engine spent on the query, when Athena reports it.</summary>
+    public TimeSpan? EngineExecutionTime => Execution.EngineExecutionTimeInMillis is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
 
     /// <inheritdoc />
     public override IReadOnlyList<string> Columns => _columns;
+
+    /// <inheritdoc />
+    public override IReadOnlyList<QueryColumn> Schema { get; }
 
     /// <inheritdoc />
     public override long? BytesScanned => Execution.DataScannedInBytes;
@@ -262,6 +275,27 @@ public sealed class AthenaQueryResult : QueryResult
     /// <summary>The first row of a SELECT's first page repeats the column names.</summary>
     private static bool IsHeader(AthenaResultPage page)
         => page.Rows.Count > 0 && page.Columns.Count > 0 && page.Rows[0].SequenceEqual(page.Columns.Select(c => (string?)c.Name));
+
+    private static string DataTypeOf(AthenaColumn column)
+        => column.Type.Equals("decimal", StringComparison.OrdinalIgnoreCase) && column.Precision > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{column.Type}({column.Precision},{column.Scale})")
+            : column.Type;
+
+    /// <summary>The CLR type <see cref="Convert"/> gives for an Athena type (text for the types it keeps as text).</summary>
+    internal static Type ClrTypeOf(string type) => type.ToLowerInvariant() switch
+    {
+        "boolean" => typeof(bool),
+        "tinyint" => typeof(sbyte),
+        "smallint" => typeof(short),
+        "integer" or "int" => typeof(int),
+        "bigint" => typeof(long),
+        "double" => typeof(double),
+        "float" or "real" => typeof(float),
+        "decimal" => typeof(decimal),
+        "date" => typeof(DateOnly),
+        "timestamp" => typeof(DateTime),
+        _ => typeof(string),
+    };
 
     internal static object? Convert(string? text, AthenaColumn column)
     {

@@ -1,7 +1,7 @@
 namespace Ingest.Aws.Athena;
 
 /// <summary>An Athena query followed to its end; rebuild it from the query execution id in another process.</summary>
-public sealed class AthenaQueryOperation : AwsOperation<AthenaQueryExecution>
+internal sealed class AthenaQueryOperation : AwsOperation<AthenaQueryExecution>
 {
     private readonly IAthenaClient _client;
 

@@ -4,7 +4,7 @@ namespace Ingest.Aws.Athena;
 /// The Athena operations Ingest calls, shaped after the official <c>AWSSDK.Athena</c> client so that it can replace this one.
 /// Failures are <see cref="AwsServiceException"/>s carrying the Athena error code (<c>InvalidRequestException</c>, …).
 /// </summary>
-public interface IAthenaClient
+internal interface IAthenaClient
 {
     /// <summary>Starts a query and returns its execution id.</summary>
     Task<string> StartQueryExecutionAsync(AthenaQueryRequest request, CancellationToken cancellationToken = default);

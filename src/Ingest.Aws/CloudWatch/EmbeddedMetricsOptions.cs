@@ -1,6 +1,6 @@
 namespace Ingest.Aws.CloudWatch;
 
-/// <summary>Options of the CloudWatch Embedded Metric Format records <c>AddIngestAws</c> writes after every run.</summary>
+/// <summary>Options of the CloudWatch Embedded Metric Format records <c>AddIngestEmbeddedMetrics</c> writes after every run.</summary>
 public sealed class EmbeddedMetricsOptions
 {
     /// <summary>Gets or sets whether a record is written after every run.</summary>
@@ -17,4 +17,10 @@ public sealed class EmbeddedMetricsOptions
     /// CloudWatch Logs, where the records become metrics.
     /// </value>
     public TextWriter? Writer { get; set; }
+
+    /// <summary>Returns one line per invalid option; empty when all are valid.</summary>
+    internal IReadOnlyList<string> GetErrors()
+        => string.IsNullOrWhiteSpace(Namespace)
+            ? ["EmbeddedMetricsOptions.Namespace is blank: name a CloudWatch namespace (the default is 'Ingest')."]
+            : [];
 }

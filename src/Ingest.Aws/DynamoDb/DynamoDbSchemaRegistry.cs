@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Amazon.DynamoDBv2.Model;
 using Ingest.Aws.Diagnostics;
 using Ingest.Definitions;
+using Ingest.Extensibility;
 using Ingest.Registry;
 using Microsoft.Extensions.Logging;
 

@@ -1,7 +1,7 @@
 namespace Ingest.Aws.Glue;
 
 /// <summary>A Glue job run followed to its end; rebuild it from the job name and run id in another process.</summary>
-public sealed class GlueJobRunOperation : AwsOperation<GlueJobRun>
+internal sealed class GlueJobRunOperation : AwsOperation<GlueJobRun>
 {
     private static readonly HashSet<string> FinalStates = new(StringComparer.Ordinal) { "SUCCEEDED", "FAILED", "STOPPED", "TIMEOUT", "ERROR", "EXPIRED" };
 

@@ -6,7 +6,7 @@ using Ingest.Storage;
 namespace Ingest.Aws.Glue;
 
 /// <summary>The Glue table of a dataset, derived from its definition and <see cref="DatasetLayout"/> like every other reader of the lake.</summary>
-public static class GlueTables
+internal static class GlueTables
 {
     /// <summary>The SerDe of the curated Parquet files.</summary>
     public const string ParquetSerDe = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe";

@@ -5,7 +5,7 @@ namespace Ingest.Aws.Glue;
 /// Failures are <see cref="AwsServiceException"/>s carrying the Glue error code (<c>AlreadyExistsException</c>,
 /// <c>ConcurrentModificationException</c>, …).
 /// </summary>
-public interface IGlueClient
+internal interface IGlueClient
 {
     /// <summary>Returns a database, or <see langword="null"/> when it does not exist.</summary>
     Task<GlueDatabase?> GetDatabaseAsync(string name, CancellationToken cancellationToken = default);

@@ -9,29 +9,29 @@ using Microsoft.Extensions.Options;
 
 namespace Ingest.Aws;
 
-/// <summary>Creates the Glue, Athena and Step Functions clients and the Glue catalog and Athena query engine over them.</summary>
+/// <summary>Adds the Glue Data Catalog (table catalog and Iceberg catalog) and the Athena query engine to AWS backends (<see cref="WithGlueAndAthena"/>).</summary>
 public static class AwsAnalytics
 {
     /// <summary>Creates a Glue client (no request is made here; the credentials are resolved at the first request).</summary>
     /// <exception cref="ArgumentException">The options are invalid; the message names the field.</exception>
-    public static IGlueClient CreateGlueClient(AwsIngestOptions options, TimeProvider? timeProvider = null)
+    internal static IGlueClient CreateGlueClient(AwsIngestOptions options, TimeProvider? timeProvider = null)
         => new GlueClient(Protocol.AwsJsonClientFactory.Create(options, Protocol.AwsJsonService.Glue, options?.GlueServiceUrl, timeProvider));
 
     /// <summary>Creates an Athena client.</summary>
     /// <exception cref="ArgumentException">The options are invalid; the message names the field.</exception>
-    public static IAthenaClient CreateAthenaClient(AwsIngestOptions options, TimeProvider? timeProvider = null)
+    internal static IAthenaClient CreateAthenaClient(AwsIngestOptions options, TimeProvider? timeProvider = null)
         => new AthenaClient(Protocol.AwsJsonClientFactory.Create(options, Protocol.AwsJsonService.Athena, options?.AthenaServiceUrl, timeProvider));
 
     /// <summary>Creates a Step Functions client.</summary>
     /// <exception cref="ArgumentException">The options are invalid; the message names the field.</exception>
-    public static IStepFunctionsClient CreateStepFunctionsClient(AwsIngestOptions options, TimeProvider? timeProvider = null)
+    internal static IStepFunctionsClient CreateStepFunctionsClient(AwsIngestOptions options, TimeProvider? timeProvider = null)
         => new StepFunctionsClient(Protocol.AwsJsonClientFactory.Create(options, Protocol.AwsJsonService.StepFunctions, options?.StepFunctionsServiceUrl, timeProvider));
 
     /// <summary>Creates the Glue Data Catalog over a lake: table locations are the lake's addresses of the curated zone.</summary>
     /// <param name="glue">The Glue client.</param>
     /// <param name="lake">The lake (for <see cref="ILakeStorage.GetAddress"/>).</param>
     /// <param name="timeProvider">The clock of retry delays.</param>
-    public static ICatalog CreateCatalog(IGlueClient glue, ILakeStorage lake, TimeProvider? timeProvider = null)
+    internal static ICatalog CreateCatalog(IGlueClient glue, ILakeStorage lake, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(glue);
         ArgumentNullException.ThrowIfNull(lake);
@@ -42,7 +42,7 @@ public static class AwsAnalytics
     /// <param name="athena">The Athena client.</param>
     /// <param name="options">The options (<see cref="AwsIngestOptions.AthenaWorkgroup"/>, <see cref="AwsIngestOptions.AthenaOutputLocation"/>).</param>
     /// <param name="timeProvider">The clock of the polling delays.</param>
-    public static IQueryEngine CreateQueryEngine(IAthenaClient athena, AwsIngestOptions options, TimeProvider? timeProvider = null)
+    internal static IQueryEngine CreateQueryEngine(IAthenaClient athena, AwsIngestOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(athena);
         ArgumentNullException.ThrowIfNull(options);
@@ -59,7 +59,7 @@ public static class AwsAnalytics
     /// <param name="lake">The lake.</param>
     /// <param name="icebergCatalog">The Iceberg catalog (Glue).</param>
     /// <param name="timeProvider">The clock of the polling delays.</param>
-    public static IQueryEngine CreateQueryEngine(IAthenaClient athena, AwsIngestOptions options, Registry.ISchemaRegistry registry, ILakeStorage lake, IIcebergCatalog icebergCatalog, TimeProvider? timeProvider = null)
+    internal static IQueryEngine CreateQueryEngine(IAthenaClient athena, AwsIngestOptions options, Registry.ISchemaRegistry registry, ILakeStorage lake, IIcebergCatalog icebergCatalog, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(athena);
         ArgumentNullException.ThrowIfNull(options);
@@ -70,7 +70,7 @@ public static class AwsAnalytics
     }
 
     /// <summary>Returns the backends with <see cref="IngestBackends.Catalog"/> in Glue and <see cref="IngestBackends.Query"/> in Athena.</summary>
-    /// <param name="backends">Backends from <see cref="AwsIngest.CreateBackends"/>.</param>
+    /// <param name="backends">Backends from <see cref="AwsIngest.CreateBackends(AwsIngestOptions, TimeProvider?, Microsoft.Extensions.Logging.ILoggerFactory?)"/>.</param>
     /// <param name="options">The same options.</param>
     /// <param name="timeProvider">The clock.</param>
     public static IngestBackends WithGlueAndAthena(this IngestBackends backends, AwsIngestOptions options, TimeProvider? timeProvider = null)
@@ -89,7 +89,7 @@ public static class AwsAnalytics
     /// <param name="glue">The Glue client.</param>
     /// <param name="lake">The lake (for the tables' locations).</param>
     /// <param name="timeProvider">The clock.</param>
-    public static IIcebergCatalog CreateIcebergCatalog(IGlueClient glue, ILakeStorage lake, TimeProvider? timeProvider = null)
+    internal static IIcebergCatalog CreateIcebergCatalog(IGlueClient glue, ILakeStorage lake, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(glue);
         ArgumentNullException.ThrowIfNull(lake);

@@ -6,7 +6,7 @@ namespace Ingest.Aws;
 /// </summary>
 /// <typeparam name="T">The status the service reports.</typeparam>
 /// <remarks>Not thread-safe: one caller polls an instance. Each <see cref="UpdateStatusAsync"/> is one request.</remarks>
-public abstract class AwsOperation<T>
+internal abstract class AwsOperation<T>
     where T : class
 {
     private readonly TimeProvider _timeProvider;

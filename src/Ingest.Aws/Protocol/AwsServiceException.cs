@@ -14,7 +14,7 @@ public sealed class AwsServiceException : IngestException
     /// <param name="errorCode">The AWS error code without namespace, such as <c>EntityNotFoundException</c>.</param>
     /// <param name="statusCode">The HTTP status code.</param>
     /// <param name="requestId">The request id AWS assigned (<c>x-amzn-RequestId</c>), when it sent one.</param>
-    public AwsServiceException(string message, string service, string operation, string errorCode, int statusCode, string? requestId)
+    internal AwsServiceException(string message, string service, string operation, string errorCode, int statusCode, string? requestId)
         : base(message)
     {
         Service = service;

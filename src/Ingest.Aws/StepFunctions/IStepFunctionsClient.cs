@@ -4,7 +4,7 @@ namespace Ingest.Aws.StepFunctions;
 /// The Step Functions operations Ingest calls, shaped after the official <c>AWSSDK.StepFunctions</c> client so that it can
 /// replace this one. Failures are <see cref="AwsServiceException"/>s carrying the error code (<c>ExecutionAlreadyExists</c>, …).
 /// </summary>
-public interface IStepFunctionsClient
+internal interface IStepFunctionsClient
 {
     /// <summary>Starts an execution and returns its ARN. A <paramref name="name"/> makes the start idempotent for 90 days.</summary>
     Task<string> StartExecutionAsync(string stateMachineArn, string input, string? name = null, CancellationToken cancellationToken = default);

@@ -57,7 +57,7 @@ public sealed class IngestStateMachineOptions
 public static class IngestStateMachine
 {
     /// <summary>The file, relative to the repository root, that Terraform deploys: <see cref="Generate"/> with default options.</summary>
-    public const string TerraformTemplatePath = "terraform/step_functions/ingest.asl.json";
+    internal const string TerraformTemplatePath = "terraform/step_functions/ingest.asl.json";
 
     /// <summary>The lease expiry the state machine writes: the largest value of the ledger's expiry format.</summary>
     internal const string OpenEndedLeaseExpiry = "9999-12-31T23:59:59.999Z";

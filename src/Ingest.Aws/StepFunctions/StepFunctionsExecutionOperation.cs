@@ -1,7 +1,7 @@
 namespace Ingest.Aws.StepFunctions;
 
 /// <summary>A Step Functions execution followed to its end; rebuild it from the execution ARN in another process.</summary>
-public sealed class StepFunctionsExecutionOperation : AwsOperation<StepFunctionsExecution>
+internal sealed class StepFunctionsExecutionOperation : AwsOperation<StepFunctionsExecution>
 {
     private readonly IStepFunctionsClient _client;
 

@@ -11,7 +11,7 @@ namespace Ingest.Aws.StepFunctions;
 /// <param name="Output">The output JSON of a successful execution.</param>
 /// <param name="Error">The error of a failed execution.</param>
 /// <param name="Cause">The cause of a failed execution.</param>
-public sealed record StepFunctionsExecution(
+internal sealed record StepFunctionsExecution(
     string ExecutionArn,
     string StateMachineArn,
     string? Name,

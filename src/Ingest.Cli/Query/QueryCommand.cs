@@ -126,6 +126,6 @@ internal sealed class QueryCommand(CliHome home, CliConsoles consoles) : AsyncCo
         var cost = result.EstimatedCostUsd ?? 0m;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"Athena query {result.Execution.QueryExecutionId}: {ConsoleOutput.N(rows)} {(rows == 1 ? "row" : "rows")}, {ConsoleOutput.Bytes(bytes)} scanned ({ConsoleOutput.N(bytes)} bytes), estimated cost USD {cost:0.000000} (USD 5 per TB, at least 10 MB per query)");
+            $"Athena query {result.QueryExecutionId}: {ConsoleOutput.N(rows)} {(rows == 1 ? "row" : "rows")}, {ConsoleOutput.Bytes(bytes)} scanned ({ConsoleOutput.N(bytes)} bytes), estimated cost USD {cost:0.000000} (USD 5 per TB, at least 10 MB per query)");
     }
 }

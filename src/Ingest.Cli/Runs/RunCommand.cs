@@ -67,7 +67,6 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
         var progress = new RunProgress(inputs.Sum(i => i.Length ?? 0));
         var builder = new IngestPipelineBuilder(session.Backends)
             .ForDataset(id)
-            .Configure(options => options.Force = settings.Force)
             .UseLoggerFactory(loggerFactory)
             .OnProgress(progress)
             .UseSourceExtractor(DatabaseExtractors.Create(loggerFactory));
@@ -87,7 +86,7 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
         IngestRunResult result;
         try
         {
-            result = await RunAsync(builder.Build(), inputs, progress, id, settings.Verbose || settings.Format == DocumentOutputFormat.Json, cancellationToken);
+            result = await RunAsync(builder.Build(), inputs, new IngestRunOptions { Force = settings.Force }, progress, id, settings.Verbose || settings.Format == DocumentOutputFormat.Json, cancellationToken);
         }
         finally
         {
@@ -98,7 +97,7 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
         return ExitCodes.Success;
     }
 
-    private async Task<IngestRunResult> RunAsync(IngestPipeline pipeline, List<IngestInput> inputs, RunProgress progress, DatasetId id, bool verbose, CancellationToken cancellationToken)
+    private async Task<IngestRunResult> RunAsync(IngestPipeline pipeline, List<IngestInput> inputs, IngestRunOptions options, RunProgress progress, DatasetId id, bool verbose, CancellationToken cancellationToken)
     {
         var console = consoles.Out;
         IngestRunResult result;
@@ -115,14 +114,14 @@ internal sealed class RunCommand(CliHome home, CliConsoles consoles, AwsBackendF
                 .StartAsync(async ctx =>
                 {
                     progress.Attach(ctx.AddTask(Markup.Escape($"{id}: starting")));
-                    var run = await (inputs.Count == 0 ? pipeline.RunAsync(cancellationToken) : pipeline.RunAsync(inputs, cancellationToken));
+                    var run = await (inputs.Count == 0 ? pipeline.ExtractAndRunAsync(cancellationToken) : pipeline.RunAsync(inputs, options, cancellationToken));
                     progress.Complete();
                     return run;
                 });
         }
         else
         {
-            result = await (inputs.Count == 0 ? pipeline.RunAsync(cancellationToken) : pipeline.RunAsync(inputs, cancellationToken));
+            result = await (inputs.Count == 0 ? pipeline.ExtractAndRunAsync(cancellationToken) : pipeline.RunAsync(inputs, options, cancellationToken));
         }
 
         return result;

@@ -25,7 +25,7 @@ public static class DatabaseIngestServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o => o.GetErrors().Count == 0, "DatabaseSourceOptions are invalid: RowGroupRows must be between 1,000 and 10,000,000 and connection strings non-empty.").ValidateOnStart();
+        options.ValidateErrorsOnStart(o => o.GetErrors());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
         {

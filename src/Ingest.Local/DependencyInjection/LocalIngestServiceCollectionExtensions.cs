@@ -1,10 +1,12 @@
 using Ingest;
 using Ingest.Catalog;
+using Ingest.Extensibility;
 using Ingest.Ledger;
 using Ingest.Local;
 using Ingest.Registry;
 using Ingest.Storage;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -39,5 +41,5 @@ public static class LocalIngestServiceCollectionExtensions
     }
 
     private static IServiceCollection AddCore(IServiceCollection services, OptionsBuilder<LocalIngestOptions> options)
-        => services.AddIngestBackends(options, o => o.GetErrors(), LocalIngest.CreateBackends, withCatalogAndQuery: true);
+        => services.AddIngestBackends(options, o => o.GetErrors(), (o, sp) => LocalIngest.CreateBackends(o, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
 }

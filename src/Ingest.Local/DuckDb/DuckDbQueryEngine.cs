@@ -150,9 +150,18 @@ internal sealed class DuckDbQueryEngine(ISchemaRegistry registry, FolderZones la
             _command = command;
             _reader = reader;
             Columns = [.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetName)];
+            Schema = [.. Enumerable.Range(0, reader.FieldCount).Select(i => new QueryColumn(reader.GetName(i), SqlType(reader, i), reader.GetFieldType(i)))];
         }
 
         public override IReadOnlyList<string> Columns { get; }
+
+        public override IReadOnlyList<QueryColumn> Schema { get; }
+
+        /// <summary>
+        /// DuckDB's SQL name of a column's type, as <c>DESCRIBE</c> names it, without a decimal's precision and scale (the
+        /// provider does not report them for a result column).
+        /// </summary>
+        private static string SqlType(DbDataReader reader, int ordinal) => reader.GetDataTypeName(ordinal).ToUpperInvariant();
 
         public override IAsyncEnumerable<IReadOnlyList<object?>> ReadRowsAsync(CancellationToken cancellationToken = default)
         {

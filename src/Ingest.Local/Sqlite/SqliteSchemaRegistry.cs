@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Ingest.Definitions;
+using Ingest.Extensibility;
 using Ingest.Registry;
 
 namespace Ingest.Local.Sqlite;

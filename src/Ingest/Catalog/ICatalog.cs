@@ -55,11 +55,20 @@ public sealed record QueryOptions
     public TableVersion? AsOf { get; init; }
 }
 
+/// <summary>A column of a query result.</summary>
+/// <param name="Name">The column's name.</param>
+/// <param name="DataType">The engine's SQL type of the column, as the engine spells it (DuckDB <c>DECIMAL</c>, <c>BIGINT</c>; Athena <c>decimal(18,2)</c>, <c>bigint</c>).</param>
+/// <param name="ClrType">The CLR type of the column's values in <see cref="QueryResult.ReadRowsAsync"/> (<see cref="object"/> when the engine gives several).</param>
+public sealed record QueryColumn(string Name, string DataType, Type ClrType);
+
 /// <summary>A query's result: its columns and a stream of rows.</summary>
 public abstract class QueryResult : IAsyncDisposable
 {
     /// <summary>Gets the column names.</summary>
     public abstract IReadOnlyList<string> Columns { get; }
+
+    /// <summary>Gets the columns with their types, in the order of <see cref="Columns"/>.</summary>
+    public abstract IReadOnlyList<QueryColumn> Schema { get; }
 
     /// <summary>Streams the rows; each row's values are in column order (CLR values, <see langword="null"/> for SQL NULL).</summary>
     public abstract IAsyncEnumerable<IReadOnlyList<object?>> ReadRowsAsync(CancellationToken cancellationToken = default);

@@ -10,7 +10,7 @@ namespace Ingest.Catalog;
 /// <param name="Alias">The alias the query gives the table, if any.</param>
 /// <param name="Start">Where the name starts in the text.</param>
 /// <param name="Length">The length of the name in the text (without the alias).</param>
-public sealed record QueryTableReference(string? Catalog, string? Database, string Table, string? Alias, int Start, int Length)
+internal sealed record QueryTableReference(string? Catalog, string? Database, string Table, string? Alias, int Start, int Length)
 {
     /// <summary>Gets whether this reference names <c>database.table</c> (case-insensitively, as Athena and DuckDB resolve names).</summary>
     /// <param name="database">The database.</param>
@@ -27,7 +27,7 @@ public sealed record QueryTableReference(string? Catalog, string? Database, stri
 /// table functions (<c>UNNEST(…)</c>), and words in strings or comments are not tables. A tool for query engines that
 /// add clauses to table references (time travel) and for estimates; it does not validate the SQL.
 /// </summary>
-public static class QueryTables
+internal static class QueryTables
 {
     /// <summary>Returns the table references of <paramref name="sql"/>, in text order.</summary>
     public static IReadOnlyList<QueryTableReference> Find(string sql)

@@ -61,6 +61,13 @@ public readonly record struct ColumnType
     /// <summary>Gets the decimal scale (digits after the point); 0 for other kinds.</summary>
     public int Scale { get; }
 
+    /// <summary>
+    /// Gets the CLR type of this column's values in a typed row (<see cref="Engine.IngestRow"/>): <see cref="string"/>,
+    /// <see cref="bool"/>, <see cref="int"/>, <see cref="long"/>, <see cref="float"/>, <see cref="double"/>,
+    /// <see cref="decimal"/>, <see cref="DateOnly"/> or <see cref="DateTime"/> (UTC) for a timestamp.
+    /// </summary>
+    public Type ClrType => InvariantValues.ClrType(this);
+
     /// <summary>The <c>string</c> type.</summary>
     public static ColumnType String { get; } = new(ColumnKind.String, 0, 0);
 

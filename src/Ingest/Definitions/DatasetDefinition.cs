@@ -74,7 +74,7 @@ public sealed record DatasetDefinition
 /// <summary>A typed column.</summary>
 public sealed record ColumnDefinition
 {
-    /// <summary>Gets the column name in the lake and the catalog (an <see cref="Identifier"/>).</summary>
+    /// <summary>Gets the column name in the lake and the catalog (lower-case letters, digits and underscores, starting with a letter, at most 64 characters).</summary>
     public required string Name { get; init; }
 
     /// <summary>Gets the column type.</summary>

@@ -6,7 +6,7 @@ namespace Ingest.Definitions;
 /// Validation of the names that reach paths, object keys and SQL: domains, dataset names,
 /// column names and catalog names.
 /// </summary>
-public static partial class Identifier
+internal static partial class Identifier
 {
     /// <summary>The pattern every identifier must match.</summary>
     public const string Pattern = "^[a-z][a-z0-9_]{0,63}$";

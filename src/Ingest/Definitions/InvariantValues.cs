@@ -11,7 +11,7 @@ namespace Ingest.Definitions;
 /// float → <see cref="float"/>, double → <see cref="double"/>, decimal(p,s) → <see cref="decimal"/>,
 /// date → <see cref="DateOnly"/>, timestamp → <see cref="DateTime"/> with <see cref="DateTimeKind.Utc"/>.
 /// </remarks>
-public static class InvariantValues
+internal static class InvariantValues
 {
     /// <summary>Returns the CLR type that holds values of <paramref name="type"/>.</summary>
     public static Type ClrType(ColumnType type) => type.Kind switch

@@ -28,11 +28,7 @@ public static class IngestServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o =>
-        {
-            o.Validate();
-            return true;
-        }).ValidateOnStart();
+        options.ValidateErrorsOnStart(o => o.GetErrors());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new IngestBackends
@@ -91,11 +87,9 @@ internal sealed class IngestPipelineFactory(
             .UseLoggerFactory(loggerFactory ?? NullLoggerFactory.Instance)
             .Configure(o =>
             {
-                o.Force = defaults.Force;
                 o.LeaseDuration = defaults.LeaseDuration;
                 o.MaxOpenFiles = defaults.MaxOpenFiles;
                 o.ProgressInterval = defaults.ProgressInterval;
-                o.BatchSize = defaults.BatchSize;
             });
     }
 }

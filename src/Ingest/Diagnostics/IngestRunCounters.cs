@@ -10,7 +10,7 @@ namespace Ingest.Diagnostics;
 /// Naming: a backend counts all of its retried requests in <c>{backend}.retries</c> (one dot, such as <c>aws.retries</c>);
 /// finer counters use longer names (<c>aws.s3.retries</c>). <see cref="IngestRunMetrics.Retries"/> sums the former only.
 /// </remarks>
-public static class IngestRunCounters
+internal static class IngestRunCounters
 {
     /// <summary>The counter of the bytes of the files a run published (curated, quarantine, merge rewrites).</summary>
     public const string BytesWritten = "ingest.bytes_written";

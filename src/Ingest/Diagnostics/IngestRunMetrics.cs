@@ -30,7 +30,7 @@ public sealed record IngestRunMetrics
     /// <summary>Gets the rows written to the quarantine zone.</summary>
     public long RowsRejected { get; init; }
 
-    /// <summary>Gets the bytes of the files published (counter <see cref="IngestRunCounters.BytesWritten"/>; 0 when not recorded).</summary>
+    /// <summary>Gets the bytes of the files published (counter <c>ingest.bytes_written</c>; 0 when not recorded).</summary>
     public long BytesWritten { get; init; }
 
     /// <summary>Gets the number of files published (curated and quarantine).</summary>
@@ -45,7 +45,7 @@ public sealed record IngestRunMetrics
     /// <summary>Gets the time from start to end as recorded, or <see langword="null"/> for a run that has not ended.</summary>
     public TimeSpan? Duration { get; init; }
 
-    /// <summary>Gets the requests the backends retried (the sum of the <c>{backend}.retries</c> counters, see <see cref="IngestRunCounters"/>).</summary>
+    /// <summary>Gets the requests the backends retried (the sum of the <c>{backend}.retries</c> counters of <see cref="Ledger.RunRecord.Counters"/>).</summary>
     public long Retries { get; init; }
 
     /// <summary>Derives the figures from a run record.</summary>

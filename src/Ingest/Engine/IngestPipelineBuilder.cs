@@ -143,7 +143,11 @@ public sealed class IngestPipelineBuilder
         }
 
         var options = _options.Clone();
-        options.Validate();
+        if (options.GetErrors() is { Count: > 0 } errors)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Configure), string.Join(" ", errors));
+        }
+
         _built = true;
         return new IngestPipeline(new PipelineSettings(
             _backends, dataset, _version, [.. _transforms], options, _timeProvider, _loggerFactory, _progress, [.. _observers], _extractor) { Extensions = _extensions });
@@ -164,4 +168,7 @@ internal sealed record PipelineSettings(
 {
     /// <summary>Gets the registered rules and formats (none unless the builder was given some).</summary>
     public IngestExtensions Extensions { get; init; } = IngestExtensions.None;
+
+    /// <summary>Gets whether this run ingests inputs again that were ingested before (<see cref="IngestRunOptions.Force"/>).</summary>
+    public bool Force { get; init; }
 }

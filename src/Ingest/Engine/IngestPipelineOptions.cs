@@ -3,10 +3,6 @@ namespace Ingest.Engine;
 /// <summary>Options of a pipeline run that are not part of the dataset definition.</summary>
 public sealed class IngestPipelineOptions
 {
-    /// <summary>Gets or sets whether inputs already ingested (same SHA-256) are ingested again.</summary>
-    /// <value>The default is <see langword="false"/>: such inputs are skipped and reported.</value>
-    public bool Force { get; set; }
-
     /// <summary>Gets or sets how long the dataset lease lasts between renewals.</summary>
     /// <value>The default is 2 minutes; the run renews it every third of that.</value>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
@@ -19,34 +15,37 @@ public sealed class IngestPipelineOptions
     /// <value>The default is 50,000.</value>
     public int ProgressInterval { get; set; } = 50_000;
 
-    /// <summary>Gets or sets the number of rows converted per batch between pipeline stages.</summary>
-    /// <value>The default is 4,096.</value>
-    public int BatchSize { get; set; } = 4096;
-
-    internal void Validate()
+    /// <summary>Returns one line per invalid option, naming it and its range; empty when all are valid.</summary>
+    internal IReadOnlyList<string> GetErrors()
     {
+        var errors = new List<string>();
         if (LeaseDuration < TimeSpan.FromSeconds(1) || LeaseDuration > TimeSpan.FromHours(12))
         {
-            throw new ArgumentOutOfRangeException(nameof(LeaseDuration), LeaseDuration, "IngestPipelineOptions.LeaseDuration must be between 1 second and 12 hours.");
+            errors.Add($"IngestPipelineOptions.LeaseDuration {LeaseDuration} is out of range: expected between 1 second and 12 hours.");
         }
 
         if (MaxOpenFiles is < 1 or > 10_000)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxOpenFiles), MaxOpenFiles, "IngestPipelineOptions.MaxOpenFiles must be between 1 and 10,000.");
+            errors.Add($"IngestPipelineOptions.MaxOpenFiles {MaxOpenFiles} is out of range: expected 1 to 10,000.");
         }
 
         if (ProgressInterval < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(ProgressInterval), ProgressInterval, "IngestPipelineOptions.ProgressInterval must be positive.");
+            errors.Add($"IngestPipelineOptions.ProgressInterval {ProgressInterval} is out of range: expected a positive number of rows.");
         }
 
-        if (BatchSize is < 1 or > 1_000_000)
-        {
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "IngestPipelineOptions.BatchSize must be between 1 and 1,000,000.");
-        }
+        return errors;
     }
 
     internal IngestPipelineOptions Clone() => (IngestPipelineOptions)MemberwiseClone();
+}
+
+/// <summary>Options of one run, given to <see cref="IngestPipeline.RunAsync(IReadOnlyList{IngestInput}, IngestRunOptions, CancellationToken)"/>.</summary>
+public sealed record IngestRunOptions
+{
+    /// <summary>Gets whether inputs already ingested (same SHA-256) are ingested again.</summary>
+    /// <value>The default is <see langword="false"/>: such inputs are skipped and reported.</value>
+    public bool Force { get; init; }
 }
 
 /// <summary>Progress of a run, reported every <see cref="IngestPipelineOptions.ProgressInterval"/> rows and at the end of each file.</summary>

@@ -1,11 +1,12 @@
+using System.Diagnostics.CodeAnalysis;
 using Ingest.Definitions;
 
 namespace Ingest.Engine;
 
 /// <summary>
-/// A typed row on its way to the lake, as user transforms see it. Values are the CLR types of
-/// <see cref="InvariantValues.ClrType(ColumnType)"/>; a transform may change them (keeping the type) or
-/// reject the row with a reason, which sends it to the quarantine zone.
+/// A typed row on its way to the lake, as user transforms see it. Values have the CLR type of their column
+/// (<see cref="ColumnType.ClrType"/>); a transform may change them (keeping the type) or reject the row with a reason,
+/// which sends it to the quarantine zone.
 /// </summary>
 public sealed class IngestRow
 {
@@ -54,14 +55,58 @@ public sealed class IngestRow
         }
     }
 
-    /// <summary>Gets a value by column name, converted to <typeparamref name="T"/>.</summary>
-    public T? Get<T>(string column) => this[column] is T value ? value : default;
+    /// <summary>Gets a value by column name as <typeparamref name="T"/>; <see langword="default"/> for a null value.</summary>
+    /// <typeparam name="T">The column's CLR type (<see cref="ColumnType.ClrType"/>), or a type it converts to by reference (such as <see cref="object"/>).</typeparam>
+    /// <exception cref="ArgumentException">The column does not exist.</exception>
+    /// <exception cref="InvalidCastException">The column's values are not <typeparamref name="T"/>; the message names the type to ask for.</exception>
+    public T? Get<T>(string column)
+    {
+        var index = _layout.IndexOf(column);
+        return _values[index] switch
+        {
+            null => default,
+            T value => value,
+            _ => throw Mismatch<T>(index),
+        };
+    }
+
+    /// <summary>Gets a value by column name as <typeparamref name="T"/>, when it is not null.</summary>
+    /// <returns><see langword="true"/> with the value; <see langword="false"/> when the value is null.</returns>
+    /// <exception cref="ArgumentException">The column does not exist.</exception>
+    /// <exception cref="InvalidCastException">The column's values are not <typeparamref name="T"/>; the message names the type to ask for.</exception>
+    public bool TryGet<T>(string column, [MaybeNullWhen(false)] out T value)
+    {
+        var index = _layout.IndexOf(column);
+        switch (_values[index])
+        {
+            case null:
+                value = default;
+                return false;
+            case T typed:
+                value = typed;
+                return true;
+            default:
+                throw Mismatch<T>(index);
+        }
+    }
+
+    /// <summary>Returns whether the value of <paramref name="column"/> is null.</summary>
+    /// <exception cref="ArgumentException">The column does not exist.</exception>
+    public bool IsNull(string column) => _values[_layout.IndexOf(column)] is null;
 
     /// <summary>Sends the row to the quarantine zone with <paramref name="reason"/>.</summary>
     public void Reject(string reason)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         RejectReason = reason;
+    }
+
+    private InvalidCastException Mismatch<T>(int index)
+    {
+        var definition = _layout.Columns[index];
+        var clr = InvariantValues.ClrType(definition.Type);
+        return new InvalidCastException(
+            $"Column '{definition.Name}' is {definition.Type} and holds {clr.Name} values, not {typeof(T).Name}: read it with Get<{clr.Name}>(\"{definition.Name}\").");
     }
 }
 

@@ -282,7 +282,7 @@ internal sealed class RunWork
             // A run completed by this run's recovery committed these bytes moments ago: never ingest them twice,
             // even when forced (its caller may have been told it failed).
             var justCommitted = previous is not null && _rolledForward.Contains(previous.RunId);
-            if ((previous is not null && (!_owner.Settings.Options.Force || justCommitted)) || duplicate)
+            if ((previous is not null && (!_owner.Settings.Force || justCommitted)) || duplicate)
             {
                 // The key is this run's own: deleting it never touches the copy of the run that ingested the bytes.
                 await _lake.DeleteAsync(LakeZone.Raw, rawKey, cancellationToken).ConfigureAwait(false);

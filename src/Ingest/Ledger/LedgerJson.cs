@@ -8,7 +8,7 @@ namespace Ingest.Ledger;
 /// ledger stores and other readers (the Glue job, the state machine) parse: camelCase members, kebab-case enum values.
 /// One definition, so that the SQLite and DynamoDB ledgers cannot drift apart.
 /// </summary>
-public static class LedgerJson
+internal static class LedgerJson
 {
     /// <summary>Gets the serializer options of ledger records (read-only).</summary>
     public static JsonSerializerOptions Options { get; } = CreateOptions();

@@ -72,7 +72,7 @@ public sealed record RunRecord
 
     /// <summary>
     /// Gets the quarantine-zone keys where a failed run kept its rejected rows, apart from the published quarantine
-    /// (under <see cref="Storage.DatasetLayout.FailedRunRejectsPrefix"/>); read them with <see cref="Storage.RunRejects"/>.
+    /// (under <c>quarantine/_failed_runs/</c>); read them with <see cref="Storage.RunRejects"/>.
     /// </summary>
     /// <value>The default is empty: a succeeded run's rejects are published (<see cref="FilesWritten"/>), other failures keep none.</value>
     public IReadOnlyList<string> RejectsKept { get; init; } = [];
@@ -94,7 +94,7 @@ public sealed record RunRecord
     /// <value>The default is empty.</value>
     public IReadOnlyDictionary<string, string> Watermarks { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>Gets counters the backends kept during the run, such as <c>aws.retries</c> (see <see cref="Diagnostics.IngestRunCounters"/>).</summary>
+    /// <summary>Gets counters the backends kept during the run, such as <c>aws.retries</c> (a backend's retried requests), <c>ingest.bytes_read</c> and <c>ingest.bytes_written</c>.</summary>
     /// <value>The default is empty.</value>
     public IReadOnlyDictionary<string, long> Counters { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
 }

@@ -18,7 +18,7 @@ namespace Ingest.Storage;
 /// from the published quarantine (no table reads them) so that a run over its reject budget can be inspected.</item>
 /// </list>
 /// </remarks>
-public static class DatasetLayout
+internal static class DatasetLayout
 {
     /// <summary>The prefix under which runs stage objects before the commit.</summary>
     public const string StagingRoot = "_staging";

@@ -6,8 +6,8 @@ namespace Ingest.Storage;
 /// The engine's commit protocol needs nothing more than these operations.
 /// </summary>
 /// <remarks>
-/// Keys reaching an implementation have been checked by <see cref="LakeKeys.EnsureValid(string, bool)"/>;
-/// implementations check again before touching a path.
+/// Keys reaching an implementation have been checked by the engine (relative, no <c>..</c> segments, no empty
+/// segments, no control characters); implementations check again before touching a path.
 /// </remarks>
 public interface ILakeStorage
 {

@@ -1,7 +1,7 @@
 namespace Ingest.Storage;
 
 /// <summary>Validation of object keys: relative, '/'-separated, no empty, '.' or '..' segments, no control characters.</summary>
-public static class LakeKeys
+internal static class LakeKeys
 {
     /// <summary>Returns whether the key is safe to use as an object key and as a relative path.</summary>
     public static bool IsValid(string? key, bool allowPrefix = false)

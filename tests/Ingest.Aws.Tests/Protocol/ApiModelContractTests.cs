@@ -18,7 +18,7 @@ public sealed class ApiModelContractTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    public static GlueTableInput SampleTable { get; } = new(
+    internal static GlueTableInput SampleTable { get; } = new(
         "orders",
         "Orders",
         "EXTERNAL_TABLE",

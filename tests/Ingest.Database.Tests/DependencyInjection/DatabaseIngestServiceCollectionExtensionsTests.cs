@@ -43,7 +43,7 @@ public sealed class DatabaseIngestServiceCollectionExtensionsTests : IDisposable
             }
             """));
 
-        var run = await provider.GetRequiredService<IIngestPipelineFactory>().CreateBuilder(DatasetId.Parse("shop.items")).Build().RunAsync();
+        var run = await provider.GetRequiredService<IIngestPipelineFactory>().CreateBuilder(DatasetId.Parse("shop.items")).Build().ExtractAndRunAsync();
 
         run.Run.RowsWritten.Should().Be(2);
     }
@@ -70,18 +70,20 @@ public sealed class DatabaseIngestServiceCollectionExtensionsTests : IDisposable
             }
             """);
 
-        var run = async () => await new IngestPipelineBuilder(_lake.Backends).ForDataset("shop.items").Build().RunAsync();
+        var run = async () => await new IngestPipelineBuilder(_lake.Backends).ForDataset("shop.items").Build().ExtractAndRunAsync();
 
-        (await run.Should().ThrowAsync<IngestException>()).WithMessage("*register a source extractor (services.AddIngestDatabase(...) or IngestPipelineBuilder.UseSourceExtractor)*");
+        (await run.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*register a source extractor (services.AddIngestDatabase(...) or IngestPipelineBuilder.UseSourceExtractor)*");
+        (await _lake.Backends.Ledger.ListRunsAsync(DatasetId.Parse("shop.items")).ToListAsync()).Should().BeEmpty("the call is refused before a run starts");
     }
 
     [Fact]
-    public async Task Run_FileSourceWithoutInputs_AsksForInputFiles()
+    public async Task ExtractAndRun_FileSource_IsRefusedAtTheCall()
     {
         await _lake.RegisterAsync("""{ "id": "shop.files", "source": { "format": "csv" }, "columns": [ { "name": "id", "type": "int64" } ] }""");
 
-        var run = async () => await new IngestPipelineBuilder(_lake.Backends).ForDataset("shop.files").Build().RunAsync();
+        var run = async () => await new IngestPipelineBuilder(_lake.Backends).ForDataset("shop.files").Build().ExtractAndRunAsync();
 
-        (await run.Should().ThrowAsync<IngestException>()).WithMessage("Dataset shop.files reads Csv files: give at least one input file.");
+        (await run.Should().ThrowAsync<InvalidOperationException>()).WithMessage("Dataset shop.files reads Csv files, not a database: call RunAsync with its input files instead of ExtractAndRunAsync.");
+        (await _lake.Backends.Ledger.ListRunsAsync(DatasetId.Parse("shop.files")).ToListAsync()).Should().BeEmpty("the call is refused before a run starts");
     }
 }

@@ -38,7 +38,7 @@ public sealed class DatabaseInferenceTests(ITestOutputHelper output) : IDisposab
         inferred.Report.Suggestions.Should().Contain(s => s.Kind == Ingest.Definitions.Inference.SuggestionKind.Keys && s.Json == "[\"id\"]");
 
         await _lake.RegisterAsync(DatasetDefinitionSerializer.Serialize(inferred.Definition));
-        var run = await _lake.Pipeline("crm.customers", LakeHarness.Options(("crm", connection))).RunAsync();
+        var run = await _lake.Pipeline("crm.customers", LakeHarness.Options(("crm", connection))).ExtractAndRunAsync();
 
         run.Run.RowsRead.Should().Be(3);
         run.Run.RowsRejected.Should().Be(0);

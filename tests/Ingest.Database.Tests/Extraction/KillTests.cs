@@ -43,7 +43,7 @@ public sealed class KillTests(PostgresServer postgres) : IDisposable
         (await _lake.WatermarkAsync(Orders.Dataset, Orders.WatermarkKey)).Should().BeNull("a killed run commits no watermark");
 
         await PostgresServer.ExecuteAsync(db, Orders.Insert(Rows + 1, Rows + 1000) + "UPDATE sales.orders SET amount = 0, updated_at = updated_at + interval '1 day' WHERE order_id % 1000 = 0;");
-        var next = await _lake.Pipeline(Orders.Dataset, LakeHarness.Options((Orders.Connection, db))).RunAsync();
+        var next = await _lake.Pipeline(Orders.Dataset, LakeHarness.Options((Orders.Connection, db))).ExtractAndRunAsync();
 
         next.Run.RowsRead.Should().Be(Rows + 1000);
         (await _lake.ScalarAsync("select count(*) from onprem.orders")).Should().Be((long)Rows + 1000);

@@ -92,10 +92,10 @@ public sealed class PostgresErrorTests(PostgresServer postgres) : IDisposable
         var db = await OrdersDatabaseAsync();
         await _lake.RegisterAsync(Orders.Definition());
         var pipeline = _lake.Pipeline(Orders.Dataset, LakeHarness.Options((Orders.Connection, db)));
-        await pipeline.RunAsync();
+        await pipeline.ExtractAndRunAsync();
         await PostgresServer.ExecuteAsync(db, "DELETE FROM sales.orders WHERE order_id > 50");
 
-        var run = async () => await pipeline.RunAsync();
+        var run = async () => await pipeline.ExtractAndRunAsync();
 
         var error = (await run.Should().ThrowAsync<DataValidationException>()).Which;
         error.Message.Should().Contain("cursor column 'updated_at' of table sales.orders is not monotonic: its largest value is now 2024-05-01T08:00:50.0000000, below the watermark 2024-05-01T08:01:40.0000000");
@@ -107,7 +107,7 @@ public sealed class PostgresErrorTests(PostgresServer postgres) : IDisposable
     private async Task<IngestException> FailAsync(string definition, string connectionString)
     {
         await _lake.RegisterAsync(definition);
-        var run = async () => await _lake.Pipeline(Orders.Dataset, LakeHarness.Options((Orders.Connection, connectionString))).RunAsync();
+        var run = async () => await _lake.Pipeline(Orders.Dataset, LakeHarness.Options((Orders.Connection, connectionString))).ExtractAndRunAsync();
 
         var error = (await run.Should().ThrowAsync<IngestException>()).Which;
         error.Message.Should().StartWith($"Dataset {Orders.Dataset}, connection 'onprem' (PostgreSQL: ").And.NotContain(postgres.Password).And.NotContain("Password", "the connection is described without secrets");

@@ -20,18 +20,18 @@ public sealed class PostgresExtractionTests(PostgresServer postgres) : IDisposab
         await _lake.RegisterAsync(Orders.Definition());
         var pipeline = _lake.Pipeline(Orders.Dataset, LakeHarness.Options((Orders.Connection, db)));
 
-        var first = await pipeline.RunAsync();
+        var first = await pipeline.ExtractAndRunAsync();
 
         first.Run.Status.Should().Be(RunStatus.Succeeded);
         first.Run.RowsRead.Should().Be(100);
         (await _lake.WatermarkAsync(Orders.Dataset, Orders.WatermarkKey)).Should().Be("2024-05-01T08:01:40.0000000");
 
-        var again = await pipeline.RunAsync();
+        var again = await pipeline.ExtractAndRunAsync();
         again.Run.Status.Should().Be(RunStatus.Skipped, "nothing changed since the last run");
         again.Run.RowsRead.Should().Be(0);
 
         await PostgresServer.ExecuteAsync(db, Orders.Insert(101, 105) + "UPDATE sales.orders SET amount = amount + 1000, updated_at = updated_at + interval '1 hour' WHERE order_id <= 10;");
-        var third = await pipeline.RunAsync();
+        var third = await pipeline.ExtractAndRunAsync();
 
         third.Run.RowsRead.Should().Be(15, "5 inserted and 10 updated rows");
         (await _lake.ScalarAsync("select count(*) from onprem.orders")).Should().Be(105L);
@@ -46,7 +46,7 @@ public sealed class PostgresExtractionTests(PostgresServer postgres) : IDisposab
         var db = await OrdersDatabaseAsync(1, 50);
         await _lake.RegisterAsync(Orders.Definition(mode: "append"));
         var options = LakeHarness.Options((Orders.Connection, db));
-        await _lake.Pipeline(Orders.Dataset, options).RunAsync();
+        await _lake.Pipeline(Orders.Dataset, options).ExtractAndRunAsync();
         await PostgresServer.ExecuteAsync(db, Orders.Insert(51, 80));
 
         using var cancel = new CancellationTokenSource();
@@ -58,13 +58,13 @@ public sealed class PostgresExtractionTests(PostgresServer postgres) : IDisposab
                 cancel.Cancel();
             }
         });
-        var failed = async () => await failing.RunAsync(cancel.Token);
+        var failed = async () => await failing.ExtractAndRunAsync(cancel.Token);
         await failed.Should().ThrowAsync<OperationCanceledException>();
 
         (await _lake.WatermarkAsync(Orders.Dataset, Orders.WatermarkKey)).Should().Be("2024-05-01T08:00:50.0000000", "a failed run commits no watermark");
         (await _lake.ScalarAsync("select count(*) from onprem.orders")).Should().Be(50L, "the failed run published nothing");
 
-        var next = await _lake.Pipeline(Orders.Dataset, options).RunAsync();
+        var next = await _lake.Pipeline(Orders.Dataset, options).ExtractAndRunAsync();
 
         next.Run.RowsRead.Should().Be(30, "the same window again: orders 51 to 80");
         (await _lake.ScalarAsync("select count(*) from onprem.orders")).Should().Be(80L);
@@ -88,13 +88,13 @@ public sealed class PostgresExtractionTests(PostgresServer postgres) : IDisposab
                 changed = true;
                 PostgresServer.ExecuteAsync(db, Orders.Insert(101, 110) + "UPDATE sales.orders SET amount = -1, updated_at = updated_at + interval '1 day' WHERE order_id IN (5, 6);").GetAwaiter().GetResult();
             }
-        }).RunAsync();
+        }).ExtractAndRunAsync();
 
         first.Run.RowsRead.Should().Be(100);
         (await _lake.ScalarAsync("select count(*) from onprem.orders where amount = -1")).Should().Be(0L);
         (await _lake.WatermarkAsync(Orders.Dataset, Orders.WatermarkKey)).Should().Be("2024-05-01T08:01:40.0000000", "the upper bound fixed when the run started");
 
-        var next = await _lake.Pipeline(Orders.Dataset, options).RunAsync();
+        var next = await _lake.Pipeline(Orders.Dataset, options).ExtractAndRunAsync();
 
         next.Run.RowsRead.Should().Be(12, "the 10 rows inserted and the 2 updated during the first run");
         (await _lake.ScalarAsync("select count(*) from onprem.orders")).Should().Be(110L);
@@ -108,12 +108,12 @@ public sealed class PostgresExtractionTests(PostgresServer postgres) : IDisposab
         await _lake.RegisterAsync(Orders.Definition(cursor: """, "cursor": { "column": "updated_at", "lag": 10 }"""));
         var pipeline = _lake.Pipeline(Orders.Dataset, LakeHarness.Options((Orders.Connection, db)));
 
-        var first = await pipeline.RunAsync();
+        var first = await pipeline.ExtractAndRunAsync();
 
         first.Run.RowsRead.Should().Be(90, "rows within 10 seconds of the newest wait");
         (await _lake.WatermarkAsync(Orders.Dataset, Orders.WatermarkKey)).Should().Be("2024-05-01T08:01:30.0000000");
         await PostgresServer.ExecuteAsync(db, Orders.Insert(101, 120));
-        (await pipeline.RunAsync()).Run.RowsRead.Should().Be(20, "orders 91 to 110");
+        (await pipeline.ExtractAndRunAsync()).Run.RowsRead.Should().Be(20, "orders 91 to 110");
         (await _lake.ScalarAsync("select count(*) from onprem.orders")).Should().Be(110L);
     }
 
@@ -123,7 +123,7 @@ public sealed class PostgresExtractionTests(PostgresServer postgres) : IDisposab
         var db = await OrdersDatabaseAsync(1, 20_000);
         await _lake.RegisterAsync(Orders.Definition(mode: "append", extra: """, "partitionColumn": "order_id", "parallelism": 4"""));
 
-        var run = await _lake.Pipeline(Orders.Dataset, LakeHarness.Options((Orders.Connection, db))).RunAsync();
+        var run = await _lake.Pipeline(Orders.Dataset, LakeHarness.Options((Orders.Connection, db))).ExtractAndRunAsync();
 
         run.Run.RowsRead.Should().Be(20_000);
         (await _lake.ScalarAsync("select count(distinct order_id) from onprem.orders")).Should().Be(20_000L);
@@ -137,7 +137,7 @@ public sealed class PostgresExtractionTests(PostgresServer postgres) : IDisposab
     {
         var db = await OrdersDatabaseAsync(1, 40);
         await _lake.RegisterAsync(Orders.Definition());
-        await _lake.Pipeline(Orders.Dataset, LakeHarness.Options((Orders.Connection, db))).RunAsync();
+        await _lake.Pipeline(Orders.Dataset, LakeHarness.Options((Orders.Connection, db))).ExtractAndRunAsync();
 
         var metadata = await RawMetadataAsync();
         metadata["ingest.extract.connection"].Should().Be(Orders.Connection);

@@ -27,10 +27,10 @@ public sealed class SqliteExtractionTests : IDisposable
         await _lake.RegisterAsync(Definition("\"table\": \"customers\", \"cursor\": { \"column\": \"changed_at\" }"));
         var pipeline = _lake.Pipeline("crm.customers", LakeHarness.Options(("crm", _connection)));
 
-        (await pipeline.RunAsync()).Run.RowsRead.Should().Be(3);
-        (await pipeline.RunAsync()).Run.Status.Should().Be(RunStatus.Skipped);
+        (await pipeline.ExtractAndRunAsync()).Run.RowsRead.Should().Be(3);
+        (await pipeline.ExtractAndRunAsync()).Run.Status.Should().Be(RunStatus.Skipped);
         Execute("UPDATE customers SET name = 'Grace H.', changed_at = '2024-05-02 09:00:00' WHERE id = 2; INSERT INTO customers VALUES (4, 'Edsger', 0, 3, '2024-05-02 09:00:01');");
-        var third = await pipeline.RunAsync();
+        var third = await pipeline.ExtractAndRunAsync();
 
         third.Run.RowsRead.Should().Be(2);
         (await _lake.WatermarkAsync("crm.customers", "database:crm:customers:changed_at")).Should().Be("2024-05-02 09:00:01");
@@ -47,7 +47,7 @@ public sealed class SqliteExtractionTests : IDisposable
     {
         await _lake.RegisterAsync(Definition("\"query\": \"SELECT id, upper(name) AS name, vip, balance, changed_at FROM customers WHERE id <> 3\", \"cursor\": { \"column\": \"changed_at\" }"));
 
-        var run = await _lake.Pipeline("crm.customers", LakeHarness.Options(("crm", _connection))).RunAsync();
+        var run = await _lake.Pipeline("crm.customers", LakeHarness.Options(("crm", _connection))).ExtractAndRunAsync();
 
         run.Run.RowsRead.Should().Be(2);
         (await _lake.QueryAsync("select name from crm.customers order by id")).Select(r => r[0]).Should().Equal("ADA", "GRACE");
@@ -59,7 +59,7 @@ public sealed class SqliteExtractionTests : IDisposable
         Execute("INSERT INTO customers VALUES (5, 'Bad', 0, 1, 'yesterday')");
         await _lake.RegisterAsync(Definition("\"table\": \"customers\""));
 
-        var run = async () => await _lake.Pipeline("crm.customers", LakeHarness.Options(("crm", _connection))).RunAsync();
+        var run = async () => await _lake.Pipeline("crm.customers", LakeHarness.Options(("crm", _connection))).ExtractAndRunAsync();
 
         var error = (await run.Should().ThrowAsync<DataValidationException>()).Which;
         error.Message.Should().Contain("connection 'crm' (SQLite: ").And.Contain("column 'changed_at' (id = 5): \"yesterday\" expected a timestamp");
@@ -70,7 +70,7 @@ public sealed class SqliteExtractionTests : IDisposable
     {
         await _lake.RegisterAsync(Definition("\"table\": \"customers\""));
 
-        var run = async () => await _lake.Pipeline("crm.customers", LakeHarness.Options()).RunAsync();
+        var run = async () => await _lake.Pipeline("crm.customers", LakeHarness.Options()).ExtractAndRunAsync();
 
         (await run.Should().ThrowAsync<IngestException>()).Which.Message.Should()
             .Be("Dataset crm.customers: connection 'crm' is not configured: set ConnectionStrings:crm (environment INGEST_ConnectionStrings__crm) or provide it through an IConnectionResolver.");

@@ -113,7 +113,7 @@ public sealed class PostgresTypeMappingTests(PostgresServer postgres) : IDisposa
               "keys": ["id"]
             }
             """);
-        var run = await _lake.Pipeline("types.t", LakeHarness.Options(("pg", db))).RunAsync();
+        var run = await _lake.Pipeline("types.t", LakeHarness.Options(("pg", db))).ExtractAndRunAsync();
         run.Run.RowsWritten.Should().Be(1, "the row is written, not quarantined");
         return (string?)await _lake.ScalarAsync("select cast(v as varchar) from types.t");
     }

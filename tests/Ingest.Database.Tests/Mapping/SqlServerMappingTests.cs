@@ -99,7 +99,7 @@ public sealed class SqlServerMappingTests
             """);
         var options = Infrastructure.LakeHarness.Options(("erp", "Server=tcp:127.0.0.1,1;Database=erp;User ID=ingest;Password=s3cr3t!;Connect Timeout=2;Encrypt=false"));
 
-        var run = async () => await lake.Pipeline("erp.orders", options).RunAsync();
+        var run = async () => await lake.Pipeline("erp.orders", options).ExtractAndRunAsync();
 
         var error = (await run.Should().ThrowAsync<IngestException>()).Which;
         error.Message.Should().StartWith("Dataset erp.orders, connection 'erp' (SQL Server: ").And.Contain("cannot connect").And.NotContain("s3cr3t!");

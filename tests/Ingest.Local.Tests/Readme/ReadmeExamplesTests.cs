@@ -69,7 +69,7 @@ public sealed class ReadmeExamplesTests : IDisposable
             Console.WriteLine($"{result.Run.RowsWritten} written, {result.Run.RowsRejected} quarantined");
 
             // 3. Query with parameters (DuckDB locally, Athena on AWS); values never go into the SQL text.
-            await using var query = await backends.Query!.QueryAsync(
+            await using var query = await backends.QueryAsync(
                 "SELECT country, sum(amount) AS total FROM sales.orders WHERE ordered_at >= ? GROUP BY country ORDER BY country",
                 [new DateOnly(2024, 1, 1)]);
             await foreach (var row in query.ReadRowsAsync())
@@ -86,6 +86,38 @@ public sealed class ReadmeExamplesTests : IDisposable
 
         output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Should().Equal("3 written, 0 quarantined", "DE: 10", "FR: 5.5");
+    }
+
+    [Fact]
+    public void EveryMarkedExample_IsInTheReadmeVerbatim()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Ingest.sln")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("The repository root (Ingest.sln) is not above the test's folder.");
+        }
+
+        var readme = File.ReadAllText(Path.Combine(root.FullName, "README.md")).ReplaceLineEndings("\n");
+        var lines = File.ReadAllLines(Path.Combine(root.FullName, "tests", "Ingest.Local.Tests", "Readme", "ReadmeExamplesTests.cs"));
+        var blocks = 0;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (!lines[i].TrimStart().StartsWith("// README:", StringComparison.Ordinal) || lines[i].Trim() == "// README:end")
+            {
+                continue;
+            }
+
+            var name = lines[i].Trim()["// README:".Length..];
+            var indent = lines[i].Length - lines[i].TrimStart().Length;
+            var end = Array.FindIndex(lines, i + 1, l => l.Trim() == "// README:end");
+            end.Should().BePositive($"README:{name} needs its README:end");
+            var block = string.Join("\n", lines[(i + 1)..end].Select(l => l.Length >= indent ? l[indent..] : l.TrimStart())).Trim('\n');
+            readme.Should().Contain("```csharp\n" + block + "\n```", $"the README shows README:{name} exactly as this test runs it");
+            blocks++;
+            i = end;
+        }
+
+        blocks.Should().Be(3);
     }
 
     [Fact]

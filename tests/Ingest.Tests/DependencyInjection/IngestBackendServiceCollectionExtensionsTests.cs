@@ -1,4 +1,5 @@
 using Ingest.Catalog;
+using Ingest.Extensibility;
 using Ingest.Storage;
 using Ingest.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +14,7 @@ public sealed class IngestBackendServiceCollectionExtensionsTests
         public string Where { get; set; } = "memory";
     }
 
-    private static IServiceCollection Register(IServiceCollection services, Action<FakeOptions>? configure = null, bool withCatalogAndQuery = false)
+    private static IServiceCollection Register(IServiceCollection services, Action<FakeOptions>? configure = null)
     {
         var options = services.AddOptions<FakeOptions>();
         if (configure is not null)
@@ -24,8 +25,7 @@ public sealed class IngestBackendServiceCollectionExtensionsTests
         return services.AddIngestBackends(
             options,
             o => o.Where == "memory" ? [] : [$"FakeOptions.Where '{o.Where}' is not supported."],
-            (_, clock, _) => InMemoryIngest.CreateBackends(clock),
-            withCatalogAndQuery);
+            (_, sp) => InMemoryIngest.CreateBackends(sp.GetRequiredService<TimeProvider>()));
     }
 
     [Fact]
@@ -36,7 +36,8 @@ public sealed class IngestBackendServiceCollectionExtensionsTests
         var backends = provider.GetRequiredService<IngestBackends>();
 
         backends.Lake.Should().BeSameAs(provider.GetRequiredService<ILakeStorage>()).And.BeOfType<InMemoryLakeStorage>();
-        provider.GetService<IQueryEngine>().Should().BeNull("the package said it brings no catalog or query engine");
+        provider.GetService<IQueryEngine>().Should().BeNull("the in-memory backends have no query engine");
+        provider.GetService<ICatalog>().Should().BeSameAs(backends.Catalog).And.NotBeNull("the in-memory backends bring their catalog");
     }
 
     [Fact]
@@ -61,12 +62,14 @@ public sealed class IngestBackendServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public async Task AddIngestBackends_WithCatalogAndQueryButNoneBuilt_SaysWhichOptionsLackThem()
+    public async Task AddIngestBackends_BuildsTheBackendsFromTheContainer()
     {
-        await using var provider = Register(new ServiceCollection(), withCatalogAndQuery: true).BuildServiceProvider();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(clock).AddIngest();
+        await using var provider = Register(services).BuildServiceProvider();
 
-        var act = () => provider.GetRequiredService<IQueryEngine>();
+        var registered = await provider.GetRequiredService<IngestBackends>().Registry.RegisterAsync(IngestTestData.Definition(IngestTestData.NewDatasetId("sales")));
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("The backends built from FakeOptions have no query engine.");
+        registered.RegisteredAt.Should().Be(clock.GetUtcNow(), "create got the container's clock, registered before");
     }
 }

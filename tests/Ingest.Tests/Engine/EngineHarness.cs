@@ -44,7 +44,7 @@ internal sealed class EngineHarness : IDisposable
         => IngestInput.FromStream(name, _ => Task.FromResult<Stream>(new MemoryStream(bytes, writable: false)), bytes.Length);
 
     public Task<IngestRunResult> RunAsync(DatasetId dataset, params IngestInput[] inputs)
-        => RunAsync(dataset, null, inputs);
+        => RunAsync(dataset, (Action<IngestPipelineBuilder>?)null, inputs);
 
     public Task<IngestRunResult> RunAsync(DatasetId dataset, Action<IngestPipelineBuilder>? configure, params IngestInput[] inputs)
     {
@@ -52,9 +52,12 @@ internal sealed class EngineHarness : IDisposable
         configure?.Invoke(builder);
         var pipeline = builder.Build();
 
-        // No inputs: a database source is extracted (IngestPipeline.RunAsync without inputs).
-        return inputs.Length == 0 ? pipeline.RunAsync() : pipeline.RunAsync(inputs);
+        // No inputs: a database source is extracted (IngestPipeline.ExtractAndRunAsync).
+        return inputs.Length == 0 ? pipeline.ExtractAndRunAsync() : pipeline.RunAsync(inputs);
     }
+
+    public Task<IngestRunResult> RunAsync(DatasetId dataset, IngestRunOptions options, params IngestInput[] inputs)
+        => new IngestPipelineBuilder(Backends).ForDataset(dataset).UseTimeProvider(Time).Build().RunAsync(inputs, options);
 
     public IReadOnlyList<string> Keys(LakeZone zone) => [.. Lake.Objects.Where(o => o.Zone == zone).Select(o => o.Key)];
 

@@ -70,7 +70,7 @@ public sealed class PipelineBuilderTests : IDisposable
 
         var act = () => provider.GetRequiredService<IOptions<IngestPipelineOptions>>().Value;
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*MaxOpenFiles*");
+        act.Should().Throw<OptionsValidationException>().WithMessage("IngestPipelineOptions.MaxOpenFiles 0 is out of range: expected 1 to 10,000.");
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class RunLifecycleTests : IDisposable
 
         var first = await _h.RunAsync(id, EngineHarness.Text("a.csv", csv));
         var second = await _h.RunAsync(id, EngineHarness.Text("a-renamed.csv", csv));
-        var forced = await _h.RunAsync(id, b => b.Configure(o => o.Force = true), EngineHarness.Text("a.csv", csv));
+        var forced = await _h.RunAsync(id, new IngestRunOptions { Force = true }, EngineHarness.Text("a.csv", csv));
 
         first.Run.Status.Should().Be(RunStatus.Succeeded);
         second.IsNoOp.Should().BeTrue();
@@ -249,7 +249,7 @@ public sealed class RunLifecycleTests : IDisposable
         (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be(1000L, "readers see the committed snapshot at once");
 
         // Even forced, the next run completes the committed run instead of ingesting its input again.
-        var next = await _h.RunAsync(id, b => b.Configure(o => o.Force = true), EngineHarness.Text("a.csv", csv));
+        var next = await _h.RunAsync(id, new IngestRunOptions { Force = true }, EngineHarness.Text("a.csv", csv));
         next.IsNoOp.Should().BeTrue("recovery completed the committed run, so its input counts as ingested");
         (await _h.ScalarAsync(id, "SELECT count(*) FROM {curated}")).Should().Be(1000L);
         (await _h.ScalarAsync(id, "SELECT count(*) FROM {quarantine}")).Should().Be(1L, "recovery promoted the rejected row");

@@ -64,7 +64,6 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
     // flight comes back while the next fills). Taken by the caller, given back by the background write.
     private readonly Stack<ColumnBuffer[]> _spare = new();
     private int _buffering;
-    private long _allocatedAtLastCollection;
 
     public StagedParquetWriter(
         ILakeStorage lake,
@@ -305,25 +304,6 @@ internal sealed class StagedParquetWriter : IAsyncDisposable
             await CloseFileAsync(state, cancellationToken).ConfigureAwait(false);
         }
 
-        KeepToBudget();
-    }
-
-    /// <summary>
-    /// Keeps the managed heap near the memory budget. Encoding a row group leaves megabytes of temporary
-    /// arrays on the large object heap, which the runtime collects only when its own budget for that heap is
-    /// exhausted; without pressure from the machine that budget grows with the run (564 MiB peak at
-    /// 10,000,000 rows against 309 MiB at 1,000,000). When what is allocated exceeds the budget after a row
-    /// group, a background (non-blocking) full collection reclaims it while the next rows are parsed; at
-    /// most one per half budget allocated, so many small row groups (partitions) do not collect each time.
-    /// </summary>
-    private void KeepToBudget()
-    {
-        var allocated = GC.GetTotalAllocatedBytes(precise: false);
-        if (allocated - _allocatedAtLastCollection > _memoryBudget / 2 && GC.GetTotalMemory(forceFullCollection: false) > _memoryBudget)
-        {
-            _allocatedAtLastCollection = allocated;
-            GC.Collect(2, GCCollectionMode.Forced, blocking: false);
-        }
     }
 
     private async Task CloseFileAsync(PartitionState state, CancellationToken cancellationToken)

@@ -1,15 +1,20 @@
+using System.Diagnostics.CodeAnalysis;
 using Ingest.Definitions;
+using Ingest.Registry;
 
-namespace Ingest.Registry;
+namespace Ingest.Extensibility;
 
 /// <summary>
 /// The rules every registry shares (validation, identical-definition detection, compatibility), on top of
 /// two storage primitives a backend implements: read the latest version, and store a version only if that
-/// number is still free (a conditional write).
+/// number is still free (a conditional write). The members a backend implements are experimental (diagnostic
+/// <c>INGEST0001</c>) and may change in a minor version; callers of a derived registry see only <see cref="ISchemaRegistry"/>.
+/// See docs/extensibility.md.
 /// </summary>
 public abstract class SchemaRegistryBase : ISchemaRegistry
 {
     /// <summary>Creates the registry.</summary>
+    [Experimental(ExtensibilityDiagnostics.Id, UrlFormat = ExtensibilityDiagnostics.UrlFormat)]
     protected SchemaRegistryBase(TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -17,6 +22,7 @@ public abstract class SchemaRegistryBase : ISchemaRegistry
     }
 
     /// <summary>Gets the clock used for <see cref="RegisteredDefinition.RegisteredAt"/>.</summary>
+    [Experimental(ExtensibilityDiagnostics.Id, UrlFormat = ExtensibilityDiagnostics.UrlFormat)]
     protected TimeProvider TimeProvider { get; }
 
     /// <inheritdoc />
@@ -80,5 +86,6 @@ public abstract class SchemaRegistryBase : ISchemaRegistry
     /// Stores the version and advances the latest pointer, atomically and only if no version with that
     /// number exists. Returns <see langword="false"/> when another writer stored it first.
     /// </summary>
+    [Experimental(ExtensibilityDiagnostics.Id, UrlFormat = ExtensibilityDiagnostics.UrlFormat)]
     protected abstract Task<bool> TryStoreAsync(RegisteredDefinition definition, CancellationToken cancellationToken);
 }
