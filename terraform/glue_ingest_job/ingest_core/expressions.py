@@ -137,7 +137,7 @@ def conversion_error(column, source, text_column=None):
     suffix = sql_string('" is not a ' + column["type"])
     reasons = [f"WHEN {not_null_marker} AND {typed} IS NULL THEN concat({prefix}, {text}, {suffix})"]
     if not column.get("nullable", True):
-        reasons.append(f"WHEN {typed} IS NULL THEN {sql_string(column['name'] + ': the value is missing')}")
+        reasons.append(f"WHEN {typed} IS NULL THEN {sql_string(column['name'] + ': missing value in a required column')}")
     return "CASE " + " ".join(reasons) + " END"
 
 
@@ -198,12 +198,15 @@ def rule_check(rule, definition):
     raise ValueError(f"unknown rule type {kind}")
 
 
-def unique_check(rule, order_by=("_source_file", "_source_line")):
-    """(condition, reason) of a unique rule: every repeat after the first row (in input order) breaks it."""
+def unique_check(rule, order_by=("_source_file", "_source_line"), eligible=None):
+    """(condition, reason) of a unique rule: every repeat after the first row (in input order) breaks it. With
+    ``eligible`` (a condition), only rows that meet it take part: a row rejected before the rules (at reading or
+    conversion) never reaches the C# engine's rule check, so its value is not "seen"."""
     names = rule["columns"] or [rule["column"]]
     cols = [quote_identifier(n) for n in names]
-    window = f"row_number() OVER (PARTITION BY {', '.join(cols)} ORDER BY {', '.join(quote_identifier(o) for o in order_by)})"
-    condition = " AND ".join([f"{c} IS NOT NULL" for c in cols] + [f"{window} > 1"])
+    partition = ", ".join(cols + ([f"({eligible})"] if eligible else []))
+    window = f"row_number() OVER (PARTITION BY {partition} ORDER BY {', '.join(quote_identifier(o) for o in order_by)})"
+    condition = " AND ".join(([f"({eligible})"] if eligible else []) + [f"{c} IS NOT NULL" for c in cols] + [f"{window} > 1"])
     values = ", ', ', ".join(_quoted_value(c) for c in cols)
     reason = f"concat({sql_string(rule_display_name(rule) + ': (')}, {values}, ') repeats a value seen earlier in this run')"
     return condition, reason

@@ -42,7 +42,7 @@ class Casts(unittest.TestCase):
     def test_conversion_errors_name_the_column_value_and_type(self):
         sql = expressions.conversion_error(self.column(self.orders, "order_id"), self.orders["source"])
         self.assertIn("concat('order_id: \"', `OrderId`, '\" is not a int64')", sql)
-        self.assertIn("'order_id: the value is missing'", sql, "a required column rejects nulls")
+        self.assertIn("'order_id: missing value in a required column'", sql, "a required column rejects nulls")
         optional = expressions.conversion_error(self.column(self.orders, "currency"), self.orders["source"])
         self.assertNotIn("missing", optional)
 
@@ -82,6 +82,11 @@ class Rules(unittest.TestCase):
         self.assertIn("repeats a value seen earlier in this run", reason)
         with self.assertRaises(ValueError):
             expressions.rule_check(self.orders["quality"]["rules"][0], self.orders)
+
+    def test_unique_rules_see_only_the_rows_that_reach_the_rules(self):
+        condition, _ = expressions.unique_check(self.orders["quality"]["rules"][0], ("_input", "_source_line"), "_pre_reason IS NULL")
+        self.assertEqual(condition, "(_pre_reason IS NULL) AND `order_id` IS NOT NULL AND "
+                                    "row_number() OVER (PARTITION BY `order_id`, (_pre_reason IS NULL) ORDER BY `_input`, `_source_line`) > 1")
 
 
 if __name__ == "__main__":

@@ -142,6 +142,11 @@ class Encodings(unittest.TestCase):
         for data in (b"\xef\xbb\xbf" + text.encode("utf-8"), b"\xff\xfe" + text.encode("utf-16-le"), b"\xfe\xff" + text.encode("utf-16-be")):
             self.assertEqual(read_everywhere(self, d, data), [(2, ["1", "é"], None, None, 1)], data)
 
+    def test_an_invalid_byte_after_a_byte_order_mark_fails_too(self):
+        # tests/conformance/pending/encoding_bom_invalid_utf8: the offset counts the mark's three bytes.
+        with self.assertRaisesRegex(records.FileError, r"^cities.csv line 2: the byte at offset 14 is not valid utf-8;"):
+            read(dataset(columns=("id", "city")), b"\xef\xbb\xbfid,city\n1,K\xf6ln\n", "cities.csv")
+
     def test_declared_encodings(self):
         d = dataset(columns=("id", "w"), encoding="latin1")
         self.assertEqual(read(d, b"id,w\n1,\xe9\n"), [(2, ["1", "é"], None, None, 1)])
