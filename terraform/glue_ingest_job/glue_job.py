@@ -79,9 +79,9 @@ def new_lease_keeper():
         now, LEASE_SECONDS, lambda error: isinstance(error, dynamodb.exceptions.ConditionalCheckFailedException))
 
 
-def put_metrics(run, bytes_written=0):
+def put_metrics(run, bytes_written=0, table_files=0):
     """One EMF record (ingest_core.metrics: the in-process runs' names and dimensions, Engine=glue)."""
-    record = metrics.emf_record(run, ARGS["metric_namespace"], bytes_written)
+    record = metrics.emf_record(run, ARGS["metric_namespace"], bytes_written, table_files)
     metrics.publish(logs, ARGS["metrics_log_group"], f"ingest-emf/{RUN_ID}", record)
 
 
@@ -557,7 +557,12 @@ def main():
                 table_commit = lambda: write_iceberg(d, curated, plan)  # noqa: E731 - the snapshot, between manifest and ledger
             state["committed"] = True  # from the manifest on, the run is committed or recovered, never attempted again
             recovery.commit(s3, dynamodb, TABLE, BUCKETS, DATASET, manifest, publish, orphans, table_commit)
-            put_metrics(final, bytes_written)
+            table_files = 0
+            if iceberg:
+                # The data files Spark wrote into the table: the committed snapshot's summary counts them and their bytes.
+                table_files, table_bytes = iceberg_write.snapshot_written(iceberg_snapshots(d), RUN_ID)
+                bytes_written += table_bytes
+            put_metrics(final, bytes_written, table_files)
 
         # engine.glue.maxRetries: transient failures before the commit point are retried in this job run, same run id.
         max_retries = d["engine"]["glue"]["maxRetries"]

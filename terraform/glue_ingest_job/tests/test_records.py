@@ -61,6 +61,12 @@ class Csv(unittest.TestCase):
             (8, ["4", "a", None], "4,a", "ragged row: 2 fields, expected 3", 1),
         ])
 
+    def test_a_lone_cr_inside_quotes_ends_a_line_too(self):
+        # Old Mac line ends: a CR not followed by LF counts as a line, inside a quoted field as outside.
+        got = read_everywhere(self, dataset(), b'id,a,b\r1,"x\ry\r\nz",w\r2,v,u\r')
+        self.assertEqual([(line, values, count) for line, values, _, _, count in got],
+                         [(2, ["1", "x\ry\r\nz", "w"], 3), (5, ["2", "v", "u"], 1)])
+
     def test_ragged_rows_keep_their_fields_joined_by_the_delimiter(self):
         d = dataset(csv={"delimiter": ";"})
         got = read_everywhere(self, d, b"id;a;b\n1;x\n2;x;y;z\n3;x;y;")
