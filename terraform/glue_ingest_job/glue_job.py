@@ -9,12 +9,15 @@ lease for --run_id. The job:
      manifest is rolled forward, one without is discarded, as src/Ingest/Engine/Commit/CommitProtocol.cs does);
   3. lists the dataset's landing folder in the raw bucket (_landing/<domain>/<name>/), fingerprints each file
      (SHA-256), skips those with a SOURCE#<sha256> item of a run that succeeded, and stages the rest in the raw layout;
-  4. reads them with Spark as text, converts every column to its type and checks the rules in SQL built by
+  4. reads them as text: CSV and JSON Lines on the executors, one task per input streaming the object from S3 through
+     ingest_core.records (the C# readers' semantics: physical lines, ragged and malformed records rejected with the C#
+     reason and raw text, strict decoding; a file the C# engine cannot read fails the run with its message), Parquet
+     with Spark's reader; converts every column to its type and checks the rules in SQL built by
      ingest_core.expressions (in merge mode a key repeated within the run keeps its first row: iceberg_write); rejected
-     rows (with the reason) go to quarantine; typed rows go, for an Iceberg dataset, into its Iceberg table (the one
+     rows (with the reason and _raw_record) go to quarantine; typed rows go, for an Iceberg dataset, into its Iceberg table (the one
      the in-process engine writes: ingest_core.iceberg_write) and otherwise to curated Parquet in Hive-style
      partitions with the lineage columns (the same layout as the C# engine: ingest_core.layout);
-  5. checks the reject budget, writes the commit manifest, and commits: a Hive dataset's commit point is the manifest
+  5. checks the reject budget (ingest_core.quality: the C# ratio and message), writes the commit manifest, and commits: a Hive dataset's commit point is the manifest
      (then promotions, the Glue table and partitions), an Iceberg dataset's the snapshot Spark commits with the run id
      and input fingerprints in its summary (append, overwritePartitions or MERGE INTO); then the run is recorded in
      one DynamoDB transaction (lease still ours, run still running, new fingerprints once); the landing files, the

@@ -28,7 +28,7 @@ import json
 import re
 from typing import List, NamedTuple, Optional
 
-CHUNK_BYTES = 1 << 16
+CHUNK_BYTES = 1 << 20  # as TextInput.ChunkBytes
 
 
 class FileError(ValueError):
