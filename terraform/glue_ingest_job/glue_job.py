@@ -119,13 +119,16 @@ def read_text_frame(d, inputs):
         if name not in frame.columns:
             frame = frame.withColumn(name, F.lit(None).cast("string"))
     frame = frame.select([F.col(expressions.quote_identifier(n)).cast("string").alias(n) for n in dict.fromkeys(names)])
-    # The row number within its file (a Parquet source's "line", as ParquetSourceReader numbers rows).
-    index = {name: i for i, (_, _, name) in enumerate(inputs)}
-    frame = frame.withColumn("_source_file", F.element_at(F.split(F.input_file_name(), "/"), -1))
-    frame = frame.withColumn("_input", F.udf(lambda file: index.get(file, 0), "int")(F.col("_source_file")))
+    # The staged object's file name gives the input's position and its own name (_source_file, as in the C# engine);
+    # the row number within the file is a Parquet source's "line", as ParquetSourceReader numbers rows.
+    staged = {key.rsplit("/", 1)[-1]: (i, name) for i, (_, key, name) in enumerate(inputs)}
+    positions = F.create_map(*[F.lit(v) for file, (i, _) in staged.items() for v in (file, i)])
+    own_names = F.create_map(*[F.lit(v) for file, (_, name) in staged.items() for v in (file, name)])
+    frame = frame.withColumn("_file", F.element_at(F.split(F.input_file_name(), "/"), -1))
+    frame = frame.withColumn("_input", positions[F.col("_file")].cast("int")).withColumn("_source_file", own_names[F.col("_file")])
     frame = frame.withColumn("_row", F.monotonically_increasing_id())
-    line = F.row_number().over(Window.partitionBy("_source_file").orderBy("_row")).cast("bigint")
-    return (frame.withColumn("_source_line", line).drop("_row").withColumn("_line_count", F.lit(1).cast("bigint"))
+    line = F.row_number().over(Window.partitionBy("_file").orderBy("_row")).cast("bigint")
+    return (frame.withColumn("_source_line", line).drop("_row", "_file").withColumn("_line_count", F.lit(1).cast("bigint"))
             .withColumn("_raw_record", F.lit(None).cast("string")).withColumn("_read_reason", F.lit(None).cast("string"))
             .withColumn("_file_error", F.lit(None).cast("string")))
 
