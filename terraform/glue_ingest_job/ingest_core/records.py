@@ -28,6 +28,8 @@ import json
 import re
 from typing import List, NamedTuple, Optional
 
+from .definition import ENCODINGS
+
 CHUNK_BYTES = 1 << 20  # as TextInput.ChunkBytes
 
 
@@ -60,20 +62,11 @@ def _c1_controls(error):
 
 codecs.register_error("ingest-c1-controls", _c1_controls)
 
-# The encodings of TextEncodings.Resolve (src/Ingest/Definitions/TextEncodings.cs) as Python codecs, strict.
-_CODECS = {
-    "utf-8": "utf-8", "utf8": "utf-8",
-    "utf-16": "utf-16-le", "utf-16le": "utf-16-le", "utf16": "utf-16-le", "utf-16be": "utf-16-be",
-    "ascii": "ascii", "us-ascii": "ascii",
-    "latin1": "latin-1", "iso-8859-1": "latin-1",
-    "windows-1252": "cp1252", "cp1252": "cp1252",
-}
-_EIGHT_BIT = ("ascii", "latin-1", "cp1252")
 
 
 def codec(encoding):
-    """The Python codec of a definition's source.encoding."""
-    return _CODECS[str(encoding).strip().lower()]
+    """The Python codec of a definition's source.encoding (the encodings of TextEncodings.Resolve, strict)."""
+    return codecs.lookup(ENCODINGS[str(encoding).strip().lower()]).name
 
 
 def _from_byte_order_mark(head):
