@@ -136,16 +136,10 @@ def read_text_frame(d, inputs):
 def read_records_frame(d, inputs):
     """One task per input streams the object from S3 (boto3, in chunks: never the whole file) through ingest_core.records,
     the C# readers' semantics: physical start lines, ragged and malformed records rejected with the C# reason and raw
-    text, strict decoding. A file the C# engine cannot read at all gives one row with _file_error (the C# message),
+    text, strict decoding. A file the C# engine cannot read at all gives a row with _file_error (the C# message),
     which fail_on_file_errors raises on the driver."""
-    from pyspark.sql.types import LongType, IntegerType, StringType, StructField, StructType
-
-    text_names = list(dict.fromkeys(records.source_columns(d)))
-    first = [records.source_columns(d).index(n) for n in text_names]
-    schema = StructType([StructField(n, StringType()) for n in text_names] + [
-        StructField("_input", IntegerType()), StructField("_source_file", StringType()), StructField("_source_line", LongType()),
-        StructField("_line_count", LongType()), StructField("_raw_record", StringType()), StructField("_read_reason", StringType()),
-        StructField("_file_error", StringType())])
+    schema = ", ".join(f"{expressions.quote_identifier(n)} string" for n in records.text_columns(d))
+    schema += "".join(f", {name} {kind}" for name, kind in records.ROW_FIELDS)
 
     def read_inputs(items):
         import boto3 as executor_boto3  # on the executor: the job role's credentials
@@ -154,10 +148,7 @@ def read_records_frame(d, inputs):
         for index, bucket, key, name in items:
             body = client.get_object(Bucket=bucket, Key=key)["Body"]
             try:
-                for record in executor_records.read(d, name, body):
-                    yield [record.values[i] for i in first] + [index, name, record.line, record.line_count, record.raw, record.reason, None]
-            except executor_records.FileError as error:
-                yield [None] * len(text_names) + [index, name, 0, 0, None, None, str(error)]
+                yield from executor_records.rows(d, index, name, body)
             finally:
                 body.close()
 

@@ -550,3 +550,28 @@ def read(definition, name, stream):
     if definition["source"]["format"] == "json-lines":
         return _read_json_lines(definition, name, text)
     raise ValueError(f"records reads csv and json-lines, not {definition['source']['format']}")
+
+
+# --- rows of the job's text frame ----------------------------------------------------------------------------------
+
+# The lineage and reading columns after the text columns (``text_columns``): name and Spark SQL type.
+ROW_FIELDS = (("_input", "int"), ("_source_file", "string"), ("_source_line", "bigint"), ("_line_count", "bigint"),
+              ("_raw_record", "string"), ("_read_reason", "string"), ("_file_error", "string"))
+
+
+def text_columns(definition):
+    """The text columns of the job's frame: each source column once, in definition order."""
+    return list(dict.fromkeys(source_columns(definition)))
+
+
+def rows(definition, index, name, stream):
+    """The rows one Glue task makes of one input (the input's position ``index``, its own ``name``): the text of every
+    ``text_columns`` entry, then ``ROW_FIELDS``. A file the reader cannot read ends with one row that carries only the
+    error (the driver raises it: the run fails with the C# message), after the records read before it."""
+    names = source_columns(definition)
+    first = [names.index(n) for n in text_columns(definition)]
+    try:
+        for record in read(definition, name, stream):
+            yield [record.values[i] for i in first] + [index, name, record.line, record.line_count, record.raw, record.reason, None]
+    except FileError as error:
+        yield [None] * len(first) + [index, name, 0, 0, None, None, str(error)]

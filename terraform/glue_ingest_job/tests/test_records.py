@@ -1,9 +1,12 @@
 """ingest_core.records against the C# readers' behaviour (src/Ingest/Engine/Reading, RowProcessor's record checks)."""
 
 import io
+import os
 import unittest
 
 from ingest_core import definition, records
+
+CASES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests", "conformance", "cases")
 
 
 def dataset(fmt="csv", columns=("id", "a", "b"), **source):
@@ -201,6 +204,52 @@ class JsonLines(unittest.TestCase):
         with self.assertRaisesRegex(records.FileError, r"^f.jsonl: the definition's column 'name': did you mean 'nam'\? is not in the file, which has 'id', 'nam';"):
             read(d, b'{"id": 1}\n{"nam": 2}\n', "f.jsonl")
         self.assertEqual(read(d, b"\n", "f.jsonl"), [])  # a file without records has lost nothing
+
+
+class TaskRows(unittest.TestCase):
+    """What one Glue task makes of an input, streamed as the job streams it: boto3's get_object body from s3rver."""
+
+    @classmethod
+    def setUpClass(cls):
+        from tests.servers import Servers
+        cls.servers = Servers()
+        cls.s3 = cls.servers.s3
+        cls.s3.create_bucket(Bucket="raw")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.servers.stop()
+
+    def corpus(self, case, file):
+        with open(os.path.join(CASES, case, file), "rb") as f:
+            data = f.read()
+        self.s3.put_object(Bucket="raw", Key=f"_staging/{case}/0003-{file}", Body=data)
+        with open(os.path.join(CASES, case, "definition.json"), encoding="utf-8") as f:
+            d = definition.parse(f.read())
+        body = self.s3.get_object(Bucket="raw", Key=f"_staging/{case}/0003-{file}")["Body"]
+        try:
+            return d, list(records.rows(d, 3, file, body))
+        finally:
+            body.close()
+
+    def test_rows_carry_the_text_the_lineage_and_the_read_rejection(self):
+        d, got = self.corpus("ragged_rows", "rows.csv")
+        self.assertEqual(records.text_columns(d) + [n for n, _ in records.ROW_FIELDS],
+                         ["id", "a", "b", "_input", "_source_file", "_source_line", "_line_count", "_raw_record", "_read_reason", "_file_error"])
+        self.assertEqual(got[1], ["2", "only-one", None, 3, "rows.csv", 3, 1, "2,only-one", "ragged row: 2 fields, expected 3", None])
+        self.assertEqual([r[5] for r in got], [2, 3, 4, 5, 7, 8])  # physical lines: the two-line field takes 5 and 6
+        self.assertEqual(got[-1][7:9], ["6,never closed,y\n", "a quoted field opened on line 8 is never closed"])
+
+    def test_a_file_it_cannot_read_ends_with_the_error_row(self):
+        _, got = self.corpus("encoding_invalid_utf8", "cities.csv")
+        self.assertEqual(got, [[None, None, 3, "cities.csv", 0, 0, None, None,
+                                "cities.csv line 3: the byte at offset 19 is not valid utf-8; set source.encoding to the file's encoding "
+                                "(for example latin1 or windows-1252)."]])
+
+    def test_a_source_column_two_definition_columns_read_is_one_text_column(self):
+        d = dataset(columns=("id", {"name": "copy", "type": "string", "sourceColumn": "id"}))
+        self.assertEqual(records.text_columns(d), ["id"])
+        self.assertEqual(list(records.rows(d, 0, "f.csv", io.BytesIO(b"id\n7\n"))), [["7", 0, "f.csv", 2, 1, None, None, None]])
 
 
 if __name__ == "__main__":
