@@ -175,10 +175,14 @@ def convert_and_check(d, text):
     # as RowProcessor.Process checks them: the first failing check is the reason.
     errors = [expressions.conversion_error(c, source, text_cols[c["name"]]) for c in d["columns"]]
     typed = typed.selectExpr("*", f"coalesce(_read_reason, {', '.join(errors)}) AS _pre_reason")
+    # A unique rule sees only the values of rows the C# engine accepts (QualityRuleSet.Accept): rows that pass the
+    # reading, the conversions and every other kind of rule. (A row another unique rule, its partition value or a
+    # duplicate merge key rejects is still seen here.)
+    plain = {i: expressions.rule_check(r, d) for i, r in enumerate(d["quality"]["rules"]) if r["type"] != "unique"}
+    eligible = "_pre_reason IS NULL" + (f" AND NOT coalesce({' OR '.join(f'({c})' for c, _ in plain.values())}, false)" if plain else "")
     checks = []
-    for rule in d["quality"]["rules"]:
-        condition, why = (expressions.unique_check(rule, ("_input", "_source_line"), "_pre_reason IS NULL") if rule["type"] == "unique"
-                          else expressions.rule_check(rule, d))
+    for i, rule in enumerate(d["quality"]["rules"]):
+        condition, why = plain[i] if i in plain else expressions.unique_check(rule, ("_input", "_source_line"), eligible)
         checks.append((rule, condition, why))
     reason = "_pre_reason"
     first_check = "NULL"
