@@ -9,12 +9,15 @@ lease for --run_id. The job:
      manifest is rolled forward, one without is discarded, as src/Ingest/Engine/Commit/CommitProtocol.cs does);
   3. lists the dataset's landing folder in the raw bucket (_landing/<domain>/<name>/), fingerprints each file
      (SHA-256), skips those with a SOURCE#<sha256> item of a run that succeeded, and stages the rest in the raw layout;
-  4. reads them with Spark as text, converts every column to its type and checks the rules in SQL built by
+  4. reads them as text: CSV and JSON Lines on the executors, one task per input streaming the object from S3 through
+     ingest_core.records (the C# readers' semantics: physical lines, ragged and malformed records rejected with the C#
+     reason and raw text, strict decoding; a file the C# engine cannot read fails the run with its message), Parquet
+     with Spark's reader; converts every column to its type and checks the rules in SQL built by
      ingest_core.expressions (in merge mode a key repeated within the run keeps its first row: iceberg_write); rejected
-     rows (with the reason) go to quarantine; typed rows go, for an Iceberg dataset, into its Iceberg table (the one
+     rows (with the reason and _raw_record) go to quarantine; typed rows go, for an Iceberg dataset, into its Iceberg table (the one
      the in-process engine writes: ingest_core.iceberg_write) and otherwise to curated Parquet in Hive-style
      partitions with the lineage columns (the same layout as the C# engine: ingest_core.layout);
-  5. checks the reject budget, writes the commit manifest, and commits: a Hive dataset's commit point is the manifest
+  5. checks the reject budget (ingest_core.quality: the C# ratio and message), writes the commit manifest, and commits: a Hive dataset's commit point is the manifest
      (then promotions, the Glue table and partitions), an Iceberg dataset's the snapshot Spark commits with the run id
      and input fingerprints in its summary (append, overwritePartitions or MERGE INTO); then the run is recorded in
      one DynamoDB transaction (lease still ours, run still running, new fingerprints once); the landing files, the
@@ -39,7 +42,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
 from ingest_core import definition as definitions
-from ingest_core import attempts, expressions, iceberg_write, jdbc_source, layout, ledger, metrics, recovery
+from ingest_core import attempts, expressions, iceberg_write, jdbc_source, layout, ledger, metrics, quality, records, recovery
 from ingest_core.lease import LeaseKeeper
 
 ARGS = getResolvedOptions(sys.argv, [
@@ -79,9 +82,9 @@ def new_lease_keeper():
         now, LEASE_SECONDS, lambda error: isinstance(error, dynamodb.exceptions.ConditionalCheckFailedException))
 
 
-def put_metrics(run, bytes_written=0):
+def put_metrics(run, bytes_written=0, table_files=0):
     """One EMF record (ingest_core.metrics: the in-process runs' names and dimensions, Engine=glue)."""
-    record = metrics.emf_record(run, ARGS["metric_namespace"], bytes_written)
+    record = metrics.emf_record(run, ARGS["metric_namespace"], bytes_written, table_files)
     metrics.publish(logs, ARGS["metrics_log_group"], f"ingest-emf/{RUN_ID}", record)
 
 
@@ -99,28 +102,15 @@ def fingerprint(bucket, key):
     return digest.hexdigest()
 
 
-def read_text_frame(d, paths):
-    """Reads the inputs with every column as text, plus _source_file and _source_line."""
+def read_text_frame(d, inputs):
+    """Reads the inputs ((bucket, key, name) in input order) with every column as text, plus _input, _source_file,
+    _source_line, _line_count, _raw_record, _read_reason and _file_error. CSV and JSON Lines are read by
+    ingest_core.records on the executors (read_records_frame); Parquet by Spark's reader."""
     source = d["source"]
+    if source["format"] in ("csv", "json-lines"):
+        return read_records_frame(d, inputs)
     names = [expressions.source_name(c) for c in d["columns"]]
-    if source["format"] == "csv":
-        csv = source["csv"]
-        header_names = csv["columns"] or (None if csv["header"] else names)
-        reader = (spark.read.option("header", str(csv["header"]).lower())
-                  .option("sep", "\t" if csv["delimiter"] == "\\t" else csv["delimiter"])
-                  .option("quote", csv["quote"]).option("escape", csv["quote"])
-                  .option("multiLine", "true").option("mode", "PERMISSIVE")
-                  .option("encoding", definitions.ENCODINGS[source["encoding"].lower()])
-                  .option("nullValue", "\u0000never\u0000").option("emptyValue", ""))
-        if header_names:
-            reader = reader.schema(", ".join(f"{expressions.quote_identifier(n)} STRING" for n in header_names))
-        else:
-            reader = reader.option("inferSchema", "false")
-        frame = reader.csv(paths)
-    elif source["format"] == "json-lines":
-        frame = spark.read.option("primitivesAsString", "true").option("encoding", definitions.ENCODINGS[source["encoding"].lower()]).json(paths)
-    else:
-        frame = spark.read.parquet(*paths)
+    frame = spark.read.parquet(*[f"s3://{bucket}/{key}" for bucket, key, _ in inputs])
     # A definition column the inputs lack fails the run (as in the C# engine), unless it is "optional": true.
     missing = definitions.missing_columns(d, frame.columns)
     if missing:
@@ -128,13 +118,49 @@ def read_text_frame(d, paths):
     for name in names:
         if name not in frame.columns:
             frame = frame.withColumn(name, F.lit(None).cast("string"))
-    if source["format"] == "parquet":
-        frame = frame.select([F.col(expressions.quote_identifier(n)).cast("string").alias(n) for n in names])
-    # Record number within its file (the C# engine reports physical lines for CSV; see docs/aws-architecture.md).
-    frame = frame.withColumn("_source_file", F.element_at(F.split(F.input_file_name(), "/"), -1))
+    frame = frame.select([F.col(expressions.quote_identifier(n)).cast("string").alias(n) for n in dict.fromkeys(names)])
+    # The staged object's file name gives the input's position and its own name (_source_file, as in the C# engine);
+    # the row number within the file is a Parquet source's "line", as ParquetSourceReader numbers rows.
+    staged = {key.rsplit("/", 1)[-1]: (i, name) for i, (_, key, name) in enumerate(inputs)}
+    positions = F.create_map(*[F.lit(v) for file, (i, _) in staged.items() for v in (file, i)])
+    own_names = F.create_map(*[F.lit(v) for file, (_, name) in staged.items() for v in (file, name)])
+    frame = frame.withColumn("_file", F.element_at(F.split(F.input_file_name(), "/"), -1))
+    frame = frame.withColumn("_input", positions[F.col("_file")].cast("int")).withColumn("_source_file", own_names[F.col("_file")])
     frame = frame.withColumn("_row", F.monotonically_increasing_id())
-    line = F.row_number().over(Window.partitionBy("_source_file").orderBy("_row")).cast("bigint")
-    return frame.withColumn("_source_line", line).drop("_row")
+    line = F.row_number().over(Window.partitionBy("_file").orderBy("_row")).cast("bigint")
+    return (frame.withColumn("_source_line", line).drop("_row", "_file").withColumn("_line_count", F.lit(1).cast("bigint"))
+            .withColumn("_raw_record", F.lit(None).cast("string")).withColumn("_read_reason", F.lit(None).cast("string"))
+            .withColumn("_file_error", F.lit(None).cast("string")))
+
+
+def read_records_frame(d, inputs):
+    """One task per input streams the object from S3 (boto3, in chunks: never the whole file) through ingest_core.records,
+    the C# readers' semantics: physical start lines, ragged and malformed records rejected with the C# reason and raw
+    text, strict decoding. A file the C# engine cannot read at all gives a row with _file_error (the C# message),
+    which fail_on_file_errors raises on the driver."""
+    schema = ", ".join(f"{expressions.quote_identifier(n)} string" for n in records.text_columns(d))
+    schema += "".join(f", {name} {kind}" for name, kind in records.ROW_FIELDS)
+
+    def read_inputs(items):
+        import boto3 as executor_boto3  # on the executor: the job role's credentials
+        from ingest_core import records as executor_records  # dependencies.zip (--extra-py-files) reaches every executor
+        client = executor_boto3.client("s3")
+        for index, bucket, key, name in items:
+            body = client.get_object(Bucket=bucket, Key=key)["Body"]
+            try:
+                yield from executor_records.rows(d, index, name, body)
+            finally:
+                body.close()
+
+    items = [(i, bucket, key, name) for i, (bucket, key, name) in enumerate(inputs)]
+    return spark.createDataFrame(sc.parallelize(items, max(1, len(items))).mapPartitions(read_inputs), schema)
+
+
+def fail_on_file_errors(text):
+    """A file the reader could not read fails the run with the C# engine's message (the first input's, in input order)."""
+    failed = text.where("_file_error IS NOT NULL").orderBy("_input").select("_file_error").first()
+    if failed is not None:
+        raise RuntimeError(failed[0])
 
 
 def convert_and_check(d, text):
@@ -143,25 +169,40 @@ def convert_and_check(d, text):
     text_cols = {c["name"]: f"_src_{i}" for i, c in enumerate(d["columns"])}
     staged = text.select(
         *[F.col(expressions.quote_identifier(expressions.source_name(c))).alias(text_cols[c["name"]]) for c in d["columns"]],
-        "_source_file", "_source_line")
+        "_input", "_source_file", "_source_line", "_line_count", "_raw_record", "_read_reason")
     typed = staged.selectExpr("*", *[expressions.cast_expression(c, source, text_cols[c["name"]]) for c in d["columns"]])
+    # A record rejected at reading (ragged, malformed) keeps the reader's reason; then conversions, then rules in order,
+    # as RowProcessor.Process checks them: the first failing check is the reason.
     errors = [expressions.conversion_error(c, source, text_cols[c["name"]]) for c in d["columns"]]
-    reason = f"coalesce({', '.join(errors)})"
+    typed = typed.selectExpr("*", f"coalesce(_read_reason, {', '.join(errors)}) AS _pre_reason")
+    # A unique rule sees only the values of rows the C# engine accepts (QualityRuleSet.Accept): rows that pass the
+    # reading, the conversions and every other kind of rule. (A row another unique rule, its partition value or a
+    # duplicate merge key rejects is still seen here.)
+    plain = {i: expressions.rule_check(r, d) for i, r in enumerate(d["quality"]["rules"]) if r["type"] != "unique"}
+    eligible = "_pre_reason IS NULL" + (f" AND NOT coalesce({' OR '.join(f'({c})' for c, _ in plain.values())}, false)" if plain else "")
     checks = []
-    for rule in d["quality"]["rules"]:
-        condition, why = expressions.unique_check(rule) if rule["type"] == "unique" else expressions.rule_check(rule, d)
+    for i, rule in enumerate(d["quality"]["rules"]):
+        condition, why = plain[i] if i in plain else expressions.unique_check(rule, ("_input", "_source_line"), eligible)
         checks.append((rule, condition, why))
-    # The first failing check is the reason (conversion first, then rules in order), as in the C# engine.
+    reason = "_pre_reason"
+    first_check = "NULL"
     if checks:
-        reason = f"coalesce({reason}, {', '.join(f'CASE WHEN {c} THEN {w} END' for _, c, w in checks)})"
-    checked = with_partition_check(typed.selectExpr("*", f"{reason} AS _reason"), d)
+        reason = f"coalesce(_pre_reason, {', '.join(f'CASE WHEN {c} THEN {w} END' for _, c, w in checks)})"
+        # Which rule gave the reason (its index), so that a rule whose action is fail stops the run only for a row that
+        # reaches it, as in the C# engine.
+        first_check = f"CASE WHEN _pre_reason IS NULL THEN coalesce({', '.join(f'CASE WHEN {c} THEN {i} END' for i, (_, c, _) in enumerate(checks))}) END"
+    checked = with_partition_check(typed.selectExpr("*", f"{reason} AS _reason", f"{first_check} AS _rule_index"), d)
     if d["write"]["mode"] == "merge":
         # The last check, as in RowProcessor: among accepted rows the first of a key (input order) is kept.
-        checked = checked.withColumn("_reason", F.expr(iceberg_write.duplicate_key_reason(d)))
-    fail_rules = [(r, c) for r, c, _ in checks if r["action"] == "fail"]
-    for rule, condition in fail_rules:
-        if checked.where(condition).limit(1).count() > 0:
-            raise RuntimeError(f"{definitions.rule_display_name(rule)}: a row breaks a rule whose action is fail; nothing was published")
+        checked = checked.withColumn("_reason", F.expr(iceberg_write.duplicate_key_reason(d, ("_input", "_source_line"))))
+    fail_rules = [i for i, (r, _, _) in enumerate(checks) if r["action"] == "fail"]
+    if fail_rules:
+        # The first row (input order) whose reason is a rule whose action is fail stops the run (RowProcessor).
+        broken = (checked.where(F.col("_rule_index").isin(fail_rules)).orderBy("_input", "_source_line")
+                  .select("_source_file", "_source_line", "_rule_index", "_reason").first())
+        if broken is not None:
+            rule = checks[broken["_rule_index"]][0]
+            raise RuntimeError(quality.fail_rule_error(d, rule, broken["_source_file"], broken["_source_line"], broken["_reason"]))
     return checked, text_cols
 
 
@@ -407,7 +448,7 @@ def main():
             # 1. Inputs: fingerprint, skip what was ingested before, stage the rest in the raw layout. A database source is
             # extracted first (ADR 8): its window's rows, written as Parquet to the staging area, are the run's only inputs.
             staging = layout.staging_prefix(DATASET, RUN_ID)
-            sources, raw_moves, paths, landed = [], [], [], []
+            sources, raw_moves, inputs, landed = [], [], [], []
             seen, orphans, names = set(), {}, set()
             extracted = []
             if d["source"]["format"] == "database":
@@ -434,16 +475,16 @@ def main():
                     sources.append(ledger.source_fingerprint(sha, name, size, json.loads(previous["body"]["S"])["rawKey"] if previous else final_key, by, skipped=True))
                     continue
                 seen.add(sha)
-                staged_key = f"{staging}raw/{len(paths):04d}-{layout.safe_file_name(name)}"
+                staged_key = f"{staging}raw/{len(inputs):04d}-{layout.safe_file_name(name)}"
                 if extracted:
                     staged_key = key  # the extract is written in the staging area already
                 else:
                     s3.copy_object(Bucket=BUCKETS["raw"], Key=staged_key, CopySource={"Bucket": BUCKETS["raw"], "Key": key})
                 raw_moves.append({"zone": "raw", "from": staged_key, "to": final_key})
                 sources.append(ledger.source_fingerprint(sha, name, size, final_key, RUN_ID))
-                paths.append(f"s3://{BUCKETS['raw']}/{staged_key}")
+                inputs.append((BUCKETS["raw"], staged_key, name))  # _source_file is the input's own name, as in the C# engine
 
-            if not paths:
+            if not inputs:
                 # Every input seen before, or an empty window; a database run still records where its window ended.
                 final = ledger.transition(current, "skipped", now(), sources=sources)
                 dynamodb.transact_write_items(**ledger.commit_transaction(TABLE, final))
@@ -454,15 +495,22 @@ def main():
 
             # 2. Convert and check (an extract is read as the Parquet it is, with no null markers: SourceExtraction.ReadAs).
             reading = d if not extracted else dict(d, source=dict(d["source"], format="parquet", nullMarkers=[]))
-            checked, text_cols = convert_and_check(reading, read_text_frame(reading, paths))
+            # The text is read once (cached): a file the reader cannot read fails the run before anything is converted.
+            text = read_text_frame(reading, inputs).cache()
+            fail_on_file_errors(text)
+            checked, text_cols = convert_and_check(reading, text)
             checked = checked.withColumn("_ingest_run_id", F.lit(RUN_ID)).withColumn("_ingested_at", F.lit(started).cast("timestamp")).cache()
             rows_read = checked.count()
             rejected = checked.where("_reason IS NOT NULL")
             accepted = checked.where("_reason IS NULL")
-            rows_rejected = rejected.count()
+            counts = {row["_reason"]: row["count"] for row in rejected.groupBy("_reason").count().collect()}
+            rows_rejected = sum(counts.values())
             rows_written = rows_read - rows_rejected
-            if rows_read and rows_rejected / rows_read > d["quality"]["maxRejectRatio"]:
-                raise RuntimeError(f"{rows_rejected} of {rows_read} rows rejected, above maxRejectRatio {d['quality']['maxRejectRatio']}; nothing was published")
+            extra_lines = rejected.agg(F.sum(F.col("_line_count") - 1)).first()[0] or 0 if rows_rejected else 0
+            over_budget = quality.reject_budget(d, rows_read, rows_rejected, extra_lines, counts)
+            if over_budget:
+                raise RuntimeError(over_budget)
+            text.unpersist()
 
             # 3. Stage curated (Hive) and quarantine files; an Iceberg table's rows are written at the commit point.
             partition_names = [definitions.partition_name(p) for p in d["partitioning"]]
@@ -477,7 +525,7 @@ def main():
                 write_zone(curated, "curated", staging + "curated/", partition_names, d)
             quarantine = rejected.select(
                 *[F.col(text_cols[c["name"]]).alias(c["name"]) for c in d["columns"]],
-                "_reason", F.lit(None).cast("string").alias("_raw_record"), "_ingest_run_id", "_source_file", "_source_line", "_ingested_at")
+                "_reason", "_raw_record", "_ingest_run_id", "_source_file", "_source_line", "_ingested_at")
             if rows_rejected:
                 write_zone(quarantine, "quarantine", staging + "quarantine/", [], d)
 
@@ -510,7 +558,12 @@ def main():
                 table_commit = lambda: write_iceberg(d, curated, plan)  # noqa: E731 - the snapshot, between manifest and ledger
             state["committed"] = True  # from the manifest on, the run is committed or recovered, never attempted again
             recovery.commit(s3, dynamodb, TABLE, BUCKETS, DATASET, manifest, publish, orphans, table_commit)
-            put_metrics(final, bytes_written)
+            table_files = 0
+            if iceberg:
+                # The data files Spark wrote into the table: the committed snapshot's summary counts them and their bytes.
+                table_files, table_bytes = iceberg_write.snapshot_written(iceberg_snapshots(d), RUN_ID)
+                bytes_written += table_bytes
+            put_metrics(final, bytes_written, table_files)
 
         # engine.glue.maxRetries: transient failures before the commit point are retried in this job run, same run id.
         max_retries = d["engine"]["glue"]["maxRetries"]

@@ -4,7 +4,9 @@ They mirror the C# engine (src/Ingest) so that both engines read the same datase
 same lake layout and the same ledger items:
 
 - ``definition``: reading and validating a definition document (docs/definition-reference.md);
+- ``records``: CSV and JSON Lines read record by record as src/Ingest/Engine/Reading reads them (run on the executors);
 - ``expressions``: Spark SQL casts and quality-rule checks built from the definition;
+- ``quality``: the messages of runs the quality checks stop (fail rules, the reject budget), as the C# engine's;
 - ``layout``: object keys and partition values (src/Ingest/Storage/DatasetLayout.cs, Partitioner.cs);
 - ``ledger``: the DynamoDB items of the registry, ledger and lease (src/Ingest.Aws/DynamoDb);
 - ``iceberg_write``: the Iceberg table, write modes and snapshot properties (src/Ingest/Engine/Tables/IcebergTable.cs);
@@ -13,4 +15,4 @@ same lake layout and the same ledger items:
 - ``attempts``: the definition's engine.glue.maxRetries, applied inside the job run.
 """
 
-__all__ = ["attempts", "definition", "expressions", "iceberg_write", "jdbc_source", "layout", "ledger", "recovery"]
+__all__ = ["attempts", "definition", "expressions", "iceberg_write", "jdbc_source", "layout", "ledger", "metrics", "quality", "records", "recovery"]

@@ -90,6 +90,14 @@ def _number_text(expression, source):
     return text
 
 
+def decimal_pattern(scale):
+    """The decimal texts a decimal(p, scale) column takes (before try_cast, which rounds): digits with at most ``scale``
+    places that are not zero, as RowProcessor.FitsDecimal accepts 1.50 but not 1.005 for scale 2 (the same pattern in
+    Java's regex, which RLIKE uses, and Python's)."""
+    places = f"[0-9]{{0,{scale}}}0*"
+    return f"^[+-]?([0-9]+([.]{places})?|[.](?=[0-9]){places})$"
+
+
 def typed_value(expression, type_text, source):
     """Converts a text expression to the type (NULL when it does not convert); null markers are not handled here."""
     parsed = column_type(type_text)
@@ -97,14 +105,16 @@ def typed_value(expression, type_text, source):
     if kind == "string":
         return expression
     if kind == "boolean":
-        return f"(CASE lower(trim({expression})) WHEN 'true' THEN true WHEN 'false' THEN false END)"
+        # ValueConverter.TryParseBoolean: true/yes/y/t/1 and false/no/n/f/0, without case, the text trimmed.
+        return (f"(CASE lower(trim({expression})) WHEN 'true' THEN true WHEN 'yes' THEN true WHEN 'y' THEN true WHEN 't' THEN true "
+                "WHEN '1' THEN true WHEN 'false' THEN false WHEN 'no' THEN false WHEN 'n' THEN false WHEN 'f' THEN false WHEN '0' THEN false END)")
     if kind in ("int32", "int64", "float", "double", "decimal"):
         text = _number_text(expression, source)
         if kind in ("int32", "int64"):
             # Integers must not have a fraction: 1.5 is not an int32 (try_cast would truncate).
             return f"(CASE WHEN {text} RLIKE '^[+-]?[0-9]+$' THEN try_cast({text} AS {spark_type(type_text)}) END)"
         if kind == "decimal":
-            return f"(CASE WHEN {text} RLIKE '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$' THEN try_cast({text} AS {spark_type(type_text)}) END)"
+            return f"(CASE WHEN {text} RLIKE {sql_string(decimal_pattern(parsed[2]))} THEN try_cast({text} AS {spark_type(type_text)}) END)"
         return f"try_cast({text} AS {spark_type(type_text)})"
     if kind == "date":
         attempts = [f"to_date(try_to_timestamp({expression}, {sql_string(spark_datetime_pattern(f))}))" for f in source["dateFormats"]]
@@ -137,7 +147,7 @@ def conversion_error(column, source, text_column=None):
     suffix = sql_string('" is not a ' + column["type"])
     reasons = [f"WHEN {not_null_marker} AND {typed} IS NULL THEN concat({prefix}, {text}, {suffix})"]
     if not column.get("nullable", True):
-        reasons.append(f"WHEN {typed} IS NULL THEN {sql_string(column['name'] + ': the value is missing')}")
+        reasons.append(f"WHEN {typed} IS NULL THEN {sql_string(column['name'] + ': missing value in a required column')}")
     return "CASE " + " ".join(reasons) + " END"
 
 
@@ -198,12 +208,15 @@ def rule_check(rule, definition):
     raise ValueError(f"unknown rule type {kind}")
 
 
-def unique_check(rule, order_by=("_source_file", "_source_line")):
-    """(condition, reason) of a unique rule: every repeat after the first row (in input order) breaks it."""
+def unique_check(rule, order_by=("_source_file", "_source_line"), eligible=None):
+    """(condition, reason) of a unique rule: every repeat after the first row (in input order) breaks it. With
+    ``eligible`` (a condition), only rows that meet it take part: a row rejected before the rules (at reading or
+    conversion) never reaches the C# engine's rule check, so its value is not "seen"."""
     names = rule["columns"] or [rule["column"]]
     cols = [quote_identifier(n) for n in names]
-    window = f"row_number() OVER (PARTITION BY {', '.join(cols)} ORDER BY {', '.join(quote_identifier(o) for o in order_by)})"
-    condition = " AND ".join([f"{c} IS NOT NULL" for c in cols] + [f"{window} > 1"])
+    partition = ", ".join(cols + ([f"({eligible})"] if eligible else []))
+    window = f"row_number() OVER (PARTITION BY {partition} ORDER BY {', '.join(quote_identifier(o) for o in order_by)})"
+    condition = " AND ".join(([f"({eligible})"] if eligible else []) + [f"{c} IS NOT NULL" for c in cols] + [f"{window} > 1"])
     values = ", ', ', ".join(_quoted_value(c) for c in cols)
     reason = f"concat({sql_string(rule_display_name(rule) + ': (')}, {values}, ') repeats a value seen earlier in this run')"
     return condition, reason

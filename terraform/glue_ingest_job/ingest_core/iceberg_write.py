@@ -17,6 +17,7 @@ Spark (glue_job.py), so it is tested without Spark:
   properties;
 - ``duplicate_key_reason``: the de-duplication of a merge run (RowProcessor.cs): the first accepted row of a key, in
   input order, is kept; every later accepted row of that key is quarantined with the C# engine's reason;
+- ``snapshot_written``: the files and bytes a run's snapshot added (its summary), for the run's metrics;
 - ``hive_replaced_keys``: for overwrite-partitions on a Hive table, the existing objects of the partitions the run
   wrote, deleted at commit (RunWork.ListExistingAsync).
 """
@@ -186,6 +187,17 @@ def write_plan(definition, run_id, definition_version, sources):
 def snapshots_sql(definition):
     """The table's snapshots with their summaries (Iceberg's snapshots metadata table), for recovery."""
     return f"SELECT snapshot_id, summary FROM {table_identifier(definition)}.snapshots"
+
+
+def snapshot_written(summaries, run_id):
+    """(files, bytes) the run's snapshot added to the table, from its summary (Iceberg's added-data-files,
+    added-delete-files and added-files-size, which counts both kinds): the data files Spark wrote, which the run
+    record does not list, for the run's metrics. (0, 0) when no snapshot names the run."""
+    for summary in summaries:
+        if summary.get(RUN_ID_PROPERTY) == run_id:
+            files = int(summary.get("added-data-files", 0)) + int(summary.get("added-delete-files", 0))
+            return files, int(summary.get("added-files-size", 0))
+    return 0, 0
 
 
 def has_snapshot_of(summaries, run_id):

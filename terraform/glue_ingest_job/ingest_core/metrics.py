@@ -18,9 +18,11 @@ def _moment(text):
     return datetime.datetime.fromisoformat(text) if text else None
 
 
-def figures(run, bytes_written=0):
-    """(name, unit, value) of every metric of a run record, in the order EmbeddedMetrics.Format writes them."""
-    files = len(run.get("filesWritten", []))
+def figures(run, bytes_written=0, table_files=0):
+    """(name, unit, value) of every metric of a run record, in the order EmbeddedMetrics.Format writes them.
+    ``table_files`` counts the data files an Iceberg snapshot added, which the run record does not list (Spark names
+    them at the commit): FilesWritten is the record's files (quarantine, Hive curated) plus those."""
+    files = len(run.get("filesWritten", [])) + table_files
     metrics = [
         ("RowsRead", "Count", run.get("rowsRead", 0)),
         ("RowsWritten", "Count", run.get("rowsWritten", 0)),
@@ -38,10 +40,10 @@ def figures(run, bytes_written=0):
     return [(name, unit, float(value)) for name, unit, value in metrics]
 
 
-def emf_record(run, namespace, bytes_written=0):
-    """The EMF record (a dict; json.dumps it) of a finished run."""
+def emf_record(run, namespace, bytes_written=0, table_files=0):
+    """The EMF record (a dict; json.dumps it) of a finished run (``table_files``: see ``figures``)."""
     moment = _moment(run.get("endedAt")) or _moment(run["startedAt"])
-    metrics = figures(run, bytes_written)
+    metrics = figures(run, bytes_written, table_files)
     record = {
         "_aws": {
             "Timestamp": int(moment.timestamp() * 1000),

@@ -8,8 +8,15 @@ tests/Ingest.Tests/Conformance, checks all of it). Here each case is split into 
                 path has a row, and a row quarantined for its partition value gets the C# engine's reason;
   files       - the columns inside the curated and quarantine Parquet files, in order (layout.curated_file_columns,
                 layout.quarantine_file_columns);
-  rows        - the curated values, quarantined rows, reasons, line numbers and counts (Spark SQL: no Spark here);
-  error       - the message of a run that must fail (raised from Spark results; for a database case, by the window);
+  reading     - for a CSV or JSON Lines case: every run's inputs read by ingest_core.records (the job's reader, which runs
+                on the executors): the number of records is the run's rowsRead, every curated and quarantined row is a
+                record at its file and physical line, a quarantined row's source text is the record's, a record rejected
+                at reading (ragged row, unclosed quote, text after a quote, not a JSON object) is quarantined with the
+                C# reason and vice versa, and a file the C# engine cannot read fails the run with its message;
+  rows        - the curated values, quarantined rows, reasons, line numbers and counts (Spark SQL: no Spark here), except
+                for a case whose every run fails at reading, which the reading aspect decides entirely;
+  error       - the message of a run that must fail (raised from Spark results; for a database case, by the window; for an
+                input the reader cannot read, by ingest_core.records);
   window      - for a database case (database.sql, and databaseSql before a run): each run's window fixed and read by
                 ingest_core.jdbc_source against a real PostgreSQL (tests/postgres.py), with the watermark of the last
                 succeeded run, reads the rows the in-process engine read (rowsRead, and the keys of its curated and
@@ -19,21 +26,25 @@ tests/conformance/differences.json; an aspect that is neither passing nor listed
 entry for an aspect that passes (remove it) or for a case or aspect that does not exist.
 """
 
+import codecs
 import datetime
 import decimal
+import hashlib
 import json
 import os
 import unittest
 from unittest import mock
 
 from ingest_core import definition as definitions
-from ingest_core import expressions, jdbc_source, layout
+from ingest_core import expressions, jdbc_source, layout, records
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 CORPUS = os.path.join(ROOT, "tests", "conformance")
 CASES = os.path.join(CORPUS, "cases")
 FIRST_INGEST_DATE = datetime.date(2026, 1, 15)  # run n starts n - 1 days later (tests/conformance/README.md)
-ASPECTS = ("definition", "files", "partitions", "rows", "error", "window")
+ASPECTS = ("definition", "files", "partitions", "reading", "rows", "error", "window")
+# The reasons of records the C# engine rejects while reading them (CsvSourceReader, JsonLinesSourceReader, RowProcessor).
+READ_REASONS = ("ragged row: ", "a quoted field opened on line ", "unexpected text after the closing quote", "invalid JSON", "the line is a JSON ")
 _POSTGRES = []
 
 
@@ -187,6 +198,74 @@ def check_window(name, d, expected):
     return problems
 
 
+def check_reading(name, d, expected):
+    """Reads every run's inputs with ingest_core.records; returns {'reading': problem, 'error': problem or None when
+    no run fails at reading, 'decided': whether every run failed at reading (then nothing else happens in the run)}."""
+    problems = {"reading": None, "error": None, "decided": bool(expected["runs"])}
+    failed_elsewhere = False
+    columns = [c["name"] for c in d["columns"]]
+    ingested = set()  # the inputs of succeeded runs, which a later run skips (the job does it by their SOURCE# items)
+
+    def problem(text):
+        problems["reading"] = problems["reading"] or text
+
+    for number, run in enumerate(expected["runs"], start=1):
+        read, error, fingerprints = {}, None, set()
+        for file in run.get("inputs", []):
+            with open(os.path.join(CASES, name, file), "rb") as stream:
+                fingerprint = hashlib.sha256(stream.read()).hexdigest()
+            if fingerprint in ingested or fingerprint in fingerprints:
+                continue
+            fingerprints.add(fingerprint)
+            try:
+                with open(os.path.join(CASES, name, file), "rb") as stream:
+                    for record in records.read(d, file, stream):
+                        read[(file, record.line)] = record
+            except records.FileError as failure:
+                error = str(failure)
+                break
+        if error is not None:
+            if run["status"] != "failed":
+                problem(f"run {number}: {error}; the C# engine's run {run['status']}")
+            elif run.get("error") not in error:
+                problems["error"] = f"run {number}: '{error}', the C# engine says '{run.get('error')}'"
+            continue
+        problems["decided"] = False
+        if run["status"] == "succeeded":
+            ingested |= fingerprints
+        if run["status"] == "failed":
+            failed_elsewhere = failed_elsewhere or f"run {number}: the reader read every input, so the C# error ({run.get('error')}) is raised from Spark results"
+        if run["status"] == "succeeded" and len(read) != run["rowsRead"]:
+            problem(f"run {number}: {len(read)} records read, the C# engine read {run['rowsRead']}")
+        if run["status"] == "skipped":
+            continue
+        quarantined = {(q["_source_file"], q["_source_line"]): q for q in expected.get("quarantine", []) if q["_run"] == number}
+        for (file, line), row in quarantined.items():
+            record = read.get((file, line))
+            where = f"run {number} {file} line {line}"
+            if record is None:
+                problem(f"{where}: no record starts there; the C# engine quarantined one ({row['_reason']})")
+                continue
+            texts = dict(zip(columns, record.values))
+            if any(texts[c] != row[c] for c in columns):
+                problem(f"{where}: the record's fields are {texts}, the C# engine quarantined {dict((c, row[c]) for c in columns)}")
+            if record.reason is not None and record.reason != row["_reason"]:
+                problem(f"{where}: rejected at reading with '{record.reason}', the C# engine's reason is '{row['_reason']}'")
+            if record.reason is None and row["_reason"].startswith(READ_REASONS):
+                problem(f"{where}: the reader accepts the record the C# engine rejects at reading ({row['_reason']})")
+        for row in (r for r in expected.get("curated", []) if r["_run"] == number):
+            record = read.get((row["_source_file"], row["_source_line"]))
+            if record is None or record.reason is not None:
+                problem(f"run {number} {row['_source_file']} line {row['_source_line']}: "
+                        + ("no record starts there" if record is None else f"rejected at reading ({record.reason})") + "; the C# engine curated it")
+        for (file, line), record in read.items():
+            if record.reason is not None and (file, line) not in quarantined:
+                problem(f"run {number} {file} line {line}: rejected at reading ({record.reason}); the C# engine did not quarantine it")
+    if failed_elsewhere and problems["error"] is None:
+        problems["error"] = failed_elsewhere
+    return problems
+
+
 def present_aspects(expected, d_format=None):
     if "definitionError" in expected:
         return ["definition"]
@@ -199,6 +278,8 @@ def present_aspects(expected, d_format=None):
         aspects.append("error")
     if d_format == "database":
         aspects.append("window")
+    if d_format in ("csv", "json-lines"):
+        aspects.append("reading")
     return aspects
 
 
@@ -231,6 +312,16 @@ def run_case(name, listed):
     outcome["error"] = "raised from Spark results"
     if "window" in aspects:
         outcome.update(check_window(name, d, expected) if d else {"window": "the definition did not parse", "error": "the definition did not parse"})
+    if "reading" in aspects:
+        if d:
+            read = check_reading(name, d, expected)
+            outcome["reading"] = read["reading"]
+            if "error" in aspects:
+                outcome["error"] = read["error"]
+            if read["decided"] and not expected.get("curated") and not expected.get("quarantine"):
+                outcome["rows"] = None  # every run stopped at reading: no row was converted, in either engine
+        else:
+            outcome["reading"] = "the definition did not parse"
     for aspect in aspects:
         failed = outcome[aspect]
         if failed is None and aspect in listed:
@@ -289,6 +380,43 @@ class Corpus(unittest.TestCase):
         self.assertEqual(check_window("database_query_integer_cursor", d, expected), {"window": None, "error": None})
         expected["runs"][2]["error"] = "is monotonic"
         self.assertIn("the C# engine says 'is monotonic'", check_window("database_query_integer_cursor", d, expected)["error"])
+
+    def test_a_reader_that_numbers_records_fails_the_reading_aspect(self):
+        # Mutation check: records numbered 2, 3, … after the header (Spark's row_number) instead of physical lines.
+        original = records.read
+
+        def numbered(d, name, stream):
+            for number, record in enumerate(original(d, name, stream), start=2):
+                yield record._replace(line=number)
+
+        self.assertEqual(run_case("ragged_rows", differences()["ragged_rows"]), [])
+        with mock.patch.object(records, "read", numbered):
+            problems = run_case("ragged_rows", differences()["ragged_rows"])
+        self.assertEqual(len(problems), 1)
+        self.assertIn("reading: run 1 rows.csv line 8: no record starts there; the C# engine quarantined one", problems[0])
+
+    def test_a_reader_that_pads_ragged_rows_fails_the_reading_aspect(self):
+        # Mutation check: Spark's PERMISSIVE mode (a short row padded with nulls, extra fields dropped, nothing rejected).
+        original = records.read
+
+        def permissive(d, name, stream):
+            for record in original(d, name, stream):
+                ragged = (record.reason or "").startswith("ragged row")
+                yield record._replace(raw=None, reason=None) if ragged else record
+
+        with mock.patch.object(records, "read", permissive):
+            problems = run_case("ragged_rows", differences()["ragged_rows"])
+        self.assertEqual(len(problems), 1)
+        self.assertIn("reading: run 1 rows.csv line 3: the reader accepts the record the C# engine rejects at reading (ragged row: 2 fields, expected 3)", problems[0])
+
+    def test_a_reader_that_replaces_invalid_bytes_fails_the_reading_aspect(self):
+        # Mutation check: U+FFFD for a byte that is not UTF-8 (Spark's reader) lets the run go on where the C# engine fails it.
+        self.assertEqual(run_case("encoding_invalid_utf8", {}), [])
+        decoder = codecs.getincrementaldecoder
+        with mock.patch.object(records.codecs, "getincrementaldecoder", lambda name: lambda errors: decoder(name)("replace")):
+            problems = run_case("encoding_invalid_utf8", {})
+        self.assertEqual(sorted(p.split(":")[0] for p in problems), ["error", "rows"])
+        self.assertIn("error: run 1: the reader read every input, so the C# error (cities.csv line 3: the byte at offset 19 is not valid utf-8)", " ".join(problems))
 
     def test_a_refused_definition_must_be_refused_at_the_same_path(self):
         expected = load("glue_refuses_merge", "expected.json")

@@ -42,7 +42,7 @@ class Casts(unittest.TestCase):
     def test_conversion_errors_name_the_column_value_and_type(self):
         sql = expressions.conversion_error(self.column(self.orders, "order_id"), self.orders["source"])
         self.assertIn("concat('order_id: \"', `OrderId`, '\" is not a int64')", sql)
-        self.assertIn("'order_id: the value is missing'", sql, "a required column rejects nulls")
+        self.assertIn("'order_id: missing value in a required column'", sql, "a required column rejects nulls")
         optional = expressions.conversion_error(self.column(self.orders, "currency"), self.orders["source"])
         self.assertNotIn("missing", optional)
 
@@ -82,6 +82,37 @@ class Rules(unittest.TestCase):
         self.assertIn("repeats a value seen earlier in this run", reason)
         with self.assertRaises(ValueError):
             expressions.rule_check(self.orders["quality"]["rules"][0], self.orders)
+
+    def test_unique_rules_see_only_the_rows_that_reach_the_rules(self):
+        condition, _ = expressions.unique_check(self.orders["quality"]["rules"][0], ("_input", "_source_line"), "_pre_reason IS NULL")
+        self.assertEqual(condition, "(_pre_reason IS NULL) AND `order_id` IS NOT NULL AND "
+                                    "row_number() OVER (PARTITION BY `order_id`, (_pre_reason IS NULL) ORDER BY `_input`, `_source_line`) > 1")
+
+
+class DecimalPlaces(unittest.TestCase):
+    def test_a_decimal_with_more_places_than_its_scale_is_not_one(self):
+        # RowProcessor.FitsDecimal: 1.005 is not a decimal(10,2) (try_cast would round it to 1.01); 1.500 is.
+        import re
+        two, none = re.compile(expressions.decimal_pattern(2)), re.compile(expressions.decimal_pattern(0))
+        self.assertEqual([bool(two.match(t)) for t in ("1.005", "1.50", "1.500", "-0.01", ".5", "12.", "1.0050", ".", "1e3", "1.2.3")],
+                         [False, True, True, True, True, True, False, False, False, False])
+        self.assertEqual([bool(none.match(t)) for t in ("7", "7.0", "7.5", ".0", "-3.")], [True, True, False, True, True])
+        self.assertIn("RLIKE '^[+-]?([0-9]+([.][0-9]{0,2}0*)?|[.](?=[0-9])[0-9]{0,2}0*)$'", expressions.typed_value("`m`", "decimal(10,2)", {"decimalSeparator": "."}))
+
+
+class BooleansOnDuckDB(unittest.TestCase):
+    def test_the_texts_the_csharp_engine_reads_as_booleans(self):
+        # ValueConverter.TryParseBoolean's words, run on DuckDB (tests/duckdb_sql.py), the most faithful SQL executor here.
+        from tests.duckdb_sql import DuckDB, spark_to_duckdb
+        db = DuckDB()
+        try:
+            texts = ["true", "YES", " y ", "T", "1", "false", "No", "n", "F", "0", "maybe", "10", "ja"]
+            values = ", ".join(f"({i}, '{t}')" for i, t in enumerate(texts))
+            value = expressions.typed_value("`b`", "boolean", {})
+            got = db.query(spark_to_duckdb(f"SELECT CAST({value} AS VARCHAR) FROM (VALUES {values}) AS v(i, b) ORDER BY i"))
+        finally:
+            db.close()
+        self.assertEqual([r[0] for r in got], ["true"] * 5 + ["false"] * 5 + [None] * 3)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import unittest
 import boto3
 from botocore.awsrequest import AWSResponse
 
-from ingest_core import ledger, metrics
+from ingest_core import iceberg_write, ledger, metrics
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 T0 = datetime.datetime(2026, 1, 15, 10, 0, tzinfo=datetime.timezone.utc)
@@ -46,6 +46,24 @@ class EmbeddedMetricFormat(unittest.TestCase):
         every = {m["Name"] for m in record["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
         self.assertTrue(every <= set(record), "every declared metric has its value in the record")
         self.assertEqual(metrics.emf_record(finished("failed"), "Ingest")["RunsFailed"], 1.0)
+
+    def test_an_iceberg_run_counts_the_files_and_bytes_its_snapshot_added(self):
+        # The summary keys are those of the Iceberg spec, which the in-process engine writes too (IcebergCommitBuilder).
+        with open(os.path.join(ROOT, "src", "Ingest", "Tables", "Iceberg", "IcebergCommitBuilder.cs"), encoding="utf-8") as f:
+            builder = f.read()
+        self.assertIn('["added-data-files"]', builder)
+        self.assertIn('["added-files-size"]', builder)
+        run_id = "20260115T100000Z-0000abcd"
+        summaries = [
+            {"ingest.run-id": "20260114T100000Z-0000ffff", "added-data-files": "7", "added-files-size": "70000"},
+            {"ingest.run-id": run_id, "operation": "overwrite", "added-data-files": "3", "added-delete-files": "1", "added-files-size": "9000"},
+        ]
+        self.assertEqual(iceberg_write.snapshot_written(summaries, run_id), (4, 9000))
+        self.assertEqual(iceberg_write.snapshot_written(summaries[:1], run_id), (0, 0))
+        run = dict(finished(), filesWritten=["quarantine/rejects-1.parquet"])  # the run record lists no table data files
+        files, table_bytes = iceberg_write.snapshot_written(summaries, run_id)
+        record = metrics.emf_record(run, "Ingest", bytes_written=1000 + table_bytes, table_files=files)
+        self.assertEqual((record["FilesWritten"], record["BytesWritten"], record["AverageFileSizeBytes"]), (5.0, 10000.0, 2000.0))
 
     def test_the_record_is_sent_with_the_emf_header(self):
         # The request boto3 builds is caught before it leaves (before-send answers it), so no AWS is needed.
