@@ -595,11 +595,6 @@ internal static class DefinitionValidator
         {
             error("$.engine.glue.glueVersion", $"the Glue job is deployed as Glue {DeployedGlueVersion} (terraform/glue_ingest_job/modules/glue_job) and a job run cannot choose another version: set glueVersion to {DeployedGlueVersion} or remove it, {Local}.");
         }
-
-        if (d.Source.Csv.MaxQuotedFieldLines != new CsvSettings().MaxQuotedFieldLines)
-        {
-            error("$.source.csv.maxQuotedFieldLines", $"the Glue job's CSV reader (Spark, multiLine) has no limit on the lines of a quoted field: remove source.csv.maxQuotedFieldLines, {Local}.");
-        }
     }
 
     /// <summary>Why a column name is refused, with a name that would do and the <c>sourceColumn</c> that keeps the source's own.</summary>

@@ -449,7 +449,4 @@ def glue_refusals(d):
     if isinstance(version, str) and version.strip() and version != DEPLOYED_GLUE_VERSION:
         problems.append(f"$.engine.glue.glueVersion: the Glue job is deployed as Glue {DEPLOYED_GLUE_VERSION} (terraform/glue_ingest_job/modules/glue_job) "
                         f"and a job run cannot choose another version: set glueVersion to {DEPLOYED_GLUE_VERSION} or remove it, {_LOCAL}.")
-    if d["source"]["csv"]["maxQuotedFieldLines"] != 1000:
-        problems.append("$.source.csv.maxQuotedFieldLines: the Glue job's CSV reader (Spark, multiLine) has no limit on the lines of a quoted field: "
-                        f"remove source.csv.maxQuotedFieldLines, {_LOCAL}.")
     return problems

@@ -87,7 +87,6 @@ public sealed class DefinitionValidatorTests
         { Doc(d => { d["engine"] = OnGlue(); d["keys"] = new JsonArray("id"); d["write"] = new JsonObject { ["mode"] = "merge" }; d["table"] = new JsonObject { ["format"] = "hive" }; }), "$.write.mode", "the Glue job merges Iceberg tables only (MERGE INTO), not the files of a Hive table: set table.format to iceberg, or set engine.kind to local" },
         { Doc(d => { d["engine"] = OnGlue(); d["keys"] = new JsonArray("id"); d["write"] = new JsonObject { ["mode"] = "merge" }; }), "$.write.mode", "set table.format to iceberg" },
         { Doc(d => { d["engine"] = OnGlue(); d["write"] = new JsonObject { ["targetFileSizeMb"] = 256 }; }), "$.write.targetFileSizeMb", "the Glue job does not size its files" },
-        { Doc(d => { d["engine"] = OnGlue(); d["source"]!["csv"] = new JsonObject { ["maxQuotedFieldLines"] = 5 }; }), "$.source.csv.maxQuotedFieldLines", "has no limit on the lines of a quoted field" },
         { Doc(d => d["engine"] = new JsonObject { ["kind"] = "glue", ["glue"] = new JsonObject { ["glueVersion"] = "4.0" } }), "$.engine.glue.glueVersion", "the Glue job is deployed as Glue 5.0" },
     };
 
@@ -177,10 +176,12 @@ public sealed class DefinitionValidatorTests
     public void Deserialize_GlueDatasetWithOnlyWhatTheJobDoes_IsAccepted()
     {
         // The refusals above are specific: the same features on the in-process engine, and append on Glue, pass.
-        var onGlue = DatasetDefinitionSerializer.Deserialize(Doc(d => { d["engine"] = OnGlue(); d["write"] = new JsonObject { ["rowGroupSizeMb"] = 64 }; }));
+        // The job's own CSV reader (ingest_core.records) limits quoted fields as CsvSourceReader does.
+        var onGlue = DatasetDefinitionSerializer.Deserialize(Doc(d => { d["engine"] = OnGlue(); d["write"] = new JsonObject { ["rowGroupSizeMb"] = 64 }; d["source"]!["csv"] = new JsonObject { ["maxQuotedFieldLines"] = 5 }; }));
         var local = DatasetDefinitionSerializer.Deserialize(Doc(d => { d["keys"] = new JsonArray("id"); d["write"] = new JsonObject { ["mode"] = "merge", ["targetFileSizeMb"] = 256 }; }));
 
         onGlue.Engine.Kind.Should().Be(EngineKind.Glue);
+        onGlue.Source.Csv.MaxQuotedFieldLines.Should().Be(5);
         local.Write.Mode.Should().Be(WriteMode.Merge);
     }
 
