@@ -71,6 +71,14 @@ BUCKETS = {"raw": ARGS["raw_bucket"], "curated": ARGS["curated_bucket"], "quaran
 LEASE_SECONDS = int(ARGS["lease_seconds"])
 
 
+class RejectBudgetExceeded(RuntimeError):
+    """A run over quality.maxRejectRatio; ``kept`` are the quarantine keys of its rejects, kept apart."""
+
+    def __init__(self, message, kept):
+        super().__init__(message)
+        self.kept = kept
+
+
 def now():
     return datetime.datetime.now(datetime.timezone.utc)
 
@@ -507,9 +515,20 @@ def main():
             rows_rejected = sum(counts.values())
             rows_written = rows_read - rows_rejected
             extra_lines = rejected.agg(F.sum(F.col("_line_count") - 1)).first()[0] or 0 if rows_rejected else 0
+            quarantine = rejected.select(
+                *[F.col(text_cols[c["name"]]).alias(c["name"]) for c in d["columns"]],
+                "_reason", "_raw_record", "_ingest_run_id", "_source_file", "_source_line", "_ingested_at")
             over_budget = quality.reject_budget(d, rows_read, rows_rejected, extra_lines, counts)
             if over_budget:
-                raise RuntimeError(over_budget)
+                # Nothing is published, but the rejects stay readable apart from every table (ingest rejects --run),
+                # recorded in the failed run's rejectsKept, as RunWork.EnforceRejectBudgetAsync does.
+                kept_prefix = layout.failed_run_rejects_prefix(DATASET, RUN_ID)
+                write_zone(quarantine, "quarantine", staging + "quarantine/", [], d)
+                kept = []
+                for move in promotions("quarantine", staging + "quarantine/", kept_prefix, "rejects"):
+                    s3.copy_object(Bucket=BUCKETS["quarantine"], Key=move["to"], CopySource={"Bucket": BUCKETS["quarantine"], "Key": move["from"]})
+                    kept.append(move["to"])
+                raise RejectBudgetExceeded(over_budget + quality.kept_apart_note(d, rows_rejected, kept_prefix, RUN_ID), kept)
             text.unpersist()
 
             # 3. Stage curated (Hive) and quarantine files; an Iceberg table's rows are written at the commit point.
@@ -523,9 +542,6 @@ def main():
                 for name in partition_names:
                     curated = curated.withColumn(name, F.coalesce(F.col(name), F.lit(layout.NULL_PARTITION)))
                 write_zone(curated, "curated", staging + "curated/", partition_names, d)
-            quarantine = rejected.select(
-                *[F.col(text_cols[c["name"]]).alias(c["name"]) for c in d["columns"]],
-                "_reason", "_raw_record", "_ingest_run_id", "_source_file", "_source_line", "_ingested_at")
             if rows_rejected:
                 write_zone(quarantine, "quarantine", staging + "quarantine/", [], d)
 
@@ -579,7 +595,8 @@ def main():
                       "its staging area is deleted and the run is attempted again (engine.glue.maxRetries).")
                 delete_staging()
     except Exception as error:
-        failed = ledger.transition(run, "failed", now(), error=f"{type(error).__name__}: {error}"[:4000])
+        failed = ledger.transition(run, "failed", now(), error=f"{type(error).__name__}: {error}"[:4000],
+                                   rejectsKept=getattr(error, "kept", []))
         try:
             dynamodb.update_item(**ledger.fail_run_request(TABLE, failed))
             put_metrics(failed)

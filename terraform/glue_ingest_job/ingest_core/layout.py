@@ -13,6 +13,7 @@ import re
 from .definition import column_type, partition_name
 
 STAGING_ROOT = "_staging"
+FAILED_RUNS_ROOT = "_failed_runs"  # DatasetLayout.FailedRunsRoot
 MANIFEST = "_commit.json"
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 LANDING_ROOT = "_landing"
@@ -47,6 +48,13 @@ def dataset_prefix(dataset_id):
 def staging_prefix(dataset_id, run_id):
     domain, name = split_id(dataset_id)
     return f"{STAGING_ROOT}/{domain}/{name}/{run_id}/"
+
+
+def failed_run_rejects_prefix(dataset_id, run_id):
+    """Where a run over its reject budget keeps its rejected rows in the quarantine bucket, apart from every table
+    (DatasetLayout.FailedRunRejectsPrefix): _failed_runs/{domain}/{name}/{run id}/."""
+    domain, name = split_id(dataset_id)
+    return f"{FAILED_RUNS_ROOT}/{domain}/{name}/{run_id}/"
 
 
 def landing_prefix(dataset_id):

@@ -47,6 +47,13 @@ def _percent(ratio):
     return f"{ratio * 100:.1f} %"
 
 
+def kept_apart_note(definition, rows_rejected, kept_prefix, run_id):
+    """The sentence the C# engine appends to the reject-budget error when it kept the failed run's rejects apart
+    (RunWork.EnforceRejectBudgetAsync)."""
+    return (f" The {rows_rejected} rejected rows are kept apart, unpublished, under quarantine/{kept_prefix.rstrip('/')} "
+            f"(ingest rejects {definition['id']} --run {run_id}).")
+
+
 def reject_budget(definition, rows_read, rows_rejected, extra_lines, reason_counts):
     """None when the rejects are within quality.maxRejectRatio, else the run's error (the C# message without the
     per-reason examples). ``reason_counts`` maps each reject reason to its count; ``extra_lines`` is the sum of the

@@ -1,8 +1,12 @@
 """ingest_core.quality: the messages of runs the quality checks stop, as the C# engine words them (RowProcessor, RunWork)."""
 
+import os
+import re
 import unittest
 
-from ingest_core import definition, quality
+from ingest_core import definition, layout, quality
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
 
 def dataset(max_ratio, rules=()):
@@ -41,6 +45,26 @@ class RejectBudget(unittest.TestCase):
         self.assertEqual(quality.reason_key("duplicate key (3) within this run; merge keeps one row per key"), "duplicate key within run")
         self.assertEqual(quality.reason_key("invalid JSON: expected a property name at character 9"), "invalid JSON")
         self.assertEqual(quality.reason_key("the line is a JSON array, not an object"), "the line is a JSON array, not an object")
+
+
+class KeptApart(unittest.TestCase):
+    """A failed run's rejects: the same place and sentence as the C# engine's (DatasetLayout, RunWork)."""
+
+    def test_the_place_is_datasetlayouts(self):
+        with open(os.path.join(ROOT, "src", "Ingest", "Storage", "DatasetLayout.cs"), encoding="utf-8") as f:
+            source = f.read()
+        root = re.search(r'FailedRunsRoot = "([^"]+)"', source).group(1)
+        self.assertIn('$"{FailedRunsRoot}/{dataset.Domain}/{dataset.Name}/{runId}/"', source)
+        self.assertEqual(layout.failed_run_rejects_prefix("sales.orders", "r1"), f"{root}/sales/orders/r1/")
+
+    def test_the_sentence_is_the_csharp_one(self):
+        # tests/Ingest.Tests/Engine/NoSilentLossTests.cs expects this sentence after the budget message.
+        d = dataset(0.25)
+        self.assertEqual(quality.kept_apart_note(d, 4, layout.failed_run_rejects_prefix(d["id"], "run-7"), "run-7"),
+                         " The 4 rejected rows are kept apart, unpublished, under quarantine/_failed_runs/conformance/reject_ratio_exceeded/run-7 "
+                         "(ingest rejects conformance.reject_ratio_exceeded --run run-7).")
+        with open(os.path.join(ROOT, "src", "Ingest", "Engine", "RunWork.cs"), encoding="utf-8") as f:
+            self.assertIn('rejected rows are kept apart, unpublished, under {LakeZone.Quarantine}/{keptPrefix.TrimEnd(\'/\')} (ingest rejects', f.read())
 
 
 class FailRule(unittest.TestCase):
