@@ -253,6 +253,8 @@ def check_reading(name, d, expected):
                 problem(f"{where}: rejected at reading with '{record.reason}', the C# engine's reason is '{row['_reason']}'")
             if record.reason is None and row["_reason"].startswith(READ_REASONS):
                 problem(f"{where}: the reader accepts the record the C# engine rejects at reading ({row['_reason']})")
+            if record.raw != row.get("_raw_record"):
+                problem(f"{where}: the record's raw text (_raw_record) is {record.raw!r}, the C# engine wrote {row.get('_raw_record')!r}")
         for row in (r for r in expected.get("curated", []) if r["_run"] == number):
             record = read.get((row["_source_file"], row["_source_line"]))
             if record is None or record.reason is not None:

@@ -197,8 +197,8 @@ class MergeOnDuckDB(unittest.TestCase):
         rejected = self.merge(RUN_2, case_rows("merge_two_runs", "second.csv"))
 
         self.assertEqual(self.curated(), self.expected["curated"])
-        self.assertEqual([{"_run": 2, "_source_file": "second.csv", "_source_line": int(line), "_reason": reason, "id": key, "name": name}
-                          for line, key, name, reason in rejected], self.expected["quarantine"])
+        self.assertEqual([{"_run": 2, "_source_file": "second.csv", "_source_line": int(line), "_reason": reason, "_raw_record": None, "id": key, "name": name}
+                          for line, key, name, reason in rejected], self.expected["quarantine"])  # rejected after reading: no raw text
 
     def test_without_the_duplicate_key_rule_the_merge_differs(self):
         # Mutation check: the run's repeated key reaches MERGE INTO, which DuckDB (like Spark) refuses or which

@@ -165,10 +165,10 @@ public sealed class ConformanceCorpusTests(PostgresServer postgres) : IClassFixt
         var columns = definition.Columns
             .Select(c => zone == LakeZone.Quarantine || identity.Contains(c.Name) ? $"CAST(\"{c.Name}\" AS VARCHAR)" : Render(c))
             .ToList();
-        var extra = zone == LakeZone.Quarantine ? ", _reason" : string.Empty;
+        var extra = zone == LakeZone.Quarantine ? ", _reason, _raw_record" : string.Empty;
         var table = zone == LakeZone.Curated ? "{curated}" : "{quarantine}";
         var result = await harness.QueryAsync(definition.Id, $"SELECT _ingest_run_id, _source_file, _source_line{extra}, {string.Join(", ", columns)} FROM {table}");
-        var fixedColumns = zone == LakeZone.Quarantine ? 4 : 3;
+        var fixedColumns = zone == LakeZone.Quarantine ? 5 : 3;
         foreach (var row in result.OrderBy(r => runIndex[(string)r[0]!]).ThenBy(r => (string)r[1]!, StringComparer.Ordinal).ThenBy(r => (long)r[2]!))
         {
             var item = new JsonObject
@@ -180,6 +180,7 @@ public sealed class ConformanceCorpusTests(PostgresServer postgres) : IClassFixt
             if (zone == LakeZone.Quarantine)
             {
                 item["_reason"] = (string)row[3]!;
+                item["_raw_record"] = row[4] is string raw ? JsonValue.Create(raw) : null;
             }
 
             for (var i = 0; i < definition.Columns.Count; i++)
