@@ -42,14 +42,7 @@ public abstract class QueryEngineContractTests
     /// <summary>The definition of the suite's table: a column of each kind, CSV source.</summary>
     public static DatasetDefinition Definition(DatasetId id) => IngestTestData.Definition(
         id,
-        IngestTestData.Column("id", ColumnType.Int64, nullable: false),
-        IngestTestData.Column("name", ColumnType.String),
-        IngestTestData.Column("amount", ColumnType.Decimal(18, 2)),
-        IngestTestData.Column("qty", ColumnType.Int32),
-        IngestTestData.Column("ok", ColumnType.Boolean),
-        IngestTestData.Column("day", ColumnType.Date),
-        IngestTestData.Column("seen_at", ColumnType.Timestamp),
-        IngestTestData.Column("ratio", ColumnType.Double));
+        IngestTestData.ColumnsOfEachKind(IngestTestData.Column("seen_at", ColumnType.Timestamp), IngestTestData.Column("ratio", ColumnType.Double)));
 
     private static readonly (string Column, Type Clr, string SqlType)[] Kinds =
     [

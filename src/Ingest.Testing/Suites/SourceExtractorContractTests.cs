@@ -189,13 +189,7 @@ public abstract class SourceExtractorContractTests
     /// <summary>The definition the suite extracts <paramref name="table"/> with: a column of each kind, <c>changed_at</c> as cursor.</summary>
     protected DatasetDefinition Definition(string table, long lag = 0) => IngestTestData.Definition(
         IngestTestData.NewDatasetId("contract"),
-        IngestTestData.Column("id", ColumnType.Int64, nullable: false),
-        IngestTestData.Column("name", ColumnType.String),
-        IngestTestData.Column("amount", ColumnType.Decimal(18, 2)),
-        IngestTestData.Column("qty", ColumnType.Int32),
-        IngestTestData.Column("ok", ColumnType.Boolean),
-        IngestTestData.Column("day", ColumnType.Date),
-        IngestTestData.Column("changed_at", ColumnType.Timestamp, nullable: false)) with
+        IngestTestData.ColumnsOfEachKind(IngestTestData.Column("changed_at", ColumnType.Timestamp, nullable: false))) with
     {
         Source = new SourceDefinition
         {

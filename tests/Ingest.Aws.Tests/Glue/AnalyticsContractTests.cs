@@ -1,5 +1,4 @@
 using Ingest.Aws.Athena;
-using Ingest.Aws.Glue;
 using Ingest.Aws.Protocol;
 using Ingest.Aws.Tests.Infrastructure;
 using Ingest.Aws.Tests.Protocol;
@@ -10,54 +9,23 @@ using Ingest.Testing;
 
 namespace Ingest.Aws.Tests.Glue;
 
-/// <summary>
-/// A loopback server for a contract suite (which cannot also derive <see cref="ModelCheckedServer"/>): every request it
-/// received is checked against the service's official API model when the test ends.
-/// </summary>
-internal sealed class ModelCheckedLoopback(string modelName) : IAsyncDisposable
-{
-    private readonly AwsApiModel _model = AwsApiModel.Load(modelName);
-
-    public LoopbackAwsServer Server { get; } = new();
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            foreach (var request in Server.Requests)
-            {
-                _model.CheckRequest(request).Should().BeEmpty($"{request.Operation} sent {request.Body}");
-            }
-        }
-        finally
-        {
-            await Server.DisposeAsync();
-        }
-    }
-}
-
 /// <summary>The catalog suite against the Glue catalog, over the loopback server keeping Glue's tables and partitions with state.</summary>
 [Collection(AwsCollection.Name)]
 public sealed class GlueCatalogContractTests(AwsServers servers) : CatalogContractTests, IAsyncLifetime
 {
-    private readonly ModelCheckedLoopback _glue = new("glue-2017-03-31");
-    private readonly StatefulGlue _tables = new();
+    private readonly StatefulGlueServer _glue = new();
 
-    public Task InitializeAsync()
-    {
-        _tables.Serve(_glue.Server);
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public Task DisposeAsync() => _glue.DisposeAsync().AsTask();
 
     protected override Task<ICatalog> CreateCatalogAsync()
-        => Task.FromResult(AwsAnalytics.CreateCatalog(new GlueClient(_glue.Server.Client(AwsJsonService.Glue)), AwsIngest.CreateBackends(servers.Options()).Lake));
+        => Task.FromResult(AwsAnalytics.CreateCatalog(_glue.Client(), AwsIngest.CreateBackends(servers.Options()).Lake));
 
     protected override Task<CatalogTableState?> DescribeTableAsync(ICatalog catalog, RegisteredDefinition definition)
     {
         var database = definition.Definition.CatalogDatabase;
-        var table = _tables.Table(database, definition.Definition.CatalogTable);
+        var table = _glue.Glue.Table(database, definition.Definition.CatalogTable);
         if (table is null)
         {
             return Task.FromResult<CatalogTableState?>(null);
@@ -66,7 +34,7 @@ public sealed class GlueCatalogContractTests(AwsServers servers) : CatalogContra
         var columns = table["StorageDescriptor"]!["Columns"]!.AsArray().Concat(table["PartitionKeys"]?.AsArray() ?? [])
             .Select(c => c!["Name"]!.GetValue<string>())
             .ToList();
-        return Task.FromResult<CatalogTableState?>(new CatalogTableState(columns, _tables.Partitions(database, definition.Definition.CatalogTable)));
+        return Task.FromResult<CatalogTableState?>(new CatalogTableState(columns, _glue.Glue.Partitions(database, definition.Definition.CatalogTable)));
     }
 }
 
@@ -74,19 +42,14 @@ public sealed class GlueCatalogContractTests(AwsServers servers) : CatalogContra
 [Collection(AwsCollection.Name)]
 public sealed class GlueIcebergCatalogContractTests(AwsServers servers) : IcebergCatalogContractTests, IAsyncLifetime
 {
-    private readonly ModelCheckedLoopback _glue = new("glue-2017-03-31");
-    private readonly StatefulGlue _tables = new();
+    private readonly StatefulGlueServer _glue = new();
 
-    public Task InitializeAsync()
-    {
-        _tables.Serve(_glue.Server);
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public Task DisposeAsync() => _glue.DisposeAsync().AsTask();
 
     protected override Task<IIcebergCatalog> CreateCatalogAsync()
-        => Task.FromResult(AwsAnalytics.CreateIcebergCatalog(new GlueClient(_glue.Server.Client(AwsJsonService.Glue)), AwsIngest.CreateBackends(servers.Options()).Lake));
+        => Task.FromResult(AwsAnalytics.CreateIcebergCatalog(_glue.Client(), AwsIngest.CreateBackends(servers.Options()).Lake));
 }
 
 /// <summary>The Iceberg catalog suite against the DynamoDB catalog table (dynalite), the default of <see cref="AwsIngest.CreateBackends(AwsIngestOptions, TimeProvider?, Microsoft.Extensions.Logging.ILoggerFactory?)"/>.</summary>

@@ -151,3 +151,17 @@ public sealed class StatefulGlue
 
     private static string Key(string database, string table) => database + "." + table;
 }
+
+/// <summary>A model-checked loopback server answering Glue's calls with the state of a <see cref="StatefulGlue"/>.</summary>
+public sealed class StatefulGlueServer : IAsyncDisposable
+{
+    private readonly ModelCheckedLoopback _loopback = new("glue-2017-03-31");
+
+    public StatefulGlueServer() => Glue.Serve(_loopback.Server);
+
+    public StatefulGlue Glue { get; } = new();
+
+    internal Ingest.Aws.Glue.IGlueClient Client() => new Ingest.Aws.Glue.GlueClient(_loopback.Server.Client(Ingest.Aws.Protocol.AwsJsonService.Glue));
+
+    public ValueTask DisposeAsync() => _loopback.DisposeAsync();
+}
