@@ -41,6 +41,9 @@ internal sealed class DuckDbCatalog(string catalogPath, FolderZones lake, ILakeS
     {
         ArgumentNullException.ThrowIfNull(definition);
         cancellationToken.ThrowIfCancellationRequested();
+
+        // Names that are not identifiers are refused before the file is opened (or created).
+        _ = DuckDbViews.Quote(definition.Definition.CatalogDatabase, "catalog.database") + DuckDbViews.Quote(definition.Definition.CatalogTable, "catalog.table");
         Directory.CreateDirectory(Path.GetDirectoryName(CatalogPath)!);
         for (var attempt = 0; ; attempt++)
         {
