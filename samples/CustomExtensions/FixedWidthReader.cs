@@ -23,8 +23,10 @@ public sealed class FixedWidthOptions
 /// A custom source format: text lines whose fields stand at fixed widths (a mainframe or COBOL export), decoded in
 /// <c>source.encoding</c> and trimmed. A line shorter than the fields is rejected whole, with its text, for the quarantine;
 /// blank lines are skipped. Registered as <c>services.AddIngestSourceFormat&lt;FixedWidthReader&gt;("fixed-width")</c>.
+/// Its options are checked when a definition is checked against the host's registrations (<see cref="ValidateOptions"/>),
+/// so a width of 0 or a column without a field is refused before the definition is stored.
 /// </summary>
-public sealed class FixedWidthReader : ISourceReader
+public sealed class FixedWidthReader : ISourceReader, ISourceOptionsValidator
 {
     private readonly SourceReaderContext _context;
     private readonly FixedWidthOptions _options;
@@ -38,12 +40,49 @@ public sealed class FixedWidthReader : ISourceReader
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
         _options = context.GetOptions<FixedWidthOptions>();
-        if (_options.Fields.Count == 0 || _options.Fields.Any(f => f.Width < 1 || string.IsNullOrEmpty(f.Name)))
+
+        // A definition registered without this host's registrations was never checked: refuse to read with bad options.
+        if (!context.IsValidation && ValidateOptions().FirstOrDefault() is { } problem)
         {
-            throw new ArgumentException($"{context.InputName}: source.options.fields needs at least one field, each with a name and a width of 1 or more.");
+            throw new ArgumentException($"Dataset {context.Dataset}, {context.InputName}: source.options.{problem.Member}: {problem}.");
         }
 
         _width = _options.Fields.Sum(f => f.Width);
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<SourceOptionsProblem> ValidateOptions()
+    {
+        if (_options.Fields.Count == 0)
+        {
+            yield return new SourceOptionsProblem("fields", _context.GetOptionText("fields"), "at least one field, each {\"name\": …, \"width\": …}");
+            yield break;
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < _options.Fields.Count; i++)
+        {
+            var field = _options.Fields[i];
+            if (string.IsNullOrEmpty(field.Name))
+            {
+                yield return new SourceOptionsProblem($"fields[{i}].name", _context.GetOptionText($"fields[{i}].name"), "the name of the field (a source column)");
+            }
+            else if (!names.Add(field.Name))
+            {
+                yield return new SourceOptionsProblem($"fields[{i}].name", _context.GetOptionText($"fields[{i}].name"), "a name no other field has");
+            }
+
+            if (field.Width < 1)
+            {
+                yield return new SourceOptionsProblem($"fields[{i}].width", _context.GetOptionText($"fields[{i}].width"), "a width of 1 or more characters");
+            }
+        }
+
+        var missing = _context.Definition.Columns.Where(c => !c.Optional && !names.Contains(c.EffectiveSourceColumn)).Select(c => c.EffectiveSourceColumn).ToList();
+        if (missing.Count > 0)
+        {
+            yield return new SourceOptionsProblem("fields", string.Join(", ", names), $"a field for every required column, none for {string.Join(", ", missing)}");
+        }
     }
 
     /// <inheritdoc />

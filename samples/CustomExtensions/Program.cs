@@ -9,6 +9,8 @@
 //   dotnet run --project samples/CustomExtensions [-- --home DIR]
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using CustomExtensions;
 using Ingest;
 using Ingest.Definitions;
@@ -35,9 +37,28 @@ var backends = services.GetRequiredService<IngestBackends>();
 
 // 2. The definition is checked against the registrations: an unknown type or format, or options the rule refuses, stop here.
 var definition = await DatasetDefinitionSerializer.ReadFileAsync(Path.Combine(AppContext.BaseDirectory, "definitions", "payments.cards.json"), extensions);
-var registered = await backends.Registry.RegisterAsync(definition);
+var registered = await backends.Registry.RegisterAsync(definition, extensions);
 await backends.Catalog!.EnsureTableAsync(registered);
 Console.WriteLine($"registered {registered.Dataset} v{registered.Version}: source format {definition.Source.Format}, rules {string.Join(", ", definition.Quality.Rules.Select(r => r.DisplayName))}");
+
+// The reader checks its own options when a definition is registered with the host's extensions (FixedWidthReader is an
+// ISourceOptionsValidator): a field of width 0 is refused with one line, and nothing is stored.
+var options = JsonNode.Parse(definition.Source.Options!.Value.GetRawText())!;
+options["fields"]![0]!["width"] = 0;
+var zeroWidth = JsonSerializer.Deserialize<JsonElement>(options.ToJsonString());
+var broken = definition with { Id = DatasetId.Parse("payments.cards_broken"), Source = definition.Source with { Options = zeroWidth } };
+var failures = new List<string>();
+try
+{
+    await backends.Registry.RegisterAsync(broken, extensions);
+    failures.Add("a definition with a field of width 0 was registered");
+}
+catch (DefinitionException ex)
+{
+    Console.WriteLine($"refused: {ex.Message}");
+    Expect("refusal names the member", true, ex.Errors.Any(e => e.Path == "$.source.options.fields[0].width"));
+    Expect("nothing stored", true, await backends.Registry.GetAsync(broken.Id) is null);
+}
 
 // 3. The export: 6 good lines, a card number that fails its check digit, a negative amount and a truncated line.
 var export = Path.Combine(home, "cards_2025-06.txt");
@@ -49,7 +70,6 @@ var result = await pipeline.RunAsync([IngestInput.FromFile(export)]);
 Console.WriteLine($"run {result.Run.RunId}: {result.Run.Status}, {result.Run.RowsRead} read, {result.Run.RowsWritten} written, {result.Run.RowsRejected} rejected");
 
 // 4. Read back through the query engine (DuckDB over the lake).
-var failures = new List<string>();
 var curated = await QueryAsync("SELECT count(*), CAST(sum(amount) AS VARCHAR), string_agg(holder, ',' ORDER BY payment_id) FROM payments.cards");
 Console.WriteLine($"payments.cards: {curated[0][0]} rows, amount {curated[0][1]}, holders {curated[0][2]}");
 Expect("curated rows", Export.Good.Count, Convert.ToInt64(curated[0][0], CultureInfo.InvariantCulture));

@@ -47,7 +47,7 @@ public static class LocalIngest
             Registry = registry,
             Ledger = new SqliteRunLedger(store, clock),
             IcebergCatalog = iceberg,
-            Catalog = new DuckDbCatalog(Path.Combine(root, CatalogFileName), zones, lake, iceberg, clock, logger),
+            Catalog = new DuckDbCatalog(Path.Combine(root, CatalogFileName), zones, lake, iceberg, registry, clock, logger),
             Query = new DuckDbQueryEngine(registry, zones, lake, iceberg, logger),
         };
     }

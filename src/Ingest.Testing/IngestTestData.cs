@@ -30,4 +30,19 @@ public static class IngestTestData
     /// <summary>Returns a column definition.</summary>
     public static ColumnDefinition Column(string name, ColumnType type, bool nullable = true)
         => new() { Name = name, Type = type, Nullable = nullable };
+
+    /// <summary>
+    /// The columns of each kind the contract suites read and write: <c>id</c> (int64, required), <c>name</c> (string),
+    /// <c>amount</c> (decimal(18,2)), <c>qty</c> (int32), <c>ok</c> (boolean), <c>day</c> (date), then <paramref name="more"/>.
+    /// </summary>
+    internal static ColumnDefinition[] ColumnsOfEachKind(params ColumnDefinition[] more) =>
+    [
+        Column("id", ColumnType.Int64, nullable: false),
+        Column("name", ColumnType.String),
+        Column("amount", ColumnType.Decimal(18, 2)),
+        Column("qty", ColumnType.Int32),
+        Column("ok", ColumnType.Boolean),
+        Column("day", ColumnType.Date),
+        .. more,
+    ];
 }

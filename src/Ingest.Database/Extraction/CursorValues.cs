@@ -75,6 +75,39 @@ internal static class CursorValues
         short s => (short)Math.Max(short.MinValue, s - lag),
         decimal m => m - lag,
         double x => x - lag,
+        string text => LowerText(text, lag),
         _ => null,
     };
+
+    /// <summary>
+    /// Lowers a timestamp or date kept as text (SQLite's convention: <c>yyyy-MM-dd HH:mm:ss[.fff]</c>, <c>T</c> or a space
+    /// between date and time, or <c>yyyy-MM-dd</c>), written back in the same shape so that it compares as text with the
+    /// column's values; <see langword="null"/> for text of any other shape.
+    /// </summary>
+    private static string? LowerText(string text, long lag)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        if (text.Length == 10 && DateOnly.TryParseExact(text, "yyyy-MM-dd", inv, DateTimeStyles.None, out var day))
+        {
+            return day.AddDays(-(int)(lag / 86_400)).ToString("yyyy-MM-dd", inv);
+        }
+
+        if (text.Length < 19 || text[10] is not (' ' or 'T'))
+        {
+            return null;
+        }
+
+        var zulu = text.EndsWith('Z');
+        var body = zulu ? text[..^1] : text;
+        var fraction = body.Length > 19 && body[19] == '.' ? body.Length - 20 : 0;
+        if (fraction is < 0 or > 7 || (body.Length != 19 && body.Length != 20 + fraction))
+        {
+            return null;
+        }
+
+        var format = "yyyy-MM-dd" + (text[10] == 'T' ? "'T'" : " ") + "HH:mm:ss" + (fraction > 0 ? "." + new string('f', fraction) : string.Empty);
+        return DateTime.TryParseExact(body, format, inv, DateTimeStyles.None, out var t)
+            ? t.AddSeconds(-lag).ToString(format, inv) + (zulu ? "Z" : string.Empty)
+            : null;
+    }
 }

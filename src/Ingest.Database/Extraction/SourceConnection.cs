@@ -140,7 +140,9 @@ internal sealed class SourceConnection(ExtractPlan plan, SqlDialect dialect, DbP
         }
 
         var upper = CursorValues.Lower(max, cursor.Lag)
-            ?? throw Fail($"cursor.lag needs a numeric, date or timestamp cursor; '{column}' holds {max.GetType().Name} values.", null, cursor.Column);
+            ?? throw Fail(max is string text
+                ? $"cursor.lag needs a numeric, date or timestamp cursor; '{column}' holds text, and its largest value \"{text}\" is not a date (yyyy-MM-dd) or timestamp (yyyy-MM-dd HH:mm:ss[.fff]) to lower by the lag."
+                : $"cursor.lag needs a numeric, date or timestamp cursor; '{column}' holds {max.GetType().Name} values.", null, cursor.Column);
         return lower is not null && CursorValues.Compare(upper, lower) <= 0 ? ExtractWindow.Empty : new ExtractWindow(lower, upper, false);
     }
 

@@ -14,7 +14,7 @@ public sealed class InMemoryCatalog : ICatalog
     private readonly Dictionary<DatasetId, RegisteredDefinition> _tables = [];
     private readonly Dictionary<DatasetId, SortedSet<string>> _partitions = [];
 
-    /// <summary>Gets the definition each table was last ensured with, keyed by dataset.</summary>
+    /// <summary>Gets the newest definition version each table was ensured with, keyed by dataset.</summary>
     public IReadOnlyDictionary<DatasetId, RegisteredDefinition> Tables
     {
         get
@@ -42,7 +42,11 @@ public sealed class InMemoryCatalog : ICatalog
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            _tables[definition.Dataset] = definition;
+            // Never back to an older version (a run that started before a registration ensures its table late).
+            if (!_tables.TryGetValue(definition.Dataset, out var held) || held.Version <= definition.Version)
+            {
+                _tables[definition.Dataset] = definition;
+            }
         }
 
         return Task.CompletedTask;

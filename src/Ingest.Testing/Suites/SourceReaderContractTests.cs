@@ -12,6 +12,11 @@ namespace Ingest.Testing;
 /// <param name="RawText">The raw text of a rejected record, as the quarantine keeps it.</param>
 public sealed record ExpectedSourceRecord(long Position, IReadOnlyList<string?>? Fields, string? RawText = null);
 
+/// <summary><c>source.options</c> a format must refuse when a definition is registered, and the member the refusal names.</summary>
+/// <param name="Options">The options object, as JSON.</param>
+/// <param name="Member">The member under <c>source.options</c> the refusal is at (<c>fields[0].width</c>).</param>
+public sealed record InvalidSourceOptions(string Options, string Member);
+
 /// <summary>
 /// The behaviour every custom <see cref="ISourceReader"/> must show (the contract of its remarks). Derive a class in a test
 /// project: give a definition whose <c>source.format</c> is <see cref="Format"/>, a way to create the reader, an input and
@@ -34,6 +39,13 @@ public abstract class SourceReaderContractTests
 
     /// <summary>Creates a reader of one input (what the registration's factory does).</summary>
     protected abstract ISourceReader CreateReader(SourceReaderContext context);
+
+    /// <summary>
+    /// Gets options the format refuses at registration, each with the member named. The default is an unknown member,
+    /// which <see cref="SourceReaderContext.GetOptions{T}"/> refuses; a format with options of its own should add the values
+    /// its <see cref="ISourceOptionsValidator"/> refuses (a width of 0, a missing field).
+    /// </summary>
+    protected virtual IReadOnlyList<InvalidSourceOptions> InvalidOptions => [new("""{"ingestContractUnknownMember": 1}""", "ingestContractUnknownMember")];
 
     private DatasetDefinition Fresh => Definition with
     {
@@ -150,6 +162,50 @@ public abstract class SourceReaderContractTests
         result.Run.RowsRead.Should().Be(ExpectedRecords.Count);
         result.Run.RowsRejected.Should().BeGreaterThanOrEqualTo(ExpectedRecords.Count(r => r.Fields is null));
         result.Run.RowsWritten.Should().Be(result.Run.RowsRead - result.Run.RowsRejected);
+    }
+
+    /// <summary>
+    /// Checked against the registration, the definition's own options are accepted; the reader is created for the check
+    /// (<see cref="SourceReaderContext.IsValidation"/>) and opens nothing.
+    /// </summary>
+    [Fact]
+    public void EnsureValid_TheDefinitionsOptions_AreAccepted_ByAReaderCreatedWithoutInput()
+    {
+        var contexts = new List<SourceReaderContext>();
+        var extensions = new IngestExtensionsBuilder().AddSourceFormat(Format, context =>
+        {
+            contexts.Add(context);
+            return CreateReader(context);
+        }).Build();
+
+        DatasetDefinitionSerializer.EnsureValid(Fresh, extensions);
+
+        contexts.Should().ContainSingle("the check creates the reader once").Which.IsValidation.Should().BeTrue();
+        contexts[0].BytesRead.Should().Be(0, "the check opens no input");
+    }
+
+    /// <summary>
+    /// Registered with the host's extensions, each of <see cref="InvalidOptions"/> is refused with one line at its member that
+    /// names the dataset, and nothing is stored.
+    /// </summary>
+    [Fact]
+    public async Task RegisterAsync_WithTheFormat_RefusesInvalidOptions_AtTheirMember_AndStoresNothing()
+    {
+        InvalidOptions.Should().NotBeEmpty("the suite needs options the format refuses");
+        var registry = InMemoryIngest.CreateBackends().Registry;
+        var extensions = new IngestExtensionsBuilder().AddSourceFormat(Format, CreateReader).Build();
+        foreach (var invalid in InvalidOptions)
+        {
+            var definition = Fresh;
+            definition = definition with { Source = definition.Source with { Options = System.Text.Json.JsonDocument.Parse(invalid.Options).RootElement.Clone() } };
+
+            var act = () => registry.RegisterAsync(definition, extensions);
+
+            var error = (await act.Should().ThrowAsync<DefinitionException>($"options {invalid.Options} are invalid")).Which;
+            error.Errors.Should().Contain(e => e.Path == "$.source.options." + invalid.Member, $"options {invalid.Options} are refused at source.options.{invalid.Member}");
+            error.Errors.Should().OnlyContain(e => e.Message.Contains(definition.Id.ToString()) && !e.Message.Contains('\n'), "each problem is one line naming the dataset");
+            (await registry.GetAsync(definition.Id)).Should().BeNull("nothing is stored");
+        }
     }
 
     private static SourceRecordBuilder Cleared(SourceRecordBuilder record)

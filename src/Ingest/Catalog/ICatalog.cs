@@ -8,7 +8,10 @@ namespace Ingest.Catalog;
 /// </summary>
 public interface ICatalog
 {
-    /// <summary>Creates or updates the dataset's table from its definition.</summary>
+    /// <summary>
+    /// Creates or updates the dataset's table from its definition; a table that shows a newer definition version keeps it
+    /// (a run that started before a registration ensures its table late). Checked by <c>Ingest.Testing.CatalogContractTests</c>.
+    /// </summary>
     Task EnsureTableAsync(RegisteredDefinition definition, CancellationToken cancellationToken = default);
 
     /// <summary>Registers partitions written by a run (<c>name=value/…</c> paths); existing partitions count as success.</summary>

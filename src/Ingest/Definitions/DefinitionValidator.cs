@@ -417,7 +417,8 @@ internal static class DefinitionValidator
 
     /// <summary>
     /// Refuses rule types and source formats that <paramref name="extensions"/> does not know, naming those it does, and
-    /// creates each custom rule once so that options it cannot take are refused now, not at the first run.
+    /// creates each custom rule and the custom format's reader once so that options they cannot take are refused now, not
+    /// at the first run.
     /// </summary>
     private static void ValidateExtensions(DatasetDefinition d, IngestExtensions? extensions, Action<string, string> error)
     {
@@ -443,6 +444,10 @@ internal static class DefinitionValidator
         if (!extensions.Supports(d.Source.Format))
         {
             error("$.source.format", NotRegistered(d.Source.Format.Name, "source format", "formats", extensions.SourceFormats.Select(f => f.Name), $"services.AddIngestSourceFormat<TReader>(\"{d.Source.Format}\") or IngestExtensionsBuilder.AddSourceFormat"));
+        }
+        else if (!d.Source.Format.IsBuiltIn && d.Source.Options is null or { ValueKind: System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.Null })
+        {
+            ValidateSourceOptions(d, extensions, error);
         }
 
         for (var i = 0; i < d.Quality.Rules.Count; i++)
@@ -479,6 +484,53 @@ internal static class DefinitionValidator
             {
                 error(path + ".options", $"rule {rule.DisplayName} refused its settings: {ex.Message}");
             }
+        }
+    }
+
+    /// <summary>
+    /// Creates the custom format's reader over a context without an input (<c>SourceReaderContext.ForValidation</c>): what
+    /// its constructor refuses, and each problem its <see cref="Sources.ISourceOptionsValidator.ValidateOptions"/> returns, is one error
+    /// at <c>$.source.options</c> (or the member) naming the dataset, the value and what is expected.
+    /// </summary>
+    private static void ValidateSourceOptions(DatasetDefinition d, IngestExtensions extensions, Action<string, string> error)
+    {
+        var format = d.Source.Format;
+        Sources.ISourceReader? reader;
+        try
+        {
+            reader = extensions.CreateReader(Sources.SourceReaderContext.ForValidation(d));
+        }
+        catch (ExtensionOptionsException ex)
+        {
+            error(ex.Member is null ? "$.source.options" : "$.source.options" + (ex.Member.StartsWith('[') ? ex.Member : "." + ex.Member), $"dataset {d.Id}: source format '{format}' cannot read its options: {ex.Message}");
+            return;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
+        {
+            error("$.source.options", $"dataset {d.Id}: source format '{format}' refused its options: {ex.Message}");
+            return;
+        }
+
+        if (reader is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (reader is Sources.ISourceOptionsValidator validator)
+            {
+                foreach (var problem in validator.ValidateOptions() ?? [])
+                {
+                    var member = problem.Member.TrimStart('.');
+                    error("$.source.options" + (member.Length == 0 || member.StartsWith('[') ? member : "." + member), $"dataset {d.Id}: {problem}.");
+                }
+            }
+        }
+        finally
+        {
+            // Never opened: disposing has nothing to wait for.
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 

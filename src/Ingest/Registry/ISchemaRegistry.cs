@@ -16,6 +16,23 @@ public interface ISchemaRegistry
     /// <exception cref="ConcurrencyConflictException">Another writer registered the same version number first.</exception>
     Task<RegisteredDefinition> RegisterAsync(DatasetDefinition definition, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Registers a definition that may use the custom rule types and source formats of <paramref name="extensions"/> (the
+    /// host's registrations): it is first checked against them — an unknown name, a rule's options it refuses, a format's
+    /// <c>source.options</c> its reader refuses (<see cref="Sources.ISourceOptionsValidator"/>) — and nothing is stored when
+    /// that fails. <see cref="RegisterAsync(DatasetDefinition, CancellationToken)"/> alone stores any well-formed custom name.
+    /// </summary>
+    /// <exception cref="DefinitionException">The definition is invalid, or does not fit the registrations of <paramref name="extensions"/>.</exception>
+    /// <exception cref="SchemaCompatibilityException">The definition is incompatible with the latest version.</exception>
+    /// <exception cref="ConcurrencyConflictException">Another writer registered the same version number first.</exception>
+    Task<RegisteredDefinition> RegisterAsync(DatasetDefinition definition, IngestExtensions extensions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(extensions);
+        DatasetDefinitionSerializer.EnsureValid(definition, extensions, definition.Id.ToString());
+        return RegisterAsync(definition, cancellationToken);
+    }
+
     /// <summary>Returns a version of a dataset's definition (the latest when <paramref name="version"/> is null), or <see langword="null"/>.</summary>
     Task<RegisteredDefinition?> GetAsync(DatasetId dataset, int? version = null, CancellationToken cancellationToken = default);
 

@@ -24,6 +24,33 @@ public sealed class SourceReaderContext
         SourceColumns = [.. definition.Columns.Select(c => c.EffectiveSourceColumn)];
     }
 
+    /// <summary>
+    /// Creates the context of a reader made only to check the definition's options (<see cref="ISourceOptionsValidator"/>):
+    /// it has no input, and <see cref="OpenAsync"/> throws.
+    /// </summary>
+    internal static SourceReaderContext ForValidation(DatasetDefinition definition)
+        => new(definition, "(definition check)", _ => throw new InvalidOperationException($"Dataset {definition.Id}: this reader was created to check source.options when the definition is registered; it has no input to open."))
+        {
+            IsValidation = true,
+        };
+
+    /// <summary>
+    /// Gets whether the reader is created only to check the definition's options when it is registered: there is no input,
+    /// and <see cref="OpenAsync"/> throws. A constructor may skip work it needs only to read (opening connections, caches).
+    /// </summary>
+    public bool IsValidation { get; private init; }
+
+    /// <summary>
+    /// Gets the JSON text of a member of <c>source.options</c> (<c>fields[1].width</c>), for a <see cref="SourceOptionsProblem.Value"/>;
+    /// <see langword="null"/> when the member is missing.
+    /// </summary>
+    /// <param name="member">The member's path: names separated by <c>.</c>, array items as <c>[i]</c>.</param>
+    public string? GetOptionText(string member)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(member);
+        return ExtensionOptions.Find(Source.Options, member)?.GetRawText();
+    }
+
     /// <summary>Gets the dataset.</summary>
     public DatasetId Dataset => Definition.Id;
 

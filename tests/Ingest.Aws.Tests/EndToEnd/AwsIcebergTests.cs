@@ -24,8 +24,7 @@ namespace Ingest.Aws.Tests.EndToEnd;
 public sealed class AwsIcebergTests(AwsServers servers) : ModelCheckedServer("glue-2017-03-31"), IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("ingest-aws-iceberg-").FullName;
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, (JsonNode Table, int Version)> _tables = new(StringComparer.Ordinal);
+    private readonly StatefulGlue _glue = new();
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
@@ -106,13 +105,7 @@ public sealed class AwsIcebergTests(AwsServers servers) : ModelCheckedServer("gl
         return backends with { IcebergCatalog = AwsAnalytics.CreateIcebergCatalog(new GlueClient(Server.Client(AwsJsonService.Glue)), backends.Lake) };
     }
 
-    private JsonNode Table(RegisteredDefinition registered)
-    {
-        lock (_gate)
-        {
-            return _tables[registered.Definition.CatalogDatabase + "." + registered.Definition.CatalogTable].Table.DeepClone();
-        }
-    }
+    private JsonNode Table(RegisteredDefinition registered) => _glue.Table(registered.Definition.CatalogDatabase, registered.Definition.CatalogTable)!;
 
     private static string KeyOf(IngestBackends backends, RegisteredDefinition registered, string address)
     {
@@ -146,63 +139,5 @@ public sealed class AwsIcebergTests(AwsServers servers) : ModelCheckedServer("gl
         return (reader.GetInt64(0), reader.GetDecimal(1));
     }
 
-    /// <summary>Answers Glue's table calls with state: tables by name with a version id, updated only at the version read.</summary>
-    private void ServeGlue()
-    {
-        CannedResponse NotFound() => CannedResponse.Error(400, "EntityNotFoundException", "Table not found.");
-        Server.Respond(new Dictionary<string, Func<RecordedRequest, CannedResponse>>
-        {
-            ["GetDatabase"] = r => CannedResponse.Ok(new JsonObject { ["Database"] = new JsonObject { ["Name"] = r.Json["Name"]!.GetValue<string>() } }),
-            ["CreateDatabase"] = _ => CannedResponse.Ok(),
-            ["GetTable"] = r =>
-            {
-                lock (_gate)
-                {
-                    var key = r.Json["DatabaseName"]!.GetValue<string>() + "." + r.Json["Name"]!.GetValue<string>();
-                    if (!_tables.TryGetValue(key, out var entry))
-                    {
-                        return NotFound();
-                    }
-
-                    var table = entry.Table.DeepClone().AsObject();
-                    table["DatabaseName"] = r.Json["DatabaseName"]!.GetValue<string>();
-                    table["VersionId"] = entry.Version.ToString(CultureInfo.InvariantCulture);
-                    return CannedResponse.Ok(new JsonObject { ["Table"] = table });
-                }
-            },
-            ["CreateTable"] = r =>
-            {
-                lock (_gate)
-                {
-                    var key = r.Json["DatabaseName"]!.GetValue<string>() + "." + r.Json["TableInput"]!["Name"]!.GetValue<string>();
-                    if (_tables.ContainsKey(key))
-                    {
-                        return CannedResponse.Error(400, "AlreadyExistsException", "Table already exists.");
-                    }
-
-                    _tables[key] = (r.Json["TableInput"]!.DeepClone(), 1);
-                    return CannedResponse.Ok();
-                }
-            },
-            ["UpdateTable"] = r =>
-            {
-                lock (_gate)
-                {
-                    var key = r.Json["DatabaseName"]!.GetValue<string>() + "." + r.Json["TableInput"]!["Name"]!.GetValue<string>();
-                    if (!_tables.TryGetValue(key, out var entry))
-                    {
-                        return NotFound();
-                    }
-
-                    if (r.Json["VersionId"]?.GetValue<string>() is { } version && version != entry.Version.ToString(CultureInfo.InvariantCulture))
-                    {
-                        return CannedResponse.Error(400, "ConcurrentModificationException", "The table was modified.");
-                    }
-
-                    _tables[key] = (r.Json["TableInput"]!.DeepClone(), entry.Version + 1);
-                    return CannedResponse.Ok();
-                }
-            },
-        });
-    }
+    private void ServeGlue() => _glue.Serve(Server, everyDatabaseExists: true);
 }

@@ -116,6 +116,44 @@ public sealed class CustomExtensionsTests : IDisposable
         (await act.Should().ThrowAsync<DefinitionException>()).Which.Errors.Select(e => e.Path).Should().Equal("$.source.format", "$.quality.rules[0].type");
         Directory.Exists(Path.Combine(_root.Path, "raw")).Should().BeFalse("nothing reached the lake");
     }
+
+    [Theory]
+    [InlineData("""[{"name": "payment_id", "width": 0}]""", "$.source.options.fields[0].width: dataset {0}: 0, expected a width of 1 or more characters.")]
+    [InlineData("""[{"name": "payment_id", "width": "eight"}]""", "$.source.options.fields[0].width: dataset {0}: source format 'fixed-width' cannot read its options: The JSON value could not be converted to System.Int32. (at options.fields[0].width, found \"eight\")")]
+    [InlineData("""[]""", "$.source.options.fields: dataset {0}: [], expected at least one field, each {{\"name\": …, \"width\": …}}.")]
+    public async Task RegisterAsync_OnTheSqliteRegistry_WithTheHostsExtensions_RefusesBadFixedWidthOptions_AndStoresNothing(string fields, string expected)
+    {
+        await using var provider = Services();
+        var definition = await DatasetDefinitionSerializer.ReadFileAsync(DefinitionPath, provider.GetRequiredService<IngestExtensions>());
+        definition = definition with
+        {
+            Id = IngestTestData.NewDatasetId("payments"),
+            Source = definition.Source with { Options = System.Text.Json.JsonDocument.Parse($$"""{"fields": {{fields}}}""").RootElement.Clone() },
+        };
+        var registry = provider.GetRequiredService<IngestBackends>().Registry;
+
+        var act = () => registry.RegisterAsync(definition, provider.GetRequiredService<IngestExtensions>());
+
+        var error = (await act.Should().ThrowAsync<DefinitionException>()).Which;
+        error.Errors.Select(e => e.ToString()).Should().Contain(string.Format(CultureInfo.InvariantCulture, expected, definition.Id));
+        error.Message.Should().StartWith($"Invalid dataset definition {definition.Id}: ").And.NotContain("\n");
+        (await registry.GetAsync(definition.Id)).Should().BeNull("nothing is stored");
+        (await LocalIngest.CreateBackends(new LocalIngestOptions { Root = _root.Path }).Registry.GetAsync(definition.Id)).Should().BeNull("nothing reached the SQLite file");
+    }
+
+    [Fact]
+    public async Task ReadFileAsync_WithTheRegistrations_RefusesAColumnWithoutAField()
+    {
+        await using var provider = Services();
+        var json = (await File.ReadAllTextAsync(DefinitionPath)).Replace("""{ "name": "paid_on", "width": 10 }""", """{ "name": "paid_at", "width": 10 }""", StringComparison.Ordinal);
+        var path = Path.Combine(_root.Path, "payments.cards.json");
+        await File.WriteAllTextAsync(path, json);
+
+        var act = () => DatasetDefinitionSerializer.ReadFileAsync(path, provider.GetRequiredService<IngestExtensions>());
+
+        (await act.Should().ThrowAsync<DefinitionException>()).Which.Message.Should().Be(
+            "Invalid dataset definition payments.cards.json: $.source.options.fields: dataset payments.cards: payment_id, holder, card_number, amount, paid_at, expected a field for every required column, none for paid_on.");
+    }
 }
 
 /// <summary>The sample's rule passes the contract suite of custom rules.</summary>
@@ -155,6 +193,14 @@ public sealed class FixedWidthReaderContractTests : SourceReaderContractTests
         new(1, ["00000001", "Zoë Müller", "4111 1111 1111 1111", "120.50", "2025-06-02"]),
         new(2, ["00000002", "Jörg Weiß", "5500 0000 0000 0004", "35.00", "2025-06-03"]),
         new(4, null, "00000009Truncated Line"),
+    ];
+
+    protected override IReadOnlyList<InvalidSourceOptions> InvalidOptions =>
+    [
+        .. base.InvalidOptions,
+        new("""{"fields": [{"name": "payment_id", "width": 0}]}""", "fields[0].width"),
+        new("""{"fields": []}""", "fields"),
+        new("""{"fields": [{"name": "payment_id", "width": 8}, {"name": "payment_id", "width": 8}]}""", "fields[1].name"),
     ];
 
     protected override ISourceReader CreateReader(SourceReaderContext context) => new FixedWidthReader(context);

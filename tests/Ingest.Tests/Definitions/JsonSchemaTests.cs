@@ -193,7 +193,7 @@ public sealed class JsonSchemaTests
     {
         { "custom rule with options", DefinitionDocuments.Doc(d => d["quality"] = JsonNode.Parse("""{"rules":[{"type":"starts-with","column":"name","options":{"prefix":"A"}}]}""")), true },
         { "custom rule on columns", DefinitionDocuments.Doc(d => d["quality"] = JsonNode.Parse("""{"rules":[{"type":"starts-with","columns":["name"]}]}""")), true },
-        { "custom format with options", DefinitionDocuments.Doc(d => d["source"] = JsonNode.Parse("""{"format":"pipe-lines","options":{"any":1}}""")), true },
+        { "custom format with options", DefinitionDocuments.Doc(d => d["source"] = JsonNode.Parse("""{"format":"pipe-lines","options":{"separator":";"}}""")), true },
         { "custom rule without column", DefinitionDocuments.Doc(d => d["quality"] = JsonNode.Parse("""{"rules":[{"type":"starts-with"}]}""")), false },
         { "built-in rule with options", DefinitionDocuments.Doc(d => d["quality"] = JsonNode.Parse("""{"rules":[{"type":"not-null","column":"name","options":{}}]}""")), false },
         { "built-in format with options", DefinitionDocuments.Doc(d => d["source"] = JsonNode.Parse("""{"format":"csv","options":{}}""")), false },

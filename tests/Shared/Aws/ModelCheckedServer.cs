@@ -6,18 +6,31 @@ namespace Ingest.Aws.Tests.Protocol;
 /// </summary>
 public abstract class ModelCheckedServer : IAsyncLifetime
 {
-    private readonly AwsApiModel _model;
+    private readonly ModelCheckedLoopback _loopback;
 
     protected ModelCheckedServer(string modelName)
     {
-        _model = AwsApiModel.Load(modelName);
+        _loopback = new ModelCheckedLoopback(modelName);
     }
 
-    protected LoopbackAwsServer Server { get; } = new();
+    protected LoopbackAwsServer Server => _loopback.Server;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync() => _loopback.DisposeAsync().AsTask();
+}
+
+/// <summary>
+/// A loopback server whose every request is checked against an official API model when it is disposed (for a test class
+/// that derives something else, such as a contract suite).
+/// </summary>
+public sealed class ModelCheckedLoopback(string modelName) : IAsyncDisposable
+{
+    private readonly AwsApiModel _model = AwsApiModel.Load(modelName);
+
+    public LoopbackAwsServer Server { get; } = new();
+
+    public async ValueTask DisposeAsync()
     {
         try
         {

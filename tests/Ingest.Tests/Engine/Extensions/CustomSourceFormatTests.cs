@@ -114,4 +114,73 @@ public sealed class CustomSourceFormatTests : IDisposable
             .Which.ToString().Should().StartWith("$.source.format: 'pipe-lines' is not a registered source format; the registered formats are csv, json-lines, parquet, database.");
         _h.Lake.Objects.Should().BeEmpty();
     }
+
+    [Theory]
+    [InlineData("""{"separator": "||"}""", "$.source.options.separator: dataset {0}: \"||\", expected one character.")]
+    [InlineData("""{"separator": ""}""", "$.source.options.separator: dataset {0}: \"\", expected one character.")]
+    [InlineData("""{"separator": 5}""", "$.source.options.separator: dataset {0}: source format 'pipe-lines' cannot read its options: The JSON value could not be converted to System.String. (at options.separator, found 5)")]
+    [InlineData("""{"sep": ";"}""", "$.source.options.sep: dataset {0}: source format 'pipe-lines' cannot read its options: The JSON property 'sep' could not be mapped to any .NET member contained in type 'Ingest.Tests.Engine.Extensions.PipeLinesOptions'. (at options.sep)")]
+    public void Deserialize_OptionsTheReaderRefuses_AreOneLineAtTheMember_NamingDatasetValueAndExpected(string options, string expected)
+    {
+        var id = IngestTestData.NewDatasetId();
+        var json = DatasetDefinitionSerializer.Serialize(WithOptions(Definition(id), options));
+
+        var act = () => DatasetDefinitionSerializer.Deserialize(json, TestExtensions.Both(), "pipes.json");
+
+        var error = act.Should().Throw<DefinitionException>().Which;
+        error.Errors.Select(e => e.ToString()).Should().Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, id));
+        error.Message.Should().NotContain("\n");
+    }
+
+    [Fact]
+    public void Deserialize_OptionsTheReaderTakes_AreAccepted_AndTheReaderIsNotOpened()
+    {
+        var json = DatasetDefinitionSerializer.Serialize(WithOptions(Definition(IngestTestData.NewDatasetId()), """{"separator": ";"}"""));
+
+        var definition = DatasetDefinitionSerializer.Deserialize(json, TestExtensions.Both());
+
+        definition.Source.Options!.Value.GetProperty("separator").GetString().Should().Be(";");
+    }
+
+    [Fact]
+    public async Task RegisterAsync_WithTheHostsExtensions_RefusesOptionsTheReaderRefuses_AndStoresNothing()
+    {
+        var id = IngestTestData.NewDatasetId();
+        var bad = WithOptions(Definition(id), """{"separator": "||"}""");
+
+        var act = () => _h.Backends.Registry.RegisterAsync(bad, TestExtensions.Both());
+
+        (await act.Should().ThrowAsync<DefinitionException>()).Which.Message.Should().Be(
+            $"Invalid dataset definition {id}: $.source.options.separator: dataset {id}: \"||\", expected one character.");
+        (await _h.Backends.Registry.GetAsync(id)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task RegisterAsync_WithTheHostsExtensions_GoodOptions_AreStored_AndTheRunReadsWithThem()
+    {
+        var id = IngestTestData.NewDatasetId();
+        var registered = await _h.Backends.Registry.RegisterAsync(WithOptions(Definition(id), """{"separator": ";"}"""), TestExtensions.Both());
+
+        var result = await _h.RunAsync(id, b => b.UseExtensions(TestExtensions.Both()), EngineHarness.Text("p.txt", "id;name;n;amount\n1;a;3;1.50\n"));
+
+        registered.Version.Should().Be(1);
+        result.Run.RowsWritten.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task RegisterAsync_WithoutTheHostsExtensions_StoresBadOptions_ThatTheRunRefusesBeforeReading()
+    {
+        // A registry alone cannot know a host's formats; the run checks the definition against its extensions first.
+        var id = IngestTestData.NewDatasetId();
+        await _h.Backends.Registry.RegisterAsync(WithOptions(Definition(id), """{"separator": 5}"""));
+
+        var act = () => _h.RunAsync(id, b => b.UseExtensions(TestExtensions.Both()), EngineHarness.Text("p.txt", "id|name|n|amount\n"));
+
+        (await act.Should().ThrowAsync<DefinitionException>()).Which.Errors.Should().ContainSingle()
+            .Which.ToString().Should().Be($"$.source.options.separator: dataset {id}: source format 'pipe-lines' cannot read its options: The JSON value could not be converted to System.String. (at options.separator, found 5)");
+        _h.Lake.Objects.Should().BeEmpty();
+    }
+
+    private static DatasetDefinition WithOptions(DatasetDefinition definition, string options)
+        => definition with { Source = definition.Source with { Options = System.Text.Json.JsonDocument.Parse(options).RootElement.Clone() } };
 }

@@ -38,15 +38,26 @@ internal sealed class MultipleOfRule : IQualityRule
     }
 }
 
-/// <summary>
-/// A custom format for the tests: lines of <c>|</c>-separated fields, the first line naming them; a line with a different
-/// number of fields is rejected whole. <see cref="Positions"/> can replace the line numbers (to break the contract).
-/// </summary>
-internal sealed class PipeLinesReader(SourceReaderContext context) : ISourceReader
+/// <summary>The settings of <see cref="PipeLinesReader"/>: the field separator (one character).</summary>
+internal sealed class PipeLinesOptions
 {
+    public string Separator { get; set; } = "|";
+}
+
+/// <summary>
+/// A custom format for the tests: lines of <c>|</c>-separated fields (or <c>options.separator</c>), the first line naming
+/// them; a line with a different number of fields is rejected whole. <see cref="Positions"/> can replace the line numbers
+/// (to break the contract). Checks its options when a definition is registered (a separator of one character).
+/// </summary>
+internal sealed class PipeLinesReader(SourceReaderContext context) : ISourceReader, ISourceOptionsValidator
+{
+    private readonly PipeLinesOptions _options = context.GetOptions<PipeLinesOptions>();
     private TextReader? _text;
     private long _line;
     private int _width;
+
+    public IEnumerable<SourceOptionsProblem> ValidateOptions()
+        => _options.Separator.Length == 1 ? [] : [new SourceOptionsProblem("separator", context.GetOptionText("separator"), "one character")];
 
     public Func<long, long>? Positions { get; init; }
 
@@ -55,7 +66,7 @@ internal sealed class PipeLinesReader(SourceReaderContext context) : ISourceRead
         _text = await context.OpenTextAsync(cancellationToken);
         var header = await _text.ReadLineAsync(cancellationToken) ?? string.Empty;
         _line = 1;
-        var names = header.Split('|');
+        var names = header.Split(_options.Separator[0]);
         _width = names.Length;
         return names;
     }
@@ -70,7 +81,7 @@ internal sealed class PipeLinesReader(SourceReaderContext context) : ISourceRead
 
         _line++;
         record.Position = Positions?.Invoke(_line) ?? _line;
-        var fields = line.Split('|');
+        var fields = line.Split(_options.Separator[0]);
         if (fields.Length != _width)
         {
             record.Reject(string.Create(CultureInfo.InvariantCulture, $"{fields.Length} fields, the header names {_width}"), line);
